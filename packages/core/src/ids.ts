@@ -1,0 +1,42 @@
+/** Source of random bytes; injectable so tests replay exactly. */
+export type RandomBytes = (n: number) => Uint8Array;
+
+export const cryptoRandomBytes: RandomBytes = (n) => {
+  const out = new Uint8Array(n);
+  globalThis.crypto.getRandomValues(out);
+  return out;
+};
+
+/**
+ * A UUIDv7 (RFC 9562): 48-bit millisecond time, then random bits. Time-ordered ids load into
+ * B-trees in order, which makes initial sync several times faster than random UUIDv4 ids.
+ *
+ * @example
+ * const id = uuidv7(Date.now(), cryptoRandomBytes);
+ */
+export function uuidv7(nowMs: number, random: RandomBytes = cryptoRandomBytes): string {
+  const b = random(16);
+  const ms = Math.max(0, Math.floor(nowMs));
+  b[0] = Math.floor(ms / 2 ** 40) & 0xff;
+  b[1] = Math.floor(ms / 2 ** 32) & 0xff;
+  b[2] = (ms >>> 24) & 0xff;
+  b[3] = (ms >>> 16) & 0xff;
+  b[4] = (ms >>> 8) & 0xff;
+  b[5] = ms & 0xff;
+  b[6] = 0x70 | (b[6]! & 0x0f);
+  b[8] = 0x80 | (b[8]! & 0x3f);
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A seeded PRNG (mulberry32) for deterministic tests and jitter. Returns floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { wireRecord } from './record.ts';
+
+const base = {
+  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  collection: z.string().min(1).max(64),
+  id: z.string().min(1).max(128),
+};
+
+/** One mutation of a push. `baseVersion` is the version of the record the user edited. */
+export const mutation = z.discriminatedUnion('op', [
+  z.object({ ...base, op: z.literal('insert'), data: z.record(z.string(), z.unknown()) }),
+  z.object({
+    ...base,
+    op: z.literal('update'),
+    patch: z.record(z.string(), z.unknown()),
+    baseVersion: z.number().int().nonnegative(),
+  }),
+  z.object({ ...base, op: z.literal('delete'), baseVersion: z.number().int().nonnegative() }),
+]);
+export type Mutation = z.infer<typeof mutation>;
+
+/** `POST /sync/push` body. `schemaHash` lets the server tell a client whose schema is ahead of its own. */
+export const pushRequest = z.object({
+  protocol: z.number().int(),
+  clientId: z.string().min(1).max(128),
+  schemaHash: z.string().max(64).optional(),
+  mutations: z.array(mutation),
+});
+export type PushRequest = z.infer<typeof pushRequest>;
+
+export const issue = z.object({ path: z.string(), message: z.string() });
+
+/** The outcome of one mutation. `duplicate`: processed before, outcome aged out; treat as acknowledged. */
+export const mutationResult = z.discriminatedUnion('status', [
+  z.object({ seq: z.number().int(), status: z.literal('applied'), record: wireRecord }),
+  z.object({
+    seq: z.number().int(),
+    status: z.literal('rejected'),
+    code: z.enum(['conflict', 'not_found', 'forbidden', 'invalid']),
+    message: z.string(),
+    current: wireRecord.optional(),
+    issues: z.array(issue).optional(),
+  }),
+  z.object({ seq: z.number().int(), status: z.literal('duplicate') }),
+]);
+export type MutationResult = z.infer<typeof mutationResult>;
+
+/** `POST /sync/push` 200 answer: one result per mutation, in order. */
+export const pushResponse = z.object({ results: z.array(mutationResult) });
+export type PushResponse = z.infer<typeof pushResponse>;

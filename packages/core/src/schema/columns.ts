@@ -1,0 +1,50 @@
+/**
+ * Column builders. A column is plain data (kind, nullable, default) plus a phantom type so that
+ * row types can be inferred from a schema. Optional columns are `T | null` and always present.
+ *
+ * @example
+ * const columns = { title: t.text(), dueAt: t.timestamp().optional(), done: t.boolean().default(false) };
+ */
+export const COLUMN_KINDS = ['text', 'integer', 'real', 'boolean', 'timestamp', 'json'] as const;
+export type ColumnKind = (typeof COLUMN_KINDS)[number];
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface ColumnDef<T = unknown> {
+  readonly kind: ColumnKind;
+  readonly nullable: boolean;
+  /** Value used when an insert omits the column. `undefined` means the column is required. */
+  readonly defaultValue: T | undefined;
+  /** Phantom field carrying the TypeScript type; never set at run time. */
+  readonly __type?: T;
+}
+
+export interface ColumnBuilder<T> extends ColumnDef<T> {
+  /** The column may be `null`; an insert that omits it stores `null`. */
+  optional(): ColumnBuilder<T | null>;
+  /** An insert that omits the column stores `value`. */
+  default(value: T): ColumnBuilder<T>;
+}
+
+function column<T>(kind: ColumnKind, nullable = false, defaultValue: T | undefined = undefined): ColumnBuilder<T> {
+  return {
+    kind,
+    nullable,
+    defaultValue,
+    optional: () => column<T | null>(kind, true, defaultValue === undefined ? null : defaultValue),
+    default: (value: T) => column<T>(kind, nullable, value),
+  };
+}
+
+/** Column type constructors. */
+export const t = {
+  text: () => column<string>('text'),
+  integer: () => column<number>('integer'),
+  real: () => column<number>('real'),
+  boolean: () => column<boolean>('boolean'),
+  /** ISO 8601 UTC string with milliseconds, e.g. `2026-11-25T13:00:00.000Z`. */
+  timestamp: () => column<string>('timestamp'),
+  json: <T extends Json = Json>() => column<T>('json'),
+};
+
+export type ColumnType<C> = C extends ColumnDef<infer T> ? T : never;

@@ -1,0 +1,118 @@
+import { SynclineError } from '../errors.ts';
+import { stableHash } from '../hash.ts';
+import type { ColumnDef, ColumnType } from './columns.ts';
+import { IDENTIFIER, isReservedName } from './names.ts';
+
+/** How the server settles concurrent writes to one record (DESIGN §3). */
+export const CONFLICT_STRATEGIES = ['reject-stale', 'merge-fields', 'last-write-wins'] as const;
+export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
+
+export interface CollectionInput {
+  columns: Record<string, ColumnDef>;
+  indexes?: Record<string, readonly string[]>;
+  conflicts?: ConflictStrategy;
+}
+
+export interface CollectionDef<C extends Record<string, ColumnDef> = Record<string, ColumnDef>> {
+  readonly name: string;
+  readonly columns: C;
+  readonly indexes: Readonly<Record<string, readonly string[]>>;
+  readonly conflicts: ConflictStrategy;
+  /** Changes whenever the columns change; a client resets a collection whose fingerprint changed. */
+  readonly fingerprint: string;
+}
+
+export type SchemaDef<S extends Record<string, CollectionInput> = Record<string, CollectionInput>> = {
+  readonly collections: { readonly [K in keyof S & string]: CollectionDef<S[K]['columns']> };
+  /** Hash of every collection's fingerprint; sent with pushes to detect a client ahead of the server. */
+  readonly hash: string;
+};
+
+/** Server-owned metadata present on every record. */
+export interface RecordMeta {
+  id: string;
+  version: number;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+/** The columns of a collection as a TypeScript object type. */
+export type ColumnValues<C extends Record<string, ColumnDef>> = { -readonly [K in keyof C]: ColumnType<C[K]> };
+
+/** A full record of collection `K` of schema `S`. */
+export type RowOf<S extends SchemaDef, K extends keyof S['collections']> = RecordMeta &
+  ColumnValues<S['collections'][K]['columns']>;
+
+type RequiredKeys<C extends Record<string, ColumnDef>> = {
+  [K in keyof C]: C[K]['nullable'] extends true ? never : undefined extends C[K]['defaultValue'] ? K : never;
+}[keyof C];
+
+/** What `insert` takes: required columns, optional ones with a default or `null`, and an optional `id`. */
+export type InsertOf<S extends SchemaDef, K extends keyof S['collections']> = {
+  [P in RequiredKeys<S['collections'][K]['columns']>]: ColumnType<S['collections'][K]['columns'][P]>;
+} & {
+  [P in keyof S['collections'][K]['columns']]?: ColumnType<S['collections'][K]['columns'][P]>;
+} & { id?: string };
+
+/** What `update` takes: any subset of the columns. */
+export type PatchOf<S extends SchemaDef, K extends keyof S['collections']> = Partial<
+  ColumnValues<S['collections'][K]['columns']>
+>;
+
+/**
+ * Declares the collections shared by client and server. Safe to ship in a browser bundle.
+ *
+ * @example
+ * export const schema = defineSchema({
+ *   tasks: { columns: { title: t.text(), done: t.boolean().default(false) }, conflicts: 'merge-fields' },
+ * });
+ */
+export function defineSchema<const S extends Record<string, CollectionInput>>(input: S): SchemaDef<S> {
+  const collections: Record<string, CollectionDef> = {};
+  for (const [name, def] of Object.entries(input)) {
+    if (!IDENTIFIER.test(name) || isReservedName(name)) {
+      throw new SynclineError('invalid_schema', `Collection name "${name}" is not allowed: use camelCase letters and digits.`);
+    }
+    for (const col of Object.keys(def.columns)) {
+      if (!IDENTIFIER.test(col) || isReservedName(col)) {
+        throw new SynclineError(
+          'invalid_schema',
+          `Column "${name}.${col}" is not allowed: names must be camelCase and must not be id, version, updatedAt, deletedAt or start with "_".`,
+        );
+      }
+    }
+    for (const [index, cols] of Object.entries(def.indexes ?? {})) {
+      for (const col of cols) {
+        if (!(col in def.columns) && col !== 'id' && col !== 'updatedAt') {
+          throw new SynclineError('invalid_schema', `Index "${name}.${index}" names unknown column "${col}".`);
+        }
+      }
+    }
+    const conflicts = def.conflicts ?? 'reject-stale';
+    const shape = Object.entries(def.columns)
+      .map(([c, d]) => `${c}:${d.kind}:${d.nullable ? 'null' : 'nn'}`)
+      .sort()
+      .join(',');
+    collections[name] = {
+      name,
+      columns: def.columns,
+      indexes: def.indexes ?? {},
+      conflicts,
+      fingerprint: stableHash(shape),
+    };
+  }
+  const hash = stableHash(
+    Object.values(collections)
+      .map((c) => `${c.name}=${c.fingerprint}`)
+      .sort()
+      .join(';'),
+  );
+  return { collections, hash } as unknown as SchemaDef<S>;
+}
+
+/** Looks up a collection by name, or `undefined` when the schema has none of that name. */
+export function getCollection(schema: SchemaDef, name: string): CollectionDef | undefined {
+  return Object.hasOwn(schema.collections, name)
+    ? (schema.collections as Record<string, CollectionDef>)[name]
+    : undefined;
+}

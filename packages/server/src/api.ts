@@ -1,0 +1,83 @@
+/**
+ * The public shape of the server, agreed between its parts (handler, Node listener, CLI).
+ * Implementations live in handler/, node/, auth/, cli/.
+ */
+import type { SchemaDef, WireRecord } from '@syncline/core';
+import type { ServerStore, SqlDb } from './stores/types.ts';
+
+/** Who is calling, from a verified token. */
+export interface AuthContext {
+  userId: string;
+  claims: Record<string, unknown>;
+}
+
+/** Verifies a bearer token; throws `SynclineError('unauthenticated')` when it is missing, forged or expired. */
+export interface Authenticator {
+  verify(token: string | null): Promise<AuthContext>;
+}
+
+export type ResolveDecision =
+  | { action: 'accept' }
+  | { action: 'reject'; message: string }
+  | { action: 'merge'; record: Record<string, unknown> };
+
+export interface CollectionRules {
+  /** The column whose value is the row's scope key, or 'public' (every authenticated user reads). */
+  scope: string;
+  /** The scope keys the user may read. Not used for 'public'. */
+  access?: (auth: AuthContext, db: SqlDb) => Promise<readonly string[]> | readonly string[];
+  /**
+   * Extra write check. Default: the scope key of the old row (if any) and of the new row are in
+   * the user's keys; for 'public' collections the default denies writes.
+   */
+  write?: (
+    auth: AuthContext,
+    change: { old: WireRecord | null; new: WireRecord | null },
+    db: SqlDb,
+  ) => Promise<boolean> | boolean;
+  /** Runs when an update or delete conflicts; may accept, reject or merge. */
+  resolve?: (
+    current: WireRecord,
+    incoming: { op: 'update' | 'delete'; patch?: Record<string, unknown>; baseVersion: number },
+    ctx: { auth: AuthContext },
+  ) => Promise<ResolveDecision> | ResolveDecision;
+}
+
+export type Rules = Record<string, CollectionRules>;
+
+export interface Limits {
+  maxBodyBytes: number;
+  maxMutationBytes: number;
+  maxMutationsPerPush: number;
+  maxRowsPerPage: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxMutationBytes: 256 * 1024,
+  maxMutationsPerPush: 500,
+  maxRowsPerPage: 1000,
+};
+
+export interface SyncServerOptions {
+  schema: SchemaDef;
+  /** Access rules; outside dev mode a collection without rules is not served. */
+  rules?: Rules;
+  store: ServerStore;
+  auth: Authenticator;
+  /** Dev mode: collections without rules are readable and writable by every user. */
+  dev?: boolean;
+  /** Mount path, default '/sync'. */
+  basePath?: string;
+  limits?: Partial<Limits>;
+  /** How many recorded outcomes per client to keep for duplicate answers (default 1000). */
+  outcomeRetention?: number;
+}
+
+export interface SyncServer {
+  /** Fetch-API handler: mounts into any framework. Answers 404 outside basePath. */
+  handler(request: Request): Promise<Response>;
+  readonly limits: Limits;
+  readonly store: ServerStore;
+  close(): Promise<void>;
+}

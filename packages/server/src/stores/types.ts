@@ -1,0 +1,95 @@
+import type { MutationResult, SchemaDef, WireRecord } from '@syncline/core';
+
+/**
+ * The server-store contract: SQLite (embedded default) and PostgreSQL (production) implement it;
+ * one conformance suite (`stores/conformance/server-store-suite.ts`) runs against both.
+ *
+ * Server tables are real tables named after collections (snake_case columns) plus bookkeeping
+ * columns maintained by triggers, so writes by the app's own SQL are synced too:
+ * `version` (fresh on every write, unique per database), `updated_at`, `deleted_at`, field
+ * versions for merge-fields, and whatever the store's commit-ordered cursor needs.
+ */
+export interface ServerStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or additively migrates tables, triggers and bookkeeping for the schema. Idempotent. */
+  migrate(): Promise<void>;
+  /**
+   * Runs fn in one write transaction. SQLite serialises these; PostgreSQL retries fn on
+   * serialization failures and deadlocks, so fn must be safe to run again.
+   */
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /** Runs fn with read access outside a write transaction (rules' `access`, tests). */
+  read<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  /** Reads one page of changes, for every requested collection, from one snapshot. */
+  pull(request: StorePullRequest): Promise<StorePullResult>;
+  /** Removes tombstones (and gone-markers) older than `olderThanMs`, records the horizon. */
+  gc(olderThanMs: number): Promise<{ removed: number }>;
+  close(): Promise<void>;
+}
+
+/** Raw SQL for rules and the app: `?` placeholders (PostgreSQL stores rewrite them to $n). */
+export interface SqlDb {
+  all<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface ClientState {
+  userId: string;
+  /** The last processed seq (applied or rejected); 0 for a new client. */
+  lastSeq: number;
+}
+
+export interface StoredRecord {
+  /** Camel-case record with metadata; `deletedAt` set for a soft-deleted record. */
+  record: WireRecord;
+  /** Column → version of the write that last changed it (merge-fields). Missing columns count as 0. */
+  fieldVersions: Record<string, number>;
+}
+
+export interface WriteTx extends SqlDb {
+  /** Runs fn inside a savepoint: if fn throws, only fn's effects are rolled back, and the error rethrown. */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Returns the client's state, creating it for `userId` (lastSeq 0) if absent, and holds a lock
+   * on it until the transaction ends, so concurrent pushes of one client serialise.
+   */
+  lockClient(clientId: string, userId: string): Promise<ClientState>;
+  setLastSeq(clientId: string, seq: number): Promise<void>;
+  /** Recorded outcomes of earlier mutations of this client, by seq (aged-out ones are missing). */
+  getOutcomes(clientId: string, seqs: readonly number[]): Promise<Map<number, MutationResult>>;
+  saveOutcome(clientId: string, seq: number, result: MutationResult): Promise<void>;
+  /** Forgets outcomes with seq < belowSeq. */
+  pruneOutcomes(clientId: string, belowSeq: number): Promise<void>;
+  /** The record including soft-deleted ones; null when absent. */
+  getRecord(collection: string, id: string): Promise<StoredRecord | null>;
+  /** Inserts a live record; also revives nothing: the caller has checked that the id is free. */
+  insertRecord(collection: string, id: string, data: Record<string, unknown>): Promise<WireRecord>;
+  updateRecord(collection: string, id: string, patch: Record<string, unknown>): Promise<WireRecord>;
+  /** Sets deleted_at (a tombstone); the trigger gives it a new version. */
+  softDelete(collection: string, id: string): Promise<WireRecord>;
+}
+
+/** Which rows of a collection a pull may see. */
+export type ScopeFilter = { kind: 'public' } | { kind: 'keys'; column: string; keys: readonly string[] };
+
+export interface StorePullRequest {
+  collections: Array<{ name: string; position: string | null; scope: ScopeFilter }>;
+  /** Max rows in the whole answer. */
+  limit: number;
+}
+
+export interface StorePullResult {
+  collections: Record<
+    string,
+    {
+      /** Live rows and tombstones in scope; tombstones of rows that left the scope as `{ id, version, deletedAt }`. */
+      changes: WireRecord[];
+      /** Opaque store position to resume from (includes the database generation). */
+      position: string;
+      hasMore: boolean;
+      /** The position is invalid, from another database generation, or older than the GC horizon: start over. */
+      reset: boolean;
+    }
+  >;
+  /** Estimate of rows left after this page, across the requested collections. */
+  remaining: number;
+}
