@@ -1,0 +1,182 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SynclineError } from '@syncline/core';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createJwtAuth, signDevToken } from './jwt.ts';
+
+const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
+const key = new TextEncoder().encode(SECRET);
+const now = () => Math.floor(Date.now() / 1000);
+
+async function rejection(promise: Promise<unknown>): Promise<SynclineError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SynclineError);
+  return error as SynclineError;
+}
+
+async function expectUnauthenticated(promise: Promise<unknown>, message: RegExp): Promise<void> {
+  const error = await rejection(promise);
+  expect(error.code).toBe('unauthenticated');
+  expect(error.status).toBe(401);
+  expect(error.message).toMatch(message);
+}
+
+describe('createJwtAuth with an HS256 secret', () => {
+  const auth = createJwtAuth({ secret: SECRET });
+
+  test('a valid token gives its sub as the user id and keeps the claims', async () => {
+    const token = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setExpirationTime(now() + 60)
+      .sign(key);
+    const ctx = await auth.verify(token);
+    expect(ctx.userId).toBe('alice');
+    expect(ctx.claims.role).toBe('admin');
+    expect(ctx.claims.sub).toBe('alice');
+  });
+
+  test('signDevToken tokens verify', async () => {
+    const ctx = await auth.verify(await signDevToken(SECRET, 'bob', 60));
+    expect(ctx.userId).toBe('bob');
+    expect(ctx.claims.exp).toBeGreaterThan(now());
+    expect(ctx.claims.exp).toBeLessThanOrEqual(now() + 61);
+  });
+
+  test('a missing or empty token is unauthenticated', async () => {
+    await expectUnauthenticated(auth.verify(null), /Authorization: Bearer/);
+    await expectUnauthenticated(auth.verify(''), /Authorization: Bearer/);
+  });
+
+  test('a token signed with another secret is forged', async () => {
+    const token = await signDevToken('another-secret-that-is-also-long-enough!!', 'alice', 60);
+    await expectUnauthenticated(auth.verify(token), /signature/);
+  });
+
+  test('a token whose payload was edited after signing is forged', async () => {
+    const token = await signDevToken(SECRET, 'alice', 60);
+    const [header, , signature] = token.split('.');
+    const payload = Buffer.from(JSON.stringify({ sub: 'mallory', exp: now() + 60 })).toString('base64url');
+    await expectUnauthenticated(auth.verify(`${header}.${payload}.${signature}`), /signature/);
+  });
+
+  test('an expired token is unauthenticated', async () => {
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setExpirationTime(now() - 10)
+      .sign(key);
+    await expectUnauthenticated(auth.verify(token), /expired/);
+  });
+
+  test('a token without sub is unauthenticated', async () => {
+    const token = await new SignJWT({ name: 'alice' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(now() + 60)
+      .sign(key);
+    await expectUnauthenticated(auth.verify(token), /"sub"/);
+  });
+
+  test('an unsigned token (alg none) is refused', async () => {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'alice', exp: now() + 60 })}.`;
+    await expectUnauthenticated(auth.verify(token), /./);
+  });
+
+  test('a token with another algorithm (HS512) is refused', async () => {
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS512' })
+      .setSubject('alice')
+      .setExpirationTime(now() + 60)
+      .sign(new TextEncoder().encode(`${SECRET}${SECRET}`));
+    await expectUnauthenticated(auth.verify(token), /algorithm/);
+  });
+
+  test('garbage is unauthenticated, not an internal error', async () => {
+    await expectUnauthenticated(auth.verify('not-a-jwt'), /malformed/);
+    await expectUnauthenticated(auth.verify('a.b.c'), /./);
+  });
+
+  test('issuer and audience are checked when configured', async () => {
+    const strict = createJwtAuth({ secret: SECRET, issuer: 'https://id.example', audience: 'syncline' });
+    const good = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuer('https://id.example')
+      .setAudience('syncline')
+      .setExpirationTime(now() + 60)
+      .sign(key);
+    expect((await strict.verify(good)).userId).toBe('alice');
+    await expectUnauthenticated(strict.verify(await signDevToken(SECRET, 'alice', 60)), /rejected/);
+  });
+
+  test('a secret shorter than 32 bytes is refused up front', () => {
+    expect(() => createJwtAuth({ secret: 'short' })).toThrow(/at least 32 bytes/);
+  });
+});
+
+describe('createJwtAuth with a JWKS URL', () => {
+  let server: Server;
+  let jwksUrl: string;
+  let privateKey: CryptoKey;
+  let jwksStatus = 200;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256');
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
+    server = createServer((_req, res) => {
+      res.writeHead(jwksStatus, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('a token signed by a JWKS key verifies; an HS256 token does not', async () => {
+    const auth = createJwtAuth({ jwksUrl });
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setSubject('carol')
+      .setExpirationTime(now() + 60)
+      .sign(privateKey);
+    expect((await auth.verify(token)).userId).toBe('carol');
+    await expectUnauthenticated(auth.verify(await signDevToken(SECRET, 'carol', 60)), /algorithm/);
+  });
+
+  test('a token signed by an unknown key is unauthenticated', async () => {
+    const auth = createJwtAuth({ jwksUrl });
+    const other = await generateKeyPair('ES256');
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setSubject('carol')
+      .setExpirationTime(now() + 60)
+      .sign(other.privateKey);
+    await expectUnauthenticated(auth.verify(token), /signature/);
+  });
+
+  test('an unreachable key server is a retryable unavailable, not the caller’s fault', async () => {
+    jwksStatus = 500;
+    try {
+      const auth = createJwtAuth({ jwksUrl });
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setSubject('carol')
+        .setExpirationTime(now() + 60)
+        .sign(privateKey);
+      const error = await rejection(auth.verify(token));
+      expect(error.code).toBe('unavailable');
+      expect(error.status).toBe(503);
+      expect(error.retryable).toBe(true);
+    } finally {
+      jwksStatus = 200;
+    }
+  });
+});
