@@ -1,0 +1,61 @@
+/**
+ * Conversions between node:http messages and Fetch-API requests and responses. Bodies stream
+ * both ways: the handler enforces the byte cap as it reads, and sees `content-length` to refuse
+ * an oversized body before reading it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+
+/**
+ * Builds a Fetch `Request` for an incoming message. The origin is the listener's own, never the
+ * `Host` header, so a caller cannot make the handler believe it lives elsewhere.
+ * Returns `null` for a request target that is not a path (absolute-form or `*`).
+ */
+export function toFetchRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request | null {
+  const target = req.url ?? '';
+  if (!target.startsWith('/')) return null;
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // HTTP/2 pseudo-headers (":path") are not valid Fetch header names.
+    if (name.startsWith(':')) continue;
+    headers.append(name, raw[i + 1]!);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  if (hasBody) {
+    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+    // Required by undici for a streamed request body.
+    init.duplex = 'half';
+  }
+  return new Request(`${origin}${target}`, init);
+}
+
+/** Writes a Fetch `Response` to a node:http response, streaming the body with backpressure. */
+export async function writeFetchResponse(response: Response, res: ServerResponse, method: string): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  const cookies = response.headers.getSetCookie();
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  if (response.body === null || method === 'HEAD') {
+    await response.body?.cancel();
+    res.end();
+    return;
+  }
+  await pipeline(Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>), res);
+}
+
+/** A small JSON response. */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  });
+}
