@@ -1,0 +1,168 @@
+/**
+ * DDL for the SQLite server store (decision 0001): real tables per collection, a commit-ordered
+ * counter, triggers that stamp `version`/`updated_at`/`_fv` and record gone-markers, so that writes
+ * from any connection (the app's own SQL included) are synced.
+ */
+import type { CollectionDef, ColumnKind } from '@syncline/core';
+import { toSnake } from '@syncline/core';
+
+/** ISO 8601 UTC with milliseconds, computed by SQLite itself so plain SQL writers get it too. */
+export const NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+const COUNTER = '(SELECT value FROM _syncline_counter WHERE id = 1)';
+
+/** Bookkeeping tables shared by every collection. */
+export const META_DDL = `
+CREATE TABLE IF NOT EXISTS _syncline_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS _syncline_counter (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+INSERT OR IGNORE INTO _syncline_counter (id, value) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS _syncline_gone (
+  collection TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, deleted_at TEXT NOT NULL, old TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS _syncline_gone_by_version ON _syncline_gone (collection, version);
+CREATE TABLE IF NOT EXISTS _syncline_horizon (collection TEXT PRIMARY KEY, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS _syncline_clients (
+  client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS _syncline_outcomes (
+  client_id TEXT NOT NULL, seq INTEGER NOT NULL, result TEXT NOT NULL, PRIMARY KEY (client_id, seq)
+) WITHOUT ROWID;
+`;
+
+const SQL_TYPE: Record<ColumnKind, string> = {
+  text: 'TEXT',
+  integer: 'INTEGER',
+  real: 'REAL',
+  boolean: 'INTEGER',
+  timestamp: 'TEXT',
+  json: 'TEXT',
+};
+
+/** Double-quotes an identifier; names come from a validated schema, quoting guards keywords. */
+export function q(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function sqlLiteral(kind: ColumnKind, value: unknown): string {
+  if (value === null) return 'NULL';
+  if (kind === 'boolean') return value ? '1' : '0';
+  if (kind === 'json') return `'${JSON.stringify(value).replace(/'/g, "''")}'`;
+  if (typeof value === 'number') return String(value);
+  return `'${String(value).replace(/'/g, "''")}'`;
+}
+
+/** The SQL definition of one schema column; `adding` drops NOT NULL when there is no default (ALTER TABLE needs one). */
+export function columnDdl(name: string, kind: ColumnKind, nullable: boolean, defaultValue: unknown, adding: boolean): string {
+  let ddl = `${q(toSnake(name))} ${SQL_TYPE[kind]}`;
+  const hasDefault = defaultValue !== undefined && defaultValue !== null;
+  if (hasDefault) ddl += ` DEFAULT ${sqlLiteral(kind, defaultValue)}`;
+  if (!nullable && (!adding || hasDefault)) ddl += ' NOT NULL';
+  return ddl;
+}
+
+/** Bookkeeping columns every collection table has, besides `id`. */
+export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['version', 'INTEGER NOT NULL DEFAULT 0'],
+  ['updated_at', 'TEXT'],
+  ['deleted_at', 'TEXT'],
+  ['_fv', "TEXT NOT NULL DEFAULT '{}'"],
+];
+
+export function createTableDdl(col: CollectionDef): string {
+  const cols = Object.entries(col.columns).map(([n, d]) => columnDdl(n, d.kind, d.nullable, d.defaultValue, false));
+  const book = BOOKKEEPING_COLUMNS.map(([n, d]) => `${q(n)} ${d}`);
+  return `CREATE TABLE IF NOT EXISTS ${q(toSnake(col.name))} (id TEXT PRIMARY KEY NOT NULL, ${[...cols, ...book].join(', ')})`;
+}
+
+/** Indexes from the schema plus the pull index (version) and, when known, (scope, version). */
+export function indexDdl(col: CollectionDef, scopeColumn: string | undefined): string[] {
+  const table = toSnake(col.name);
+  const out = [`CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_version`)} ON ${q(table)} (version)`];
+  if (scopeColumn) {
+    out.push(
+      `CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_scope_version`)} ON ${q(table)} (${q(toSnake(scopeColumn))}, version)`,
+    );
+  }
+  for (const [name, cols] of Object.entries(col.indexes)) {
+    const list = cols.map((c) => q(toSnake(c))).join(', ');
+    out.push(`CREATE INDEX IF NOT EXISTS ${q(`${table}_${toSnake(name)}`)} ON ${q(table)} (${list})`);
+  }
+  return out;
+}
+
+/** `json_set` over many paths, chunked to stay below SQLite's function-argument limit. */
+function jsonSetChunked(base: string, pairs: Array<[string, string]>): string {
+  let expr = base;
+  for (let i = 0; i < pairs.length; i += 50) {
+    const args = pairs.slice(i, i + 50).flatMap(([path, value]) => [`'$.${path}'`, value]);
+    expr = `json_set(${expr}, ${args.join(', ')})`;
+  }
+  return expr;
+}
+
+function jsonObjectOf(prefix: 'OLD' | 'NEW', columns: readonly string[]): string {
+  if (columns.length === 0) return "'{}'";
+  return jsonSetChunked(
+    "'{}'",
+    columns.map((c) => [c, `${prefix}.${q(c)}`]),
+  );
+}
+
+/**
+ * Triggers of one collection table. Re-created on every migrate so they follow the columns.
+ *
+ * - AFTER INSERT: bump the counter, stamp version/updated_at.
+ * - AFTER UPDATE: same, and bump the field versions of changed columns in `_fv`. It fires only for
+ *   writes that did not set `version` to the current counter, i.e. not for its own stamping update
+ *   (which is why plain SQL must never write `version` itself).
+ * - An update that changes a scope-candidate column (or the id) leaves a gone-marker holding the
+ *   old values, so clients of the old scope key receive a tombstone.
+ * - AFTER DELETE leaves a gone-marker, except while GC removes old tombstones.
+ *
+ * `scopeCandidates`: snake_case columns that may be a scope column.
+ */
+export function triggerDdl(col: CollectionDef, scopeCandidates: readonly string[]): string[] {
+  const table = toSnake(col.name);
+  const t = q(table);
+  const name = (suffix: string) => q(`${table}__sl_${suffix}`);
+  const columns = Object.keys(col.columns).map(toSnake);
+  const lit = `'${table}'`;
+  const fv = jsonSetChunked(
+    "COALESCE(OLD._fv, '{}')",
+    columns.map((c) => [
+      c,
+      `CASE WHEN NEW.${q(c)} IS NOT OLD.${q(c)} THEN ${COUNTER} ELSE COALESCE(json_extract(OLD._fv, '$.${c}'), 0) END`,
+    ]),
+  );
+  const moved = ['id', ...scopeCandidates].map((c) => `OLD.${q(c)} IS NOT NEW.${q(c)}`).join(' OR ');
+  const oldScope = jsonObjectOf('OLD', scopeCandidates);
+  return [
+    `DROP TRIGGER IF EXISTS ${name('ai')}`,
+    `DROP TRIGGER IF EXISTS ${name('au')}`,
+    `DROP TRIGGER IF EXISTS ${name('ad')}`,
+    `CREATE TRIGGER ${name('ai')} AFTER INSERT ON ${t} BEGIN
+  UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
+  UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, _fv = '{}' WHERE rowid = NEW.rowid;
+END`,
+    `CREATE TRIGGER ${name('au')} AFTER UPDATE ON ${t}
+WHEN NEW.version IS OLD.version OR NEW.version IS NOT ${COUNTER} BEGIN
+  UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
+  INSERT INTO _syncline_gone (collection, id, version, deleted_at, old)
+    SELECT ${lit}, OLD.id, ${COUNTER}, ${NOW_SQL}, ${oldScope} WHERE ${moved};
+  UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, _fv = ${fv} WHERE rowid = NEW.rowid;
+END`,
+    `CREATE TRIGGER ${name('ad')} AFTER DELETE ON ${t}
+WHEN NOT EXISTS (SELECT 1 FROM _syncline_meta WHERE key = 'gc_running') BEGIN
+  UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
+  INSERT INTO _syncline_gone (collection, id, version, deleted_at, old)
+    VALUES (${lit}, OLD.id, ${COUNTER}, ${NOW_SQL}, ${oldScope});
+END`,
+  ];
+}
+
+/** Scope-candidate columns: the declared scope column, or every text column when none is declared. */
+export function scopeCandidates(col: CollectionDef, declared: string | undefined): string[] {
+  if (declared && declared !== 'public') return [toSnake(declared)];
+  return Object.entries(col.columns)
+    .filter(([, d]) => d.kind === 'text')
+    .map(([n]) => toSnake(n));
+}

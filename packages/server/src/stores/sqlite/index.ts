@@ -1,0 +1,2 @@
+export { createSqliteStore } from './store.ts';
+export type { SqliteStore, SqliteStoreOptions } from './store.ts';

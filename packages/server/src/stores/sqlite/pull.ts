@@ -1,0 +1,135 @@
+/**
+ * One pull page from SQLite (decision 0001). Runs inside one read transaction, so rows, gone-markers
+ * and the counter come from one snapshot. `version` is commit-ordered because SQLite has a single
+ * writer and the counter is bumped under the write lock.
+ */
+import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
+import { getCollection, toSnake } from '@syncline/core';
+import type Database from 'better-sqlite3';
+import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
+import { q } from './ddl.ts';
+import { rowToRecord, selectList } from './records.ts';
+
+interface Item {
+  collection: string;
+  version: number;
+  record: WireRecord;
+}
+
+/** `<generation>:<version>`; anything else (or another generation) is not a position of this database. */
+export function parsePosition(position: string | null, generation: string): { version: number; reset: boolean } {
+  if (position === null) return { version: 0, reset: false };
+  const m = /^([0-9a-f]+):(\d{1,16})$/.exec(position);
+  if (!m || m[1] !== generation) return { version: 0, reset: true };
+  const version = Number(m[2]);
+  return Number.isSafeInteger(version) ? { version, reset: false } : { version: 0, reset: true };
+}
+
+/** SQL condition and params restricting `expr` to the scope; keys travel as one JSON array (any count, even 0). */
+function scopeSql(scope: ScopeFilter, expr: (column: string) => string): { sql: string; params: unknown[] } {
+  if (scope.kind === 'public') return { sql: '1', params: [] };
+  return {
+    sql: `${expr(toSnake(scope.column))} IN (SELECT value FROM json_each(?))`,
+    params: [JSON.stringify(scope.keys)],
+  };
+}
+
+export function pullPage(
+  db: Database.Database,
+  schema: SchemaDef,
+  generation: string,
+  request: StorePullRequest,
+): StorePullResult {
+  const limit = Math.max(1, Math.floor(request.limit));
+  const counter = (db.prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number }).value;
+  const horizons = new Map(
+    (db.prepare('SELECT collection, version FROM _syncline_horizon').all() as Array<{ collection: string; version: number }>).map(
+      (h) => [h.collection, h.version],
+    ),
+  );
+  const starts = new Map<string, { version: number; reset: boolean }>();
+  const candidates = new Map<string, Item[]>();
+  const all: Item[] = [];
+
+  for (const c of request.collections) {
+    const col = getCollection(schema, c.name);
+    if (!col) throw new Error(`Unknown collection "${c.name}".`);
+    let start = parsePosition(c.position, generation);
+    // Tombstones at or below the horizon were collected: a client below it may have missed deletes.
+    if (!start.reset && c.position !== null && start.version < (horizons.get(col.name) ?? 0)) {
+      start = { version: 0, reset: true };
+    }
+    starts.set(c.name, start);
+    const items = readCandidates(db, col, start.version, c.scope, limit + 1);
+    candidates.set(c.name, items);
+    all.push(...items);
+  }
+
+  // One limit across collections: take the globally oldest changes first.
+  all.sort((a, b) => a.version - b.version);
+  const taken = all.slice(0, limit);
+  const result: StorePullResult = { collections: {}, remaining: 0 };
+  for (const c of request.collections) {
+    const start = starts.get(c.name)!;
+    const mine = taken.filter((i) => i.collection === c.name);
+    const hasMore = candidates.get(c.name)!.length > mine.length;
+    const last = mine[mine.length - 1];
+    // A short page has seen everything up to the counter in this snapshot, so it may jump there.
+    const version = hasMore ? (last?.version ?? start.version) : Math.max(counter, start.version);
+    // A record changed twice within the page arrives once, in its latest state.
+    const latest = new Map<string, WireRecord>();
+    for (const i of mine) {
+      latest.delete(i.record.id);
+      latest.set(i.record.id, i.record);
+    }
+    result.collections[c.name] = {
+      changes: [...latest.values()],
+      position: `${generation}:${version}`,
+      hasMore,
+      reset: start.reset,
+    };
+    if (hasMore) result.remaining += countAfter(db, getCollection(schema, c.name)!, version, c.scope);
+  }
+  return result;
+}
+
+/** Rows and gone-markers of one collection after `after`, oldest first, at most `max` of each. */
+function readCandidates(db: Database.Database, col: CollectionDef, after: number, scope: ScopeFilter, max: number): Item[] {
+  const table = q(toSnake(col.name));
+  const rowScope = scopeSql(scope, (c) => `r.${q(c)}`);
+  const rows = db
+    .prepare(`SELECT ${selectList(col, 'r')} FROM ${table} r WHERE r.version > ? AND ${rowScope.sql} ORDER BY r.version LIMIT ?`)
+    .all(after, ...rowScope.params, max) as Array<Record<string, unknown>>;
+  const items: Item[] = rows.map((row) => ({ collection: col.name, version: Number(row.version), record: rowToRecord(col, row) }));
+
+  // A gone-marker matters only while the row is not visible to this caller: a visible row is newer
+  // than the marker and is delivered itself.
+  const goneScope = scopeSql(scope, (c) => `json_extract(g.old, '$.${c}')`);
+  const visible = scopeSql(scope, (c) => `r.${q(c)}`);
+  const markers = db
+    .prepare(
+      `SELECT g.id, g.version, g.deleted_at FROM _syncline_gone g
+       WHERE g.collection = ? AND g.version > ? AND ${goneScope.sql}
+         AND NOT EXISTS (SELECT 1 FROM ${table} r WHERE r.id = g.id AND ${visible.sql})
+       ORDER BY g.version LIMIT ?`,
+    )
+    .all(toSnake(col.name), after, ...goneScope.params, ...visible.params, max) as Array<{
+    id: string;
+    version: number;
+    deleted_at: string;
+  }>;
+  for (const m of markers) {
+    items.push({ collection: col.name, version: m.version, record: { id: m.id, version: m.version, deletedAt: m.deleted_at } });
+  }
+  items.sort((a, b) => a.version - b.version);
+  return items.slice(0, max);
+}
+
+/** An estimate of what is left: rows in scope after `after` (gone-markers are not counted). */
+function countAfter(db: Database.Database, col: CollectionDef, after: number, scope: ScopeFilter): number {
+  const s = scopeSql(scope, (c) => `r.${q(c)}`);
+  const row = db
+    .prepare(`SELECT COUNT(*) AS n FROM ${q(toSnake(col.name))} r WHERE r.version > ? AND ${s.sql}`)
+    .get(after, ...s.params) as { n: number };
+  return row.n;
+}

@@ -1,0 +1,255 @@
+/**
+ * The SQLite ServerStore (embedded default) on better-sqlite3: one connection, WAL,
+ * `synchronous=NORMAL`, every use serialised through an async mutex.
+ */
+import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@syncline/core';
+import { getCollection, SynclineError, toSnake } from '@syncline/core';
+import Database from 'better-sqlite3';
+import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
+import { NOW_SQL, q } from './ddl.ts';
+import { migrateSqlite } from './migrate.ts';
+import { Mutex } from './mutex.ts';
+import { pullPage } from './pull.ts';
+import { rowToRecord, rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file, or ':memory:'. */
+  path: string;
+  schema: SchemaDef;
+  /**
+   * The scope column per collection (as in the rules' `scope`). Optional: without it every text
+   * column counts as a possible scope column, so changing any text column leaves a gone-marker.
+   * With it, only the scope column does, and pulls get a (scope, version) index.
+   */
+  scopeColumns?: Record<string, string>;
+  /** How long a writer waits for another connection's lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** The store plus the raw connection, for the app's own SQL and for tests. */
+export interface SqliteStore extends ServerStore {
+  readonly kind: 'sqlite';
+  /** The underlying connection. Use it only through `read`/`write`, or for setup before serving. */
+  readonly db: Database.Database;
+}
+
+/**
+ * Opens (or creates) a SQLite database for the sync server. Call `migrate()` before serving.
+ *
+ * @example
+ * const store = createSqliteStore({ path: './data/syncline.db', schema });
+ * await store.migrate();
+ */
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const { schema } = options;
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  const mutex = new Mutex();
+  const statements = new Map<string, Database.Statement>();
+  let generation: string | null = null;
+  let closed = false;
+  let savepoints = 0;
+
+  function prepare(sql: string): Database.Statement {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      // Bounded: rules may build SQL dynamically.
+      if (statements.size > 500) statements.clear();
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  function all<R>(sql: string, params: readonly unknown[] = []): R[] {
+    const stmt = prepare(sql);
+    const bound = params.map(toSqlParam);
+    if (stmt.reader) return stmt.all(...bound) as R[];
+    stmt.run(...bound);
+    return [];
+  }
+
+  const sqlDb: SqlDb = { all: async (sql, params) => all(sql, params) };
+
+  function collection(name: string): CollectionDef {
+    const col = getCollection(schema, name);
+    if (!col) throw new SynclineError('invalid', `Unknown collection "${name}".`);
+    return col;
+  }
+
+  function getStored(name: string, id: string): StoredRecord | null {
+    const col = collection(name);
+    const row = prepare(`SELECT ${selectList(col)}, _fv FROM ${q(toSnake(name))} WHERE id = ?`).get(id) as
+      | Record<string, unknown>
+      | undefined;
+    return row ? rowToStored(col, row) : null;
+  }
+
+  function mustGet(name: string, id: string): WireRecord {
+    const stored = getStored(name, id);
+    if (!stored) throw new SynclineError('not_found', `No record "${id}" in "${name}".`);
+    return stored.record;
+  }
+
+  function ensureOpen(): void {
+    if (closed) throw new SynclineError('closed', 'The SQLite store is closed.');
+  }
+
+  function currentGeneration(): string {
+    if (generation === null) {
+      const row = db.prepare("SELECT value FROM _syncline_meta WHERE key = 'generation'").get() as { value: string } | undefined;
+      if (!row) throw new SynclineError('storage', 'The SQLite store is not migrated: call store.migrate() first.');
+      generation = row.value;
+    }
+    return generation;
+  }
+
+  const tx: WriteTx = {
+    all: sqlDb.all,
+    async savepoint(fn) {
+      const name = `sl_sp_${++savepoints}`;
+      db.exec(`SAVEPOINT ${name}`);
+      try {
+        const out = await fn();
+        db.exec(`RELEASE ${name}`);
+        return out;
+      } catch (err) {
+        db.exec(`ROLLBACK TO ${name}`);
+        db.exec(`RELEASE ${name}`);
+        throw err;
+      }
+    },
+    async lockClient(clientId, userId): Promise<ClientState> {
+      // The write transaction already holds SQLite's single write lock: the row needs no lock of its own.
+      prepare('INSERT OR IGNORE INTO _syncline_clients (client_id, user_id, last_seq) VALUES (?, ?, 0)').run(clientId, userId);
+      const row = prepare('SELECT user_id, last_seq FROM _syncline_clients WHERE client_id = ?').get(clientId) as {
+        user_id: string;
+        last_seq: number;
+      };
+      return { userId: row.user_id, lastSeq: row.last_seq };
+    },
+    async setLastSeq(clientId, seq) {
+      prepare('UPDATE _syncline_clients SET last_seq = ? WHERE client_id = ?').run(seq, clientId);
+    },
+    async getOutcomes(clientId, seqs) {
+      const out = new Map<number, MutationResult>();
+      if (seqs.length === 0) return out;
+      const rows = prepare(
+        'SELECT seq, result FROM _syncline_outcomes WHERE client_id = ? AND seq IN (SELECT value FROM json_each(?))',
+      ).all(clientId, JSON.stringify(seqs)) as Array<{ seq: number; result: string }>;
+      for (const r of rows) out.set(r.seq, JSON.parse(r.result) as MutationResult);
+      return out;
+    },
+    async saveOutcome(clientId, seq, result) {
+      prepare('INSERT OR REPLACE INTO _syncline_outcomes (client_id, seq, result) VALUES (?, ?, ?)').run(
+        clientId,
+        seq,
+        JSON.stringify(result),
+      );
+    },
+    async pruneOutcomes(clientId, belowSeq) {
+      prepare('DELETE FROM _syncline_outcomes WHERE client_id = ? AND seq < ?').run(clientId, belowSeq);
+    },
+    async getRecord(name, id) {
+      return getStored(name, id);
+    },
+    async insertRecord(name, id, data) {
+      const pairs = sqlAssignments(collection(name), data);
+      const cols = ['id', ...pairs.map(([c]) => q(c))].join(', ');
+      const marks = ['?', ...pairs.map(() => '?')].join(', ');
+      prepare(`INSERT INTO ${q(toSnake(name))} (${cols}) VALUES (${marks})`).run(id, ...pairs.map(([, v]) => v));
+      return mustGet(name, id);
+    },
+    async updateRecord(name, id, patch) {
+      const pairs = sqlAssignments(collection(name), patch);
+      if (pairs.length > 0) {
+        const set = pairs.map(([c]) => `${q(c)} = ?`).join(', ');
+        prepare(`UPDATE ${q(toSnake(name))} SET ${set} WHERE id = ?`).run(...pairs.map(([, v]) => v), id);
+      }
+      return mustGet(name, id);
+    },
+    async softDelete(name, id) {
+      collection(name);
+      prepare(`UPDATE ${q(toSnake(name))} SET deleted_at = ${NOW_SQL} WHERE id = ? AND deleted_at IS NULL`).run(id);
+      return mustGet(name, id);
+    },
+  };
+
+  return {
+    kind: 'sqlite',
+    db,
+    migrate: () =>
+      mutex.run(async () => {
+        ensureOpen();
+        db.transaction(() => migrateSqlite(db, schema, options.scopeColumns ?? {})).immediate();
+        generation = null;
+      }),
+    write: (fn) =>
+      mutex.run(async () => {
+        ensureOpen();
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const out = await fn(tx);
+          db.exec('COMMIT');
+          return out;
+        } catch (err) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    read: (fn) =>
+      mutex.run(async () => {
+        ensureOpen();
+        return fn(sqlDb);
+      }),
+    pull: (request) =>
+      mutex.run(async () => {
+        ensureOpen();
+        const gen = currentGeneration();
+        // One read transaction: rows, gone-markers and the counter from one snapshot.
+        return db.transaction(() => pullPage(db, schema, gen, request)).deferred();
+      }),
+    gc: (olderThanMs) =>
+      mutex.run(async () => {
+        ensureOpen();
+        const cutoff = new Date(Date.now() - olderThanMs).toISOString();
+        return db.transaction(() => collectGarbage(db, schema, cutoff)).immediate();
+      }),
+    close: () =>
+      mutex.run(async () => {
+        if (closed) return;
+        closed = true;
+        db.close();
+      }),
+  };
+}
+
+/** Deletes tombstones and gone-markers older than `cutoff` and raises each collection's horizon. */
+function collectGarbage(db: Database.Database, schema: SchemaDef, cutoff: string): { removed: number } {
+  // The flag row keeps the DELETE trigger from turning collected tombstones into new gone-markers;
+  // it is never visible to other connections because it is removed before commit.
+  db.prepare("INSERT OR REPLACE INTO _syncline_meta (key, value) VALUES ('gc_running', '1')").run();
+  let removed = 0;
+  for (const col of Object.values(schema.collections)) {
+    const table = q(toSnake(col.name));
+    const maxRow = db
+      .prepare(
+        `SELECT MAX(v) AS v FROM (
+           SELECT MAX(version) AS v FROM ${table} WHERE deleted_at IS NOT NULL AND deleted_at <= ?
+           UNION ALL SELECT MAX(version) FROM _syncline_gone WHERE collection = ? AND deleted_at <= ?)`,
+      )
+      .get(cutoff, toSnake(col.name), cutoff) as { v: number | null };
+    if (maxRow.v === null) continue;
+    removed += db.prepare(`DELETE FROM ${table} WHERE deleted_at IS NOT NULL AND deleted_at <= ?`).run(cutoff).changes;
+    removed += db.prepare('DELETE FROM _syncline_gone WHERE collection = ? AND deleted_at <= ?').run(toSnake(col.name), cutoff).changes;
+    db.prepare(
+      `INSERT INTO _syncline_horizon (collection, version) VALUES (?, ?)
+       ON CONFLICT (collection) DO UPDATE SET version = MAX(version, excluded.version)`,
+    ).run(col.name, maxRow.v);
+  }
+  db.prepare("DELETE FROM _syncline_meta WHERE key = 'gc_running'").run();
+  return { removed };
+}
