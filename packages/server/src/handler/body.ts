@@ -1,0 +1,70 @@
+/**
+ * Reading a request body: a byte cap enforced while streaming (413 before parsing), JSON parsing
+ * (400), the protocol version (426) and the zod schema (400 with issues).
+ */
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@syncline/core';
+import type { z } from 'zod';
+import { requestError } from './errors.ts';
+
+/** Reads at most `maxBytes` of the body; more is a 413 without reading the rest. */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    requestError(
+      'payload_too_large',
+      `The request body is larger than ${maxBytes} bytes. Send fewer mutations per request.`,
+      { maxBodyBytes: maxBytes },
+    );
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw requestError('bad_request', 'The request body is not valid UTF-8 text.');
+  }
+}
+
+/** Parses JSON, checks the protocol version first (a newer protocol may have another shape), then the schema. */
+export function parseMessage<S extends z.ZodType>(text: string, schema: S): z.infer<S> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw requestError('bad_request', 'The request body is not valid JSON.');
+  }
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const protocol = (body as { protocol?: unknown }).protocol;
+    if (typeof protocol === 'number' && (protocol < MIN_PROTOCOL_VERSION || protocol > PROTOCOL_VERSION)) {
+      throw requestError(
+        'protocol_unsupported',
+        `This server speaks sync protocol ${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION}, not ${protocol}. Update the app or the server.`,
+        { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
+      );
+    }
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw requestError('bad_request', 'The request body does not have the expected shape.', { issues });
+  }
+  return parsed.data;
+}

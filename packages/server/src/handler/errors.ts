@@ -1,0 +1,42 @@
+/**
+ * Whole-request errors as JSON answers: `{ error: { code, message, details } }` with the status of
+ * core's REQUEST_ERROR_STATUS.
+ */
+import type { RequestErrorCode } from '@syncline/core';
+import { REQUEST_ERROR_STATUS, SynclineError } from '@syncline/core';
+
+/** A SynclineError that ends the request with its code's HTTP status. */
+export function requestError(code: RequestErrorCode, message: string, details?: unknown): SynclineError {
+  return new SynclineError(code, message, {
+    status: REQUEST_ERROR_STATUS[code],
+    ...(details === undefined ? {} : { details }),
+    retryable: code === 'schema_ahead' || code === 'rate_limited' || code === 'unavailable' || code === 'internal',
+  });
+}
+
+export function isRequestErrorCode(code: string): code is RequestErrorCode {
+  return Object.hasOwn(REQUEST_ERROR_STATUS, code);
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+export function errorJson(code: RequestErrorCode, message: string, details?: unknown): Response {
+  return json(REQUEST_ERROR_STATUS[code], { error: details === undefined ? { code, message } : { code, message, details } });
+}
+
+/**
+ * Turns anything thrown while handling a request into an answer. Only SynclineErrors with a
+ * request code keep their code; everything else is a 500 with a generic message, so no stack or
+ * internal detail reaches a client.
+ */
+export function toErrorResponse(err: unknown): Response {
+  if (err instanceof SynclineError && isRequestErrorCode(err.code) && err.code !== 'internal') {
+    return errorJson(err.code, err.message, err.details);
+  }
+  return errorJson('internal', 'The sync server hit an unexpected error. Your changes are kept on your device; try again later.');
+}

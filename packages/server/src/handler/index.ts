@@ -1,0 +1,2 @@
+export { createSyncServer } from './handler.ts';
+export { scopeColumnsOf } from './scope-columns.ts';
