@@ -8,3 +8,5 @@ export * from './handler/index.ts';
 export * from './stores/sqlite/index.ts';
 
 // Exports of auth/, node/ and cli/ are appended below by their authors.
+export * from './auth/index.ts';
+export * from './node/index.ts';

@@ -1,0 +1,37 @@
+import { installSignalHandlers } from '../node/signals.ts';
+import { parseCommand, USAGE } from './args.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { type Output, serve } from './serve.ts';
+
+const consoleOutput: Output = {
+  log: (line) => console.log(line),
+  error: (line) => console.error(line),
+};
+
+/**
+ * Runs the `syncline` command. Resolves with an exit code when the command is done or failed to
+ * start; a server that started keeps running until SIGTERM/SIGINT, which close it and exit 0.
+ */
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out = consoleOutput): Promise<number | null> {
+  try {
+    const command = parseCommand(argv);
+    if (command.kind === 'help') {
+      out.log(USAGE);
+      return EXIT.ok;
+    }
+    const serving = await serve(command.args, env, out);
+    installSignalHandlers(() => serving.close(), {
+      onSignal: (signal) => out.log(`Received ${signal}, finishing in-flight requests and closing…`),
+      onError: (error) => out.error(`syncline: shutdown failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    return null;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.error(`syncline: ${error.message}`);
+      out.error('Run "syncline --help" for usage.');
+      return EXIT.usage;
+    }
+    out.error(`syncline: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,152 @@
+import type { SchemaDef } from '@syncline/core';
+import { SynclineError } from '@syncline/core';
+import type { Rules } from '../api.ts';
+import { authFromEnv, type EnvAuth } from '../auth/env.ts';
+import { createSyncServer } from '../index.ts';
+import { type Listener, listen } from '../node/listen.ts';
+import type { ServerStore } from '../stores/types.ts';
+import { parsePort, type ServeArgs } from './args.ts';
+import { openDatabase } from './database.ts';
+import { devRoutes } from './dev-routes.ts';
+import { UsageError } from './errors.ts';
+import { loadConfigModule, loadSchemaModule } from './load.ts';
+import { resolve } from 'node:path';
+
+/** Where the CLI prints; injectable so tests can read it. */
+export interface Output {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+/** Hosts dev mode may bind: anything else would hand out tokens to the network. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+interface Resolved {
+  schema: SchemaDef;
+  rules: Rules | undefined;
+  database: string | ServerStore;
+  dataDir: string | undefined;
+  port: number;
+  host: string;
+  dev: boolean;
+}
+
+async function resolveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<Resolved> {
+  const config = args.config === undefined ? undefined : await loadConfigModule(args.config);
+  const loaded = config ?? (await loadSchemaModule(args.schema!));
+  const database = config ? config.database : (args.db ?? env.DATABASE_URL);
+  if (database === undefined || database === '') {
+    throw new UsageError(
+      config
+        ? `No database: set "database" in ${args.config} (e.g. "sqlite:./data/syncline.db") or DATABASE_URL.`
+        : 'Missing --db <url> (or DATABASE_URL), e.g. --db sqlite:./data/syncline.db.',
+    );
+  }
+  const envPort = env.PORT === undefined || env.PORT === '' ? undefined : parsePort(env.PORT, 'PORT');
+  const dev = args.dev || config?.dev === true;
+  const host = args.host ?? config?.host ?? '127.0.0.1';
+  if (dev && !LOOPBACK.has(host)) {
+    throw new UsageError(
+      `Dev mode hands out tokens for any user, so it only binds 127.0.0.1; refusing --host ${host}. ` +
+        'Run without --dev (and set SYNCLINE_JWT_SECRET or SYNCLINE_JWKS_URL) to serve other machines.',
+    );
+  }
+  return {
+    schema: loaded.schema,
+    rules: loaded.rules,
+    database,
+    dataDir: config?.dataDir,
+    port: args.port ?? config?.port ?? envPort ?? 8787,
+    host,
+    dev,
+  };
+}
+
+function authDescription(auth: EnvAuth, dataDir: string): string {
+  switch (auth.source) {
+    case 'secret':
+      return 'HS256 tokens signed with SYNCLINE_JWT_SECRET';
+    case 'jwks':
+      return 'tokens checked against SYNCLINE_JWKS_URL';
+    case 'dev-secret':
+      return `HS256 tokens signed with the dev secret in ${resolve(dataDir, 'dev-secret')}`;
+  }
+}
+
+/** A running `syncline serve`. */
+export interface Serving {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `syncline serve`: loads the schema (and rules) or config module, opens the database,
+ * configures tokens from `env`, and listens. Prints the URL and how to get a token.
+ * Throws {@link UsageError} for mistakes in flags, config or environment.
+ */
+export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output): Promise<Serving> {
+  const options = await resolveOptions(args, env);
+  let store: ServerStore;
+  let dataDir: string;
+  let dbDescription: string;
+  if (typeof options.database === 'string') {
+    const opened = openDatabase(options.database, options.schema);
+    ({ store, dataDir } = opened);
+    dbDescription = opened.description;
+  } else {
+    store = options.database;
+    dataDir = resolve(options.dataDir ?? './data');
+    dbDescription = `${store.kind} store from the config module`;
+  }
+
+  let listener: Listener;
+  let auth: EnvAuth;
+  try {
+    try {
+      auth = await authFromEnv(env, { dev: options.dev, dataDir });
+    } catch (error) {
+      // A missing or bad secret is a configuration mistake the operator fixes: exit 2.
+      if (error instanceof SynclineError && error.code === 'invalid') throw new UsageError(error.message);
+      throw error;
+    }
+    await store.migrate();
+    const server = createSyncServer({
+      schema: options.schema,
+      store,
+      auth: auth.auth,
+      dev: options.dev,
+      ...(options.rules === undefined ? {} : { rules: options.rules }),
+    });
+    const extraRoutes =
+      options.dev && auth.signingSecret !== null
+        ? devRoutes({ secret: auth.signingSecret, schema: options.schema, rules: options.rules })
+        : [];
+    listener = await listen(server, {
+      port: options.port,
+      host: options.host,
+      extraRoutes,
+      onError: (error) => out.error(`syncline: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    });
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+
+  const url = listener.url;
+  out.log(`Syncline listening on ${url}${options.dev ? ' (dev mode)' : ''}`);
+  out.log(`  sync API   ${url}/sync`);
+  out.log(`  database   ${dbDescription}`);
+  out.log(`  tokens     ${authDescription(auth, dataDir)}`);
+  const unruled = Object.keys(options.schema.collections).filter((name) => options.rules?.[name] === undefined);
+  if (!options.dev && unruled.length > 0) {
+    out.log(`  warning    no rules for ${unruled.join(', ')}: not served outside dev mode`);
+  }
+  if (options.dev && auth.signingSecret !== null) {
+    out.log('Get a token:');
+    out.log(`  curl -s -X POST ${url}/dev/token -H 'content-type: application/json' -d '{"userId":"alice"}'`);
+    out.log(`Open ${url}/ for push and pull examples. Press Ctrl-C to stop.`);
+  } else if (options.dev) {
+    out.log('Dev tokens are off because SYNCLINE_JWKS_URL is set: get tokens from your identity provider.');
+  }
+  return { url, close: () => listener.close() };
+}
