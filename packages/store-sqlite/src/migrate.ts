@@ -1,0 +1,82 @@
+import { type CollectionDef, type SchemaDef, toSnake } from '@syncline/core';
+import type { OpenResult } from '@syncline/client';
+import type { Conn } from './conn.ts';
+import { SQL_TYPE, type Table, quote, tableFor, unquote } from './table.ts';
+
+/** The store's own tables. Names start with `_syncline_` so they never clash with a collection. */
+const INTERNAL = `
+CREATE TABLE IF NOT EXISTS "_syncline_outbox" (
+  "key" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "collection" TEXT NOT NULL,
+  "record_id" TEXT NOT NULL,
+  "op" TEXT NOT NULL,
+  "seq" INTEGER,
+  "client_id" TEXT,
+  "created_at" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "_syncline_outbox_record" ON "_syncline_outbox" ("collection", "record_id");
+CREATE TABLE IF NOT EXISTS "_syncline_meta" ("key" TEXT PRIMARY KEY, "value" TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS "_syncline_rejections" (
+  "key" TEXT PRIMARY KEY,
+  "collection" TEXT NOT NULL,
+  "record_id" TEXT NOT NULL,
+  "code" TEXT NOT NULL,
+  "message" TEXT NOT NULL,
+  "current" TEXT,
+  "dropped" TEXT NOT NULL,
+  "issues" TEXT NOT NULL,
+  "created_at" INTEGER NOT NULL,
+  "notified" INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS "_syncline_collections" ("name" TEXT PRIMARY KEY, "fingerprint" TEXT NOT NULL);
+`;
+
+/**
+ * Creates or additively migrates every table for `schema`; runs inside the caller's write
+ * transaction so a crash leaves either the old or the new layout. Never drops a column or a
+ * row: a removed column stays in the table (unused), and rows and the outbox survive a change.
+ */
+export async function migrate(conn: Conn, schema: SchemaDef): Promise<{ result: OpenResult; tables: Map<string, Table> }> {
+  await conn.exec(INTERNAL);
+  const stored = new Map<string, string>();
+  for (const row of await conn.all('SELECT "name", "fingerprint" FROM "_syncline_collections"')) {
+    stored.set(String(row.name), String(row.fingerprint));
+  }
+  const result: OpenResult = { added: [], changed: [] };
+  const tables = new Map<string, Table>();
+  for (const def of Object.values(schema.collections) as CollectionDef[]) {
+    const table = tableFor(def);
+    tables.set(def.name, table);
+    await ensureTable(conn, def, table);
+    const fingerprint = stored.get(def.name);
+    if (fingerprint === def.fingerprint) continue;
+    (fingerprint === undefined ? result.added : result.changed).push(def.name);
+    await conn.run(
+      'INSERT INTO "_syncline_collections" ("name", "fingerprint") VALUES (?, ?) ON CONFLICT ("name") DO UPDATE SET "fingerprint" = excluded."fingerprint"',
+      [def.name, def.fingerprint],
+    );
+  }
+  return { result, tables };
+}
+
+async function ensureTable(conn: Conn, def: CollectionDef, table: Table): Promise<void> {
+  const existing = new Set((await conn.all('SELECT "name" FROM pragma_table_info(?)', [unquote(table.sql)])).map((r) => String(r.name)));
+  if (existing.size === 0) {
+    // No NOT NULL on columns: an invisible record (pending delete, tombstone) has no column values.
+    const columns = table.columns.map((c) => `${c.sql} ${SQL_TYPE[c.kind]}`);
+    await conn.exec(
+      `CREATE TABLE ${table.sql} ("id" TEXT PRIMARY KEY NOT NULL, "version" INTEGER NOT NULL, "updated_at" TEXT, "deleted_at" TEXT, ` +
+        `${columns.map((c) => `${c}, `).join('')}"_visible" INTEGER NOT NULL, "_base" TEXT, "_pending" INTEGER NOT NULL DEFAULT 0, "_marked" INTEGER NOT NULL DEFAULT 0)`,
+    );
+  } else {
+    for (const c of table.columns) {
+      if (!existing.has(unquote(c.sql))) await conn.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPE[c.kind]}`);
+    }
+  }
+  const prefix = toSnake(def.name);
+  for (const [name, columns] of Object.entries(def.indexes)) {
+    const cols = columns.map((c) => table.fields.get(c)?.sql ?? quote(toSnake(c)));
+    // _visible first: the app and the engine only ever look up visible rows by these columns.
+    await conn.exec(`CREATE INDEX IF NOT EXISTS ${quote(`${prefix}__${toSnake(name)}`)} ON ${table.sql} ("_visible", ${cols.join(', ')})`);
+  }
+}

@@ -1,0 +1,145 @@
+import { type CollectionDef, type ColumnKind, SynclineError, type WireRecord, toSnake } from '@syncline/core';
+import type { LocalRecord, LocalRow } from '@syncline/client';
+import type { SqlRow, SqlValue } from './driver.ts';
+
+/** A queryable field of a collection: its camelCase name, quoted SQL column and kind. */
+export interface Field {
+  name: string;
+  sql: string;
+  kind: ColumnKind;
+}
+
+/**
+ * How one collection maps to its SQL table. The table holds the visible row in real columns
+ * (so the app can `SELECT … WHERE _visible = 1` with plain SQL) plus the sync bookkeeping.
+ */
+export interface Table {
+  collection: string;
+  /** Quoted table name. */
+  sql: string;
+  /** The schema's columns, in schema order. */
+  columns: Field[];
+  /** Columns and metadata (`id`, `version`, `updatedAt`, `deletedAt`) by camelCase name. */
+  fields: Map<string, Field>;
+  upsert: string;
+  selectById: string;
+}
+
+/** Identifiers come from a validated schema (letters and digits only); quoting guards keywords. */
+export function quote(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+const META: readonly Field[] = [
+  { name: 'id', sql: '"id"', kind: 'text' },
+  { name: 'version', sql: '"version"', kind: 'integer' },
+  { name: 'updatedAt', sql: '"updated_at"', kind: 'timestamp' },
+  { name: 'deletedAt', sql: '"deleted_at"', kind: 'timestamp' },
+];
+
+/** SQL declared types: affinities that keep the app's own SQL natural (booleans 0/1, JSON as TEXT). */
+export const SQL_TYPE: Record<ColumnKind, string> = {
+  text: 'TEXT',
+  integer: 'INTEGER',
+  real: 'REAL',
+  boolean: 'INTEGER',
+  timestamp: 'TEXT',
+  json: 'TEXT',
+};
+
+export function tableFor(def: CollectionDef): Table {
+  const sql = quote(toSnake(def.name));
+  const columns = Object.entries(def.columns).map(([name, col]) => ({ name, sql: quote(toSnake(name)), kind: col.kind }));
+  const fields = new Map<string, Field>();
+  for (const f of [...META, ...columns]) fields.set(f.name, f);
+  const all = [...META, ...columns].map((f) => f.sql).concat(['"_visible"', '"_base"', '"_pending"', '"_marked"']);
+  // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row and would change its rowid.
+  const upsert =
+    `INSERT INTO ${sql} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ` +
+    `ON CONFLICT ("id") DO UPDATE SET ${all.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+  return { collection: def.name, sql, columns, fields, upsert, selectById: `SELECT * FROM ${sql} WHERE "id" = ?` };
+}
+
+/** Converts a JS value of `kind` to what SQLite stores. */
+export function encode(field: Field, value: unknown): SqlValue {
+  if (value === null || value === undefined) return null;
+  switch (field.kind) {
+    case 'json':
+      return JSON.stringify(value);
+    case 'boolean':
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      if (value === 0 || value === 1) return value;
+      break;
+    case 'integer':
+    case 'real':
+      if (typeof value === 'number' || typeof value === 'bigint') return value;
+      break;
+    case 'text':
+    case 'timestamp':
+      if (typeof value === 'string') return value;
+      break;
+  }
+  throw new SynclineError('invalid', `Field "${field.name}" holds ${field.kind} values, got ${typeof value}.`);
+}
+
+/**
+ * Converts a stored value back. Lenient on purpose: after a column changes kind in a new schema,
+ * old rows keep their old SQLite type until the engine re-downloads the collection.
+ */
+export function decode(kind: ColumnKind, value: SqlValue | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case 'json':
+      return typeof value === 'string' ? JSON.parse(value) : value;
+    case 'boolean':
+      return Number(value) !== 0;
+    case 'integer':
+    case 'real':
+      return typeof value === 'number' ? value : Number(value);
+    case 'text':
+    case 'timestamp':
+      return typeof value === 'string' ? value : String(value);
+  }
+}
+
+/** The bound parameters of `table.upsert` for `record`, in column order. */
+export function recordParams(table: Table, record: LocalRecord): SqlValue[] {
+  const { row, base } = record;
+  // An invisible record keeps its base's metadata so plain SQL over the table stays meaningful.
+  const meta = row ?? { version: base?.version ?? 0, updatedAt: base?.updatedAt ?? null, deletedAt: base?.deletedAt ?? null };
+  const params: SqlValue[] = [record.id, meta.version, meta.updatedAt ?? null, meta.deletedAt ?? null];
+  for (const col of table.columns) params.push(row ? encode(col, row[col.name]) : null);
+  params.push(row ? 1 : 0, base ? JSON.stringify(base) : null, record.pending, record.marked ? 1 : 0);
+  return params;
+}
+
+/** The visible row of a stored table row (columns selected by `rowColumns`). */
+export function decodeRow(table: Table, stored: SqlRow): LocalRow {
+  const row: LocalRow = {
+    id: String(stored.id),
+    version: Number(stored.version ?? 0),
+    updatedAt: stored.updated_at == null ? null : String(stored.updated_at),
+    deletedAt: stored.deleted_at == null ? null : String(stored.deleted_at),
+  };
+  for (const col of table.columns) row[col.name] = decode(col.kind, stored[unquote(col.sql)]);
+  return row;
+}
+
+export function decodeRecord(table: Table, stored: SqlRow): LocalRecord {
+  return {
+    id: String(stored.id),
+    base: typeof stored._base === 'string' ? (JSON.parse(stored._base) as WireRecord) : null,
+    row: Number(stored._visible) === 1 ? decodeRow(table, stored) : null,
+    pending: Number(stored._pending ?? 0),
+    marked: Number(stored._marked ?? 0) === 1,
+  };
+}
+
+/** The selected columns of a visible row, for queries. */
+export function rowColumns(table: Table): string {
+  return [...META, ...table.columns].map((f) => f.sql).join(', ');
+}
+
+export function unquote(sql: string): string {
+  return sql.slice(1, -1).replaceAll('""', '"');
+}

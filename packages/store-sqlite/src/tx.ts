@@ -1,0 +1,199 @@
+import { type LocalOp, SynclineError, type WireRecord } from '@syncline/core';
+import type { LocalRecord, LocalRow, LocalWriteTx, OutboxEntry, Query, StoredRejection } from '@syncline/client';
+import type { Conn } from './conn.ts';
+import type { SqlRow, SqlValue } from './driver.ts';
+import { buildQuery } from './query.ts';
+import { type Table, decodeRecord, decodeRow, recordParams } from './table.ts';
+
+const OUTBOX_COLUMNS = '"key", "collection", "record_id", "op", "seq", "client_id", "created_at"';
+
+/**
+ * One transaction's view of the store. Read transactions get the same object with `writable`
+ * false. A tx is usable only while its transaction is open: the store calls `finish()` before
+ * COMMIT/ROLLBACK, so a stray call after fn returned cannot leak into another transaction.
+ */
+export class SqliteTx implements LocalWriteTx {
+  private open = true;
+
+  constructor(
+    private readonly conn: Conn,
+    private readonly tables: ReadonlyMap<string, Table>,
+    private readonly writable: boolean,
+  ) {}
+
+  finish(): void {
+    this.open = false;
+  }
+
+  private check(write: boolean): void {
+    if (!this.open) throw new SynclineError('closed', 'This transaction has already ended; use the tx only inside its read()/write() callback.');
+    if (write && !this.writable) throw new SynclineError('invalid', 'A read transaction cannot write; use store.write().');
+  }
+
+  private table(collection: string, write = false): Table {
+    this.check(write);
+    const table = this.tables.get(collection);
+    if (!table) throw new SynclineError('invalid', `Unknown collection "${collection}": it is not in the schema passed to open().`);
+    return table;
+  }
+
+  async getRecord(collection: string, id: string): Promise<LocalRecord | null> {
+    const table = this.table(collection);
+    const [row] = await this.conn.all(table.selectById, [id]);
+    return row ? decodeRecord(table, row) : null;
+  }
+
+  async query(collection: string, q: Query): Promise<LocalRow[]> {
+    const table = this.table(collection);
+    const { sql, params } = buildQuery(table, q);
+    return (await this.conn.all(sql, params)).map((row) => decodeRow(table, row));
+  }
+
+  async outbox(opts: { limit?: number; collection?: string; id?: string } = {}): Promise<OutboxEntry[]> {
+    this.check(false);
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (opts.collection !== undefined) {
+      where.push('"collection" = ?');
+      params.push(opts.collection);
+    }
+    if (opts.id !== undefined) {
+      where.push('"record_id" = ?');
+      params.push(opts.id);
+    }
+    let sql = `SELECT ${OUTBOX_COLUMNS} FROM "_syncline_outbox"${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY "key"`;
+    if (opts.limit !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(Math.max(0, Math.floor(opts.limit)));
+    }
+    return (await this.conn.all(sql, params)).map(decodeOutbox);
+  }
+
+  async outboxCount(): Promise<number> {
+    this.check(false);
+    const [row] = await this.conn.all('SELECT count(*) AS "n" FROM "_syncline_outbox"');
+    return Number(row?.n ?? 0);
+  }
+
+  async getMeta<T = unknown>(key: string): Promise<T | undefined> {
+    this.check(false);
+    const [row] = await this.conn.all('SELECT "value" FROM "_syncline_meta" WHERE "key" = ?', [key]);
+    return row ? (JSON.parse(String(row.value)) as T) : undefined;
+  }
+
+  async rejections(): Promise<StoredRejection[]> {
+    this.check(false);
+    const rows = await this.conn.all('SELECT * FROM "_syncline_rejections" ORDER BY "created_at", rowid');
+    return rows.map((r) => ({
+      key: String(r.key),
+      collection: String(r.collection),
+      id: String(r.record_id),
+      code: String(r.code) as StoredRejection['code'],
+      message: String(r.message),
+      current: r.current == null ? null : (JSON.parse(String(r.current)) as WireRecord),
+      dropped: JSON.parse(String(r.dropped)) as LocalOp[],
+      issues: JSON.parse(String(r.issues)) as StoredRejection['issues'],
+      createdAt: Number(r.created_at),
+      notified: Number(r.notified) === 1,
+    }));
+  }
+
+  async putRecord(collection: string, record: LocalRecord): Promise<void> {
+    const table = this.table(collection, true);
+    await this.conn.run(table.upsert, recordParams(table, record));
+  }
+
+  async putRecords(collection: string, records: LocalRecord[]): Promise<void> {
+    const table = this.table(collection, true);
+    await this.conn.runMany(table.upsert, records, (r) => recordParams(table, r));
+  }
+
+  async deleteRecord(collection: string, id: string): Promise<void> {
+    const table = this.table(collection, true);
+    await this.conn.run(`DELETE FROM ${table.sql} WHERE "id" = ?`, [id]);
+  }
+
+  async addOutbox(entry: Omit<OutboxEntry, 'key'>): Promise<number> {
+    this.check(true);
+    const result = await this.conn.run(
+      'INSERT INTO "_syncline_outbox" ("collection", "record_id", "op", "seq", "client_id", "created_at") VALUES (?, ?, ?, ?, ?, ?)',
+      [entry.collection, entry.id, JSON.stringify(entry.op), entry.seq, entry.clientId, entry.createdAt],
+    );
+    return Number(result.lastInsertRowid);
+  }
+
+  async updateOutbox(entry: OutboxEntry): Promise<void> {
+    this.check(true);
+    await this.conn.run(
+      'UPDATE "_syncline_outbox" SET "collection" = ?, "record_id" = ?, "op" = ?, "seq" = ?, "client_id" = ?, "created_at" = ? WHERE "key" = ?',
+      [entry.collection, entry.id, JSON.stringify(entry.op), entry.seq, entry.clientId, entry.createdAt, entry.key],
+    );
+  }
+
+  async removeOutbox(keys: number[]): Promise<void> {
+    this.check(true);
+    await this.conn.runMany('DELETE FROM "_syncline_outbox" WHERE "key" = ?', keys, (k) => [k]);
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    this.check(true);
+    if (value === undefined) return this.deleteMeta(key);
+    await this.conn.run(
+      'INSERT INTO "_syncline_meta" ("key", "value") VALUES (?, ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"',
+      [key, JSON.stringify(value)],
+    );
+  }
+
+  async deleteMeta(key: string): Promise<void> {
+    this.check(true);
+    await this.conn.run('DELETE FROM "_syncline_meta" WHERE "key" = ?', [key]);
+  }
+
+  async putRejection(r: StoredRejection): Promise<void> {
+    this.check(true);
+    const columns = ['collection', 'record_id', 'code', 'message', 'current', 'dropped', 'issues', 'created_at', 'notified'];
+    await this.conn.run(
+      `INSERT INTO "_syncline_rejections" ("key", ${columns.map((c) => `"${c}"`).join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+        `ON CONFLICT ("key") DO UPDATE SET ${columns.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`,
+      [
+        r.key,
+        r.collection,
+        r.id,
+        r.code,
+        r.message,
+        r.current === null ? null : JSON.stringify(r.current),
+        JSON.stringify(r.dropped),
+        JSON.stringify(r.issues),
+        r.createdAt,
+        r.notified ? 1 : 0,
+      ],
+    );
+  }
+
+  async removeRejection(key: string): Promise<void> {
+    this.check(true);
+    await this.conn.run('DELETE FROM "_syncline_rejections" WHERE "key" = ?', [key]);
+  }
+
+  async markAll(collection: string): Promise<void> {
+    const table = this.table(collection, true);
+    await this.conn.run(`UPDATE ${table.sql} SET "_marked" = 1`);
+  }
+
+  async sweepMarked(collection: string): Promise<number> {
+    const table = this.table(collection, true);
+    return (await this.conn.run(`DELETE FROM ${table.sql} WHERE "_marked" = 1 AND "_pending" = 0`)).changes;
+  }
+}
+
+function decodeOutbox(r: SqlRow): OutboxEntry {
+  return {
+    key: Number(r.key),
+    collection: String(r.collection),
+    id: String(r.record_id),
+    op: JSON.parse(String(r.op)) as LocalOp,
+    seq: r.seq == null ? null : Number(r.seq),
+    clientId: r.client_id == null ? null : String(r.client_id),
+    createdAt: Number(r.created_at),
+  };
+}
