@@ -1,0 +1,206 @@
+import { type SchemaDef, SynclineError, uuidv7 } from '@syncline/core';
+import { createBackoff } from './backoff.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { ChangeBus, createDb, type Db, type DbDeps } from './db.ts';
+import type { FailpointHook } from './failpoints.ts';
+import type { LocalStore } from './local-store.ts';
+import { alwaysOnline, type NetworkMonitor } from './network.ts';
+import { openEngine } from './open.ts';
+import { reapply } from './reapply.ts';
+import { type ClientEvents, Emitter, StatusHolder, type SyncStatus } from './status.ts';
+import { META, type SyncContext } from './sync/context.ts';
+import { asSynclineError, SyncLoop } from './sync/loop.ts';
+import { type ClientRejection, notifyRejections } from './sync/rejections.ts';
+import { fetchTransport, type Transport } from './transport.ts';
+
+export interface ClientOptions<S extends SchemaDef> {
+  schema: S;
+  /** Sync base URL, e.g. `https://api.example.com/sync`; or pass `transport`. */
+  url?: string;
+  transport?: Transport;
+  store: LocalStore;
+  auth?: { getToken(opts: { forceRefresh: boolean }): Promise<string | null> | string | null };
+  network?: NetworkMonitor;
+  clock?: Clock;
+  /** Floats in [0, 1): jitter and default ids. */
+  random?: () => number;
+  /** Record ids and clientIds; default UUIDv7 from `clock` and `random`. */
+  ids?: () => string;
+  failpoint?: FailpointHook;
+  /** Delay between a local write and the push it triggers (default 50 ms). */
+  pushDebounceMs?: number;
+  /** Slow poll while idle (default 30 s). */
+  pollIntervalMs?: number;
+  /** Max rows per pull page asked for (default 1000; capped by the server). */
+  pullLimit?: number;
+}
+
+/**
+ * A Syncline client: a typed local database that syncs in the background.
+ *
+ * @example
+ * const client = createClient({ schema, url: 'http://127.0.0.1:8787/sync', store, auth: { getToken: () => token } });
+ * await client.ready();
+ * client.on('rejected', (r) => toast(r.message));
+ * await client.start();
+ * await client.db.tasks.insert({ listId: 'l1', title: 'Milk', done: false });
+ */
+export interface SynclineClient<S extends SchemaDef> {
+  /** Opens the store (resetting collections whose columns changed). Idempotent. */
+  ready(): Promise<void>;
+  readonly db: Db<S>;
+  /** One push + pull cycle now; resolves when done, throws on failure (e.g. offline). */
+  sync(opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Pull only (no push), until no collection has more; resolves when done, throws on failure. */
+  pull(opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Whether the record `id` (in any collection) has local changes not yet acknowledged. */
+  isPending(id: string, collection?: keyof S['collections'] & string): Promise<boolean>;
+  /** Starts background sync (after `ready`). */
+  start(): Promise<void>;
+  stop(): void;
+  /** Stops syncing and closes the store. */
+  close(): Promise<void>;
+  readonly status: SyncStatus;
+  subscribe(cb: (status: SyncStatus) => void): () => void;
+  on<K extends keyof ClientEvents>(event: K, cb: (payload: ClientEvents[K]) => void): () => void;
+  /** Stored rejections not yet dismissed, oldest first. */
+  rejections(): Promise<ClientRejection[]>;
+  dismiss(key: string): Promise<void>;
+  /** Re-applies a `conflict` rejection on the current state; returns the new visible row. */
+  reapply(key: string): Promise<Record<string, unknown> | null>;
+}
+
+/** Random bytes from a float source, so ids replay under a seeded `random`. */
+function bytesFrom(random: () => number) {
+  return (n: number) => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
+}
+
+export function createClient<S extends SchemaDef>(options: ClientOptions<S>): SynclineClient<S> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const ids = options.ids ?? (() => uuidv7(clock.now(), bytesFrom(random)));
+  const network = options.network ?? alwaysOnline();
+  const transport = options.transport ?? (options.url ? fetchTransport(options.url) : undefined);
+  if (!transport) throw new SynclineError('invalid', 'createClient needs either `url` or `transport`.');
+  const events = new Emitter<ClientEvents>();
+  const status = new StatusHolder(
+    { online: network.online, connected: false, phase: 'idle', progress: null, pending: 0, lastSyncedAt: null, error: null },
+    events,
+  );
+  const bus = new ChangeBus();
+  const emitted = new Set<string>();
+  let pendingRefresh: Promise<void> | null = null;
+  const refreshPending = () => {
+    pendingRefresh ??= (async () => {
+      await Promise.resolve();
+      pendingRefresh = null;
+      const pending = await options.store.read((tx) => tx.outboxCount());
+      status.set({ pending });
+    })().catch((e: unknown) => events.emit('error', asSynclineError(e)));
+  };
+
+  const ctx: SyncContext = {
+    schema: options.schema,
+    store: options.store,
+    transport,
+    clock,
+    ids,
+    failpoint: async (name) => {
+      await options.failpoint?.(name);
+    },
+    getToken: async (forceRefresh) => (options.auth ? await options.auth.getToken({ forceRefresh }) : null),
+    changed: (collections) => {
+      bus.publish(collections);
+      refreshPending();
+    },
+    rejected: (r) => events.emit('rejected', r),
+    reset: (collection) => events.emit('reset', { collection }),
+    progress: {
+      phase: (phase, progress = null) => status.set({ phase, progress }),
+      reached: (connected) => status.set({ connected }),
+    },
+    pullLimit: options.pullLimit ?? 1000,
+    session: { limits: null, batchSize: null },
+  };
+
+  let opening: Promise<void> | null = null;
+  const ready = () => {
+    opening ??= (async () => {
+      await openEngine(ctx);
+      const [pending, lastSyncedAt] = await options.store.read(async (tx) => [await tx.outboxCount(), await tx.getMeta<number>(META.lastSyncedAt)] as const);
+      status.set({ pending, lastSyncedAt: lastSyncedAt ?? null });
+    })();
+    return opening;
+  };
+
+  const loop = new SyncLoop({
+    ctx,
+    network,
+    backoff: createBackoff({ random }),
+    pushDebounceMs: options.pushDebounceMs ?? 50,
+    pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    delegate: {
+      afterPush: () => notifyRejections(ctx, emitted),
+      cycleDone: () => {
+        const now = clock.now();
+        status.set({ lastSyncedAt: now });
+        void options.store.write((tx) => tx.setMeta(META.lastSyncedAt, now)).catch(() => undefined);
+      },
+      failed: (error) => {
+        status.set({ error });
+        if (error && error.code !== 'aborted') events.emit('error', error);
+      },
+    },
+  });
+  network.subscribe((online) => status.set({ online }));
+
+  const deps: DbDeps = { ctx, bus, ready, wrote: () => loop.poke(), onError: (e) => events.emit('error', asSynclineError(e)) };
+  let closed = false;
+
+  return {
+    ready,
+    db: createDb<S>(deps),
+    async sync(opts = {}) {
+      await ready();
+      await loop.sync(opts.signal);
+    },
+    async pull(opts = {}) {
+      await ready();
+      await loop.pullOnly(opts.signal);
+    },
+    async isPending(id, collection) {
+      await ready();
+      const names = collection ? [collection] : Object.keys(options.schema.collections);
+      return options.store.read(async (tx) => {
+        for (const n of names) if (((await tx.getRecord(n, id))?.pending ?? 0) > 0) return true;
+        return false;
+      });
+    },
+    async start() {
+      await ready();
+      // Rejections stored by an earlier run or a background task reach this app once.
+      await notifyRejections(ctx, emitted);
+      if (!closed) loop.start();
+    },
+    stop: () => loop.stop(),
+    async close() {
+      closed = true;
+      loop.stop();
+      await options.store.close();
+    },
+    get status() {
+      return status.current;
+    },
+    subscribe: (cb) => events.on('status', cb),
+    on: (event, cb) => events.on(event, cb),
+    async rejections() {
+      await ready();
+      return (await options.store.read((tx) => tx.rejections())).map(({ notified: _, ...r }) => r);
+    },
+    async dismiss(key) {
+      await ready();
+      await options.store.write((tx) => tx.removeRejection(key));
+    },
+    reapply: (key) => reapply(deps, key),
+  };
+}

@@ -1,0 +1,16 @@
+export * from './backoff.ts';
+export * from './client.ts';
+export * from './clock.ts';
+export type { CollectionApi, FindQuery, Row } from './collection.ts';
+export { MAX_RECORD_BYTES } from './collection.ts';
+export type { Db } from './db.ts';
+export * from './failpoints.ts';
+export * from './local-store.ts';
+export * from './memory-store.ts';
+export * from './network.ts';
+export { rebase } from './rebase.ts';
+export * from './status.ts';
+export { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync/context.ts';
+export type { ClientRejection } from './sync/rejections.ts';
+export { rejectionMessage } from './sync/rejections.ts';
+export * from './transport.ts';

@@ -1,0 +1,231 @@
+import type { SchemaDef } from '@syncline/core';
+import type {
+  Comparison,
+  LocalReadTx,
+  LocalRecord,
+  LocalRow,
+  LocalStore,
+  LocalWriteTx,
+  OpenResult,
+  OutboxEntry,
+  Query,
+  StoredRejection,
+} from './local-store.ts';
+
+/**
+ * The committed contents of a memory store. Keep a reference and pass it to a new
+ * `createMemoryStore(disk)` to simulate closing and re-opening the same database (or a crash:
+ * an uncommitted write never reaches the disk).
+ */
+export interface MemoryDisk {
+  state: MemoryState;
+}
+
+interface MemoryState {
+  records: Record<string, Record<string, LocalRecord>>;
+  outbox: OutboxEntry[];
+  nextKey: number;
+  meta: Record<string, unknown>;
+  rejections: Record<string, StoredRejection>;
+  fingerprints: Record<string, string>;
+}
+
+/** A fresh, empty disk for {@link createMemoryStore}. */
+export function createMemoryDisk(): MemoryDisk {
+  return { state: { records: {}, outbox: [], nextKey: 1, meta: {}, rejections: {}, fingerprints: {} } };
+}
+
+const COMPARISON_KEYS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']);
+
+function isComparison(v: unknown): v is Comparison {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length > 0 && keys.every((k) => COMPARISON_KEYS.has(k));
+}
+
+function cmp(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b);
+  return (a as number | string) < (b as number | string) ? -1 : 1;
+}
+
+function matches(row: LocalRow, where: Record<string, unknown>): boolean {
+  for (const [col, cond] of Object.entries(where)) {
+    const v = row[col];
+    if (!isComparison(cond)) {
+      if (cmp(v, cond) !== 0) return false;
+      continue;
+    }
+    if ('eq' in cond && cmp(v, cond.eq) !== 0) return false;
+    if ('ne' in cond && cmp(v, cond.ne) === 0) return false;
+    if ('gt' in cond && !(v !== null && cmp(v, cond.gt) > 0)) return false;
+    if ('gte' in cond && !(v !== null && cmp(v, cond.gte) >= 0)) return false;
+    if ('lt' in cond && !(v !== null && cmp(v, cond.lt) < 0)) return false;
+    if ('lte' in cond && !(v !== null && cmp(v, cond.lte) <= 0)) return false;
+    if (cond.in && !cond.in.some((x) => cmp(v, x) === 0)) return false;
+  }
+  return true;
+}
+
+function readTx(s: MemoryState): LocalReadTx {
+  return {
+    async getRecord(collection, id) {
+      const r = s.records[collection]?.[id];
+      return r ? structuredClone(r) : null;
+    },
+    async query(collection, q: Query) {
+      let rows = Object.values(s.records[collection] ?? {})
+        .map((r) => r.row)
+        .filter((r): r is LocalRow => r !== null && matches(r, q.where ?? {}));
+      const order = q.orderBy?.length ? q.orderBy : ([['id', 'asc']] as const);
+      rows.sort((a, b) => {
+        for (const [col, dir] of order) {
+          const c = cmp(a[col], b[col]);
+          if (c !== 0) return dir === 'asc' ? c : -c;
+        }
+        return cmp(a.id, b.id);
+      });
+      rows = rows.slice(q.offset ?? 0, q.limit === undefined ? undefined : (q.offset ?? 0) + q.limit);
+      return structuredClone(rows);
+    },
+    async outbox(opts = {}) {
+      let list = s.outbox;
+      if (opts.collection !== undefined) list = list.filter((e) => e.collection === opts.collection);
+      if (opts.id !== undefined) list = list.filter((e) => e.id === opts.id);
+      return structuredClone(list.slice(0, opts.limit));
+    },
+    async outboxCount() {
+      return s.outbox.length;
+    },
+    async getMeta<T>(key: string) {
+      return structuredClone(s.meta[key]) as T | undefined;
+    },
+    async rejections() {
+      return structuredClone(Object.values(s.rejections).sort((a, b) => a.createdAt - b.createdAt));
+    },
+  };
+}
+
+function writeTx(s: MemoryState): LocalWriteTx {
+  const table = (c: string) => {
+    s.records[c] ??= {};
+    return s.records[c];
+  };
+  return {
+    ...readTx(s),
+    async putRecord(collection, record) {
+      table(collection)[record.id] = structuredClone(record);
+    },
+    async putRecords(collection, records) {
+      for (const r of records) table(collection)[r.id] = structuredClone(r);
+    },
+    async deleteRecord(collection, id) {
+      delete table(collection)[id];
+    },
+    async addOutbox(entry) {
+      const key = s.nextKey++;
+      s.outbox.push({ ...structuredClone(entry), key });
+      return key;
+    },
+    async updateOutbox(entry) {
+      const i = s.outbox.findIndex((e) => e.key === entry.key);
+      if (i < 0) throw new Error(`outbox entry ${entry.key} does not exist`);
+      s.outbox[i] = structuredClone(entry);
+    },
+    async removeOutbox(keys) {
+      const drop = new Set(keys);
+      s.outbox = s.outbox.filter((e) => !drop.has(e.key));
+    },
+    async setMeta(key, value) {
+      s.meta[key] = structuredClone(value);
+    },
+    async deleteMeta(key) {
+      delete s.meta[key];
+    },
+    async putRejection(rejection) {
+      s.rejections[rejection.key] = structuredClone(rejection);
+    },
+    async removeRejection(key) {
+      delete s.rejections[key];
+    },
+    async markAll(collection) {
+      for (const r of Object.values(table(collection))) r.marked = true;
+    },
+    async sweepMarked(collection) {
+      const t = table(collection);
+      let n = 0;
+      for (const [id, r] of Object.entries(t)) {
+        if (r.marked && r.pending === 0) {
+          delete t[id];
+          n++;
+        }
+      }
+      return n;
+    },
+  };
+}
+
+/**
+ * An in-memory {@link LocalStore} for tests and ephemeral clients. Writes are serialised and
+ * copy-on-write: a write works on a deep copy of the committed state, which replaces the
+ * committed state only when `fn` resolves; if `fn` throws, the copy is dropped (rollback).
+ * Reads see the committed state at the moment they start, never a half-done write.
+ *
+ * @example
+ * const disk = createMemoryDisk();
+ * const store = createMemoryStore(disk);
+ * await store.open(schema);
+ * // later, "re-open" the same data after a simulated crash:
+ * const again = createMemoryStore(disk);
+ */
+export function createMemoryStore(disk: MemoryDisk = createMemoryDisk()): LocalStore & { readonly disk: MemoryDisk } {
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const check = () => {
+    if (closed) throw new Error('memory store is closed');
+  };
+  // Invariant: at most one write runs at a time; `disk.state` is only ever replaced, never mutated.
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    disk,
+    async open(schema: SchemaDef): Promise<OpenResult> {
+      check();
+      return serial(async () => {
+        const next = structuredClone(disk.state);
+        const result: OpenResult = { added: [], changed: [] };
+        for (const c of Object.values(schema.collections)) {
+          const old = next.fingerprints[c.name];
+          if (old === undefined) result.added.push(c.name);
+          else if (old !== c.fingerprint) result.changed.push(c.name);
+          next.fingerprints[c.name] = c.fingerprint;
+          next.records[c.name] ??= {};
+        }
+        disk.state = next;
+        return result;
+      });
+    },
+    async read(fn) {
+      check();
+      return fn(readTx(disk.state));
+    },
+    async write(fn) {
+      check();
+      return serial(async () => {
+        const draft = structuredClone(disk.state);
+        const out = await fn(writeTx(draft));
+        disk.state = draft;
+        return out;
+      });
+    },
+    async close() {
+      closed = true;
+      await queue;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { SchemaDef } from '@syncline/core';
+import type { Clock } from '../clock.ts';
+import type { FailpointName } from '../failpoints.ts';
+import type { LocalStore } from '../local-store.ts';
+import type { Transport } from '../transport.ts';
+import type { ClientRejection } from './rejections.ts';
+
+/** The server limits a client sizes its batches by (GET /info); defaults match the server's. */
+export interface SyncLimits {
+  maxBodyBytes: number;
+  maxMutationBytes: number;
+  maxMutationsPerPush: number;
+  maxRowsPerPage: number;
+}
+
+export const DEFAULT_SYNC_LIMITS: SyncLimits = {
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxMutationBytes: 256 * 1024,
+  maxMutationsPerPush: 500,
+  maxRowsPerPage: 1000,
+};
+
+/** What the steps report while they run; the client turns it into `status`. */
+export interface ProgressSink {
+  phase(phase: 'idle' | 'pushing' | 'pulling' | 'initial-sync', progress?: number | null): void;
+  /** A request reached the server (any HTTP answer) or did not (network error). */
+  reached(connected: boolean): void;
+}
+
+/**
+ * Everything a sync step needs, injected: no step reads globals, so tests replay exactly.
+ * `session` is per-process state (lost on restart, by design: it is all re-derivable).
+ */
+export interface SyncContext {
+  schema: SchemaDef;
+  store: LocalStore;
+  transport: Transport;
+  clock: Clock;
+  ids: () => string;
+  failpoint(name: FailpointName): Promise<void>;
+  getToken(forceRefresh: boolean): Promise<string | null>;
+  /** Called after a committed tx touched these collections (live queries, pending count). */
+  changed(collections: Iterable<string>): void;
+  rejected(rejection: ClientRejection): void;
+  reset(collection: string): void;
+  progress: ProgressSink;
+  pullLimit: number;
+  session: {
+    limits: SyncLimits | null;
+    /** Upper bound on mutations per push, halved on 413; null = the server's limit. */
+    batchSize: number | null;
+  };
+}
+
+/** Meta keys of the engine's own bookkeeping in the LocalStore. */
+export const META = {
+  clientId: 'clientId',
+  lastSeq: 'lastSeq',
+  cursor: (c: string) => `cursor:${c}`,
+  /** `'requested'`: reset wanted, rows not yet marked; `true`: marked, re-downloading. */
+  reset: (c: string) => `reset:${c}`,
+  fingerprint: (c: string) => `fingerprint:${c}`,
+  lastSyncedAt: 'lastSyncedAt',
+} as const;

@@ -1,0 +1,184 @@
+import { SynclineError } from '@syncline/core';
+import type { Backoff } from '../backoff.ts';
+import type { NetworkMonitor } from '../network.ts';
+import type { SyncContext } from './context.ts';
+import { pullAll } from './pull.ts';
+import { pushAll } from './push.ts';
+import { RequestError } from './request.ts';
+
+/** What the loop tells its owner (the client), so the loop holds no UI state itself. */
+export interface LoopDelegate {
+  /** Emitted after every applied push round and at the end of a cycle. */
+  afterPush(): Promise<void>;
+  cycleDone(): void;
+  /** A cycle failed; `null` after the next success. */
+  failed(error: SynclineError | null): void;
+}
+
+export interface LoopOptions {
+  ctx: SyncContext;
+  network: NetworkMonitor;
+  backoff: Backoff;
+  delegate: LoopDelegate;
+  pushDebounceMs: number;
+  pollIntervalMs: number;
+}
+
+/** Any thrown value as a SynclineError (aborts become `aborted`). */
+export function asSynclineError(e: unknown): SynclineError {
+  if (e instanceof SynclineError) return e;
+  if (e instanceof Error && e.name === 'AbortError') return new SynclineError('aborted', 'Syncing was cancelled.', { cause: e });
+  return new SynclineError('internal', 'Syncing failed unexpectedly; it will be retried.', { cause: e, retryable: true });
+}
+
+/**
+ * The sync loop: one cycle = push until the outbox is empty or blocked, then pull until no
+ * collection has more. Cycles never overlap (a mutex), so push and pull never run at once.
+ * Triggers: local writes (debounced), the network coming online, a slow poll timer, `sync()`.
+ * Failures go to the delegate and are retried after a backoff; while offline no request is made.
+ *
+ * @example
+ * const loop = new SyncLoop({ ctx, network, backoff, delegate, pushDebounceMs: 50, pollIntervalMs: 30_000 });
+ * loop.start();
+ * loop.poke(); // after a local write
+ */
+export class SyncLoop {
+  private started = false;
+  private timer: unknown = null;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private mutex: Promise<unknown> = Promise.resolve();
+  private controller: AbortController | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly o: LoopOptions) {}
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.unsubscribe = this.o.network.subscribe((online) => {
+      if (!online) return;
+      // Coming back online is news: forget the backoff and try now.
+      this.o.backoff.reset();
+      this.schedule(0, true);
+    });
+    this.schedule(0, true);
+  }
+
+  stop(): void {
+    this.started = false;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.clearTimer();
+    this.controller?.abort();
+  }
+
+  /** A local write committed: sync soon (debounced), unless backing off after a failure. */
+  poke(): void {
+    if (this.o.backoff.attempts > 0) return;
+    this.schedule(this.o.pushDebounceMs, false);
+  }
+
+  /**
+   * Runs one full cycle now (after any cycle in progress) and resolves when it is done.
+   * Throws the cycle's error; offline throws `network` without making a request.
+   */
+  async sync(signal?: AbortSignal): Promise<void> {
+    if (!this.o.network.online) {
+      throw new SynclineError('network', 'You are offline. Your changes have been saved and will be synced when you are back online.', { retryable: true });
+    }
+    try {
+      await this.exclusive(() => this.cycle(signal));
+    } catch (e) {
+      const err = asSynclineError(e);
+      this.o.delegate.failed(err);
+      throw err;
+    }
+    this.o.backoff.reset();
+    this.o.delegate.failed(null);
+    if (this.started) this.schedule(this.o.pollIntervalMs, false);
+  }
+
+  /** Runs only the pull half of a cycle, exclusively; throws on failure. */
+  async pullOnly(signal?: AbortSignal): Promise<void> {
+    if (!this.o.network.online) {
+      throw new SynclineError('network', 'You are offline. Your changes have been saved and will be synced when you are back online.', { retryable: true });
+    }
+    try {
+      await this.exclusive(async () => {
+        try {
+          await pullAll(this.o.ctx, signal);
+        } finally {
+          this.o.ctx.progress.phase('idle');
+        }
+      });
+    } catch (e) {
+      const err = asSynclineError(e);
+      this.o.delegate.failed(err);
+      throw err;
+    }
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.mutex.then(fn, fn);
+    this.mutex = run.catch(() => undefined);
+    return run;
+  }
+
+  private async cycle(signal: AbortSignal | undefined): Promise<void> {
+    const { ctx } = this.o;
+    try {
+      await ctx.failpoint('loop:before-push');
+      ctx.progress.phase('pushing');
+      await pushAll(ctx, signal, () => this.o.delegate.afterPush());
+      await ctx.failpoint('loop:before-pull');
+      ctx.progress.phase('pulling');
+      await pullAll(ctx, signal);
+      this.o.delegate.cycleDone();
+      await ctx.failpoint('loop:after-cycle');
+    } finally {
+      ctx.progress.phase('idle');
+    }
+  }
+
+  /** Background run: never throws; a failure is reported and retried after a backoff. */
+  private async background(): Promise<void> {
+    if (!this.started || !this.o.network.online) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    try {
+      await this.exclusive(() => this.cycle(controller.signal));
+      this.o.backoff.reset();
+      this.o.delegate.failed(null);
+      // Keep an earlier timer: a write made during the cycle must not wait for the poll.
+      this.schedule(this.o.pollIntervalMs, false);
+    } catch (e) {
+      if (controller.signal.aborted || !this.started) return;
+      const err = asSynclineError(e);
+      this.o.delegate.failed(err);
+      const floor = err instanceof RequestError ? err.retryAfterMs : undefined;
+      this.schedule(this.o.backoff.next(floor), true);
+    } finally {
+      if (this.controller === controller) this.controller = null;
+    }
+  }
+
+  /** Arms the one timer for `ms` from now; keeps an earlier one unless `replace`. */
+  private schedule(ms: number, replace: boolean): void {
+    if (!this.started) return;
+    const at = this.o.ctx.clock.now() + ms;
+    if (this.timer !== null && !replace && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = this.o.ctx.clock.setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      void this.background();
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) this.o.ctx.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+}

@@ -1,0 +1,125 @@
+import { PROTOCOL_VERSION, type PullResponse, pullResponse, SynclineError, type WireRecord } from '@syncline/core';
+import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
+import { isNewer, rowFromBase, settleRecord } from '../rebase.ts';
+import { META, type SyncContext } from './context.ts';
+import { call } from './request.ts';
+
+/**
+ * Pulls every collection until none has more (DESIGN §4 pull). Each page is applied in ONE local
+ * write tx together with the new cursors, so a crash resumes from the last applied page.
+ * Reports `initial-sync` with progress while any collection starts from a null cursor.
+ *
+ * @example
+ * await pullAll(ctx, signal);
+ */
+export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined): Promise<void> {
+  const names = Object.keys(ctx.schema.collections);
+  const { clientId, cursors } = await ctx.store.read(async (tx) => {
+    const cursors = new Map<string, string | null>();
+    for (const n of names) cursors.set(n, (await tx.getMeta<string | null>(META.cursor(n))) ?? null);
+    return { clientId: (await tx.getMeta<string>(META.clientId)) ?? 'unknown', cursors };
+  });
+  const initial = [...cursors.values()].some((c) => c === null);
+  ctx.progress.phase(initial ? 'initial-sync' : 'pulling', initial ? 0 : null);
+  const limit = Math.min(ctx.pullLimit, ctx.session.limits?.maxRowsPerPage ?? ctx.pullLimit);
+  let active = names;
+  let received = 0;
+  while (active.length > 0) {
+    signal?.throwIfAborted();
+    await ctx.failpoint('pull:before-request');
+    const body = {
+      protocol: PROTOCOL_VERSION,
+      clientId,
+      collections: Object.fromEntries(active.map((n) => [n, { cursor: cursors.get(n) ?? null }])),
+      limit,
+    };
+    const raw = (await call(ctx, '/pull', body, signal)).body;
+    const parsed = pullResponse.safeParse(raw);
+    if (!parsed.success) {
+      throw new SynclineError('internal', 'The sync server sent an unreadable pull answer; it will be retried.', { retryable: true, cause: parsed.error });
+    }
+    await ctx.failpoint('pull:after-response');
+    const page = parsed.data;
+    const swept = await applyPage(ctx, page, active);
+    await ctx.failpoint('pull:after-page');
+    if (swept.length) {
+      await ctx.failpoint('pull:after-sweep');
+      for (const n of swept) ctx.reset(n);
+    }
+    const next: string[] = [];
+    for (const n of active) {
+      const cc = page.collections[n];
+      if (!cc) continue; // not served to this client: nothing more to ask for in this run
+      received += cc.changes.length;
+      cursors.set(n, cc.cursor);
+      if (cc.hasMore) next.push(n);
+    }
+    active = next;
+    if (initial) ctx.progress.phase('initial-sync', received + page.remaining === 0 ? 1 : received / (received + page.remaining));
+  }
+}
+
+/**
+ * Applies one page in ONE write tx; returns the collections whose reset finished (swept).
+ * A reset marks every local row in the tx of its first page; each received record clears its
+ * mark; the page with `hasMore: false` sweeps the still-marked rows without pending ops.
+ * The mark and `reset:<name>` survive a crash, so an interrupted reset resumes from the stored
+ * cursor and never empties the table.
+ */
+async function applyPage(ctx: SyncContext, page: PullResponse, requested: readonly string[]): Promise<string[]> {
+  const swept: string[] = [];
+  const touched = new Set<string>();
+  await ctx.store.write(async (tx) => {
+    let marked = false;
+    for (const name of requested) {
+      const cc = page.collections[name];
+      if (!cc) continue;
+      touched.add(name);
+      let resetState = await tx.getMeta<true | 'requested'>(META.reset(name));
+      if (cc.reset || resetState === 'requested') {
+        await tx.markAll(name);
+        await tx.setMeta(META.reset(name), true);
+        resetState = true;
+        marked = true;
+      }
+      await applyChanges(tx, name, cc.changes);
+      await tx.setMeta(META.cursor(name), cc.cursor);
+      if (!cc.hasMore && resetState === true) {
+        await tx.sweepMarked(name);
+        await tx.deleteMeta(META.reset(name));
+        swept.push(name);
+      }
+    }
+    if (marked) await ctx.failpoint('pull:reset-mark:before-commit');
+    if (swept.length) await ctx.failpoint('pull:sweep:before-commit');
+    await ctx.failpoint('pull:apply:before-commit');
+  });
+  ctx.changed(touched);
+  return swept;
+}
+
+/**
+ * Base replaced only by a newer version; with no pending ops the visible row is the base
+ * (a tombstone removes the record); with pending ops the visible row is the ops over the new
+ * base. A pull never touches an outbox entry (its baseVersion stays what the user saw).
+ */
+async function applyChanges(tx: LocalWriteTx, name: string, changes: readonly WireRecord[]): Promise<void> {
+  const plain: LocalRecord[] = [];
+  for (const change of changes) {
+    const rec = await tx.getRecord(name, change.id);
+    const base = rec && !isNewer(change, rec.base) ? rec.base : change;
+    if (rec && rec.pending > 0) {
+      await settleRecord(tx, name, change.id, base, { marked: false });
+      continue;
+    }
+    const row = rowFromBase(base);
+    if (row === null) {
+      if (rec) await tx.deleteRecord(name, change.id);
+      continue;
+    }
+    plain.push({ id: change.id, base, row, pending: 0, marked: false });
+  }
+  // Key order makes the initial bulk load fast on B-tree stores (DESIGN §6).
+  plain.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (plain.length) await tx.putRecords(name, plain);
+}

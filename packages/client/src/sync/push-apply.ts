@@ -1,0 +1,96 @@
+import type { MutationResult, WireRecord } from '@syncline/core';
+import type { LocalRecord, LocalWriteTx, OutboxEntry, StoredRejection } from '../local-store.ts';
+import { isNewer, settleRecord } from '../rebase.ts';
+import { META, type SyncContext } from './context.ts';
+import { rejectionMessage } from './rejections.ts';
+
+/**
+ * Step 3 of a push: applies the server's answer in ONE local write tx (promise 2: an entry leaves
+ * the outbox only in the tx that commits its outcome). Per result:
+ * - applied → base = record if newer; entry removed; later entries of the record now build on
+ *   `record.version`; visible row recomputed;
+ * - duplicate → acknowledged: entry removed, the next pull brings the state;
+ * - rejected → every outbox entry of the record dropped, base = `current` (null for not_found),
+ *   visible = base, one StoredRejection kept (promise 7).
+ * Results whose seq is not in the batch are ignored; batch entries without a result stay sent
+ * and are re-sent unchanged.
+ */
+export async function applyPushResults(ctx: SyncContext, batch: { clientId: string; entries: OutboxEntry[] }, results: MutationResult[]): Promise<number> {
+  const bySeq = new Map(batch.entries.map((e) => [e.seq!, e]));
+  const touched = new Set<string>();
+  let answered = 0;
+  await ctx.store.write(async (tx) => {
+    for (const result of results) {
+      const entry = bySeq.get(result.seq);
+      if (!entry) continue;
+      bySeq.delete(result.seq);
+      answered++;
+      touched.add(entry.collection);
+      const rec = await tx.getRecord(entry.collection, entry.id);
+      if (result.status === 'applied') await acknowledge(tx, entry, rec, result.record);
+      else if (result.status === 'duplicate') {
+        await tx.removeOutbox([entry.key]);
+        await settleRecord(tx, entry.collection, entry.id, rec?.base ?? null);
+      } else {
+        await reject(ctx, tx, batch.clientId, entry, rec, result);
+      }
+    }
+    await ctx.failpoint('push:apply:before-commit');
+  });
+  ctx.changed(touched);
+  return answered;
+}
+
+async function acknowledge(tx: LocalWriteTx, entry: OutboxEntry, rec: LocalRecord | null, record: WireRecord): Promise<void> {
+  const base = rec && !isNewer(record, rec.base) ? rec.base : record;
+  await tx.removeOutbox([entry.key]);
+  // Later local ops were made on top of this mutation, so they now build on its version.
+  for (const later of await tx.outbox({ collection: entry.collection, id: entry.id })) {
+    if (later.op.op === 'insert') continue;
+    await tx.updateOutbox({ ...later, op: { ...later.op, baseVersion: record.version } });
+  }
+  await settleRecord(tx, entry.collection, entry.id, base);
+}
+
+type Rejected = Extract<MutationResult, { status: 'rejected' }>;
+
+async function reject(ctx: SyncContext, tx: LocalWriteTx, clientId: string, entry: OutboxEntry, rec: LocalRecord | null, result: Rejected): Promise<void> {
+  const dropped = await tx.outbox({ collection: entry.collection, id: entry.id });
+  await tx.removeOutbox(dropped.map((e) => e.key));
+  let base: WireRecord | null = rec?.base ?? null;
+  if (result.current) base = isNewer(result.current, base) ? result.current : base;
+  else if (result.code === 'not_found') base = null;
+  await settleRecord(tx, entry.collection, entry.id, base);
+  const current = base && base.deletedAt === null ? base : null;
+  const issues = result.issues ?? [];
+  const rejection: StoredRejection = {
+    key: `${clientId}:${result.seq}`,
+    collection: entry.collection,
+    id: entry.id,
+    code: result.code,
+    message: rejectionMessage(result.code, entry.collection, current !== null, issues),
+    current,
+    dropped: dropped.map((e) => e.op),
+    issues,
+    createdAt: ctx.clock.now(),
+    notified: false,
+  };
+  await tx.putRejection(rejection);
+  await ctx.failpoint('push:reject:before-commit');
+}
+
+/**
+ * After 409 seq_gap (or a clientId owned by another user): start a new clientId, in one tx.
+ * Sent entries lose their seq and are squashed and re-sent under the new id from seq 1.
+ */
+export async function rekeyClient(ctx: SyncContext): Promise<void> {
+  await ctx.store.write(async (tx) => {
+    await tx.setMeta(META.clientId, ctx.ids());
+    await tx.setMeta(META.lastSeq, 0);
+    for (const e of await tx.outbox()) {
+      if (e.seq !== null || e.clientId !== null) await tx.updateOutbox({ ...e, seq: null, clientId: null });
+    }
+    await ctx.failpoint('push:seq-gap:before-commit');
+  });
+  await ctx.failpoint('push:after-seq-gap');
+}

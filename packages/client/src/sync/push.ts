@@ -1,0 +1,87 @@
+import { PROTOCOL_VERSION, pushResponse, SynclineError } from '@syncline/core';
+import type { SyncContext } from './context.ts';
+import { ensureLimits } from './info.ts';
+import { assignBatch, toMutation } from './push-batch.ts';
+import { applyPushResults, rekeyClient } from './push-apply.ts';
+import { RequestError, call } from './request.ts';
+
+/** What one push round achieved. `idle`: nothing sendable (outbox empty or every record waiting). */
+export type PushOutcome = 'idle' | 'applied' | 'retry-now';
+
+/**
+ * One push round: assign a batch (one local tx), send it, apply the answer (one local tx).
+ * Request-level answers the client fixes itself return `retry-now`: seq_gap / foreign clientId
+ * (new clientId) and 413 (halve the batch). Everything else throws a {@link RequestError}.
+ *
+ * @example
+ * while ((await pushOnce(ctx, signal)) !== 'idle') {}
+ */
+export async function pushOnce(ctx: SyncContext, signal: AbortSignal | undefined): Promise<PushOutcome> {
+  const limits = await ensureLimits(ctx, signal);
+  await ctx.failpoint('push:before-assign');
+  const batch = await assignBatch(ctx, limits);
+  await ctx.failpoint('push:after-assign');
+  if (!batch) return 'idle';
+  const body = {
+    protocol: PROTOCOL_VERSION,
+    clientId: batch.clientId,
+    schemaHash: ctx.schema.hash,
+    mutations: batch.entries.map(toMutation),
+  };
+  await ctx.failpoint('push:before-send');
+  let raw: unknown;
+  try {
+    raw = (await call(ctx, '/push', body, signal)).body;
+  } catch (e) {
+    if (!(e instanceof RequestError)) throw e;
+    if (e.code === 'seq_gap' || (e.code === 'forbidden' && reason(e.details) === 'client_owned')) {
+      await rekeyClient(ctx);
+      return 'retry-now';
+    }
+    if (e.code === 'payload_too_large' && batch.entries.length > 1) {
+      ctx.session.batchSize = Math.max(1, Math.floor(batch.entries.length / 2));
+      return 'retry-now';
+    }
+    throw e;
+  }
+  await ctx.failpoint('push:after-send-before-response');
+  const parsed = pushResponse.safeParse(raw);
+  if (!parsed.success) {
+    throw new SynclineError('internal', 'The sync server sent an unreadable push answer; it will be retried.', { retryable: true, cause: parsed.error });
+  }
+  await ctx.failpoint('push:after-response');
+  const answered = await applyPushResults(ctx, batch, parsed.data.results);
+  await ctx.failpoint('push:after-apply');
+  if (answered === 0) {
+    throw new SynclineError('internal', 'The sync server answered none of the sent changes; they will be re-sent.', { retryable: true });
+  }
+  return 'applied';
+}
+
+function reason(details: unknown): unknown {
+  return typeof details === 'object' && details !== null ? (details as { reason?: unknown }).reason : undefined;
+}
+
+/** Consecutive self-fixes (new clientId, smaller batch) tolerated before giving up to backoff. */
+const MAX_SELF_FIXES = 16;
+
+/**
+ * Pushes until the outbox is empty or blocked. Calls `onApplied` after every applied round
+ * (the client notifies rejections there).
+ */
+export async function pushAll(ctx: SyncContext, signal: AbortSignal | undefined, onApplied: () => Promise<void>): Promise<void> {
+  let fixes = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const outcome = await pushOnce(ctx, signal);
+    if (outcome === 'idle') return;
+    if (outcome === 'retry-now') {
+      if (++fixes > MAX_SELF_FIXES) {
+        throw new SynclineError('internal', 'The sync server kept refusing the changes; syncing will be retried later.', { retryable: true });
+      }
+      continue;
+    }
+    fixes = 0;
+    await onApplied();
+  }
+}
