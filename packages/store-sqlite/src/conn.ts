@@ -1,4 +1,4 @@
-import type { RunResult, SqlRow, SqlValue, SqliteDriver } from './driver.ts';
+import type { RunResult, SqliteDriver, SqlRow, SqlValue } from './driver.ts';
 import { toStorageError } from './errors.ts';
 
 /** The driver with every failure turned into `SynclineError('storage')`. */

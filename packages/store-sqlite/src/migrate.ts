@@ -1,7 +1,7 @@
-import { type CollectionDef, type SchemaDef, toSnake } from '@syncline/core';
 import type { OpenResult } from '@syncline/client';
+import { type CollectionDef, type SchemaDef, toSnake } from '@syncline/core';
 import type { Conn } from './conn.ts';
-import { SQL_TYPE, type Table, quote, tableFor, unquote } from './table.ts';
+import { quote, SQL_TYPE, type Table, tableFor, unquote } from './table.ts';
 
 /** The store's own tables. Names start with `_syncline_` so they never clash with a collection. */
 const INTERNAL = `
@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS "_syncline_collections" ("name" TEXT PRIMARY KEY, "fi
  * transaction so a crash leaves either the old or the new layout. Never drops a column or a
  * row: a removed column stays in the table (unused), and rows and the outbox survive a change.
  */
-export async function migrate(conn: Conn, schema: SchemaDef): Promise<{ result: OpenResult; tables: Map<string, Table> }> {
+export async function migrate(
+  conn: Conn,
+  schema: SchemaDef,
+): Promise<{ result: OpenResult; tables: Map<string, Table> }> {
   await conn.exec(INTERNAL);
   const stored = new Map<string, string>();
   for (const row of await conn.all('SELECT "name", "fingerprint" FROM "_syncline_collections"')) {
@@ -60,7 +63,11 @@ export async function migrate(conn: Conn, schema: SchemaDef): Promise<{ result: 
 }
 
 async function ensureTable(conn: Conn, def: CollectionDef, table: Table): Promise<void> {
-  const existing = new Set((await conn.all('SELECT "name" FROM pragma_table_info(?)', [unquote(table.sql)])).map((r) => String(r.name)));
+  const existing = new Set(
+    (await conn.all('SELECT "name" FROM pragma_table_info(?)', [unquote(table.sql)])).map((r) =>
+      String(r.name),
+    ),
+  );
   if (existing.size === 0) {
     // No NOT NULL on columns: an invisible record (pending delete, tombstone) has no column values.
     const columns = table.columns.map((c) => `${c.sql} ${SQL_TYPE[c.kind]}`);
@@ -70,13 +77,16 @@ async function ensureTable(conn: Conn, def: CollectionDef, table: Table): Promis
     );
   } else {
     for (const c of table.columns) {
-      if (!existing.has(unquote(c.sql))) await conn.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPE[c.kind]}`);
+      if (!existing.has(unquote(c.sql)))
+        await conn.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPE[c.kind]}`);
     }
   }
   const prefix = toSnake(def.name);
   for (const [name, columns] of Object.entries(def.indexes)) {
     const cols = columns.map((c) => table.fields.get(c)?.sql ?? quote(toSnake(c)));
     // _visible first: the app and the engine only ever look up visible rows by these columns.
-    await conn.exec(`CREATE INDEX IF NOT EXISTS ${quote(`${prefix}__${toSnake(name)}`)} ON ${table.sql} ("_visible", ${cols.join(', ')})`);
+    await conn.exec(
+      `CREATE INDEX IF NOT EXISTS ${quote(`${prefix}__${toSnake(name)}`)} ON ${table.sql} ("_visible", ${cols.join(', ')})`,
+    );
   }
 }

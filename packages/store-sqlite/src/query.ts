@@ -1,7 +1,7 @@
-import { SynclineError } from '@syncline/core';
 import type { Query } from '@syncline/client';
+import { SynclineError } from '@syncline/core';
 import type { SqlValue } from './driver.ts';
-import { type Field, type Table, encode, rowColumns } from './table.ts';
+import { encode, type Field, rowColumns, type Table } from './table.ts';
 
 const OPERATORS = { eq: '=', ne: 'IS NOT', gt: '>', gte: '>=', lt: '<', lte: '<=', in: 'IN' } as const;
 type Operator = keyof typeof OPERATORS;
@@ -15,14 +15,20 @@ function isComparison(value: unknown): value is Partial<Record<Operator, unknown
 function field(table: Table, name: string): Field {
   const f = table.fields.get(name);
   if (!f) {
-    throw new SynclineError('invalid', `"${name}" is not a column of "${table.collection}". Check the query's where and orderBy against the schema.`);
+    throw new SynclineError(
+      'invalid',
+      `"${name}" is not a column of "${table.collection}". Check the query's where and orderBy against the schema.`,
+    );
   }
   return f;
 }
 
 function count(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new SynclineError('invalid', `Query ${what} must be a whole number of at least 0, got ${String(value)}.`);
+    throw new SynclineError(
+      'invalid',
+      `Query ${what} must be a whole number of at least 0, got ${String(value)}.`,
+    );
   }
   return value;
 }
@@ -41,7 +47,8 @@ export function buildQuery(table: Table, q: Query): { sql: string; params: SqlVa
     for (const [op, value] of Object.entries(comparison) as Array<[Operator, unknown]>) {
       if (value === undefined) continue;
       if (op === 'in') {
-        if (!Array.isArray(value)) throw new SynclineError('invalid', `"in" on "${name}" needs an array of values.`);
+        if (!Array.isArray(value))
+          throw new SynclineError('invalid', `"in" on "${name}" needs an array of values.`);
         const values = value.filter((v) => v !== null && v !== undefined);
         const parts: string[] = [];
         if (values.length) parts.push(`${f.sql} IN (${values.map(() => '?').join(', ')})`);
@@ -50,7 +57,8 @@ export function buildQuery(table: Table, q: Query): { sql: string; params: SqlVa
         for (const v of values) params.push(encode(f, v));
       } else if (value === null) {
         // Only equality has a meaning for null; SQL `> NULL` would silently match nothing.
-        if (op !== 'eq' && op !== 'ne') throw new SynclineError('invalid', `"${op}" on "${name}" cannot compare with null.`);
+        if (op !== 'eq' && op !== 'ne')
+          throw new SynclineError('invalid', `"${op}" on "${name}" cannot compare with null.`);
         clauses.push(`${f.sql} ${op === 'eq' ? 'IS NULL' : 'IS NOT NULL'}`);
       } else {
         clauses.push(`${f.sql} ${OPERATORS[op]} ?`);
@@ -70,7 +78,10 @@ export function buildQuery(table: Table, q: Query): { sql: string; params: SqlVa
   let sql = `SELECT ${rowColumns(table)} FROM ${table.sql} WHERE ${clauses.join(' AND ')} ORDER BY ${order.join(', ')}`;
   if (q.limit !== undefined || q.offset !== undefined) {
     sql += ' LIMIT ? OFFSET ?';
-    params.push(q.limit === undefined ? -1 : count(q.limit, 'limit'), q.offset === undefined ? 0 : count(q.offset, 'offset'));
+    params.push(
+      q.limit === undefined ? -1 : count(q.limit, 'limit'),
+      q.offset === undefined ? 0 : count(q.offset, 'offset'),
+    );
   }
   return { sql, params };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLocalStoreSuite } from '@syncline/client/conformance';
-import { SynclineError, defineSchema, t } from '@syncline/core';
+import { defineSchema, SynclineError, t } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { SqliteDriver } from './driver.ts';
@@ -17,7 +17,11 @@ const cleanup = (path: string) => {
 };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-runLocalStoreSuite('sqlite (better-sqlite3 file via { path })', { create: (path) => createSqliteLocalStore({ path }), newLocation, cleanup }, { persistent: true });
+runLocalStoreSuite(
+  'sqlite (better-sqlite3 file via { path })',
+  { create: (path) => createSqliteLocalStore({ path }), newLocation, cleanup },
+  { persistent: true },
+);
 
 /** The same library behind Promise-returning methods: the shape of an asynchronous driver such as op-sqlite. */
 function asyncDriver(inner: SqliteDriver): SqliteDriver {
@@ -29,12 +33,22 @@ function asyncDriver(inner: SqliteDriver): SqliteDriver {
   };
 }
 
-runLocalStoreSuite('sqlite (asynchronous driver)', { create: (path) => createSqliteLocalStore(asyncDriver(betterSqlite3Driver(path))), newLocation, cleanup }, { persistent: true });
+runLocalStoreSuite(
+  'sqlite (asynchronous driver)',
+  { create: (path) => createSqliteLocalStore(asyncDriver(betterSqlite3Driver(path))), newLocation, cleanup },
+  { persistent: true },
+);
 
 describe('sqlite store specifics', () => {
   const schema = defineSchema({
     taskItems: {
-      columns: { listId: t.text(), title: t.text(), done: t.boolean(), dueAt: t.timestamp().optional(), tags: t.json().optional() },
+      columns: {
+        listId: t.text(),
+        title: t.text(),
+        done: t.boolean(),
+        dueAt: t.timestamp().optional(),
+        tags: t.json().optional(),
+      },
       indexes: { byList: ['listId', 'done'] },
     },
   });
@@ -66,23 +80,57 @@ describe('sqlite store specifics', () => {
   test('the app reads visible rows with plain SQL through its own connection', async () => {
     const { path, store } = await openStore();
     await store.write(async (tx) => {
-      await tx.putRecord('taskItems', { id: 'a', base: row('a', 'Milk', false), row: row('a', 'Milk', true), pending: 1, marked: false });
-      await tx.putRecord('taskItems', { id: 'b', base: row('b', 'Eggs', false), row: null, pending: 1, marked: false });
+      await tx.putRecord('taskItems', {
+        id: 'a',
+        base: row('a', 'Milk', false),
+        row: row('a', 'Milk', true),
+        pending: 1,
+        marked: false,
+      });
+      await tx.putRecord('taskItems', {
+        id: 'b',
+        base: row('b', 'Eggs', false),
+        row: null,
+        pending: 1,
+        marked: false,
+      });
     });
     const app = new Database(path, { readonly: true });
     opened.push(app);
-    const rows = app.prepare('SELECT id, list_id, title, done, due_at, tags, version FROM task_items WHERE _visible = 1 ORDER BY id').all();
-    expect(rows).toEqual([{ id: 'a', list_id: 'l1', title: 'Milk', done: 1, due_at: null, tags: '["a"]', version: 3 }]);
-    const plan = app.prepare("EXPLAIN QUERY PLAN SELECT id FROM task_items WHERE _visible = 1 AND list_id = 'l1' AND done = 0").all();
+    const rows = app
+      .prepare(
+        'SELECT id, list_id, title, done, due_at, tags, version FROM task_items WHERE _visible = 1 ORDER BY id',
+      )
+      .all();
+    expect(rows).toEqual([
+      { id: 'a', list_id: 'l1', title: 'Milk', done: 1, due_at: null, tags: '["a"]', version: 3 },
+    ]);
+    const plan = app
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT id FROM task_items WHERE _visible = 1 AND list_id = 'l1' AND done = 0",
+      )
+      .all();
     expect(JSON.stringify(plan)).toContain('task_items__by_list');
     expect(app.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
   test('rows the app writes with plain SQL are read back by the store', async () => {
     const { db, store } = await openStore();
-    db.prepare("INSERT INTO task_items (id, version, list_id, title, done, _visible) VALUES ('z', 0, 'l2', 'From SQL', 1, 1)").run();
+    db.prepare(
+      "INSERT INTO task_items (id, version, list_id, title, done, _visible) VALUES ('z', 0, 'l2', 'From SQL', 1, 1)",
+    ).run();
     expect(await store.read((tx) => tx.query('taskItems', { where: { listId: 'l2' } }))).toEqual([
-      { id: 'z', version: 0, updatedAt: null, deletedAt: null, listId: 'l2', title: 'From SQL', done: true, dueAt: null, tags: null },
+      {
+        id: 'z',
+        version: 0,
+        updatedAt: null,
+        deletedAt: null,
+        listId: 'l2',
+        title: 'From SQL',
+        done: true,
+        dueAt: null,
+        tags: null,
+      },
     ]);
   });
 
@@ -111,6 +159,14 @@ describe('sqlite store specifics', () => {
     await store.close();
   });
 
+  test('a read called right after a write (without awaiting it) sees that write: transactions run in call order', async () => {
+    const { store } = await openStore();
+    const written = store.write((tx) => tx.setMeta('k', 'v'));
+    const read = store.read((tx) => tx.getMeta('k'));
+    await written;
+    expect(await read).toBe('v');
+  });
+
   test('a transaction object cannot be used after its callback returned', async () => {
     const { store } = await openStore();
     let leaked: Parameters<Parameters<typeof store.write>[0]>[0] | undefined;
@@ -124,13 +180,19 @@ describe('sqlite store specifics', () => {
     const { path, store, db } = await openStore();
     await store.close();
     const next = defineSchema({
-      taskItems: { ...schema.collections.taskItems, columns: { ...schema.collections.taskItems.columns, priority: t.integer().optional() } },
+      taskItems: {
+        ...schema.collections.taskItems,
+        columns: { ...schema.collections.taskItems.columns, priority: t.integer().optional() },
+      },
       listNames: { columns: { name: t.text() } },
     });
     const again = createSqliteLocalStore(betterSqlite3Driver(path));
     opened.push(again);
     expect(await again.open(next)).toEqual({ added: ['listNames'], changed: ['taskItems'] });
-    const columns = db.prepare("SELECT name FROM pragma_table_info('task_items')").all().map((r) => (r as { name: string }).name);
+    const columns = db
+      .prepare("SELECT name FROM pragma_table_info('task_items')")
+      .all()
+      .map((r) => (r as { name: string }).name);
     expect(columns).toContain('priority');
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'list_names'").get()).toBeTruthy();
   });

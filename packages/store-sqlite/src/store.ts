@@ -1,5 +1,5 @@
-import { type SchemaDef, SynclineError } from '@syncline/core';
 import type { LocalReadTx, LocalStore, LocalWriteTx, OpenResult } from '@syncline/client';
+import { type SchemaDef, SynclineError } from '@syncline/core';
 import { Conn } from './conn.ts';
 import type { SqliteDriver } from './driver.ts';
 import { closedError, toStorageError } from './errors.ts';
@@ -73,7 +73,9 @@ class SqliteLocalStore implements LocalStore {
   open(schema: SchemaDef): Promise<OpenResult> {
     if (this.closed) return Promise.reject(closedError());
     return this.mutex.lock(async () => {
-      const { result, tables } = await this.transaction('BEGIN IMMEDIATE', () => migrate(this.connection(), schema));
+      const { result, tables } = await this.transaction('BEGIN IMMEDIATE', () =>
+        migrate(this.connection(), schema),
+      );
       this.tables = tables;
       return result;
     });
@@ -104,16 +106,25 @@ class SqliteLocalStore implements LocalStore {
     if (this.closed) return Promise.reject(closedError());
     return this.mutex.lock(() => {
       const tables = this.tables;
-      if (!tables) throw new SynclineError('invalid', 'The local store is not open yet: call store.open(schema) first.');
+      if (!tables)
+        throw new SynclineError('invalid', 'The local store is not open yet: call store.open(schema) first.');
       const tx = new SqliteTx(this.connection(), tables, writable);
       // IMMEDIATE takes the write lock up front, so a write never fails half-way on SQLITE_BUSY
       // when another connection (the app's own) wrote in between.
-      return this.transaction(writable ? 'BEGIN IMMEDIATE' : 'BEGIN', () => fn(tx), () => tx.finish());
+      return this.transaction(
+        writable ? 'BEGIN IMMEDIATE' : 'BEGIN',
+        () => fn(tx),
+        () => tx.finish(),
+      );
     });
   }
 
   /** Runs fn inside BEGIN…COMMIT; rolls back when fn or COMMIT fails, and rethrows. */
-  private async transaction<T>(begin: string, fn: () => Promise<T>, finish: () => void = () => {}): Promise<T> {
+  private async transaction<T>(
+    begin: string,
+    fn: () => Promise<T>,
+    finish: () => void = () => {},
+  ): Promise<T> {
     const conn = this.connection();
     await conn.exec(begin);
     let result: T;

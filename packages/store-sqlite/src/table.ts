@@ -1,5 +1,5 @@
-import { type CollectionDef, type ColumnKind, SynclineError, type WireRecord, toSnake } from '@syncline/core';
 import type { LocalRecord, LocalRow } from '@syncline/client';
+import { type CollectionDef, type ColumnKind, SynclineError, toSnake, type WireRecord } from '@syncline/core';
 import type { SqlRow, SqlValue } from './driver.ts';
 
 /** A queryable field of a collection: its camelCase name, quoted SQL column and kind. */
@@ -49,15 +49,31 @@ export const SQL_TYPE: Record<ColumnKind, string> = {
 
 export function tableFor(def: CollectionDef): Table {
   const sql = quote(toSnake(def.name));
-  const columns = Object.entries(def.columns).map(([name, col]) => ({ name, sql: quote(toSnake(name)), kind: col.kind }));
+  const columns = Object.entries(def.columns).map(([name, col]) => ({
+    name,
+    sql: quote(toSnake(name)),
+    kind: col.kind,
+  }));
   const fields = new Map<string, Field>();
   for (const f of [...META, ...columns]) fields.set(f.name, f);
-  const all = [...META, ...columns].map((f) => f.sql).concat(['"_visible"', '"_base"', '"_pending"', '"_marked"']);
+  const all = [...META, ...columns]
+    .map((f) => f.sql)
+    .concat(['"_visible"', '"_base"', '"_pending"', '"_marked"']);
   // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row and would change its rowid.
   const upsert =
     `INSERT INTO ${sql} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')}) ` +
-    `ON CONFLICT ("id") DO UPDATE SET ${all.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
-  return { collection: def.name, sql, columns, fields, upsert, selectById: `SELECT * FROM ${sql} WHERE "id" = ?` };
+    `ON CONFLICT ("id") DO UPDATE SET ${all
+      .slice(1)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ')}`;
+  return {
+    collection: def.name,
+    sql,
+    columns,
+    fields,
+    upsert,
+    selectById: `SELECT * FROM ${sql} WHERE "id" = ?`,
+  };
 }
 
 /** Converts a JS value of `kind` to what SQLite stores. */
@@ -79,7 +95,10 @@ export function encode(field: Field, value: unknown): SqlValue {
       if (typeof value === 'string') return value;
       break;
   }
-  throw new SynclineError('invalid', `Field "${field.name}" holds ${field.kind} values, got ${typeof value}.`);
+  throw new SynclineError(
+    'invalid',
+    `Field "${field.name}" holds ${field.kind} values, got ${typeof value}.`,
+  );
 }
 
 /**
@@ -106,7 +125,11 @@ export function decode(kind: ColumnKind, value: SqlValue | undefined): unknown {
 export function recordParams(table: Table, record: LocalRecord): SqlValue[] {
   const { row, base } = record;
   // An invisible record keeps its base's metadata so plain SQL over the table stays meaningful.
-  const meta = row ?? { version: base?.version ?? 0, updatedAt: base?.updatedAt ?? null, deletedAt: base?.deletedAt ?? null };
+  const meta = row ?? {
+    version: base?.version ?? 0,
+    updatedAt: base?.updatedAt ?? null,
+    deletedAt: base?.deletedAt ?? null,
+  };
   const params: SqlValue[] = [record.id, meta.version, meta.updatedAt ?? null, meta.deletedAt ?? null];
   for (const col of table.columns) params.push(row ? encode(col, row[col.name]) : null);
   params.push(row ? 1 : 0, base ? JSON.stringify(base) : null, record.pending, record.marked ? 1 : 0);

@@ -1,9 +1,16 @@
+import type {
+  LocalRecord,
+  LocalRow,
+  LocalWriteTx,
+  OutboxEntry,
+  Query,
+  StoredRejection,
+} from '@syncline/client';
 import { type LocalOp, SynclineError, type WireRecord } from '@syncline/core';
-import type { LocalRecord, LocalRow, LocalWriteTx, OutboxEntry, Query, StoredRejection } from '@syncline/client';
 import type { Conn } from './conn.ts';
 import type { SqlRow, SqlValue } from './driver.ts';
 import { buildQuery } from './query.ts';
-import { type Table, decodeRecord, decodeRow, recordParams } from './table.ts';
+import { decodeRecord, decodeRow, recordParams, type Table } from './table.ts';
 
 const OUTBOX_COLUMNS = '"key", "collection", "record_id", "op", "seq", "client_id", "created_at"';
 
@@ -26,14 +33,23 @@ export class SqliteTx implements LocalWriteTx {
   }
 
   private check(write: boolean): void {
-    if (!this.open) throw new SynclineError('closed', 'This transaction has already ended; use the tx only inside its read()/write() callback.');
-    if (write && !this.writable) throw new SynclineError('invalid', 'A read transaction cannot write; use store.write().');
+    if (!this.open)
+      throw new SynclineError(
+        'closed',
+        'This transaction has already ended; use the tx only inside its read()/write() callback.',
+      );
+    if (write && !this.writable)
+      throw new SynclineError('invalid', 'A read transaction cannot write; use store.write().');
   }
 
   private table(collection: string, write = false): Table {
     this.check(write);
     const table = this.tables.get(collection);
-    if (!table) throw new SynclineError('invalid', `Unknown collection "${collection}": it is not in the schema passed to open().`);
+    if (!table)
+      throw new SynclineError(
+        'invalid',
+        `Unknown collection "${collection}": it is not in the schema passed to open().`,
+      );
     return table;
   }
 
@@ -126,7 +142,15 @@ export class SqliteTx implements LocalWriteTx {
     this.check(true);
     await this.conn.run(
       'UPDATE "_syncline_outbox" SET "collection" = ?, "record_id" = ?, "op" = ?, "seq" = ?, "client_id" = ?, "created_at" = ? WHERE "key" = ?',
-      [entry.collection, entry.id, JSON.stringify(entry.op), entry.seq, entry.clientId, entry.createdAt, entry.key],
+      [
+        entry.collection,
+        entry.id,
+        JSON.stringify(entry.op),
+        entry.seq,
+        entry.clientId,
+        entry.createdAt,
+        entry.key,
+      ],
     );
   }
 
@@ -151,7 +175,17 @@ export class SqliteTx implements LocalWriteTx {
 
   async putRejection(r: StoredRejection): Promise<void> {
     this.check(true);
-    const columns = ['collection', 'record_id', 'code', 'message', 'current', 'dropped', 'issues', 'created_at', 'notified'];
+    const columns = [
+      'collection',
+      'record_id',
+      'code',
+      'message',
+      'current',
+      'dropped',
+      'issues',
+      'created_at',
+      'notified',
+    ];
     await this.conn.run(
       `INSERT INTO "_syncline_rejections" ("key", ${columns.map((c) => `"${c}"`).join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
         `ON CONFLICT ("key") DO UPDATE SET ${columns.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`,

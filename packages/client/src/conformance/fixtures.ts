@@ -1,4 +1,4 @@
-import { type WireRecord, defineSchema, t } from '@syncline/core';
+import { defineSchema, t, type WireRecord } from '@syncline/core';
 import type { LocalRecord, LocalRow, OutboxEntry } from '../local-store.ts';
 
 const itemColumns = {
@@ -18,7 +18,10 @@ export const querySchema = defineSchema({
 
 /** The next app version: `items` gains a column, `tags` is new. */
 export const migratedSchema = defineSchema({
-  items: { columns: { ...itemColumns, tag: t.text().optional() }, indexes: { byDone: ['done', 'dueAt'], byTag: ['tag'] } },
+  items: {
+    columns: { ...itemColumns, tag: t.text().optional() },
+    indexes: { byDone: ['done', 'dueAt'], byTag: ['tag'] },
+  },
   notes: { columns: { body: t.text() } },
   tags: { columns: { label: t.text() } },
 });
@@ -49,10 +52,26 @@ export function wireOf(row: LocalRow): WireRecord {
 }
 
 /** A synced record (base equals row) unless told otherwise. */
-export function record(row: LocalRow, opts: { base?: WireRecord | null; pending?: number; marked?: boolean } = {}): LocalRecord {
-  return { id: row.id, base: opts.base === undefined ? wireOf(row) : opts.base, row, pending: opts.pending ?? 0, marked: opts.marked ?? false };
+export function record(
+  row: LocalRow,
+  opts: { base?: WireRecord | null; pending?: number; marked?: boolean } = {},
+): LocalRecord {
+  return {
+    id: row.id,
+    base: opts.base === undefined ? wireOf(row) : opts.base,
+    row,
+    pending: opts.pending ?? 0,
+    marked: opts.marked ?? false,
+  };
 }
 
 export function outboxEntry(id: string, n: number, collection = 'items'): Omit<OutboxEntry, 'key'> {
-  return { collection, id, op: { op: 'update', patch: { count: n }, baseVersion: 1 }, seq: null, clientId: null, createdAt: 1_000 + n };
+  return {
+    collection,
+    id,
+    op: { op: 'update', patch: { count: n }, baseVersion: 1 },
+    seq: null,
+    clientId: null,
+    createdAt: 1_000 + n,
+  };
 }

@@ -29,7 +29,11 @@ export interface LocalStoreSuiteOptions {
  *   cleanup: (path) => rmSync(path, { force: true }),
  * }, { persistent: true });
  */
-export function runLocalStoreSuite(name: string, factory: LocalStoreFactory, opts: LocalStoreSuiteOptions = {}): void {
+export function runLocalStoreSuite(
+  name: string,
+  factory: LocalStoreFactory,
+  opts: LocalStoreSuiteOptions = {},
+): void {
   describe(`LocalStore conformance: ${name}`, () => {
     const harness = new Harness(factory, opts.persistent ?? false);
     afterEach(() => harness.dispose());

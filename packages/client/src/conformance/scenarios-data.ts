@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { LocalRecord, LocalRow, Query } from '../local-store.ts';
-import { T0, itemRow, record, wireOf } from './fixtures.ts';
-import { type Harness, expectSynclineError } from './harness.ts';
+import { itemRow, record, T0, wireOf } from './fixtures.ts';
+import { expectSynclineError, type Harness } from './harness.ts';
 
 /** Ten rows with distinct values in every column, put in a scrambled order. */
 const rows: LocalRow[] = Array.from({ length: 10 }, (_, i) =>
@@ -43,9 +43,26 @@ export function dataScenarios(h: Harness): void {
       meta: { list: [1, 2.5, 'x', null, false], deep: { ok: true } },
     });
     const empty = itemRow('b', { title: '', count: -7, score: 0, done: false, dueAt: null, meta: null });
-    const jsonScalars = [itemRow('c', { meta: 'text' }), itemRow('d', { meta: 0 }), itemRow('e', { meta: false }), itemRow('f', { meta: [] })];
-    const pendingInsert: LocalRecord = { id: 'g', base: null, row: itemRow('g', { version: 0, updatedAt: null }), pending: 2, marked: false };
-    const rebased: LocalRecord = { id: 'h', base: wireOf(itemRow('h', { version: 8, title: 'server' })), row: itemRow('h', { version: 8, title: 'local' }), pending: 1, marked: true };
+    const jsonScalars = [
+      itemRow('c', { meta: 'text' }),
+      itemRow('d', { meta: 0 }),
+      itemRow('e', { meta: false }),
+      itemRow('f', { meta: [] }),
+    ];
+    const pendingInsert: LocalRecord = {
+      id: 'g',
+      base: null,
+      row: itemRow('g', { version: 0, updatedAt: null }),
+      pending: 2,
+      marked: false,
+    };
+    const rebased: LocalRecord = {
+      id: 'h',
+      base: wireOf(itemRow('h', { version: 8, title: 'server' })),
+      row: itemRow('h', { version: 8, title: 'local' }),
+      pending: 1,
+      marked: true,
+    };
     const all = [record(full), record(empty), ...jsonScalars.map((r) => record(r)), pendingInsert, rebased];
     await store.write(async (tx) => {
       for (const r of all) await tx.putRecord('items', r);
@@ -59,7 +76,10 @@ export function dataScenarios(h: Harness): void {
     const { store } = await h.opened();
     await store.write(async (tx) => {
       await tx.putRecord('items', record(itemRow('same')));
-      await tx.putRecord('notes', record({ id: 'same', version: 2, updatedAt: T0, deletedAt: null, body: 'note' }));
+      await tx.putRecord(
+        'notes',
+        record({ id: 'same', version: 2, updatedAt: T0, deletedAt: null, body: 'note' }),
+      );
     });
     await store.read(async (tx) => {
       expect(await tx.getRecord('items', 'missing')).toBeNull();
@@ -92,7 +112,9 @@ export function dataScenarios(h: Harness): void {
 
   test('putRecords stores 10,000 records in one write', async () => {
     const { store } = await h.opened();
-    const many = Array.from({ length: 10_000 }, (_, i) => record(itemRow(`id-${String(i).padStart(5, '0')}`, { count: i, done: i % 2 === 1 })));
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      record(itemRow(`id-${String(i).padStart(5, '0')}`, { count: i, done: i % 2 === 1 })),
+    );
     await store.write((tx) => tx.putRecords('items', many));
     await store.read(async (tx) => {
       const all = await tx.query('items', {});
@@ -133,7 +155,9 @@ export function dataScenarios(h: Harness): void {
     expect(ids(await query({ where: { version: { gte: 108 } } }))).toEqual(['r8', 'r9']);
     expect(ids(await query({ where: { count: { ne: 0 }, done: true } }))).toEqual(['r2', 'r4', 'r8']);
     // ne keeps rows whose value is null: null is not the compared value.
-    expect(ids(await query({ where: { dueAt: { ne: '2026-01-01T00:00:00.000Z' } } }))).toEqual(ids(rows.slice(1)));
+    expect(ids(await query({ where: { dueAt: { ne: '2026-01-01T00:00:00.000Z' } } }))).toEqual(
+      ids(rows.slice(1)),
+    );
     expect(ids(await query({ where: { title: { in: ['kiwi', 'fig', 'nope'] } } }))).toEqual(['r2', 'r3']);
     expect(ids(await query({ where: { id: { in: ['r9', 'x1', 'r0'] } } }))).toEqual(['r0', 'r9']);
     expect(ids(await query({ where: { done: { in: [false] }, count: { in: [2] } } }))).toEqual(['r5']);
@@ -142,12 +166,41 @@ export function dataScenarios(h: Harness): void {
 
   test('query: orderBy several columns ascending and descending', async () => {
     const { query } = await seeded();
-    expect(ids(await query({ orderBy: [['title', 'asc']] }))).toEqual(['r1', 'r9', 'r6', 'r2', 'r3', 'r4', 'r0', 'r5', 'r7', 'r8']);
+    expect(ids(await query({ orderBy: [['title', 'asc']] }))).toEqual([
+      'r1',
+      'r9',
+      'r6',
+      'r2',
+      'r3',
+      'r4',
+      'r0',
+      'r5',
+      'r7',
+      'r8',
+    ]);
     expect(ids(await query({ orderBy: [['score', 'desc']] }))).toEqual(ids([...rows].reverse()));
-    expect(ids(await query({ orderBy: [['done', 'asc'], ['count', 'desc'], ['title', 'asc']] }))).toEqual(
-      ['r5', 'r1', 'r7', 'r9', 'r3', 'r2', 'r8', 'r4', 'r6', 'r0'],
-    );
-    expect(ids(await query({ where: { done: true }, orderBy: [['count', 'asc'], ['id', 'desc']] }))).toEqual(['r6', 'r0', 'r4', 'r8', 'r2']);
+    expect(
+      ids(
+        await query({
+          orderBy: [
+            ['done', 'asc'],
+            ['count', 'desc'],
+            ['title', 'asc'],
+          ],
+        }),
+      ),
+    ).toEqual(['r5', 'r1', 'r7', 'r9', 'r3', 'r2', 'r8', 'r4', 'r6', 'r0']);
+    expect(
+      ids(
+        await query({
+          where: { done: true },
+          orderBy: [
+            ['count', 'asc'],
+            ['id', 'desc'],
+          ],
+        }),
+      ),
+    ).toEqual(['r6', 'r0', 'r4', 'r8', 'r2']);
   });
 
   test('query: limit and offset page through rows in order', async () => {
@@ -167,17 +220,24 @@ export function dataScenarios(h: Harness): void {
   test('query rejects unknown columns and collections with SynclineError invalid', async () => {
     const { store, query } = await seeded();
     await expectSynclineError(query({ where: { nope: 1 } }), 'invalid');
-    await expectSynclineError(query({ where: { 'title" = \'x\' OR 1=1 --': 1 } }), 'invalid');
+    await expectSynclineError(query({ where: { "title\" = 'x' OR 1=1 --": 1 } }), 'invalid');
     await expectSynclineError(query({ orderBy: [['_visible', 'asc']] }), 'invalid');
     await expectSynclineError(query({ orderBy: [['title; DROP TABLE items', 'asc']] }), 'invalid');
-    await expectSynclineError(store.read((tx) => tx.query('nope', {})), 'invalid');
+    await expectSynclineError(
+      store.read((tx) => tx.query('nope', {})),
+      'invalid',
+    );
     expect(await query({})).toHaveLength(10);
   });
 
   test('markAll then sweepMarked deletes only marked records without pending changes', async () => {
     const { store } = await h.opened();
     await store.write(async (tx) => {
-      await tx.putRecords('items', [record(itemRow('gone')), record(itemRow('pending'), { pending: 1 }), record(itemRow('resent'))]);
+      await tx.putRecords('items', [
+        record(itemRow('gone')),
+        record(itemRow('pending'), { pending: 1 }),
+        record(itemRow('resent')),
+      ]);
       await tx.putRecord('notes', record({ id: 'n', version: 1, updatedAt: T0, deletedAt: null, body: 'b' }));
     });
     await store.write((tx) => tx.markAll('items'));

@@ -1,9 +1,13 @@
 import { expect, test } from 'vitest';
 import type { StoredRejection } from '../local-store.ts';
-import { T0, outboxEntry } from './fixtures.ts';
+import { outboxEntry, T0 } from './fixtures.ts';
 import type { Harness } from './harness.ts';
 
-function rejection(key: string, createdAt: number, overrides: Partial<StoredRejection> = {}): StoredRejection {
+function rejection(
+  key: string,
+  createdAt: number,
+  overrides: Partial<StoredRejection> = {},
+): StoredRejection {
   return {
     key,
     collection: 'items',
@@ -23,10 +27,14 @@ function rejection(key: string, createdAt: number, overrides: Partial<StoredReje
 export function outboxScenarios(h: Harness): void {
   test('outbox keys strictly increase in write order, even after the newest entry is removed', async () => {
     const { store } = await h.opened();
-    const first = await store.write(async (tx) => [await tx.addOutbox(outboxEntry('a', 1)), await tx.addOutbox(outboxEntry('b', 2))]);
+    const first = await store.write(async (tx) => [
+      await tx.addOutbox(outboxEntry('a', 1)),
+      await tx.addOutbox(outboxEntry('b', 2)),
+    ]);
     const second = await store.write(async (tx) => [await tx.addOutbox(outboxEntry('a', 3))]);
     const keys = [...first, ...second];
-    for (let i = 1; i < keys.length; i++) expect(keys[i]).toBeGreaterThan(keys[i - 1] ?? Number.POSITIVE_INFINITY);
+    for (let i = 1; i < keys.length; i++)
+      expect(keys[i]).toBeGreaterThan(keys[i - 1] ?? Number.POSITIVE_INFINITY);
     await store.write((tx) => tx.removeOutbox([keys[2] ?? -1]));
     const next = await store.write((tx) => tx.addOutbox(outboxEntry('c', 4)));
     expect(next).toBeGreaterThan(keys[2] ?? Number.POSITIVE_INFINITY);
@@ -42,13 +50,30 @@ export function outboxScenarios(h: Harness): void {
       await tx.addOutbox(outboxEntry('b', 2));
       await tx.addOutbox(outboxEntry('a', 3));
       await tx.addOutbox(outboxEntry('a', 4, 'notes'));
-      await tx.addOutbox({ collection: 'items', id: 'a', op: { op: 'delete', baseVersion: null }, seq: null, clientId: null, createdAt: 9 });
+      await tx.addOutbox({
+        collection: 'items',
+        id: 'a',
+        op: { op: 'delete', baseVersion: null },
+        seq: null,
+        clientId: null,
+        createdAt: 9,
+      });
     });
     await store.read(async (tx) => {
       const all = await tx.outbox();
-      expect(all.map((e) => [e.collection, e.id])).toEqual([['items', 'a'], ['items', 'b'], ['items', 'a'], ['notes', 'a'], ['items', 'a']]);
+      expect(all.map((e) => [e.collection, e.id])).toEqual([
+        ['items', 'a'],
+        ['items', 'b'],
+        ['items', 'a'],
+        ['notes', 'a'],
+        ['items', 'a'],
+      ]);
       const forA = await tx.outbox({ collection: 'items', id: 'a' });
-      expect(forA.map((e) => e.op)).toEqual([outboxEntry('a', 1).op, outboxEntry('a', 3).op, { op: 'delete', baseVersion: null }]);
+      expect(forA.map((e) => e.op)).toEqual([
+        outboxEntry('a', 1).op,
+        outboxEntry('a', 3).op,
+        { op: 'delete', baseVersion: null },
+      ]);
       expect(await tx.outbox({ collection: 'items', id: 'a', limit: 2 })).toEqual(forA.slice(0, 2));
       expect(await tx.outbox({ limit: 2 })).toEqual(all.slice(0, 2));
       expect(await tx.outbox({ collection: 'items', id: 'none' })).toEqual([]);
@@ -58,11 +83,32 @@ export function outboxScenarios(h: Harness): void {
 
   test('updateOutbox persists seq, clientId and op changes', async () => {
     const { store } = await h.opened();
-    const [k1, k2] = await store.write(async (tx) => [await tx.addOutbox(outboxEntry('a', 1)), await tx.addOutbox(outboxEntry('b', 2))]);
+    const [k1, k2] = await store.write(async (tx) => [
+      await tx.addOutbox(outboxEntry('a', 1)),
+      await tx.addOutbox(outboxEntry('b', 2)),
+    ]);
     const squashed = { op: 'insert', data: { title: 'merged', count: 2 } } as const;
-    await store.write((tx) => tx.updateOutbox({ key: k1 ?? -1, collection: 'items', id: 'a', op: squashed, seq: 17, clientId: 'c-1', createdAt: 1_001 }));
+    await store.write((tx) =>
+      tx.updateOutbox({
+        key: k1 ?? -1,
+        collection: 'items',
+        id: 'a',
+        op: squashed,
+        seq: 17,
+        clientId: 'c-1',
+        createdAt: 1_001,
+      }),
+    );
     const [e1, e2] = await store.read((tx) => tx.outbox());
-    expect(e1).toEqual({ key: k1, collection: 'items', id: 'a', op: squashed, seq: 17, clientId: 'c-1', createdAt: 1_001 });
+    expect(e1).toEqual({
+      key: k1,
+      collection: 'items',
+      id: 'a',
+      op: squashed,
+      seq: 17,
+      clientId: 'c-1',
+      createdAt: 1_001,
+    });
     expect(e2).toEqual({ key: k2, ...outboxEntry('b', 2) });
   });
 
@@ -98,7 +144,8 @@ export function outboxScenarios(h: Harness): void {
       await tx.setMeta('number', 18);
     });
     await store.read(async (tx) => {
-      for (const [key, value] of Object.entries(values)) expect(await tx.getMeta(key)).toEqual(key === 'number' ? 18 : value);
+      for (const [key, value] of Object.entries(values))
+        expect(await tx.getMeta(key)).toEqual(key === 'number' ? 18 : value);
       expect(await tx.getMeta('missing')).toBeUndefined();
     });
     await store.write(async (tx) => {
@@ -113,7 +160,11 @@ export function outboxScenarios(h: Harness): void {
 
   test('rejections are stored, replaced by key, listed oldest first and removed', async () => {
     const { store } = await h.opened();
-    const later = rejection('c1:9', 20, { code: 'conflict', current: { id: 'rec-c1:9', version: 4, updatedAt: T0, deletedAt: null, title: 'theirs' }, issues: [] });
+    const later = rejection('c1:9', 20, {
+      code: 'conflict',
+      current: { id: 'rec-c1:9', version: 4, updatedAt: T0, deletedAt: null, title: 'theirs' },
+      issues: [],
+    });
     const earlier = rejection('c1:8', 10);
     await store.write(async (tx) => {
       await tx.putRejection(later);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { RunResult, SqlRow, SqlValue, SqliteDriver } from '../../driver.ts';
+import type { RunResult, SqliteDriver, SqlRow, SqlValue } from '../../driver.ts';
 import { toStorageError } from '../../errors.ts';
 
 /** Options of {@link betterSqlite3Driver}. */
@@ -21,7 +21,10 @@ export interface BetterSqlite3DriverOptions {
  * @example
  * const store = createSqliteLocalStore(betterSqlite3Driver(path.join(app.getPath('userData'), 'sync.db')));
  */
-export function betterSqlite3Driver(target: string | Database.Database, options: BetterSqlite3DriverOptions = {}): SqliteDriver {
+export function betterSqlite3Driver(
+  target: string | Database.Database,
+  options: BetterSqlite3DriverOptions = {},
+): SqliteDriver {
   const owned = typeof target === 'string';
   let db: Database.Database;
   try {
