@@ -1,4 +1,4 @@
-import type { SchemaDef } from '@syncline/core';
+import { type SchemaDef, SynclineError } from '@syncline/core';
 import type {
   Comparison,
   LocalReadTx,
@@ -69,15 +69,37 @@ function matches(row: LocalRow, where: Record<string, unknown>): boolean {
   return true;
 }
 
-function readTx(s: MemoryState): LocalReadTx {
+const META_COLUMNS = ['id', 'version', 'updatedAt', 'deletedAt'];
+
+/** Columns of `collection` (with metadata), or throws `invalid` like a SQL store would. */
+function columnsOf(schema: SchemaDef | null, collection: string): string[] {
+  const def = schema && Object.hasOwn(schema.collections, collection) ? schema.collections[collection] : undefined;
+  if (!def) throw new SynclineError('invalid', `"${collection}" is not a collection of the opened schema.`);
+  return [...META_COLUMNS, ...Object.keys(def.columns)];
+}
+
+/** A stored row as the current schema sees it: columns added by a migration read as null. */
+function withColumns(row: LocalRow | null, columns: string[]): LocalRow | null {
+  if (row === null) return null;
+  const out = structuredClone(row) as Record<string, unknown>;
+  for (const c of columns) if (!(c in out)) out[c] = null;
+  return out as LocalRow;
+}
+
+function readTx(s: MemoryState, schema: SchemaDef | null): LocalReadTx {
   return {
     async getRecord(collection, id) {
+      const columns = columnsOf(schema, collection);
       const r = s.records[collection]?.[id];
-      return r ? structuredClone(r) : null;
+      return r ? { ...structuredClone(r), row: withColumns(r.row, columns) } : null;
     },
     async query(collection, q: Query) {
+      const columns = columnsOf(schema, collection);
+      for (const c of [...Object.keys(q.where ?? {}), ...(q.orderBy ?? []).map(([c]) => c)]) {
+        if (!columns.includes(c)) throw new SynclineError('invalid', `"${c}" is not a column of "${collection}".`);
+      }
       let rows = Object.values(s.records[collection] ?? {})
-        .map((r) => r.row)
+        .map((r) => withColumns(r.row, columns))
         .filter((r): r is LocalRow => r !== null && matches(r, q.where ?? {}));
       const order = q.orderBy?.length ? q.orderBy : ([['id', 'asc']] as const);
       rows.sort((a, b) => {
@@ -108,13 +130,13 @@ function readTx(s: MemoryState): LocalReadTx {
   };
 }
 
-function writeTx(s: MemoryState): LocalWriteTx {
+function writeTx(s: MemoryState, schema: SchemaDef | null): LocalWriteTx {
   const table = (c: string) => {
     s.records[c] ??= {};
     return s.records[c];
   };
   return {
-    ...readTx(s),
+    ...readTx(s, schema),
     async putRecord(collection, record) {
       table(collection)[record.id] = structuredClone(record);
     },
@@ -183,8 +205,9 @@ function writeTx(s: MemoryState): LocalWriteTx {
 export function createMemoryStore(disk: MemoryDisk = createMemoryDisk()): LocalStore & { readonly disk: MemoryDisk } {
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  let schema: SchemaDef | null = null;
   const check = () => {
-    if (closed) throw new Error('memory store is closed');
+    if (closed) throw new SynclineError('closed', 'The local database is closed.');
   };
   // Invariant: at most one write runs at a time; `disk.state` is only ever replaced, never mutated.
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -194,12 +217,12 @@ export function createMemoryStore(disk: MemoryDisk = createMemoryDisk()): LocalS
   };
   return {
     disk,
-    async open(schema: SchemaDef): Promise<OpenResult> {
+    async open(opened: SchemaDef): Promise<OpenResult> {
       check();
       return serial(async () => {
         const next = structuredClone(disk.state);
         const result: OpenResult = { added: [], changed: [] };
-        for (const c of Object.values(schema.collections)) {
+        for (const c of Object.values(opened.collections)) {
           const old = next.fingerprints[c.name];
           if (old === undefined) result.added.push(c.name);
           else if (old !== c.fingerprint) result.changed.push(c.name);
@@ -207,18 +230,19 @@ export function createMemoryStore(disk: MemoryDisk = createMemoryDisk()): LocalS
           next.records[c.name] ??= {};
         }
         disk.state = next;
+        schema = opened;
         return result;
       });
     },
     async read(fn) {
       check();
-      return fn(readTx(disk.state));
+      return fn(readTx(disk.state, schema));
     },
     async write(fn) {
       check();
       return serial(async () => {
         const draft = structuredClone(disk.state);
-        const out = await fn(writeTx(draft));
+        const out = await fn(writeTx(draft, schema));
         disk.state = draft;
         return out;
       });
