@@ -4,7 +4,7 @@
  * (the type import below is erased from client bundles).
  */
 import { defineSchema, t } from '@syncline/core';
-import type { AuthContext, Rules } from '../../packages/server/src/api.ts';
+import type { AuthContext, Rules } from '@syncline/server';
 
 export const schema = defineSchema({
   lists: { columns: { name: t.text(), ownerId: t.text() } },

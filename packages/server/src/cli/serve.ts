@@ -133,20 +133,26 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
   }
 
   const url = listener.url;
-  out.log(`Syncline listening on ${url}${options.dev ? ' (dev mode)' : ''}`);
-  out.log(`  sync API   ${url}/sync`);
-  out.log(`  database   ${dbDescription}`);
-  out.log(`  tokens     ${authDescription(auth, dataDir)}`);
+  const lines = [
+    `Syncline listening on ${url}${options.dev ? ' (dev mode)' : ''}`,
+    `  sync API   ${url}/sync`,
+    `  database   ${dbDescription}`,
+    `  tokens     ${authDescription(auth, dataDir)}`,
+  ];
   const unruled = Object.keys(options.schema.collections).filter((name) => options.rules?.[name] === undefined);
   if (!options.dev && unruled.length > 0) {
-    out.log(`  warning    no rules for ${unruled.join(', ')}: not served outside dev mode`);
+    lines.push(`  warning    no rules for ${unruled.join(', ')}: not served outside dev mode`);
   }
   if (options.dev && auth.signingSecret !== null) {
-    out.log('Get a token:');
-    out.log(`  curl -s -X POST ${url}/dev/token -H 'content-type: application/json' -d '{"userId":"alice"}'`);
-    out.log(`Open ${url}/ for push and pull examples. Press Ctrl-C to stop.`);
+    lines.push(
+      'Get a token:',
+      `  curl -s -X POST ${url}/dev/token -H 'content-type: application/json' -d '{"userId":"alice"}'`,
+      `Open ${url}/ for push and pull examples. Press Ctrl-C to stop.`,
+    );
   } else if (options.dev) {
-    out.log('Dev tokens are off because SYNCLINE_JWKS_URL is set: get tokens from your identity provider.');
+    lines.push('Dev tokens are off because SYNCLINE_JWKS_URL is set: get tokens from your identity provider.');
   }
+  // One write, so whoever watches for the "listening" line gets the whole banner with it.
+  out.log(lines.join('\n'));
   return { url, close: () => listener.close() };
 }

@@ -1,0 +1,255 @@
+/**
+ * The `syncline` command as a real child process: serve, health, info, dev tokens, a kept dev
+ * secret across restarts, graceful SIGTERM, and clear usage errors (exit 2).
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'packages/server/bin/syncline.js');
+const tsx = join(root, 'node_modules/.bin/tsx');
+const mainTs = join(root, 'packages/server/src/cli/main.ts');
+const demoSchema = join(root, 'apps/demo/schema.ts');
+const SECRET = 'cli-test-secret-that-is-long-enough-for-hs256';
+
+const dir = mkdtempSync(join(tmpdir(), 'syncline-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The environment without any Syncline or database settings of the machine running the tests. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of ['SYNCLINE_JWT_SECRET', 'SYNCLINE_JWKS_URL', 'DATABASE_URL', 'PORT']) delete env[key];
+  return { ...env, ...extra };
+}
+
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+
+interface Running {
+  url: string;
+  child: Child;
+  output: () => string;
+  /** Sends the signal and resolves with the exit code and how long the exit took. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
+const running: Running[] = [];
+afterEach(() => {
+  for (const r of running.splice(0)) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+});
+
+function exited(child: Child): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/** Starts the CLI and resolves once it prints its "listening on <url>" line. */
+async function start(args: string[], options: { env?: NodeJS.ProcessEnv; command?: string[] } = {}): Promise<Running> {
+  const command = options.command ?? [process.execPath, bin];
+  const child = spawn(command[0]!, [...command.slice(1), ...args], {
+    cwd: dir,
+    env: options.env ?? cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`the CLI exited (${code}) before listening:\n${out}`)));
+  });
+  const r: Running = {
+    url,
+    child,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      const began = Date.now();
+      child.kill(signal);
+      const code = await exited(child);
+      return { code, ms: Date.now() - began };
+    },
+  };
+  running.push(r);
+  return r;
+}
+
+/** Runs the CLI to completion. */
+async function runToExit(args: string[], env = cleanEnv()): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const code = await exited(child);
+  return { code, output };
+}
+
+async function token(url: string, userId: unknown): Promise<Response> {
+  return fetch(`${url}/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId }),
+  });
+}
+
+async function pullLists(url: string, bearer: string): Promise<Response> {
+  return fetch(`${url}/sync/pull`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ protocol: 1, clientId: 'cli-test', collections: { lists: { cursor: null } } }),
+  });
+}
+
+describe('syncline serve --dev', () => {
+  const db = `sqlite:${join(dir, 'dev', 'data', 'syncline.db')}`;
+  const args = ['serve', '--schema', demoSchema, '--db', db, '--port', '0', '--dev'];
+  let firstToken = '';
+
+  test('serves health, info, dev tokens, the help page and the sync API; SIGTERM exits 0', async () => {
+    const server = await start(args);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.output()).toContain('/dev/token');
+
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true });
+
+    const info = await fetch(`${server.url}/sync/info`);
+    expect(info.status).toBe(200);
+    expect(await info.json()).toMatchObject({ protocol: { min: 1, max: 1 }, limits: { maxRowsPerPage: expect.any(Number) } });
+
+    const issued = await token(server.url, 'alice');
+    expect(issued.status).toBe(200);
+    const body = (await issued.json()) as { token: string; userId: string };
+    expect(body.userId).toBe('alice');
+    firstToken = body.token;
+
+    for (const bad of ['', 'x'.repeat(129), 42, null]) {
+      const res = await token(server.url, bad);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'bad_request', message: expect.stringContaining('userId') } });
+    }
+    const notJson = await fetch(`${server.url}/dev/token`, { method: 'POST', body: 'alice' });
+    expect(notJson.status).toBe(400);
+
+    const push = await fetch(`${server.url}/sync/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${firstToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        protocol: 1,
+        clientId: 'cli-test-writer',
+        mutations: [{ seq: 1, collection: 'lists', id: 'l1', op: 'insert', data: { name: 'Groceries', ownerId: 'alice' } }],
+      }),
+    });
+    expect(await push.json()).toMatchObject({ results: [{ seq: 1, status: 'applied' }] });
+    expect((await pullLists(server.url, 'forged.token.here')).status).toBe(401);
+
+    const page = await fetch(`${server.url}/`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('Syncline dev server');
+    expect(html).toContain('/dev/token');
+    expect(html).toContain('/sync/push');
+    expect(html).toContain('/sync/pull');
+
+    const { code, ms } = await server.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  test('a second start on the same data directory keeps the secret: earlier tokens still verify', async () => {
+    expect(firstToken).not.toBe('');
+    expect(statSync(join(dir, 'dev', 'data', 'dev-secret')).mode & 0o777).toBe(0o600);
+    const server = await start(args);
+    const res = await pullLists(server.url, firstToken);
+    expect(res.status).toBe(200);
+    const pulled = (await res.json()) as { collections: { lists: { changes: Array<{ id: string }> } } };
+    expect(pulled.collections.lists.changes.map((c) => c.id)).toEqual(['l1']);
+    expect((await server.stop('SIGINT')).code).toBe(0);
+  });
+
+  test('run through tsx as `npm start` does, SIGTERM still closes gracefully with exit 0', async () => {
+    const server = await start(args, { command: [tsx, mainTs] });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const { code, ms } = await server.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5000);
+  });
+});
+
+describe('syncline serve without --dev', () => {
+  test('verifies tokens with SYNCLINE_JWT_SECRET and mounts no dev routes', async () => {
+    const db = `sqlite:${join(dir, 'prod', 'syncline.db')}`;
+    const server = await start(['serve', '--schema', demoSchema, '--db', db, '--port', '0'], {
+      env: cleanEnv({ SYNCLINE_JWT_SECRET: SECRET }),
+    });
+    expect((await token(server.url, 'alice')).status).toBe(404);
+    expect((await fetch(`${server.url}/`)).status).toBe(404);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const { signDevToken } = await import('@syncline/server');
+    expect((await pullLists(server.url, await signDevToken(SECRET, 'alice', 60))).status).toBe(200);
+    expect((await server.stop()).code).toBe(0);
+  });
+
+  test('DATABASE_URL stands in for --db, and a --config module works', async () => {
+    const viaEnv = await start(['serve', '--schema', demoSchema, '--port', '0', '--dev'], {
+      env: cleanEnv({ DATABASE_URL: `sqlite:${join(dir, 'env', 'x.db')}` }),
+    });
+    expect(viaEnv.output()).toContain(join(dir, 'env', 'x.db'));
+    expect((await viaEnv.stop()).code).toBe(0);
+
+    const config = join(dir, 'syncline.config.ts');
+    writeFileSync(
+      config,
+      `import { schema, rules } from ${JSON.stringify(demoSchema)};
+export default { schema, rules, database: ${JSON.stringify(`sqlite:${join(dir, 'cfg', 'app.db')}`)}, port: 0, dev: true };
+`,
+    );
+    const viaConfig = await start(['serve', '--config', config]);
+    expect(viaConfig.output()).toContain(join(dir, 'cfg', 'app.db'));
+    expect((await token(viaConfig.url, 'bob')).status).toBe(200);
+    expect((await viaConfig.stop()).code).toBe(0);
+  });
+});
+
+describe('usage errors exit 2 with a message', () => {
+  const db = `sqlite:${join(dir, 'bad', 'x.db')}`;
+  const cases: Array<[string, string[], RegExp, NodeJS.ProcessEnv?]> = [
+    ['an unknown flag', ['serve', '--schema', demoSchema, '--db', db, '--prot', '1'], /--prot/],
+    ['a missing --schema', ['serve', '--db', db], /Missing --schema/],
+    ['an unknown command', ['launch'], /Unknown command "launch"/],
+    ['a bad port', ['serve', '--schema', demoSchema, '--db', db, '--port', 'http'], /--port must be a port number/],
+    ['a schema file that does not exist', ['serve', '--schema', './nope.ts', '--db', db], /does not exist/],
+    ['a module without a schema', ['serve', '--schema', join(root, 'packages/server/src/cli/errors.ts'), '--db', db], /exports no schema/],
+    ['PostgreSQL for now', ['serve', '--schema', demoSchema, '--db', 'postgres://localhost/app'], /PostgreSQL store is not available yet/],
+    ['no database at all', ['serve', '--schema', demoSchema], /Missing --db/],
+    ['dev mode on a public interface', ['serve', '--schema', demoSchema, '--db', db, '--dev', '--host', '0.0.0.0'], /only binds 127\.0\.0\.1/],
+    ['no token check outside dev mode', ['serve', '--schema', demoSchema, '--db', db, '--port', '0'], /SYNCLINE_JWT_SECRET/],
+    ['a too-short secret', ['serve', '--schema', demoSchema, '--db', db, '--port', '0'], /at least 32 bytes/, cleanEnv({ SYNCLINE_JWT_SECRET: 'short' })],
+  ];
+  test.each(cases)('%s', async (_name, args, message, env) => {
+    const { code, output } = await runToExit(args, env);
+    expect(output).toMatch(message);
+    expect(code).toBe(2);
+  });
+
+  test('--help prints usage and exits 0', async () => {
+    const { code, output } = await runToExit(['--help']);
+    expect(code).toBe(0);
+    expect(output).toContain('syncline serve --schema');
+  });
+});
