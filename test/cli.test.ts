@@ -191,6 +191,66 @@ describe('syncline serve --dev', () => {
   });
 });
 
+describe('the demo schema served by the CLI', () => {
+  async function push(url: string, bearer: string, clientId: string, mutations: unknown[]) {
+    const res = await fetch(`${url}/sync/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ protocol: 1, clientId, mutations }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { results: Array<{ status: string; code?: string }> }).results;
+  }
+  async function pull(url: string, bearer: string, collection: string) {
+    const res = await fetch(`${url}/sync/pull`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ protocol: 1, clientId: `reader-${collection}`, collections: { [collection]: { cursor: null } } }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { collections: Record<string, { changes: Array<{ id: string }> }> };
+    return body.collections[collection]!.changes.map((c) => c.id);
+  }
+
+  test('owners share lists through members; others can neither read nor write them', async () => {
+    const db = `sqlite:${join(dir, 'demo', 'syncline.db')}`;
+    const server = await start(['serve', '--schema', demoSchema, '--db', db, '--port', '0', '--dev']);
+    const alice = ((await (await token(server.url, 'alice')).json()) as { token: string }).token;
+    const bob = ((await (await token(server.url, 'bob')).json()) as { token: string }).token;
+    const task = (seq: number, id: string) => ({ seq, collection: 'tasks', id, op: 'insert', data: { listId: 'L', title: id } });
+
+    expect(
+      await push(server.url, alice, 'a1', [
+        { seq: 1, collection: 'lists', id: 'L', op: 'insert', data: { name: 'Home', ownerId: 'alice' } },
+        task(2, 't1'),
+        { seq: 3, collection: 'lists', id: 'B', op: 'insert', data: { name: 'Not mine', ownerId: 'bob' } },
+      ]),
+    ).toMatchObject([{ status: 'applied' }, { status: 'applied' }, { status: 'rejected', code: 'forbidden' }]);
+
+    // Bob is not a member yet: he cannot add tasks, nor make himself a member.
+    expect(
+      await push(server.url, bob, 'b1', [
+        task(1, 't2'),
+        { seq: 2, collection: 'members', id: 'm-bob', op: 'insert', data: { listId: 'L', userId: 'bob' } },
+      ]),
+    ).toMatchObject([{ status: 'rejected', code: 'forbidden' }, { status: 'rejected', code: 'forbidden' }]);
+    expect(await pull(server.url, bob, 'tasks')).toEqual([]);
+
+    // The owner adds him; then he reads and writes the list's tasks, but not the list itself.
+    expect(
+      await push(server.url, alice, 'a1', [
+        { seq: 4, collection: 'members', id: 'm-bob', op: 'insert', data: { listId: 'L', userId: 'bob' } },
+      ]),
+    ).toMatchObject([{ status: 'applied' }]);
+    expect(await pull(server.url, bob, 'tasks')).toEqual(['t1']);
+    expect(await pull(server.url, bob, 'members')).toEqual(['m-bob']);
+    expect(await pull(server.url, bob, 'lists')).toEqual([]);
+    expect(await push(server.url, bob, 'b2', [task(1, 't2')])).toMatchObject([{ status: 'applied' }]);
+    expect((await pull(server.url, alice, 'tasks')).sort()).toEqual(['t1', 't2']);
+    expect((await server.stop()).code).toBe(0);
+  });
+});
+
 describe('syncline serve without --dev', () => {
   test('verifies tokens with SYNCLINE_JWT_SECRET and mounts no dev routes', async () => {
     const db = `sqlite:${join(dir, 'prod', 'syncline.db')}`;
@@ -241,7 +301,7 @@ describe('usage errors exit 2 with a message', () => {
     ['no token check outside dev mode', ['serve', '--schema', demoSchema, '--db', db, '--port', '0'], /SYNCLINE_JWT_SECRET/],
     ['a too-short secret', ['serve', '--schema', demoSchema, '--db', db, '--port', '0'], /at least 32 bytes/, cleanEnv({ SYNCLINE_JWT_SECRET: 'short' })],
   ];
-  test.each(cases)('%s', async (_name, args, message, env) => {
+  test.concurrent.each(cases)('%s', async (_name, args, message, env) => {
     const { code, output } = await runToExit(args, env);
     expect(output).toMatch(message);
     expect(code).toBe(2);
