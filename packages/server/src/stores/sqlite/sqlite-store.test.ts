@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { defineSchema, t } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
+import { createSyncServer } from '../../handler/index.ts';
+import { client, suiteRules, suiteSchema, testAuth } from '../conformance/helpers.ts';
 import { runServerStoreSuite } from '../conformance/server-store-suite.ts';
 import { toSqlParam } from './records.ts';
 import { createSqliteStore } from './store.ts';
@@ -67,4 +69,23 @@ test('sqlite: the database uses WAL and synchronous=NORMAL', async () => {
   expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
   expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
   await store.close();
+});
+
+test('sqlite: a database locked by another writer answers 503 unavailable, not 500', async () => {
+  const path = join(dir, 'busy.sqlite');
+  const store = createSqliteStore({ path, schema: suiteSchema, busyTimeoutMs: 0 });
+  await store.migrate();
+  const server = createSyncServer({ schema: suiteSchema, rules: suiteRules, store, auth: testAuth });
+  const other = new Database(path);
+  other.exec('BEGIN IMMEDIATE');
+  const alice = client(server, 'alice');
+  const res = await alice.pushRaw(alice.batch([{ collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } }]));
+  expect(res.status).toBe(503);
+  expect(res.body).toMatchObject({ error: { code: 'unavailable' } });
+  other.exec('ROLLBACK');
+  other.close();
+  // The same push succeeds once the lock is gone: nothing was recorded for it.
+  const again = await alice.pushRaw([{ seq: 1, collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } }]);
+  expect(again.status).toBe(200);
+  await server.close();
 });

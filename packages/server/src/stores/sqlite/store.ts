@@ -190,7 +190,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     write: (fn) =>
       mutex.run(async () => {
         ensureOpen();
-        db.exec('BEGIN IMMEDIATE');
+        busyAsUnavailable(() => db.exec('BEGIN IMMEDIATE'));
         try {
           const out = await fn(tx);
           db.exec('COMMIT');
@@ -210,7 +210,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         ensureOpen();
         const gen = currentGeneration();
         // One read transaction: rows, gone-markers and the counter from one snapshot.
-        return db.transaction(() => pullPage(db, schema, gen, request)).deferred();
+        return busyAsUnavailable(() => db.transaction(() => pullPage(db, schema, gen, request)).deferred());
       }),
     gc: (olderThanMs) =>
       mutex.run(async () => {
@@ -225,6 +225,26 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         db.close();
       }),
   };
+}
+
+/**
+ * Another connection holding the write lock past busy_timeout is an outage of the database, not a
+ * bug: answer 503 so clients retry with backoff.
+ */
+function busyAsUnavailable<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+      throw new SynclineError('unavailable', 'The database is busy. Try again in a moment.', {
+        cause: err,
+        status: 503,
+        retryable: true,
+      });
+    }
+    throw err;
+  }
 }
 
 /** Deletes tombstones and gone-markers older than `cutoff` and raises each collection's horizon. */
