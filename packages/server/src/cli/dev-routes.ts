@@ -115,17 +115,17 @@ function page(origin: string, options: DevRoutesOptions): string {
     `TOKEN=$(curl -s -X POST ${origin}/dev/token -H 'content-type: application/json' -d '{"userId":"alice"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')`,
     '',
     `# 2. Server info and limits`,
-    `curl -s ${base}/info`,
+    `curl -s ${base}/info; echo`,
   ];
   if (push !== null) {
     const pull = JSON.stringify({ protocol: 1, clientId: 'curl-reader', collections: { [push.collection]: { cursor: null } } });
     commands.push(
       '',
       `# 3. Push a new ${push.collection} record`,
-      `curl -s -X POST ${base}/push -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d ${q(push.body)}`,
+      `curl -s -X POST ${base}/push -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d ${q(push.body)}; echo`,
       '',
       `# 4. Pull ${push.collection} from the start`,
-      `curl -s -X POST ${base}/pull -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d ${q(pull)}`,
+      `curl -s -X POST ${base}/pull -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d ${q(pull)}; echo`,
     );
   }
   const collections = Object.keys(options.schema.collections).join(', ') || '(none)';
