@@ -63,6 +63,8 @@ export async function applyMutation(
   if (!keys) {
     keys = scopeKeys(rule, auth, tx);
     keyCache.set(col.name, keys);
+    // A failed lookup is not remembered: the next mutation tries again.
+    keys.catch(() => keyCache.delete(col.name));
   }
   const step: Step = { ctx, tx, auth, m, col, rule, keys: await keys };
   const stored = await tx.getRecord(col.name, m.id);

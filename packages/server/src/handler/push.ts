@@ -63,6 +63,9 @@ export async function handlePush(ctx: HandlerContext, auth: AuthContext, body: P
         continue;
       }
       const result = await applyInSavepoint(ctx, tx, auth, m, keyCache);
+      // An applied write may change what the caller may access (a new list, a membership):
+      // later mutations of the batch must see keys computed after it.
+      if (result.status === 'applied') keyCache.clear();
       await tx.saveOutcome(clientId, m.seq, result);
       results.push(result);
     }

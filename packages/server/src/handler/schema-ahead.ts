@@ -4,7 +4,7 @@
  * anything is applied. Without a hash, or with the server's own hash, it is a per-mutation `invalid`.
  */
 import type { Mutation, SchemaDef } from '@syncline/core';
-import { getCollection } from '@syncline/core';
+import { getCollection, isReservedName } from '@syncline/core';
 import { requestError } from './errors.ts';
 
 export function checkSchemaAhead(schema: SchemaDef, clientHash: string | undefined, mutations: readonly Mutation[]): void {
@@ -14,7 +14,8 @@ export function checkSchemaAhead(schema: SchemaDef, clientHash: string | undefin
     const unknown = !col
       ? [m.collection]
       : Object.keys(m.op === 'insert' ? m.data : m.op === 'update' ? m.patch : {}).filter(
-          (k) => !Object.hasOwn(col.columns, k),
+          // Reserved names can never become columns, so they are plain mistakes, not a newer schema.
+          (k) => !Object.hasOwn(col.columns, k) && !isReservedName(k),
         );
     if (unknown.length > 0) {
       throw requestError(

@@ -179,6 +179,18 @@ export function runHandlerScenarios(make: Make): void {
     expect((await pullAll(a, 'counters')).changes.map((c) => c.id)).toEqual(['good']);
   });
 
+  test('access keys follow the writes earlier in the same batch', async () => {
+    const { server } = await serve();
+    const alice = client(server, 'alice');
+    const results = await alice.push([
+      { collection: 'lists', id: 'L1', op: 'insert', data: { ownerId: 'alice', name: 'one' } },
+      { collection: 'tasks', id: 't1', op: 'insert', data: { listId: 'L1', title: 'in one' } },
+      { collection: 'lists', id: 'L2', op: 'insert', data: { ownerId: 'alice', name: 'two' } },
+      { collection: 'tasks', id: 't2', op: 'insert', data: { listId: 'L2', title: 'in two' } },
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+  });
+
   test('pull: scoped rows, cursors, and reset when the key set changes', async () => {
     const { server } = await serve();
     const alice = client(server, 'alice');
