@@ -1,0 +1,81 @@
+import type { NetworkMonitor, Transport } from '@syncline/client';
+import { SynclineError } from '@syncline/core';
+
+/** The parts of `window` (or a worker's `self`) the monitor reads; injectable for tests. */
+export interface OnlineSource {
+  readonly navigator: { readonly onLine: boolean };
+  addEventListener(type: 'online' | 'offline', cb: () => void): void;
+  removeEventListener(type: 'online' | 'offline', cb: () => void): void;
+}
+
+/** A {@link NetworkMonitor} for browsers, plus what real requests taught it. */
+export interface BrowserNetwork extends NetworkMonitor {
+  /**
+   * Whether the last sync request reached the server: true, false (it failed to connect), or
+   * null before any request. "Online" is not "server reachable": a captive portal or a down
+   * server leave the device online but the server unreachable.
+   */
+  readonly reachable: boolean | null;
+  /** Wraps a transport so every request teaches the monitor about reachability. */
+  observe(transport: Transport): Transport;
+  /** Stops listening to the window's events. */
+  dispose(): void;
+}
+
+/**
+ * Watches `navigator.onLine` and the `online`/`offline` events. A browser that says "offline"
+ * is believed (it knows the link is down); one that says "online" may be wrong, so `reachable`
+ * tells whether requests really get through. A response received while the browser claimed to be
+ * offline proves it wrong, and the monitor turns online.
+ *
+ * @example
+ * const network = browserNetwork();
+ * const client = createClient({ schema, store, network, transport: network.observe(fetchTransport('/sync')) });
+ * network.subscribe((online) => banner.hidden = online);
+ */
+export function browserNetwork(source: OnlineSource = globalThis as unknown as OnlineSource): BrowserNetwork {
+  let online = source.navigator.onLine;
+  let reachable: boolean | null = null;
+  const subs = new Set<(online: boolean) => void>();
+  const set = (next: boolean) => {
+    if (next === online) return;
+    online = next;
+    for (const cb of [...subs]) cb(online);
+  };
+  const onOnline = () => set(true);
+  const onOffline = () => set(false);
+  source.addEventListener('online', onOnline);
+  source.addEventListener('offline', onOffline);
+  return {
+    get online() {
+      return online;
+    },
+    get reachable() {
+      return reachable;
+    },
+    subscribe(cb) {
+      subs.add(cb);
+      return () => subs.delete(cb);
+    },
+    observe(transport) {
+      return {
+        async request(path, init) {
+          try {
+            const res = await transport.request(path, init);
+            reachable = true;
+            set(true);
+            return res;
+          } catch (error) {
+            if (error instanceof SynclineError && error.code === 'network') reachable = false;
+            throw error;
+          }
+        },
+      };
+    },
+    dispose() {
+      source.removeEventListener('online', onOnline);
+      source.removeEventListener('offline', onOffline);
+      subs.clear();
+    },
+  };
+}
