@@ -39,7 +39,8 @@ interface Running {
 
 const running: Running[] = [];
 afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  for (const r of running.splice(0))
+    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
 });
 
 function exited(child: Child): Promise<number | null> {
@@ -50,7 +51,10 @@ function exited(child: Child): Promise<number | null> {
 }
 
 /** Starts the CLI and resolves once it prints its "listening on <url>" line. */
-async function start(args: string[], options: { env?: NodeJS.ProcessEnv; command?: string[] } = {}): Promise<Running> {
+async function start(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; command?: string[] } = {},
+): Promise<Running> {
   const command = options.command ?? [process.execPath, bin];
   const child = spawn(command[0]!, [...command.slice(1), ...args], {
     cwd: dir,
@@ -130,7 +134,10 @@ describe('syncline serve --dev', () => {
 
     const info = await fetch(`${server.url}/sync/info`);
     expect(info.status).toBe(200);
-    expect(await info.json()).toMatchObject({ protocol: { min: 1, max: 1 }, limits: { maxRowsPerPage: expect.any(Number) } });
+    expect(await info.json()).toMatchObject({
+      protocol: { min: 1, max: 1 },
+      limits: { maxRowsPerPage: expect.any(Number) },
+    });
 
     const issued = await token(server.url, 'alice');
     expect(issued.status).toBe(200);
@@ -141,7 +148,9 @@ describe('syncline serve --dev', () => {
     for (const bad of ['', 'x'.repeat(129), 42, null]) {
       const res = await token(server.url, bad);
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ error: { code: 'bad_request', message: expect.stringContaining('userId') } });
+      expect(await res.json()).toMatchObject({
+        error: { code: 'bad_request', message: expect.stringContaining('userId') },
+      });
     }
     const notJson = await fetch(`${server.url}/dev/token`, { method: 'POST', body: 'alice' });
     expect(notJson.status).toBe(400);
@@ -152,7 +161,15 @@ describe('syncline serve --dev', () => {
       body: JSON.stringify({
         protocol: 1,
         clientId: 'cli-test-writer',
-        mutations: [{ seq: 1, collection: 'lists', id: 'l1', op: 'insert', data: { name: 'Groceries', ownerId: 'alice' } }],
+        mutations: [
+          {
+            seq: 1,
+            collection: 'lists',
+            id: 'l1',
+            op: 'insert',
+            data: { name: 'Groceries', ownerId: 'alice' },
+          },
+        ],
       }),
     });
     expect(await push.json()).toMatchObject({ results: [{ seq: 1, status: 'applied' }] });
@@ -205,7 +222,11 @@ describe('the demo schema served by the CLI', () => {
     const res = await fetch(`${url}/sync/pull`, {
       method: 'POST',
       headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ protocol: 1, clientId: `reader-${collection}`, collections: { [collection]: { cursor: null } } }),
+      body: JSON.stringify({
+        protocol: 1,
+        clientId: `reader-${collection}`,
+        collections: { [collection]: { cursor: null } },
+      }),
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { collections: Record<string, { changes: Array<{ id: string }> }> };
@@ -217,7 +238,13 @@ describe('the demo schema served by the CLI', () => {
     const server = await start(['serve', '--schema', demoSchema, '--db', db, '--port', '0', '--dev']);
     const alice = ((await (await token(server.url, 'alice')).json()) as { token: string }).token;
     const bob = ((await (await token(server.url, 'bob')).json()) as { token: string }).token;
-    const task = (seq: number, id: string) => ({ seq, collection: 'tasks', id, op: 'insert', data: { listId: 'L', title: id } });
+    const task = (seq: number, id: string) => ({
+      seq,
+      collection: 'tasks',
+      id,
+      op: 'insert',
+      data: { listId: 'L', title: id },
+    });
 
     expect(
       await push(server.url, alice, 'a1', [
@@ -225,7 +252,11 @@ describe('the demo schema served by the CLI', () => {
         task(2, 't1'),
         { seq: 3, collection: 'lists', id: 'B', op: 'insert', data: { name: 'Not mine', ownerId: 'bob' } },
       ]),
-    ).toMatchObject([{ status: 'applied' }, { status: 'applied' }, { status: 'rejected', code: 'forbidden' }]);
+    ).toMatchObject([
+      { status: 'applied' },
+      { status: 'applied' },
+      { status: 'rejected', code: 'forbidden' },
+    ]);
 
     // Bob is not a member yet: he cannot add tasks, nor make himself a member.
     expect(
@@ -233,7 +264,10 @@ describe('the demo schema served by the CLI', () => {
         task(1, 't2'),
         { seq: 2, collection: 'members', id: 'm-bob', op: 'insert', data: { listId: 'L', userId: 'bob' } },
       ]),
-    ).toMatchObject([{ status: 'rejected', code: 'forbidden' }, { status: 'rejected', code: 'forbidden' }]);
+    ).toMatchObject([
+      { status: 'rejected', code: 'forbidden' },
+      { status: 'rejected', code: 'forbidden' },
+    ]);
     expect(await pull(server.url, bob, 'tasks')).toEqual([]);
 
     // The owner adds him; then he reads and writes the list's tasks, but not the list itself.
@@ -292,14 +326,39 @@ describe('usage errors exit 2 with a message', () => {
     ['an unknown flag', ['serve', '--schema', demoSchema, '--db', db, '--prot', '1'], /--prot/],
     ['a missing --schema', ['serve', '--db', db], /Missing --schema/],
     ['an unknown command', ['launch'], /Unknown command "launch"/],
-    ['a bad port', ['serve', '--schema', demoSchema, '--db', db, '--port', 'http'], /--port must be a port number/],
+    [
+      'a bad port',
+      ['serve', '--schema', demoSchema, '--db', db, '--port', 'http'],
+      /--port must be a port number/,
+    ],
     ['a schema file that does not exist', ['serve', '--schema', './nope.ts', '--db', db], /does not exist/],
-    ['a module without a schema', ['serve', '--schema', join(root, 'packages/server/src/cli/errors.ts'), '--db', db], /exports no schema/],
-    ['PostgreSQL for now', ['serve', '--schema', demoSchema, '--db', 'postgres://localhost/app'], /PostgreSQL store is not available yet/],
+    [
+      'a module without a schema',
+      ['serve', '--schema', join(root, 'packages/server/src/cli/errors.ts'), '--db', db],
+      /exports no schema/,
+    ],
+    [
+      'PostgreSQL for now',
+      ['serve', '--schema', demoSchema, '--db', 'postgres://localhost/app'],
+      /PostgreSQL store is not available yet/,
+    ],
     ['no database at all', ['serve', '--schema', demoSchema], /Missing --db/],
-    ['dev mode on a public interface', ['serve', '--schema', demoSchema, '--db', db, '--dev', '--host', '0.0.0.0'], /only binds 127\.0\.0\.1/],
-    ['no token check outside dev mode', ['serve', '--schema', demoSchema, '--db', db, '--port', '0'], /SYNCLINE_JWT_SECRET/],
-    ['a too-short secret', ['serve', '--schema', demoSchema, '--db', db, '--port', '0'], /at least 32 bytes/, cleanEnv({ SYNCLINE_JWT_SECRET: 'short' })],
+    [
+      'dev mode on a public interface',
+      ['serve', '--schema', demoSchema, '--db', db, '--dev', '--host', '0.0.0.0'],
+      /only binds 127\.0\.0\.1/,
+    ],
+    [
+      'no token check outside dev mode',
+      ['serve', '--schema', demoSchema, '--db', db, '--port', '0'],
+      /SYNCLINE_JWT_SECRET/,
+    ],
+    [
+      'a too-short secret',
+      ['serve', '--schema', demoSchema, '--db', db, '--port', '0'],
+      /at least 32 bytes/,
+      cleanEnv({ SYNCLINE_JWT_SECRET: 'short' }),
+    ],
   ];
   test.concurrent.each(cases)('%s', async (_name, args, message, env) => {
     const { code, output } = await runToExit(args, env);

@@ -9,7 +9,12 @@ import type { AuthContext, Rules } from '@syncline/server';
 export const schema = defineSchema({
   lists: { columns: { name: t.text(), ownerId: t.text() } },
   tasks: {
-    columns: { listId: t.text(), title: t.text(), done: t.boolean().default(false), dueAt: t.timestamp().optional() },
+    columns: {
+      listId: t.text(),
+      title: t.text(),
+      done: t.boolean().default(false),
+      dueAt: t.timestamp().optional(),
+    },
     indexes: { byList: ['listId', 'done'] },
     conflicts: 'reject-stale',
   },
@@ -34,10 +39,10 @@ async function visibleListIds(auth: AuthContext, db: Db): Promise<string[]> {
 /** Whether the user owns the live list `listId`. */
 async function ownsList(auth: AuthContext, db: Db, listId: unknown): Promise<boolean> {
   if (typeof listId !== 'string') return false;
-  const rows = await db.all('SELECT 1 AS ok FROM lists WHERE id = ? AND owner_id = ? AND deleted_at IS NULL', [
-    listId,
-    auth.userId,
-  ]);
+  const rows = await db.all(
+    'SELECT 1 AS ok FROM lists WHERE id = ? AND owner_id = ? AND deleted_at IS NULL',
+    [listId, auth.userId],
+  );
   return rows.length > 0;
 }
 

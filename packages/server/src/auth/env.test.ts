@@ -35,14 +35,20 @@ describe('authFromEnv', () => {
   const SECRET = 'env-secret-env-secret-env-secret-env-secret';
 
   test('SYNCLINE_JWT_SECRET configures HS256', async () => {
-    const { auth, source, signingSecret } = await authFromEnv({ SYNCLINE_JWT_SECRET: SECRET }, { dev: false, dataDir: dir });
+    const { auth, source, signingSecret } = await authFromEnv(
+      { SYNCLINE_JWT_SECRET: SECRET },
+      { dev: false, dataDir: dir },
+    );
     expect(source).toBe('secret');
     expect(signingSecret).toBe(SECRET);
     expect((await auth.verify(await signDevToken(SECRET, 'alice', 60))).userId).toBe('alice');
   });
 
   test('SYNCLINE_JWKS_URL configures a remote key set and cannot sign', async () => {
-    const result = await authFromEnv({ SYNCLINE_JWKS_URL: 'https://id.example/.well-known/jwks.json' }, { dev: true, dataDir: dir });
+    const result = await authFromEnv(
+      { SYNCLINE_JWKS_URL: 'https://id.example/.well-known/jwks.json' },
+      { dev: true, dataDir: dir },
+    );
     expect(result.source).toBe('jwks');
     expect(result.signingSecret).toBeNull();
   });
@@ -56,12 +62,17 @@ describe('authFromEnv', () => {
   });
 
   test('outside dev mode, no configuration is a clear startup error', async () => {
-    await expect(authFromEnv({}, { dev: false, dataDir: dir })).rejects.toThrow(/SYNCLINE_JWT_SECRET.*SYNCLINE_JWKS_URL/);
+    await expect(authFromEnv({}, { dev: false, dataDir: dir })).rejects.toThrow(
+      /SYNCLINE_JWT_SECRET.*SYNCLINE_JWKS_URL/,
+    );
   });
 
   test('both set is ambiguous and refused', async () => {
     await expect(
-      authFromEnv({ SYNCLINE_JWT_SECRET: SECRET, SYNCLINE_JWKS_URL: 'https://id.example/jwks' }, { dev: false, dataDir: dir }),
+      authFromEnv(
+        { SYNCLINE_JWT_SECRET: SECRET, SYNCLINE_JWKS_URL: 'https://id.example/jwks' },
+        { dev: false, dataDir: dir },
+      ),
     ).rejects.toThrow(/Set only one/);
   });
 });

@@ -33,7 +33,8 @@ export async function authFromEnv(
       'Both SYNCLINE_JWT_SECRET and SYNCLINE_JWKS_URL are set. Set only one: the secret for HS256 tokens, or the JWKS URL for your identity provider.',
     );
   }
-  if (secret !== undefined) return { auth: createJwtAuth({ secret }), source: 'secret', signingSecret: secret };
+  if (secret !== undefined)
+    return { auth: createJwtAuth({ secret }), source: 'secret', signingSecret: secret };
   if (jwksUrl !== undefined) return { auth: createJwtAuth({ jwksUrl }), source: 'jwks', signingSecret: null };
   if (!options.dev) {
     throw new SynclineError(

@@ -1,3 +1,9 @@
-export { loadOrCreateDevSecret, DEV_SECRET_FILE } from './dev-secret.ts';
-export { authFromEnv, type AuthSource, type EnvAuth } from './env.ts';
-export { createJwtAuth, signDevToken, MIN_SECRET_BYTES, type JwtAuthOptions, type JwtClaimChecks } from './jwt.ts';
+export { DEV_SECRET_FILE, loadOrCreateDevSecret } from './dev-secret.ts';
+export { type AuthSource, authFromEnv, type EnvAuth } from './env.ts';
+export {
+  createJwtAuth,
+  type JwtAuthOptions,
+  type JwtClaimChecks,
+  MIN_SECRET_BYTES,
+  signDevToken,
+} from './jwt.ts';

@@ -5,9 +5,9 @@
 import { SynclineError } from '@syncline/core';
 import {
   createRemoteJWKSet,
-  errors as joseErrors,
   type JWTPayload,
   type JWTVerifyGetKey,
+  errors as joseErrors,
   jwtVerify,
   SignJWT,
 } from 'jose';
@@ -17,7 +17,18 @@ import type { AuthContext, Authenticator } from '../api.ts';
 export const MIN_SECRET_BYTES = 32;
 
 /** Algorithms accepted from a JWKS. `none` and HMAC are never accepted there. */
-const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /** Claims checked in addition to the signature, expiry and `sub`. */
 export interface JwtClaimChecks {
@@ -46,7 +57,11 @@ function secretKey(secret: string): Uint8Array {
 }
 
 function unauthenticated(message: string, cause?: unknown): SynclineError {
-  return new SynclineError('unauthenticated', message, cause === undefined ? { status: 401 } : { status: 401, cause });
+  return new SynclineError(
+    'unauthenticated',
+    message,
+    cause === undefined ? { status: 401 } : { status: 401, cause },
+  );
 }
 
 /** Maps a jose failure to the wire vocabulary; key-server trouble is retryable, never the caller's fault. */
@@ -70,22 +85,32 @@ function toSynclineError(error: unknown, remote: boolean): SynclineError {
   if (
     remote &&
     (error instanceof joseErrors.JWKSTimeout ||
-    error instanceof joseErrors.JWKSInvalid ||
-    error instanceof TypeError ||
-    // jose reports a non-200 or non-JSON key-set answer as a plain JOSEError.
+      error instanceof joseErrors.JWKSInvalid ||
+      error instanceof TypeError ||
+      // jose reports a non-200 or non-JSON key-set answer as a plain JOSEError.
       (error instanceof joseErrors.JOSEError && error.message.includes('JSON Web Key Set')))
   ) {
     // The key server is down or answered garbage: the token may be fine, so ask the client to retry.
-    return new SynclineError('unavailable', 'The server could not fetch its token-signing keys. Retry later.', {
-      status: 503,
-      retryable: true,
-      cause: error,
-    });
+    return new SynclineError(
+      'unavailable',
+      'The server could not fetch its token-signing keys. Retry later.',
+      {
+        status: 503,
+        retryable: true,
+        cause: error,
+      },
+    );
   }
   if (error instanceof joseErrors.JOSEError) {
-    return unauthenticated('The token is malformed: send a signed JWT as "Authorization: Bearer <token>".', error);
+    return unauthenticated(
+      'The token is malformed: send a signed JWT as "Authorization: Bearer <token>".',
+      error,
+    );
   }
-  return new SynclineError('internal', 'Token verification failed unexpectedly.', { status: 500, cause: error });
+  return new SynclineError('internal', 'Token verification failed unexpectedly.', {
+    status: 500,
+    cause: error,
+  });
 }
 
 function toContext(payload: JWTPayload): AuthContext {
@@ -156,14 +181,20 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
  * @example
  * const token = await signDevToken(secret, 'alice', '12h');
  */
-export async function signDevToken(secret: string, userId: string, ttl: number | string = '12h'): Promise<string> {
+export async function signDevToken(
+  secret: string,
+  userId: string,
+  ttl: number | string = '12h',
+): Promise<string> {
   if (userId.length === 0) throw new SynclineError('invalid', 'A token needs a non-empty user id.');
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuedAt(now)
-    // jose reads a number as an absolute time, so a relative ttl in seconds is added to now.
-    .setExpirationTime(typeof ttl === 'number' ? now + ttl : ttl)
-    .sign(secretKey(secret));
+  return (
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuedAt(now)
+      // jose reads a number as an absolute time, so a relative ttl in seconds is added to now.
+      .setExpirationTime(typeof ttl === 'number' ? now + ttl : ttl)
+      .sign(secretKey(secret))
+  );
 }

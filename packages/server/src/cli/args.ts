@@ -54,10 +54,14 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command !== 'serve') throw new UsageError(`Unknown command "${command}": the only command is "serve".`);
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}".`);
   if (values.config !== undefined && (values.schema !== undefined || values.db !== undefined)) {
-    throw new UsageError('Use either --config or --schema/--db, not both: the config module names the schema and database.');
+    throw new UsageError(
+      'Use either --config or --schema/--db, not both: the config module names the schema and database.',
+    );
   }
   if (values.config === undefined && values.schema === undefined) {
-    throw new UsageError('Missing --schema <module> (or --config <module>): the server needs the app schema.');
+    throw new UsageError(
+      'Missing --schema <module> (or --config <module>): the server needs the app schema.',
+    );
   }
   const args: ServeArgs = { dev: values.dev ?? false };
   if (values.schema !== undefined) args.schema = values.schema;

@@ -28,7 +28,9 @@ export function openDatabase(url: string, schema: SchemaDef): OpenedDatabase {
     );
   }
   if (!url.startsWith('sqlite:')) {
-    throw new UsageError(`Unsupported database URL "${url}": use sqlite:<path>, e.g. sqlite:./data/syncline.db.`);
+    throw new UsageError(
+      `Unsupported database URL "${url}": use sqlite:<path>, e.g. sqlite:./data/syncline.db.`,
+    );
   }
   let path = url.slice('sqlite:'.length);
   if (path.startsWith('//')) path = path.slice(2);

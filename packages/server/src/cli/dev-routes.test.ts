@@ -4,7 +4,9 @@ import { createJwtAuth } from '../auth/jwt.ts';
 import { devRoutes } from './dev-routes.ts';
 
 const secret = 'dev-routes-test-secret-long-enough-for-hs256';
-const schema = defineSchema({ notes: { columns: { ownerId: t.text(), body: t.text(), pinned: t.boolean() } } });
+const schema = defineSchema({
+  notes: { columns: { ownerId: t.text(), body: t.text(), pinned: t.boolean() } },
+});
 const routes = devRoutes({ secret, schema, rules: { notes: { scope: 'ownerId' } } });
 const tokenRoute = routes.find((r) => r.method === 'POST' && r.path === '/dev/token')!;
 const pageRoute = routes.find((r) => r.method === 'GET' && r.path === '/')!;
@@ -28,11 +30,14 @@ describe('POST /dev/token', () => {
     expect((await tokenRoute.handler(post(JSON.stringify({ userId: 'u'.repeat(129) })))).status).toBe(400);
   });
 
-  test.each(['', '[]', '"alice"', '{"userId":""}', '{"userId":7}', '{"user":"alice"}', '{oops'])('%s is a 400', async (body) => {
-    const res = await tokenRoute.handler(post(body));
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
-  });
+  test.each(['', '[]', '"alice"', '{"userId":""}', '{"userId":7}', '{"user":"alice"}', '{oops'])(
+    '%s is a 400',
+    async (body) => {
+      const res = await tokenRoute.handler(post(body));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
+    },
+  );
 
   test('a large body is refused without reading it all', async () => {
     const res = await tokenRoute.handler(post(JSON.stringify({ userId: 'a', pad: 'x'.repeat(10_000) })));

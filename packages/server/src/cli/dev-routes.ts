@@ -56,14 +56,16 @@ async function readCapped(request: Request, max: number): Promise<string | null>
 
 async function issueToken(request: Request, secret: string): Promise<Response> {
   const text = await readCapped(request, MAX_TOKEN_BODY_BYTES);
-  if (text === null) return json(413, { error: { code: 'payload_too_large', message: 'Send only {"userId": "…"}.' } });
+  if (text === null)
+    return json(413, { error: { code: 'payload_too_large', message: 'Send only {"userId": "…"}.' } });
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return badRequest('The body must be JSON such as {"userId": "alice"}.');
   }
-  const userId = typeof body === 'object' && body !== null ? (body as { userId?: unknown }).userId : undefined;
+  const userId =
+    typeof body === 'object' && body !== null ? (body as { userId?: unknown }).userId : undefined;
   if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
     return badRequest(`"userId" must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters.`);
   }
@@ -103,7 +105,10 @@ function samplePush(options: DevRoutesOptions, userId: string): { collection: st
     data[name] = name === scope ? userId : sampleValue(column.kind);
   }
   const mutation = { seq: 1, collection: first.name, id: randomUUID(), op: 'insert', data };
-  return { collection: first.name, body: JSON.stringify({ protocol: 1, clientId: `curl-${randomUUID()}`, mutations: [mutation] }) };
+  return {
+    collection: first.name,
+    body: JSON.stringify({ protocol: 1, clientId: `curl-${randomUUID()}`, mutations: [mutation] }),
+  };
 }
 
 function page(origin: string, options: DevRoutesOptions): string {
@@ -118,7 +123,11 @@ function page(origin: string, options: DevRoutesOptions): string {
     `curl -s ${base}/info; echo`,
   ];
   if (push !== null) {
-    const pull = JSON.stringify({ protocol: 1, clientId: 'curl-reader', collections: { [push.collection]: { cursor: null } } });
+    const pull = JSON.stringify({
+      protocol: 1,
+      clientId: 'curl-reader',
+      collections: { [push.collection]: { cursor: null } },
+    });
     commands.push(
       '',
       `# 3. Push a new ${push.collection} record`,

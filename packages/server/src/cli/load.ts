@@ -52,7 +52,9 @@ function checkRules(value: unknown, where: string): Rules | undefined {
 }
 
 /** Loads a `--schema` module: the schema as default export or `schema`, and optional `rules`. */
-export async function loadSchemaModule(path: string): Promise<{ schema: SchemaDef; rules: Rules | undefined }> {
+export async function loadSchemaModule(
+  path: string,
+): Promise<{ schema: SchemaDef; rules: Rules | undefined }> {
   const mod = await importModule(path, 'schema');
   const schema = isSchema(mod.schema) ? mod.schema : isSchema(mod.default) ? mod.default : undefined;
   if (schema === undefined) {
@@ -74,16 +76,25 @@ export async function loadConfigModule(path: string): Promise<SynclineConfig> {
   const c = config as Record<string, unknown>;
   if (!isSchema(c.schema)) throw new UsageError(`"schema" in ${where} must be the result of defineSchema().`);
   const rules = checkRules(c.rules, where);
-  if (c.database !== undefined && typeof c.database !== 'string' && (typeof c.database !== 'object' || c.database === null)) {
+  if (
+    c.database !== undefined &&
+    typeof c.database !== 'string' &&
+    (typeof c.database !== 'object' || c.database === null)
+  ) {
     throw new UsageError(`"database" in ${where} must be a URL such as "sqlite:./data/app.db" or a store.`);
   }
-  if (c.port !== undefined && (!Number.isInteger(c.port) || (c.port as number) < 0 || (c.port as number) > 65535)) {
+  if (
+    c.port !== undefined &&
+    (!Number.isInteger(c.port) || (c.port as number) < 0 || (c.port as number) > 65535)
+  ) {
     throw new UsageError(`"port" in ${where} must be a port number between 0 and 65535.`);
   }
   for (const key of ['host', 'dataDir'] as const) {
-    if (c[key] !== undefined && typeof c[key] !== 'string') throw new UsageError(`"${key}" in ${where} must be a string.`);
+    if (c[key] !== undefined && typeof c[key] !== 'string')
+      throw new UsageError(`"${key}" in ${where} must be a string.`);
   }
-  if (c.dev !== undefined && typeof c.dev !== 'boolean') throw new UsageError(`"dev" in ${where} must be true or false.`);
+  if (c.dev !== undefined && typeof c.dev !== 'boolean')
+    throw new UsageError(`"dev" in ${where} must be true or false.`);
   const result: SynclineConfig = { schema: c.schema };
   if (rules !== undefined) result.rules = rules;
   if (c.database !== undefined) result.database = c.database as string | ServerStore;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import type { Rules } from '../api.ts';
@@ -10,7 +11,6 @@ import { openDatabase } from './database.ts';
 import { devRoutes } from './dev-routes.ts';
 import { UsageError } from './errors.ts';
 import { loadConfigModule, loadSchemaModule } from './load.ts';
-import { resolve } from 'node:path';
 
 /** Where the CLI prints; injectable so tests can read it. */
 export interface Output {
@@ -125,7 +125,10 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       port: options.port,
       host: options.host,
       extraRoutes,
-      onError: (error) => out.error(`syncline: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      onError: (error) =>
+        out.error(
+          `syncline: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        ),
     });
   } catch (error) {
     await store.close().catch(() => {});
@@ -139,7 +142,9 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
     `  database   ${dbDescription}`,
     `  tokens     ${authDescription(auth, dataDir)}`,
   ];
-  const unruled = Object.keys(options.schema.collections).filter((name) => options.rules?.[name] === undefined);
+  const unruled = Object.keys(options.schema.collections).filter(
+    (name) => options.rules?.[name] === undefined,
+  );
   if (!options.dev && unruled.length > 0) {
     lines.push(`  warning    no rules for ${unruled.join(', ')}: not served outside dev mode`);
   }
@@ -150,7 +155,9 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       `Open ${url}/ for push and pull examples. Press Ctrl-C to stop.`,
     );
   } else if (options.dev) {
-    lines.push('Dev tokens are off because SYNCLINE_JWKS_URL is set: get tokens from your identity provider.');
+    lines.push(
+      'Dev tokens are off because SYNCLINE_JWKS_URL is set: get tokens from your identity provider.',
+    );
   }
   // One write, so whoever watches for the "listening" line gets the whole banner with it.
   out.log(lines.join('\n'));

@@ -36,7 +36,11 @@ export function toFetchRequest(req: IncomingMessage, origin: string, signal: Abo
 }
 
 /** Writes a Fetch `Response` to a node:http response, streaming the body with backpressure. */
-export async function writeFetchResponse(response: Response, res: ServerResponse, method: string): Promise<void> {
+export async function writeFetchResponse(
+  response: Response,
+  res: ServerResponse,
+  method: string,
+): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
   const cookies = response.headers.getSetCookie();

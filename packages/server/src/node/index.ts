@@ -1,2 +1,2 @@
-export { listen, type ExtraRoute, type Listener, type ListenOptions } from './listen.ts';
+export { type ExtraRoute, type Listener, type ListenOptions, listen } from './listen.ts';
 export { installSignalHandlers, type SignalHandlerOptions } from './signals.ts';

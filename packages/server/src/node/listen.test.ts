@@ -155,13 +155,19 @@ describe('listen', () => {
     const listener = await start(server);
     const res = await fetch(`${listener.url}/sync/pull`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { code: 'unauthenticated', message: 'The token has expired.' } });
+    expect(await res.json()).toEqual({
+      error: { code: 'unauthenticated', message: 'The token has expired.' },
+    });
   });
 
   test('extra routes answer their exact method and path; other requests reach the handler', async () => {
-    const { server } = fakeServer(async (r) => new Response(`handler ${r.method} ${new URL(r.url).pathname}`));
+    const { server } = fakeServer(
+      async (r) => new Response(`handler ${r.method} ${new URL(r.url).pathname}`),
+    );
     const listener = await start(server, {
-      extraRoutes: [{ method: 'POST', path: '/dev/token', handler: async (r) => Response.json({ got: await r.json() }) }],
+      extraRoutes: [
+        { method: 'POST', path: '/dev/token', handler: async (r) => Response.json({ got: await r.json() }) },
+      ],
     });
     const res = await fetch(`${listener.url}/dev/token`, { method: 'POST', body: '{"userId":"alice"}' });
     expect(await res.json()).toEqual({ got: { userId: 'alice' } });

@@ -42,7 +42,8 @@ function errorBody(code: RequestErrorCode, message: string): Response {
   return jsonResponse(REQUEST_ERROR_STATUS[code], { error: { code, message } });
 }
 
-const INTERNAL_MESSAGE = 'The server hit an unexpected error. Retry later; if it keeps happening, check the server log.';
+const INTERNAL_MESSAGE =
+  'The server hit an unexpected error. Retry later; if it keeps happening, check the server log.';
 
 /**
  * Serves a {@link SyncServer} over node:http: `GET /healthz`, the extra routes, and everything
@@ -72,7 +73,10 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   async function health(): Promise<Response> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the store did not answer within ${healthTimeoutMs} ms`)), healthTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`the store did not answer within ${healthTimeoutMs} ms`)),
+        healthTimeoutMs,
+      );
     });
     try {
       await Promise.race([server.store.read((db) => db.all('SELECT 1 AS ok')), timeout]);
@@ -80,7 +84,10 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     } catch (error) {
       report(error);
       const detail = error instanceof Error ? error.message : String(error);
-      return jsonResponse(503, { ok: false, error: { code: 'unavailable', message: `The database is not answering: ${detail}.` } });
+      return jsonResponse(503, {
+        ok: false,
+        error: { code: 'unavailable', message: `The database is not answering: ${detail}.` },
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -94,7 +101,11 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       return extra ? await extra.handler(request) : await server.handler(request);
     } catch (error) {
       // The handler answers its own errors; a throw here is either a typed request error or a bug.
-      if (error instanceof SynclineError && Object.hasOwn(REQUEST_ERROR_STATUS, error.code) && error.code !== 'internal') {
+      if (
+        error instanceof SynclineError &&
+        Object.hasOwn(REQUEST_ERROR_STATUS, error.code) &&
+        error.code !== 'internal'
+      ) {
         return errorBody(error.code as RequestErrorCode, error.message);
       }
       report(error);
@@ -111,7 +122,9 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     try {
       const request = toFetchRequest(req, origin, controller.signal);
       const response =
-        request === null ? errorBody('bad_request', 'The request target must be a path such as /sync/pull.') : await route(request);
+        request === null
+          ? errorBody('bad_request', 'The request target must be a path such as /sync/pull.')
+          : await route(request);
       // Tell keep-alive clients not to reuse a connection of a listener that is shutting down.
       if (closing) res.setHeader('connection', 'close');
       await writeFetchResponse(response, res, req.method ?? 'GET');

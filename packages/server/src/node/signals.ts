@@ -18,7 +18,10 @@ export interface SignalHandlerOptions {
  * const listener = await listen(server, { port: 8787 });
  * installSignalHandlers(() => listener.close());
  */
-export function installSignalHandlers(close: () => Promise<void>, options: SignalHandlerOptions = {}): () => void {
+export function installSignalHandlers(
+  close: () => Promise<void>,
+  options: SignalHandlerOptions = {},
+): () => void {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let shuttingDown = false;
