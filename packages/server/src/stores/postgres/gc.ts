@@ -1,0 +1,49 @@
+/**
+ * Garbage collection: removes tombstones and gone-markers older than a cutoff and raises each
+ * collection's horizon to the newest `(_txid, id)` removed, so that a position before it answers
+ * `reset` (its client may have missed a delete that no longer exists).
+ */
+import type { SchemaDef } from '@syncline/core';
+import { toSnake } from '@syncline/core';
+import type pg from 'pg';
+import type { PgNames } from './ddl.ts';
+
+/**
+ * Runs inside the caller's transaction. The cutoff uses the database clock, the same clock that
+ * stamped `deleted_at`, so server clock skew cannot collect too early.
+ */
+export async function collectGarbage(client: pg.PoolClient, n: PgNames, schema: SchemaDef, olderThanMs: number): Promise<{ removed: number }> {
+  // Transaction-local: the DELETE trigger skips gone-markers for what GC removes, and no other
+  // session ever sees the setting.
+  await client.query("SELECT set_config('syncline.gc', 'on', true)");
+  const { rows } = await client.query<{ cutoff: string }>(
+    "SELECT (clock_timestamp() - $1::double precision * interval '1 millisecond')::text AS cutoff",
+    [olderThanMs],
+  );
+  const cutoff = rows[0]!.cutoff;
+  let removed = 0;
+  for (const col of Object.values(schema.collections)) {
+    const table = toSnake(col.name);
+    const t = n.table(col.name);
+    // Newest of what goes, rows and markers alike; the horizon never moves back.
+    const { rows: newest } = await client.query<{ txid: string; id: string }>(
+      `SELECT x._txid::text AS txid, x.id FROM (
+         (SELECT _txid, id FROM ${t} WHERE deleted_at IS NOT NULL AND deleted_at <= $1::timestamptz ORDER BY _txid DESC, id DESC LIMIT 1)
+         UNION ALL
+         (SELECT _txid, id FROM ${n.gone} WHERE collection = $2 AND deleted_at <= $1::timestamptz ORDER BY _txid DESC, id DESC LIMIT 1)
+       ) x WHERE x._txid IS NOT NULL ORDER BY x._txid DESC, x.id DESC LIMIT 1`,
+      [cutoff, table],
+    );
+    const top = newest[0];
+    if (!top) continue;
+    removed += (await client.query(`DELETE FROM ${t} WHERE deleted_at IS NOT NULL AND deleted_at <= $1::timestamptz`, [cutoff])).rowCount ?? 0;
+    removed += (await client.query(`DELETE FROM ${n.gone} WHERE collection = $1 AND deleted_at <= $2::timestamptz`, [table, cutoff])).rowCount ?? 0;
+    await client.query(
+      `INSERT INTO ${n.horizon} AS h (collection, txid, id) VALUES ($1, $2::xid8, $3)
+       ON CONFLICT (collection) DO UPDATE SET txid = excluded.txid, id = excluded.id
+       WHERE (excluded.txid, excluded.id) > (h.txid, h.id)`,
+      [col.name, top.txid, top.id],
+    );
+  }
+  return { removed };
+}

@@ -1,0 +1,86 @@
+/**
+ * Retrying a write transaction on serialization failures and deadlocks, and turning database
+ * outages into a retryable 503 for the client instead of a 500.
+ */
+import { SynclineError } from '@syncline/core';
+
+/** SQLSTATEs after which running the whole transaction again is the documented remedy. */
+const RETRY_CODES = new Set(['40001', '40P01']);
+
+/**
+ * SQLSTATE classes and codes that mean "the database cannot serve now": connection exceptions,
+ * too many connections, shutdown, statement or lock timeout, out of resources.
+ */
+const UNAVAILABLE = /^(08...|53...|57P0[1-4]|57014|55P03|58000)$/;
+/** Socket errors of node-postgres when the server is unreachable or went away. */
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True for a serialization failure (40001) or deadlock (40P01). */
+export function isRetryableTxError(err: unknown): boolean {
+  const code = codeOf(err);
+  return code !== undefined && RETRY_CODES.has(code);
+}
+
+/** Options of {@link withRetry}; `sleep` and `random` are injected so tests replay exactly. */
+export interface RetryOptions {
+  /** Total attempts including the first (default 5). */
+  attempts?: number;
+  /** First backoff in ms, doubled per attempt, with full jitter (default 5). */
+  baseMs?: number;
+  maxMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `attempt` until it succeeds, throws a non-retryable error, or the attempts run out.
+ *
+ * @example
+ * await withRetry(() => runTransactionOnce(fn), { attempts: 5 });
+ */
+export async function withRetry<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = Math.max(1, options.attempts ?? 5);
+  const base = options.baseMs ?? 5;
+  const max = options.maxMs ?? 200;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= attempts || !isRetryableTxError(err)) throw asUnavailable(err, i >= attempts);
+      // Full jitter: transactions that collided once should not collide again in lockstep.
+      await sleep(Math.floor(random() * Math.min(max, base * 2 ** (i - 1))));
+    }
+  }
+}
+
+/**
+ * Maps outages (and contention that outlived the retries) to `SynclineError('unavailable', 503,
+ * retryable)`; everything else is returned unchanged.
+ */
+export function asUnavailable(err: unknown, exhausted = false): unknown {
+  if (err instanceof SynclineError) return err;
+  const code = codeOf(err);
+  const message = (err as Error | null)?.message ?? '';
+  const outage =
+    (code !== undefined && (UNAVAILABLE.test(code) || NETWORK.has(code))) ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(message);
+  if (outage || (exhausted && isRetryableTxError(err))) {
+    return new SynclineError(
+      'unavailable',
+      outage
+        ? 'The database is unreachable or overloaded. Try again in a moment.'
+        : 'The database is busy with conflicting writes. Try again in a moment.',
+      { cause: err, status: 503, retryable: true },
+    );
+  }
+  return err;
+}

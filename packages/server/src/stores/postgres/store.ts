@@ -1,0 +1,220 @@
+/**
+ * The PostgreSQL ServerStore (production; many server instances share one database) on a
+ * `pg.Pool`. Pulls follow commit order through the xid watermark (decision 0005).
+ */
+import type { SchemaDef } from '@syncline/core';
+import { SynclineError } from '@syncline/core';
+import pg from 'pg';
+import type { ServerStore, SqlDb } from '../types.ts';
+import type { PgNames } from './ddl.ts';
+import { pgNames } from './ddl.ts';
+import { collectGarbage } from './gc.ts';
+import { migratePostgres } from './migrate.ts';
+import { pullPage } from './pull.ts';
+import { pgTypes } from './records.ts';
+import type { RetryOptions } from './retry.ts';
+import { asUnavailable, withRetry } from './retry.ts';
+import { checkPgSchema, toDollarParams } from './sql.ts';
+import type { TxState } from './write-tx.ts';
+import { createWriteTx } from './write-tx.ts';
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** e.g. `postgres://user:pass@host:5432/app`. */
+  connectionString: string;
+  schema: SchemaDef;
+  /** The PostgreSQL schema (namespace) holding the tables; default `public`. Created if absent. */
+  pgSchema?: string;
+  /**
+   * The scope column per collection (as in the rules' `scope`). Optional: without it every text
+   * column counts as a possible scope column, so changing any text column leaves a gone-marker.
+   * With it, only the scope column does, and pulls get a (scope, _txid, id) index.
+   */
+  scopeColumns?: Record<string, string>;
+  pool?: {
+    /** Connections (default 10). */
+    max?: number;
+    /** Close idle connections after this many ms (default 30000). */
+    idleTimeoutMs?: number;
+    /** Give up waiting for a connection after this many ms (default 10000): answered as 503. */
+    connectionTimeoutMs?: number;
+  };
+  /** Statement timeout inside pulls, in ms (default 30000). */
+  pullTimeoutMs?: number;
+  /**
+   * Ends a session whose transaction sits idle this long, in ms (default 60000). An open writing
+   * transaction holds back every pull in the cluster (the watermark waits for it), so a stuck
+   * request must not keep one open forever. 0 disables.
+   */
+  idleInTransactionTimeoutMs?: number;
+  /** Retry policy of write transactions on serialization failures and deadlocks. */
+  retry?: RetryOptions;
+  /** Errors of idle pooled connections (the database restarted, a network blip). */
+  onError?: (err: Error) => void;
+}
+
+/** How far delivery trails the newest writes; for `/metrics`. */
+export interface WatermarkLag {
+  /** Transaction ids between the watermark (oldest running xid) and the next xid to be assigned. */
+  xids: number;
+  /** Age in ms of the oldest open transaction holding an xid (prepared ones included); 0 when none. */
+  oldestWriterAgeMs: number;
+}
+
+/** The store plus PostgreSQL-only operations. */
+export interface PostgresStore extends ServerStore {
+  readonly kind: 'postgres';
+  /** The pool, for the app's own SQL. Tables live in `pgSchema`. */
+  readonly pool: pg.Pool;
+  /** How far the xid watermark trails; a growing value means a long or orphaned transaction. */
+  watermarkLag(): Promise<WatermarkLag>;
+  /**
+   * Starts a new database generation: every client position becomes invalid and answers `reset`.
+   * Run it after restoring a backup or promoting a replica (transaction ids may repeat).
+   */
+  bumpGeneration(): Promise<string>;
+}
+
+/**
+ * Opens a pool on a PostgreSQL database for the sync server. Call `migrate()` before serving.
+ *
+ * @example
+ * const store = createPostgresStore({ connectionString: process.env.DATABASE_URL!, schema, scopeColumns: { tasks: 'listId' } });
+ * await store.migrate();
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const { schema } = options;
+  const n: PgNames = pgNames(checkPgSchema(options.pgSchema ?? 'public'));
+  const idleTx = Math.max(0, Math.floor(options.idleInTransactionTimeoutMs ?? 60_000));
+  const pullTimeout = Math.max(1, Math.floor(options.pullTimeoutMs ?? 30_000));
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.pool?.max ?? 10,
+    idleTimeoutMillis: options.pool?.idleTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.pool?.connectionTimeoutMs ?? 10_000,
+    // Rules and the app's SQL name tables without a schema; `public` stays reachable for extensions.
+    options: `-c search_path=${n.schema},public -c idle_in_transaction_session_timeout=${idleTx}`,
+    types: pgTypes,
+    application_name: 'syncline',
+  });
+  // Without a listener an idle connection's error would crash the process.
+  pool.on('error', (err) => options.onError?.(err));
+  let closed = false;
+
+  function ensureOpen(): void {
+    if (closed) throw new SynclineError('closed', 'The PostgreSQL store is closed.');
+  }
+
+  /** Runs fn on one connection inside BEGIN…COMMIT; a failed ROLLBACK discards the connection. */
+  async function transaction<T>(begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    ensureOpen();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query(begin);
+      const out = await fn(client);
+      const res = await client.query('COMMIT');
+      // COMMIT of a transaction that an error aborted silently rolls back: never report that as success.
+      if (res.command !== 'COMMIT') throw new SynclineError('storage', 'The transaction was rolled back by an earlier error.');
+      return out;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr as Error;
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  const sqlDb: SqlDb = {
+    all: async <R>(sql: string, params?: readonly unknown[]) => {
+      ensureOpen();
+      try {
+        return (await pool.query(toDollarParams(sql), (params ?? []) as unknown[])).rows as R[];
+      } catch (err) {
+        throw asUnavailable(err);
+      }
+    },
+  };
+
+  return {
+    kind: 'postgres',
+    pool,
+    migrate: () =>
+      transaction('BEGIN', (client) => migratePostgres(client, n, schema, options.scopeColumns ?? {})).then(() => undefined),
+
+    write: (fn) =>
+      withRetry(
+        () =>
+          // READ COMMITTED is enough: every read a decision rests on locks its row (see write-tx.ts).
+          transaction('BEGIN', async (client) => {
+            const state: TxState = { retryError: undefined };
+            const out = await fn(createWriteTx(client, n, schema, state));
+            // A deadlock swallowed by a savepoint left a half-done transaction: run it all again.
+            if (state.retryError !== undefined) throw state.retryError;
+            return out;
+          }),
+        options.retry,
+      ),
+
+    read: async (fn) => {
+      ensureOpen();
+      return fn(sqlDb);
+    },
+
+    pull: async (request) => {
+      try {
+        // Read only, so the pull takes no xid and never holds back anyone's watermark.
+        return await transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+          await client.query(`SET LOCAL statement_timeout = ${pullTimeout}`);
+          return pullPage(client, n, schema, request);
+        });
+      } catch (err) {
+        throw asUnavailable(err);
+      }
+    },
+
+    gc: async (olderThanMs) => {
+      try {
+        return await transaction('BEGIN', (client) => collectGarbage(client, n, schema, olderThanMs));
+      } catch (err) {
+        throw asUnavailable(err);
+      }
+    },
+
+    async watermarkLag() {
+      ensureOpen();
+      const { rows } = await pool.query<{ xids: number; age_ms: number | null }>(
+        `SELECT (pg_snapshot_xmax(s)::text::numeric - pg_snapshot_xmin(s)::text::numeric)::float8 AS xids,
+                (SELECT extract(epoch FROM clock_timestamp() - min(t)) * 1000 FROM (
+                   SELECT xact_start AS t FROM pg_stat_activity WHERE backend_xid IS NOT NULL
+                   UNION ALL SELECT prepared FROM pg_prepared_xacts) o)::float8 AS age_ms
+           FROM pg_current_snapshot() s`,
+      );
+      const row = rows[0];
+      return { xids: row?.xids ?? 0, oldestWriterAgeMs: Math.max(0, Math.round(row?.age_ms ?? 0)) };
+    },
+
+    async bumpGeneration() {
+      const [row] = await sqlDb.all<{ value: string }>(
+        `UPDATE ${n.meta} SET value = substr(md5(random()::text || clock_timestamp()::text), 1, 16) WHERE key = 'generation' RETURNING value`,
+      );
+      if (!row) throw new SynclineError('storage', 'The PostgreSQL store is not migrated: call store.migrate() first.');
+      return row.value;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
