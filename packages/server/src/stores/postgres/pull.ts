@@ -50,11 +50,16 @@ function startOf(
   return { txid: p.txid, id: p.id, reset: false };
 }
 
-/** The scope condition on `expr(column)`, with its parameter appended to `params`. */
-function scopeSql(scope: ScopeFilter, params: unknown[], expr: (column: string) => string): string {
+/**
+ * The scope condition on `expr(column)`, with its parameter appended to `params`. Keys are text;
+ * a non-text scope column compares as text (correct, though its index then goes unused).
+ */
+function scopeSql(scope: ScopeFilter, params: unknown[], expr: (column: string) => string, col?: CollectionDef): string {
   if (scope.kind === 'public') return 'true';
   params.push(scope.keys);
-  return `${expr(toSnake(scope.column))} = ANY($${params.length}::text[])`;
+  const kind = col?.columns[scope.column]?.kind;
+  const cast = col && kind !== 'text' ? '::text' : '';
+  return `${expr(toSnake(scope.column))}${cast} = ANY($${params.length}::text[])`;
 }
 
 /**
@@ -74,9 +79,9 @@ async function readCandidates(
 ): Promise<Array<Record<string, unknown>>> {
   const t = n.table(col.name);
   const params: unknown[] = [start.txid.toString(), start.id, w, max, toSnake(col.name)];
-  const rowScope = scopeSql(scope, params, (c) => `r.${q(c)}`);
+  const rowScope = scopeSql(scope, params, (c) => `r.${q(c)}`, col);
   const goneScope = scopeSql(scope, params, (c) => `g.old ->> ${`'${c}'`}`);
-  const visibleScope = scopeSql(scope, params, (c) => `v.${q(c)}`);
+  const visibleScope = scopeSql(scope, params, (c) => `v.${q(c)}`, col);
   const cols = Object.keys(col.columns).map((c) => q(toSnake(c)));
   const sql = `
 SELECT u.* FROM (
@@ -107,7 +112,7 @@ async function countAfter(
   scope: ScopeFilter,
 ): Promise<number> {
   const params: unknown[] = [after.txid.toString(), after.id, w, REMAINING_CAP];
-  const s = scopeSql(scope, params, (c) => `r.${q(c)}`);
+  const s = scopeSql(scope, params, (c) => `r.${q(c)}`, col);
   const { rows } = await client.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${n.table(col.name)} r
       WHERE (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8 AND ${s} LIMIT $4) x`,
