@@ -3,7 +3,7 @@ import { SynclineError, defineSchema, t } from '@syncline/core';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, test } from 'vitest';
 import { createIndexedDbStore, deleteDatabase } from './index.ts';
-import { storageError } from './idb.ts';
+import { committed, storageError } from './idb.ts';
 
 const idb = { indexedDB: new IDBFactory(), IDBKeyRange };
 let n = 0;
@@ -38,6 +38,14 @@ describe('IndexedDB store specifics', () => {
     expect(error).toBeInstanceOf(SynclineError);
     expect(error.code).toBe('quota_exceeded');
     expect(error.message).toMatch(/not saved/);
+  });
+
+  test('a transaction aborted by the quota rejects its write with quota_exceeded, not silently', async () => {
+    const tx = {} as { oncomplete?: () => void; onabort?: () => void; error: DOMException };
+    const done = committed(tx as unknown as IDBTransaction);
+    tx.error = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    tx.onabort?.();
+    await expect(done).rejects.toMatchObject({ name: 'SynclineError', code: 'quota_exceeded' });
   });
 
   test('persisted() is null where there is no Storage API', async () => {

@@ -19,4 +19,27 @@ declare global {
     conformance: Promise<TestResult[]>;
   }
 }
-window.conformance = runCollected();
+// `#kit` loads only the helpers below, for tests that drive the store themselves.
+window.conformance = location.hash === '#kit' ? Promise.resolve([]) : runCollected();
+
+/** Chromium-only checks driven from Node (quota, durability, persistence): the pieces they need. */
+import { defineSchema, t } from '@syncline/core';
+
+const durabilities: string[] = [];
+const transaction = IDBDatabase.prototype.transaction;
+// Records the options of every transaction, to check which durability each kind uses.
+IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<typeof transaction>) {
+  durabilities.push(`${args[1] ?? 'readonly'}:${args[2]?.durability ?? 'default'}`);
+  return transaction.apply(this, args);
+} as typeof transaction;
+
+declare global {
+  interface Window {
+    kit: {
+      createIndexedDbStore: typeof createIndexedDbStore;
+      schema: ReturnType<typeof defineSchema>;
+      durabilities: string[];
+    };
+  }
+}
+window.kit = { createIndexedDbStore, schema: defineSchema({ notes: { columns: { body: t.text() } } }), durabilities };
