@@ -1,0 +1,141 @@
+import { describe, expect, test } from 'vitest';
+import { applyAll, type Call, defaultAnswer, emptyPull, fail, info, scriptedClient } from '../testing/scripted.ts';
+
+const seqs = (b: Call['body']) => b!.mutations!.map((m) => m.seq);
+
+describe('push with scripted transport', () => {
+  test('squashes per record, cancels insert…delete, assigns consecutive seqs, sends baseVersion from the ack', async () => {
+    const c = scriptedClient(defaultAnswer);
+    const a = await c.db.notes.insert({ title: 'a' });
+    await c.db.notes.update(a.id, { title: 'a2' });
+    const b = await c.db.notes.insert({ title: 'b' });
+    await c.db.notes.delete(b.id);
+    const d = await c.db.notes.insert({ title: 'd' });
+    await c.sync();
+    expect(c.pushes()).toHaveLength(1);
+    expect(c.pushes()[0]!.mutations).toEqual([
+      { seq: 1, collection: 'notes', id: a.id, op: 'insert', data: { title: 'a2' } },
+      { seq: 2, collection: 'notes', id: d.id, op: 'insert', data: { title: 'd' } },
+    ]);
+    expect(c.pushes()[0]).toMatchObject({ protocol: 1, schemaHash: expect.any(String) });
+    const acked = await c.db.notes.get(a.id);
+    expect(acked!.version).toBeGreaterThan(0);
+    await c.db.notes.update(a.id, { title: 'a3' });
+    await c.sync();
+    expect(c.pushes()[1]!.mutations).toEqual([{ seq: 3, collection: 'notes', id: a.id, op: 'update', patch: { title: 'a3' }, baseVersion: acked!.version }]);
+    expect(c.status.pending).toBe(0);
+  });
+
+  test('a lost answer is re-sent unchanged (same seqs, same clientId); newer writes wait for the next batch', async () => {
+    let lose = true;
+    const c = scriptedClient((call) => {
+      if (call.path === '/push' && lose) {
+        lose = false;
+        return 'network';
+      }
+      return defaultAnswer(call);
+    });
+    const a = await c.db.notes.insert({ title: 'a' });
+    await expect(c.sync()).rejects.toMatchObject({ code: 'network', retryable: true });
+    expect(c.status.connected).toBe(false);
+    await c.db.notes.update(a.id, { title: 'a2' });
+    await c.sync();
+    const [first, again, next] = c.pushes();
+    expect(again).toEqual(first);
+    expect(seqs(again)).toEqual([1]);
+    // The update was made on an unacknowledged insert: it went after the ack, with its version.
+    expect(next!.mutations).toEqual([{ seq: 2, collection: 'notes', id: a.id, op: 'update', patch: { title: 'a2' }, baseVersion: expect.any(Number) }]);
+    expect(c.status.connected).toBe(true);
+    expect(c.status.error).toBeNull();
+  });
+
+  test('413 halves the batch until it fits, keeping seqs consecutive', async () => {
+    const c = scriptedClient((call) => {
+      if (call.path === '/push' && call.body!.mutations!.length > 2) return fail(413, 'payload_too_large');
+      return defaultAnswer(call);
+    });
+    for (const t of ['a', 'b', 'c', 'd', 'e']) await c.db.notes.insert({ title: t });
+    await c.sync();
+    expect(c.pushes().map(seqs)).toEqual([[1, 2, 3, 4, 5], [1, 2], [3, 4], [5]]);
+    expect(c.status.pending).toBe(0);
+  });
+
+  test('the server limit from /info sizes batches', async () => {
+    const c = scriptedClient((call) => (call.path === '/info' ? info({ maxMutationsPerPush: 2 }) : defaultAnswer(call)));
+    for (const t of ['a', 'b', 'c']) await c.db.notes.insert({ title: t });
+    await c.sync();
+    expect(c.pushes().map(seqs)).toEqual([[1, 2], [3]]);
+  });
+
+  test('409 seq_gap and a foreign clientId start a new clientId from seq 1', async () => {
+    const answers = [fail(409, 'seq_gap', { expectedSeq: 7, seq: 1 }), fail(403, 'forbidden', { reason: 'client_owned' })];
+    const c = scriptedClient((call) => (call.path === '/push' && answers.length ? answers.shift()! : defaultAnswer(call)));
+    await c.db.notes.insert({ title: 'a' });
+    await c.db.notes.insert({ title: 'b' });
+    await c.sync();
+    const ids = c.pushes().map((b) => b.clientId);
+    expect(new Set(ids).size).toBe(3);
+    expect(c.pushes().map(seqs)).toEqual([[1, 2], [1, 2], [1, 2]]);
+    expect(c.status.pending).toBe(0);
+  });
+
+  test('401 refreshes the token once and retries; a second 401 is surfaced', async () => {
+    const c = scriptedClient(
+      (call) => (call.token === 'old' ? fail(401, 'unauthenticated') : call.token === 'bad' ? fail(401, 'unauthenticated') : defaultAnswer(call)),
+      { tokens: ['old', 'new', 'bad', 'bad'] },
+    );
+    await c.db.notes.insert({ title: 'a' });
+    await c.sync();
+    expect(c.calls.map((x) => `${x.path}:${x.token}`).slice(0, 3)).toEqual(['/info:old', '/info:new', '/push:new']);
+    const c2 = scriptedClient((call) => (call.path === '/info' ? info() : fail(401, 'unauthenticated')), { tokens: ['bad', 'bad'] });
+    await c2.db.notes.insert({ title: 'a' });
+    await expect(c2.sync()).rejects.toMatchObject({ code: 'unauthenticated' });
+    expect(c2.calls.filter((x) => x.path === '/push')).toHaveLength(2);
+    expect(c2.status.pending).toBe(1);
+  });
+
+  test('409 schema_ahead keeps the outbox, reports a retryable error in status', async () => {
+    let ahead = true;
+    const c = scriptedClient((call) => (call.path === '/push' && ahead ? fail(409, 'schema_ahead') : defaultAnswer(call)));
+    const errors: string[] = [];
+    c.on('error', (e) => errors.push(e.code));
+    await c.db.notes.insert({ title: 'a' });
+    await expect(c.sync()).rejects.toMatchObject({ code: 'schema_ahead', retryable: true });
+    expect(c.status.error?.code).toBe('schema_ahead');
+    expect(errors).toEqual(['schema_ahead']);
+    expect(c.status.pending).toBe(1);
+    ahead = false;
+    await c.sync();
+    expect(c.status).toMatchObject({ pending: 0, error: null });
+  });
+
+  test('a rejection rolls back, drops the record’s later ops, is stored and emitted once', async () => {
+    let version = 0;
+    const c = scriptedClient((call) => {
+      if (call.path !== '/push') return call.path === '/info' ? info() : emptyPull();
+      const m = call.body!.mutations![0]!;
+      if (m.op === 'insert') return applyAll([m]);
+      version = m.op === 'update' ? m.baseVersion : 0;
+      return {
+        status: 200,
+        headers: {},
+        body: { results: [{ seq: m.seq, status: 'rejected', code: 'conflict', message: 'stale', current: { id: m.id, version: version + 50, deletedAt: null, title: 'theirs' } }] },
+      };
+    });
+    const events: string[] = [];
+    c.on('rejected', (r) => events.push(r.key));
+    const a = await c.db.notes.insert({ title: 'a' });
+    await c.sync();
+    await c.db.notes.update(a.id, { title: 'mine' });
+    await c.sync();
+    expect(await c.db.notes.get(a.id)).toMatchObject({ title: 'theirs' });
+    expect(events).toHaveLength(1);
+    const [r] = await c.rejections();
+    expect(r).toMatchObject({ code: 'conflict', id: a.id, dropped: [{ op: 'update', patch: { title: 'mine' } }] });
+    expect(r!.message).toMatch(/someone else changed it first/);
+    await c.sync();
+    expect(events).toHaveLength(1);
+    await c.dismiss(r!.key);
+    expect(await c.rejections()).toEqual([]);
+  });
+});
