@@ -81,12 +81,36 @@ async function ensureTable(conn: Conn, def: CollectionDef, table: Table): Promis
         await conn.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPE[c.kind]}`);
     }
   }
-  const prefix = toSnake(def.name);
+  await syncIndexes(conn, def, table);
+}
+
+/**
+ * Makes the table's `<table>__<index>` indexes match the schema: creates new ones, rebuilds one
+ * whose columns changed and drops one the schema no longer declares. Other indexes (the app's
+ * own) are left alone.
+ */
+async function syncIndexes(conn: Conn, def: CollectionDef, table: Table): Promise<void> {
+  const prefix = `${toSnake(def.name)}__`;
+  const wanted = new Map<string, string[]>();
   for (const [name, columns] of Object.entries(def.indexes)) {
-    const cols = columns.map((c) => table.fields.get(c)?.sql ?? quote(toSnake(c)));
     // _visible first: the app and the engine only ever look up visible rows by these columns.
-    await conn.exec(
-      `CREATE INDEX IF NOT EXISTS ${quote(`${prefix}__${toSnake(name)}`)} ON ${table.sql} ("_visible", ${cols.join(', ')})`,
+    const cols = columns.map((c) => unquote(table.fields.get(c)?.sql ?? quote(toSnake(c))));
+    wanted.set(`${prefix}${toSnake(name)}`, ['_visible', ...cols]);
+  }
+  const existing = await conn.all(
+    'SELECT "name" FROM sqlite_master WHERE "type" = \'index\' AND "tbl_name" = ? AND substr("name", 1, ?) = ?',
+    [unquote(table.sql), prefix.length, prefix],
+  );
+  for (const { name } of existing) {
+    const indexName = String(name);
+    const want = wanted.get(indexName);
+    const has = (await conn.all('SELECT "name" FROM pragma_index_info(?) ORDER BY "seqno"', [indexName])).map(
+      (r) => String(r.name),
     );
+    if (want && want.join(',') === has.join(',')) wanted.delete(indexName);
+    else await conn.exec(`DROP INDEX ${quote(indexName)}`);
+  }
+  for (const [name, cols] of wanted) {
+    await conn.exec(`CREATE INDEX ${quote(name)} ON ${table.sql} (${cols.map(quote).join(', ')})`);
   }
 }

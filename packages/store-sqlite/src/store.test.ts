@@ -176,13 +176,14 @@ describe('sqlite store specifics', () => {
     await expect(leaked?.setMeta('k', 1)).rejects.toMatchObject({ code: 'closed' });
   });
 
-  test('reopening creates a table for a new collection and adds new columns with ALTER TABLE', async () => {
+  test('reopening creates new tables, adds new columns with ALTER TABLE and follows index changes', async () => {
     const { path, store, db } = await openStore();
     await store.close();
     const next = defineSchema({
       taskItems: {
         ...schema.collections.taskItems,
         columns: { ...schema.collections.taskItems.columns, priority: t.integer().optional() },
+        indexes: { byList: ['listId', 'priority'], byTitle: ['title'] },
       },
       listNames: { columns: { name: t.text() } },
     });
@@ -195,5 +196,19 @@ describe('sqlite store specifics', () => {
       .map((r) => (r as { name: string }).name);
     expect(columns).toContain('priority');
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'list_names'").get()).toBeTruthy();
+    const indexColumns = (name: string) =>
+      db
+        .prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno')
+        .all(name)
+        .map((r) => (r as { name: string }).name);
+    expect(indexColumns('task_items__by_list')).toEqual(['_visible', 'list_id', 'priority']);
+    expect(indexColumns('task_items__by_title')).toEqual(['_visible', 'title']);
+    // Back to the first schema: the extra index goes, the rebuilt one returns to its first columns.
+    await again.close();
+    const third = createSqliteLocalStore(betterSqlite3Driver(path));
+    opened.push(third);
+    expect(await third.open(schema)).toEqual({ added: [], changed: ['taskItems'] });
+    expect(indexColumns('task_items__by_list')).toEqual(['_visible', 'list_id', 'done']);
+    expect(indexColumns('task_items__by_title')).toEqual([]);
   });
 });
