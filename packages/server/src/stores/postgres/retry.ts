@@ -15,13 +15,23 @@ const UNAVAILABLE = /^(08...|53...|57P0[1-4]|57014|55P03|58000)$/;
 /** Socket errors of node-postgres when the server is unreachable or went away. */
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
+/**
+ * Thrown when an insert finds its id taken by a transaction that committed after the caller
+ * checked the id was free (a missing row cannot be locked). Running the transaction again lets
+ * the caller see the row and answer a proper `conflict` with the current record.
+ */
+export class ConcurrentInsert extends Error {
+  override readonly name = 'ConcurrentInsert';
+}
+
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
-/** True for a serialization failure (40001) or deadlock (40P01). */
+/** True for a serialization failure (40001), a deadlock (40P01) or a {@link ConcurrentInsert}. */
 export function isRetryableTxError(err: unknown): boolean {
+  if (err instanceof ConcurrentInsert) return true;
   const code = codeOf(err);
   return code !== undefined && RETRY_CODES.has(code);
 }

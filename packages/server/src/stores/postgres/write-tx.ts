@@ -10,7 +10,7 @@ import type { ClientState, StoredRecord, WriteTx } from '../types.ts';
 import type { PgNames } from './ddl.ts';
 import { NOW_MS } from './ddl.ts';
 import { rowToRecord, rowToStored, selectList, sqlAssignments } from './records.ts';
-import { isRetryableTxError } from './retry.ts';
+import { ConcurrentInsert, isRetryableTxError } from './retry.ts';
 import { q, toDollarParams } from './sql.ts';
 
 type Row = Record<string, unknown>;
@@ -129,8 +129,13 @@ export function createWriteTx(client: pg.PoolClient, n: PgNames, schema: SchemaD
         `INSERT INTO ${n.table(name)} (${cols}) VALUES (${marks}) ON CONFLICT (id) DO NOTHING RETURNING ${selectList(col)}`,
         [id, ...pairs.map(([, v]) => v)],
       );
-      // The caller saw the id free; a concurrent transaction took it and committed meanwhile.
-      if (!row) throw new SynclineError('conflict', `Record "${id}" in "${name}" was created by another write at the same time.`);
+      if (!row) {
+        // The caller saw the id free; a concurrent transaction took it and committed meanwhile.
+        // Even if a savepoint swallows this, the whole transaction runs again and sees the row.
+        const err = new ConcurrentInsert(`Record "${id}" in "${name}" was created by another write at the same time.`);
+        state.retryError ??= err;
+        throw err;
+      }
       return rowToRecord(col, row);
     },
 
