@@ -131,7 +131,7 @@ export class SyncLoop {
       ctx.progress.phase('pushing');
       await pushAll(ctx, signal, () => this.o.delegate.afterPush());
       await ctx.failpoint('loop:before-pull');
-      ctx.progress.phase('pulling');
+      // pullAll reports 'pulling' or 'initial-sync' itself.
       await pullAll(ctx, signal);
       this.o.delegate.cycleDone();
       await ctx.failpoint('loop:after-cycle');
