@@ -21,7 +21,9 @@ describe('backoff', () => {
     const b = createBackoff({ baseMs: 100, maxMs: 1000, random: () => 0 });
     expect(b.next(5000)).toBe(5000);
     expect(retryAfterMs('3', 0)).toBe(3000);
-    expect(retryAfterMs('Wed, 25 Nov 2026 13:00:10 GMT', Date.parse('2026-11-25T13:00:00.000Z'))).toBe(10_000);
+    expect(retryAfterMs('Wed, 25 Nov 2026 13:00:10 GMT', Date.parse('2026-11-25T13:00:00.000Z'))).toBe(
+      10_000,
+    );
     expect(retryAfterMs(undefined, 0)).toBeUndefined();
   });
 

@@ -84,19 +84,30 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
   if (!transport) throw new SynclineError('invalid', 'createClient needs either `url` or `transport`.');
   const events = new Emitter<ClientEvents>();
   const status = new StatusHolder(
-    { online: network.online, connected: false, phase: 'idle', progress: null, pending: 0, lastSyncedAt: null, error: null },
+    {
+      online: network.online,
+      connected: false,
+      phase: 'idle',
+      progress: null,
+      pending: 0,
+      lastSyncedAt: null,
+      error: null,
+    },
     events,
   );
   const bus = new ChangeBus();
   const emitted = new Set<string>();
-  let pendingRefresh: Promise<void> | null = null;
-  const refreshPending = () => {
-    pendingRefresh ??= (async () => {
-      await Promise.resolve();
-      pendingRefresh = null;
-      const pending = await options.store.read((tx) => tx.outboxCount());
-      status.set({ pending });
-    })().catch((e: unknown) => events.emit('error', asSynclineError(e)));
+  /** Re-reads the outbox size into `status.pending`; concurrent calls share one read. */
+  let refreshing: Promise<void> | null = null;
+  const refreshPending = (): Promise<void> => {
+    refreshing ??= Promise.resolve()
+      .then(() => {
+        refreshing = null;
+        return options.store.read((tx) => tx.outboxCount());
+      })
+      .then((pending) => status.set({ pending }))
+      .catch((e: unknown) => events.emit('error', asSynclineError(e)));
+    return refreshing;
   };
 
   const ctx: SyncContext = {
@@ -111,7 +122,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     getToken: async (forceRefresh) => (options.auth ? await options.auth.getToken({ forceRefresh }) : null),
     changed: (collections) => {
       bus.publish(collections);
-      refreshPending();
+      void refreshPending();
     },
     rejected: (r) => events.emit('rejected', r),
     reset: (collection) => events.emit('reset', { collection }),
@@ -127,7 +138,9 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
   const ready = () => {
     opening ??= (async () => {
       await openEngine(ctx);
-      const [pending, lastSyncedAt] = await options.store.read(async (tx) => [await tx.outboxCount(), await tx.getMeta<number>(META.lastSyncedAt)] as const);
+      const [pending, lastSyncedAt] = await options.store.read(
+        async (tx) => [await tx.outboxCount(), await tx.getMeta<number>(META.lastSyncedAt)] as const,
+      );
       status.set({ pending, lastSyncedAt: lastSyncedAt ?? null });
     })();
     return opening;
@@ -154,7 +167,14 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
   });
   network.subscribe((online) => status.set({ online }));
 
-  const deps: DbDeps = { ctx, bus, ready, wrote: () => loop.poke(), onError: (e) => events.emit('error', asSynclineError(e)) };
+  const deps: DbDeps = {
+    ctx,
+    bus,
+    ready,
+    wrote: () => loop.poke(),
+    refresh: refreshPending,
+    onError: (e) => events.emit('error', asSynclineError(e)),
+  };
   let closed = false;
 
   return {
@@ -162,11 +182,19 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     db: createDb<S>(deps),
     async sync(opts = {}) {
       await ready();
-      await loop.sync(opts.signal);
+      try {
+        await loop.sync(opts.signal);
+      } finally {
+        await refreshPending();
+      }
     },
     async pull(opts = {}) {
       await ready();
-      await loop.pullOnly(opts.signal);
+      try {
+        await loop.pullOnly(opts.signal);
+      } finally {
+        await refreshPending();
+      }
     },
     async isPending(id, collection) {
       await ready();

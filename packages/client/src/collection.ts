@@ -62,13 +62,21 @@ export function invalid(what: string, issues: Issue[]): SynclineError {
 function checkSize(collection: string, row: unknown): void {
   const bytes = encoder.encode(JSON.stringify(row)).length;
   if (bytes > MAX_RECORD_BYTES) {
-    throw invalid(`This ${collection} record`, [{ path: 'record', message: `is ${bytes} bytes of JSON; the limit is ${MAX_RECORD_BYTES}.` }]);
+    throw invalid(`This ${collection} record`, [
+      { path: 'record', message: `is ${bytes} bytes of JSON; the limit is ${MAX_RECORD_BYTES}.` },
+    ]);
   }
 }
 
 /** The local write steps, each run inside the caller's write tx. */
 export const localOps = {
-  async insert(tx: LocalWriteTx, col: CollectionDef, data: Record<string, unknown>, newId: () => string, now: number): Promise<LocalRow> {
+  async insert(
+    tx: LocalWriteTx,
+    col: CollectionDef,
+    data: Record<string, unknown>,
+    newId: () => string,
+    now: number,
+  ): Promise<LocalRow> {
     const { id: given, ...columns } = data;
     const id = given === undefined ? newId() : given;
     const idProblem = validateId(id);
@@ -78,16 +86,29 @@ export const localOps = {
     checkSize(col.name, { id, ...v.value });
     const rec = await tx.getRecord(col.name, id as string);
     if (rec && (rec.row !== null || rec.pending > 0)) {
-      throw new SynclineError('conflict', `A ${col.name} record with id "${String(id)}" already exists on this device.`);
+      throw new SynclineError(
+        'conflict',
+        `A ${col.name} record with id "${String(id)}" already exists on this device.`,
+      );
     }
     return addOp(tx, col.name, id as string, { op: 'insert', data: v.value }, rec?.base ?? null, now);
   },
 
-  async update(tx: LocalWriteTx, col: CollectionDef, id: string, patch: Record<string, unknown>, now: number): Promise<LocalRow> {
+  async update(
+    tx: LocalWriteTx,
+    col: CollectionDef,
+    id: string,
+    patch: Record<string, unknown>,
+    now: number,
+  ): Promise<LocalRow> {
     const v = validatePatch(col, patch);
     if (!v.ok) throw invalid(`This change to ${col.name} "${id}"`, v.issues);
     const rec = await tx.getRecord(col.name, id);
-    if (!rec?.row) throw new SynclineError('not_found', `There is no ${col.name} record "${id}" on this device (it may have been deleted).`);
+    if (!rec?.row)
+      throw new SynclineError(
+        'not_found',
+        `There is no ${col.name} record "${id}" on this device (it may have been deleted).`,
+      );
     checkSize(col.name, { ...rec.row, ...v.value });
     // version 0 = built on an unacknowledged insert; the acknowledgement fills the baseVersion in.
     const baseVersion = rec.row.version === 0 ? null : rec.row.version;
@@ -96,13 +117,24 @@ export const localOps = {
 
   async delete(tx: LocalWriteTx, col: CollectionDef, id: string, now: number): Promise<void> {
     const rec = await tx.getRecord(col.name, id);
-    if (!rec?.row) throw new SynclineError('not_found', `There is no ${col.name} record "${id}" on this device (it may have been deleted).`);
+    if (!rec?.row)
+      throw new SynclineError(
+        'not_found',
+        `There is no ${col.name} record "${id}" on this device (it may have been deleted).`,
+      );
     const baseVersion = rec.row.version === 0 ? null : rec.row.version;
     await addOp(tx, col.name, id, { op: 'delete', baseVersion }, rec.base, now);
   },
 };
 
-async function addOp(tx: LocalWriteTx, collection: string, id: string, op: LocalOp, base: WireRecord | null, now: number): Promise<LocalRow> {
+async function addOp(
+  tx: LocalWriteTx,
+  collection: string,
+  id: string,
+  op: LocalOp,
+  base: WireRecord | null,
+  now: number,
+): Promise<LocalRow> {
   await tx.addOutbox({ collection, id, op, seq: null, clientId: null, createdAt: now });
   const rec = await settleRecord(tx, collection, id, base);
   // A pending op always leaves a record; after an insert or update its row is visible.

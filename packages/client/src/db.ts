@@ -11,7 +11,10 @@ export class ChangeBus {
   private readonly subs = new Map<string, Set<() => void>>();
   subscribe(collection: string, cb: () => void): () => void {
     let set = this.subs.get(collection);
-    if (!set) this.subs.set(collection, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.subs.set(collection, set);
+    }
     set.add(cb);
     return () => set.delete(cb);
   }
@@ -27,6 +30,8 @@ export interface DbDeps {
   ready(): Promise<void>;
   /** A local write committed: wake the loop (debounced). */
   wrote(): void;
+  /** Brings `status.pending` up to date. */
+  refresh(): Promise<void>;
   onError(e: unknown): void;
 }
 
@@ -34,7 +39,11 @@ export interface DbDeps {
  * Runs `fn` as one local write tx (the `write:before-commit` failpoint inside it), then tells the
  * live queries and the loop. Returns after the commit; never waits for the network (promise 1).
  */
-export async function localWrite<T>(deps: DbDeps, collection: string, fn: (tx: LocalWriteTx) => Promise<T>): Promise<T> {
+export async function localWrite<T>(
+  deps: DbDeps,
+  collection: string,
+  fn: (tx: LocalWriteTx) => Promise<T>,
+): Promise<T> {
   await deps.ready();
   const { ctx } = deps;
   const out = await ctx.store.write(async (tx) => {
@@ -44,6 +53,7 @@ export async function localWrite<T>(deps: DbDeps, collection: string, fn: (tx: L
   });
   ctx.changed([collection]);
   deps.wrote();
+  await deps.refresh();
   await ctx.failpoint('write:after-commit');
   return out;
 }
@@ -116,6 +126,7 @@ function watchQuery(deps: DbDeps, collection: string, q: Query, cb: (rows: Local
 
 export function createDb<S extends SchemaDef>(deps: DbDeps): Db<S> {
   const db: Record<string, CollectionApi<SchemaDef, string>> = {};
-  for (const col of Object.values(deps.ctx.schema.collections) as CollectionDef[]) db[col.name] = collectionApi(deps, col);
+  for (const col of Object.values(deps.ctx.schema.collections) as CollectionDef[])
+    db[col.name] = collectionApi(deps, col);
   return db as unknown as Db<S>;
 }

@@ -40,7 +40,7 @@ describe('engine against the real server', () => {
     await a.db.notes.update(n1.id, { title: 'one!' });
     await a.db.notes.update(n1.id, { body: 'b1' });
     await a.db.notes.delete(n2.id); // insert … delete: never sent
-    expect(a.status.pending).toBe(5);
+    expect(a.status.pending).toBe(6); // one outbox entry per local write until squashed at send time
     expect(await a.db.notes.isPending(n1.id)).toBe(true);
     await expect(a.sync()).rejects.toMatchObject({ code: 'network' });
     a.transport.offline = false;
@@ -55,7 +55,9 @@ describe('engine against the real server', () => {
     ]);
     expect((await a.db.notes.find({})).map((r) => r.version).every((v) => v > 0)).toBe(true);
     // The squashed record went as one insert; the cancelled one consumed no seq.
-    const seqs = sql.prepare('SELECT last_seq AS s FROM _syncline_clients WHERE user_id = ?').all(u) as Array<{ s: number }>;
+    const seqs = sql
+      .prepare('SELECT last_seq AS s FROM _syncline_clients WHERE user_id = ?')
+      .all(u) as Array<{ s: number }>;
     expect(seqs.map((x) => x.s)).toEqual([2]);
     // A later change on B reaches A, and updates build on acknowledged versions.
     await b.db.notes.update(n3.id, { title: 'three (B)' });
@@ -80,7 +82,12 @@ describe('engine against the real server', () => {
     expect(await b.db.notes.isPending(note.id)).toBe(false);
     expect(b.rejected).toHaveLength(1);
     const r = b.rejected[0]!;
-    expect(r).toMatchObject({ code: 'conflict', collection: 'notes', id: note.id, current: { title: 'from A' } });
+    expect(r).toMatchObject({
+      code: 'conflict',
+      collection: 'notes',
+      id: note.id,
+      current: { title: 'from A' },
+    });
     expect(r.message).toMatch(/someone else changed it first/);
     expect(r.dropped).toHaveLength(1); // squashed into one entry before sending
     const stored = await b.rejections();

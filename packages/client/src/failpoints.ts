@@ -41,7 +41,11 @@ export const FAILPOINTS = [
  * Failpoints reached only in rarer situations: a `seq_gap` / foreign-`clientId` answer (the
  * client starts a new clientId), and `reapply()` of a rejection by the app.
  */
-export const CONDITIONAL_FAILPOINTS = ['push:seq-gap:before-commit', 'push:after-seq-gap', 'reapply:before-commit'] as const;
+export const CONDITIONAL_FAILPOINTS = [
+  'push:seq-gap:before-commit',
+  'push:after-seq-gap',
+  'reapply:before-commit',
+] as const;
 
 export type FailpointName = (typeof FAILPOINTS)[number] | (typeof CONDITIONAL_FAILPOINTS)[number];
 

@@ -10,7 +10,10 @@ runLocalStoreSuite(
   {
     create: (location: string) => {
       let disk = disks.get(location);
-      if (!disk) disks.set(location, (disk = createMemoryDisk()));
+      if (!disk) {
+        disk = createMemoryDisk();
+        disks.set(location, disk);
+      }
       return createMemoryStore(disk);
     },
     newLocation: () => `mem-${++n}`,

@@ -73,7 +73,8 @@ const META_COLUMNS = ['id', 'version', 'updatedAt', 'deletedAt'];
 
 /** Columns of `collection` (with metadata), or throws `invalid` like a SQL store would. */
 function columnsOf(schema: SchemaDef | null, collection: string): string[] {
-  const def = schema && Object.hasOwn(schema.collections, collection) ? schema.collections[collection] : undefined;
+  const def =
+    schema && Object.hasOwn(schema.collections, collection) ? schema.collections[collection] : undefined;
   if (!def) throw new SynclineError('invalid', `"${collection}" is not a collection of the opened schema.`);
   return [...META_COLUMNS, ...Object.keys(def.columns)];
 }
@@ -96,7 +97,8 @@ function readTx(s: MemoryState, schema: SchemaDef | null): LocalReadTx {
     async query(collection, q: Query) {
       const columns = columnsOf(schema, collection);
       for (const c of [...Object.keys(q.where ?? {}), ...(q.orderBy ?? []).map(([c]) => c)]) {
-        if (!columns.includes(c)) throw new SynclineError('invalid', `"${c}" is not a column of "${collection}".`);
+        if (!columns.includes(c))
+          throw new SynclineError('invalid', `"${c}" is not a column of "${collection}".`);
       }
       let rows = Object.values(s.records[collection] ?? {})
         .map((r) => withColumns(r.row, columns))
@@ -202,7 +204,9 @@ function writeTx(s: MemoryState, schema: SchemaDef | null): LocalWriteTx {
  * // later, "re-open" the same data after a simulated crash:
  * const again = createMemoryStore(disk);
  */
-export function createMemoryStore(disk: MemoryDisk = createMemoryDisk()): LocalStore & { readonly disk: MemoryDisk } {
+export function createMemoryStore(
+  disk: MemoryDisk = createMemoryDisk(),
+): LocalStore & { readonly disk: MemoryDisk } {
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   let schema: SchemaDef | null = null;

@@ -4,7 +4,9 @@ import { type DbDeps, localWrite } from './db.ts';
 import type { LocalRow } from './local-store.ts';
 
 /** The one op that re-applies the dropped ops: a delete if they ended in one, else the merged patch. */
-export function mergedOp(dropped: readonly LocalOp[]): { op: 'delete' } | { op: 'update'; patch: Record<string, unknown> } {
+export function mergedOp(
+  dropped: readonly LocalOp[],
+): { op: 'delete' } | { op: 'update'; patch: Record<string, unknown> } {
   if (dropped.at(-1)?.op === 'delete') return { op: 'delete' };
   const patch: Record<string, unknown> = {};
   for (const op of dropped) {
@@ -33,16 +35,19 @@ export async function reapply(deps: DbDeps, key: string): Promise<LocalRow | nul
     );
   }
   const col = getCollection(ctx.schema, rej.collection) as CollectionDef | undefined;
-  if (!col) throw new SynclineError('invalid', `The collection "${rej.collection}" is no longer in the schema.`);
+  if (!col)
+    throw new SynclineError('invalid', `The collection "${rej.collection}" is no longer in the schema.`);
   const op = mergedOp(rej.dropped);
   // Only columns the current schema still has; the rest cannot be re-applied.
-  const patch = op.op === 'update' ? Object.fromEntries(Object.entries(op.patch).filter(([k]) => Object.hasOwn(col.columns, k))) : {};
+  const patch =
+    op.op === 'update'
+      ? Object.fromEntries(Object.entries(op.patch).filter(([k]) => Object.hasOwn(col.columns, k)))
+      : {};
   return localWrite(deps, rej.collection, async (tx) => {
     const now = ctx.clock.now();
-    const row =
-      op.op === 'delete'
-        ? (await localOps.delete(tx, col, rej.id, now), null)
-        : await localOps.update(tx, col, rej.id, patch, now);
+    let row: LocalRow | null = null;
+    if (op.op === 'delete') await localOps.delete(tx, col, rej.id, now);
+    else row = await localOps.update(tx, col, rej.id, patch, now);
     await tx.removeRejection(key);
     await ctx.failpoint('reapply:before-commit');
     return row;

@@ -27,7 +27,12 @@ describe('rebase', () => {
     ];
     expect(rebase(base(3), ops, 'a')).toEqual({ ...base(3), title: 'two', done: true });
     // Over a newer pulled base, the same ops win field by field, the rest comes from the base.
-    expect(rebase(base(9, { done: false, title: 'newer', extra: 1 }), ops, 'a')).toMatchObject({ version: 9, title: 'two', done: true, extra: 1 });
+    expect(rebase(base(9, { done: false, title: 'newer', extra: 1 }), ops, 'a')).toMatchObject({
+      version: 9,
+      title: 'two',
+      done: true,
+      extra: 1,
+    });
   });
 
   test('a pending update over a missing or deleted base stays not visible', () => {
@@ -38,7 +43,14 @@ describe('rebase', () => {
 
   test('a pending insert is visible with version 0; insert then delete is not', () => {
     const ins: LocalOp = { op: 'insert', data: { title: 'new', done: false } };
-    expect(rebase(null, [ins], 'a')).toEqual({ id: 'a', version: 0, updatedAt: null, deletedAt: null, title: 'new', done: false });
+    expect(rebase(null, [ins], 'a')).toEqual({
+      id: 'a',
+      version: 0,
+      updatedAt: null,
+      deletedAt: null,
+      title: 'new',
+      done: false,
+    });
     expect(rebase(null, [ins, { op: 'delete', baseVersion: null }], 'a')).toBeNull();
   });
 

@@ -31,7 +31,10 @@ export class Emitter<E> {
 
   on<K extends keyof E>(event: K, cb: (payload: E[K]) => void): () => void {
     let set = this.subs.get(event);
-    if (!set) this.subs.set(event, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.subs.set(event, set);
+    }
     set.add(cb as (payload: never) => void);
     return () => set.delete(cb as (payload: never) => void);
   }

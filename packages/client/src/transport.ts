@@ -54,7 +54,8 @@ export function fetchTransport(baseUrl: string, fetchImpl: typeof fetch = fetch)
           ...(init.signal ? { signal: init.signal } : {}),
         });
       } catch (cause) {
-        if (init.signal?.aborted) throw new SynclineError('aborted', 'The sync request was cancelled.', { cause });
+        if (init.signal?.aborted)
+          throw new SynclineError('aborted', 'The sync request was cancelled.', { cause });
         throw new SynclineError(
           'network',
           'Could not reach the sync server. Your changes are saved on this device and will be sent when the connection is back.',

@@ -1,6 +1,6 @@
 import { infoResponse, PROTOCOL_VERSION, SynclineError } from '@syncline/core';
-import { type SyncContext, DEFAULT_SYNC_LIMITS, type SyncLimits } from './context.ts';
-import { RequestError, call } from './request.ts';
+import { DEFAULT_SYNC_LIMITS, type SyncContext, type SyncLimits } from './context.ts';
+import { call, RequestError } from './request.ts';
 
 /**
  * Learns the server's limits once per session (GET /info). A server without /info (404) is
@@ -14,7 +14,10 @@ export async function ensureLimits(ctx: SyncContext, signal: AbortSignal | undef
   try {
     const res = await call(ctx, '/info', undefined, signal);
     const info = infoResponse.safeParse(res.body);
-    if (!info.success) throw new SynclineError('internal', 'The sync server sent an unreadable /info answer.', { retryable: true });
+    if (!info.success)
+      throw new SynclineError('internal', 'The sync server sent an unreadable /info answer.', {
+        retryable: true,
+      });
     const { min, max } = info.data.protocol;
     if (PROTOCOL_VERSION < min || PROTOCOL_VERSION > max) {
       throw new SynclineError(

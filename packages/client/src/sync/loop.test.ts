@@ -26,7 +26,11 @@ describe('sync loop with scripted transport and a manual clock', () => {
     c.clock.advance(0);
     await until(() => times.length === 1);
     // random() = 0.5 → half of each window: 1000·2^n capped at 60 s.
-    for (const [n, wait] of [[2, 500], [3, 1000], [4, 2000]] as const) {
+    for (const [n, wait] of [
+      [2, 500],
+      [3, 1000],
+      [4, 2000],
+    ] as const) {
       await until(() => c.clock.pending().length === 1);
       c.clock.advance(wait);
       await until(() => times.length === n);
@@ -79,9 +83,42 @@ describe('sync loop with scripted transport and a manual clock', () => {
 
   test('status: pushing → initial-sync with rising progress → idle; lastSyncedAt set', async () => {
     const pages = [
-      ok({ collections: { notes: { changes: [{ id: 'r1', version: 1, deletedAt: null, title: 'one' }], cursor: 'c1', hasMore: true, reset: false } }, remaining: 3 }),
-      ok({ collections: { notes: { changes: [{ id: 'r2', version: 2, deletedAt: null, title: 'two' }, { id: 'r3', version: 3, deletedAt: null, title: 'three' }], cursor: 'c2', hasMore: true, reset: false } }, remaining: 1 }),
-      ok({ collections: { notes: { changes: [{ id: 'r4', version: 4, deletedAt: null, title: 'four' }], cursor: 'c3', hasMore: false, reset: false } }, remaining: 0 }),
+      ok({
+        collections: {
+          notes: {
+            changes: [{ id: 'r1', version: 1, deletedAt: null, title: 'one' }],
+            cursor: 'c1',
+            hasMore: true,
+            reset: false,
+          },
+        },
+        remaining: 3,
+      }),
+      ok({
+        collections: {
+          notes: {
+            changes: [
+              { id: 'r2', version: 2, deletedAt: null, title: 'two' },
+              { id: 'r3', version: 3, deletedAt: null, title: 'three' },
+            ],
+            cursor: 'c2',
+            hasMore: true,
+            reset: false,
+          },
+        },
+        remaining: 1,
+      }),
+      ok({
+        collections: {
+          notes: {
+            changes: [{ id: 'r4', version: 4, deletedAt: null, title: 'four' }],
+            cursor: 'c3',
+            hasMore: false,
+            reset: false,
+          },
+        },
+        remaining: 0,
+      }),
     ];
     const c = scriptedClient((call) => (call.path === '/pull' ? pages.shift()! : defaultAnswer(call)));
     const log: Array<Pick<SyncStatus, 'phase' | 'progress'>> = [];
@@ -103,6 +140,8 @@ describe('sync loop with scripted transport and a manual clock', () => {
       { notes: { cursor: 'c2' } },
     ]);
     expect(c.status.lastSyncedAt).toBe(c.clock.now());
-    expect((await c.db.notes.find({})).map((r) => r.title)).toEqual(expect.arrayContaining(['one', 'two', 'three', 'four', 'mine']));
+    expect((await c.db.notes.find({})).map((r) => r.title)).toEqual(
+      expect.arrayContaining(['one', 'two', 'three', 'four', 'mine']),
+    );
   });
 });

@@ -27,8 +27,12 @@ export interface LoopOptions {
 /** Any thrown value as a SynclineError (aborts become `aborted`). */
 export function asSynclineError(e: unknown): SynclineError {
   if (e instanceof SynclineError) return e;
-  if (e instanceof Error && e.name === 'AbortError') return new SynclineError('aborted', 'Syncing was cancelled.', { cause: e });
-  return new SynclineError('internal', 'Syncing failed unexpectedly; it will be retried.', { cause: e, retryable: true });
+  if (e instanceof Error && e.name === 'AbortError')
+    return new SynclineError('aborted', 'Syncing was cancelled.', { cause: e });
+  return new SynclineError('internal', 'Syncing failed unexpectedly; it will be retried.', {
+    cause: e,
+    retryable: true,
+  });
 }
 
 /**
@@ -84,7 +88,11 @@ export class SyncLoop {
    */
   async sync(signal?: AbortSignal): Promise<void> {
     if (!this.o.network.online) {
-      throw new SynclineError('network', 'You are offline. Your changes have been saved and will be synced when you are back online.', { retryable: true });
+      throw new SynclineError(
+        'network',
+        'You are offline. Your changes have been saved and will be synced when you are back online.',
+        { retryable: true },
+      );
     }
     try {
       await this.exclusive(() => this.cycle(signal));
@@ -101,7 +109,11 @@ export class SyncLoop {
   /** Runs only the pull half of a cycle, exclusively; throws on failure. */
   async pullOnly(signal?: AbortSignal): Promise<void> {
     if (!this.o.network.online) {
-      throw new SynclineError('network', 'You are offline. Your changes have been saved and will be synced when you are back online.', { retryable: true });
+      throw new SynclineError(
+        'network',
+        'You are offline. Your changes have been saved and will be synced when you are back online.',
+        { retryable: true },
+      );
     }
     try {
       await this.exclusive(async () => {

@@ -1,4 +1,10 @@
-import { PROTOCOL_VERSION, type PullResponse, pullResponse, SynclineError, type WireRecord } from '@syncline/core';
+import {
+  PROTOCOL_VERSION,
+  type PullResponse,
+  pullResponse,
+  SynclineError,
+  type WireRecord,
+} from '@syncline/core';
 import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
 import { isNewer, rowFromBase, settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
@@ -36,7 +42,11 @@ export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined)
     const raw = (await call(ctx, '/pull', body, signal)).body;
     const parsed = pullResponse.safeParse(raw);
     if (!parsed.success) {
-      throw new SynclineError('internal', 'The sync server sent an unreadable pull answer; it will be retried.', { retryable: true, cause: parsed.error });
+      throw new SynclineError(
+        'internal',
+        'The sync server sent an unreadable pull answer; it will be retried.',
+        { retryable: true, cause: parsed.error },
+      );
     }
     await ctx.failpoint('pull:after-response');
     const page = parsed.data;
@@ -55,7 +65,11 @@ export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined)
       if (cc.hasMore) next.push(n);
     }
     active = next;
-    if (initial) ctx.progress.phase('initial-sync', received + page.remaining === 0 ? 1 : received / (received + page.remaining));
+    if (initial)
+      ctx.progress.phase(
+        'initial-sync',
+        received + page.remaining === 0 ? 1 : received / (received + page.remaining),
+      );
   }
 }
 
@@ -66,7 +80,11 @@ export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined)
  * The mark and `reset:<name>` survive a crash, so an interrupted reset resumes from the stored
  * cursor and never empties the table.
  */
-async function applyPage(ctx: SyncContext, page: PullResponse, requested: readonly string[]): Promise<string[]> {
+async function applyPage(
+  ctx: SyncContext,
+  page: PullResponse,
+  requested: readonly string[],
+): Promise<string[]> {
   const swept: string[] = [];
   const touched = new Set<string>();
   await ctx.store.write(async (tx) => {

@@ -15,7 +15,11 @@ import { rejectionMessage } from './rejections.ts';
  * Results whose seq is not in the batch are ignored; batch entries without a result stay sent
  * and are re-sent unchanged.
  */
-export async function applyPushResults(ctx: SyncContext, batch: { clientId: string; entries: OutboxEntry[] }, results: MutationResult[]): Promise<number> {
+export async function applyPushResults(
+  ctx: SyncContext,
+  batch: { clientId: string; entries: OutboxEntry[] },
+  results: MutationResult[],
+): Promise<number> {
   const bySeq = new Map(batch.entries.map((e) => [e.seq!, e]));
   const touched = new Set<string>();
   let answered = 0;
@@ -41,7 +45,12 @@ export async function applyPushResults(ctx: SyncContext, batch: { clientId: stri
   return answered;
 }
 
-async function acknowledge(tx: LocalWriteTx, entry: OutboxEntry, rec: LocalRecord | null, record: WireRecord): Promise<void> {
+async function acknowledge(
+  tx: LocalWriteTx,
+  entry: OutboxEntry,
+  rec: LocalRecord | null,
+  record: WireRecord,
+): Promise<void> {
   const base = rec && !isNewer(record, rec.base) ? rec.base : record;
   await tx.removeOutbox([entry.key]);
   // Later local ops were made on top of this mutation, so they now build on its version.
@@ -54,7 +63,14 @@ async function acknowledge(tx: LocalWriteTx, entry: OutboxEntry, rec: LocalRecor
 
 type Rejected = Extract<MutationResult, { status: 'rejected' }>;
 
-async function reject(ctx: SyncContext, tx: LocalWriteTx, clientId: string, entry: OutboxEntry, rec: LocalRecord | null, result: Rejected): Promise<void> {
+async function reject(
+  ctx: SyncContext,
+  tx: LocalWriteTx,
+  clientId: string,
+  entry: OutboxEntry,
+  rec: LocalRecord | null,
+  result: Rejected,
+): Promise<void> {
   const dropped = await tx.outbox({ collection: entry.collection, id: entry.id });
   await tx.removeOutbox(dropped.map((e) => e.key));
   let base: WireRecord | null = rec?.base ?? null;

@@ -39,7 +39,10 @@ export function toMutation(e: OutboxEntry): Mutation {
  * Invariant: seqs are stored before the request goes out, so a re-send after a crash reuses them.
  */
 export async function assignBatch(ctx: SyncContext, limits: SyncLimits): Promise<Batch | null> {
-  const maxCount = Math.max(1, Math.min(ctx.session.batchSize ?? Number.POSITIVE_INFINITY, limits.maxMutationsPerPush));
+  const maxCount = Math.max(
+    1,
+    Math.min(ctx.session.batchSize ?? Number.POSITIVE_INFINITY, limits.maxMutationsPerPush),
+  );
   const maxBytes = Math.max(1, limits.maxBodyBytes - ENVELOPE_BYTES);
   const touched = new Set<string>();
   const batch = await ctx.store.write(async (tx) => {

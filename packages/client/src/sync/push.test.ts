@@ -1,5 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { applyAll, type Call, defaultAnswer, emptyPull, fail, info, scriptedClient } from '../testing/scripted.ts';
+import {
+  applyAll,
+  type Call,
+  defaultAnswer,
+  emptyPull,
+  fail,
+  info,
+  scriptedClient,
+} from '../testing/scripted.ts';
 
 const seqs = (b: Call['body']) => b!.mutations!.map((m) => m.seq);
 
@@ -22,7 +30,16 @@ describe('push with scripted transport', () => {
     expect(acked!.version).toBeGreaterThan(0);
     await c.db.notes.update(a.id, { title: 'a3' });
     await c.sync();
-    expect(c.pushes()[1]!.mutations).toEqual([{ seq: 3, collection: 'notes', id: a.id, op: 'update', patch: { title: 'a3' }, baseVersion: acked!.version }]);
+    expect(c.pushes()[1]!.mutations).toEqual([
+      {
+        seq: 3,
+        collection: 'notes',
+        id: a.id,
+        op: 'update',
+        patch: { title: 'a3' },
+        baseVersion: acked!.version,
+      },
+    ]);
     expect(c.status.pending).toBe(0);
   });
 
@@ -44,7 +61,16 @@ describe('push with scripted transport', () => {
     expect(again).toEqual(first);
     expect(seqs(again)).toEqual([1]);
     // The update was made on an unacknowledged insert: it went after the ack, with its version.
-    expect(next!.mutations).toEqual([{ seq: 2, collection: 'notes', id: a.id, op: 'update', patch: { title: 'a2' }, baseVersion: expect.any(Number) }]);
+    expect(next!.mutations).toEqual([
+      {
+        seq: 2,
+        collection: 'notes',
+        id: a.id,
+        op: 'update',
+        patch: { title: 'a2' },
+        baseVersion: expect.any(Number),
+      },
+    ]);
     expect(c.status.connected).toBe(true);
     expect(c.status.error).toBeNull();
   });
@@ -61,33 +87,55 @@ describe('push with scripted transport', () => {
   });
 
   test('the server limit from /info sizes batches', async () => {
-    const c = scriptedClient((call) => (call.path === '/info' ? info({ maxMutationsPerPush: 2 }) : defaultAnswer(call)));
+    const c = scriptedClient((call) =>
+      call.path === '/info' ? info({ maxMutationsPerPush: 2 }) : defaultAnswer(call),
+    );
     for (const t of ['a', 'b', 'c']) await c.db.notes.insert({ title: t });
     await c.sync();
     expect(c.pushes().map(seqs)).toEqual([[1, 2], [3]]);
   });
 
   test('409 seq_gap and a foreign clientId start a new clientId from seq 1', async () => {
-    const answers = [fail(409, 'seq_gap', { expectedSeq: 7, seq: 1 }), fail(403, 'forbidden', { reason: 'client_owned' })];
-    const c = scriptedClient((call) => (call.path === '/push' && answers.length ? answers.shift()! : defaultAnswer(call)));
+    const answers = [
+      fail(409, 'seq_gap', { expectedSeq: 7, seq: 1 }),
+      fail(403, 'forbidden', { reason: 'client_owned' }),
+    ];
+    const c = scriptedClient((call) =>
+      call.path === '/push' && answers.length ? answers.shift()! : defaultAnswer(call),
+    );
     await c.db.notes.insert({ title: 'a' });
     await c.db.notes.insert({ title: 'b' });
     await c.sync();
     const ids = c.pushes().map((b) => b.clientId);
     expect(new Set(ids).size).toBe(3);
-    expect(c.pushes().map(seqs)).toEqual([[1, 2], [1, 2], [1, 2]]);
+    expect(c.pushes().map(seqs)).toEqual([
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
     expect(c.status.pending).toBe(0);
   });
 
   test('401 refreshes the token once and retries; a second 401 is surfaced', async () => {
     const c = scriptedClient(
-      (call) => (call.token === 'old' ? fail(401, 'unauthenticated') : call.token === 'bad' ? fail(401, 'unauthenticated') : defaultAnswer(call)),
+      (call) =>
+        call.token === 'old'
+          ? fail(401, 'unauthenticated')
+          : call.token === 'bad'
+            ? fail(401, 'unauthenticated')
+            : defaultAnswer(call),
       { tokens: ['old', 'new', 'bad', 'bad'] },
     );
     await c.db.notes.insert({ title: 'a' });
     await c.sync();
-    expect(c.calls.map((x) => `${x.path}:${x.token}`).slice(0, 3)).toEqual(['/info:old', '/info:new', '/push:new']);
-    const c2 = scriptedClient((call) => (call.path === '/info' ? info() : fail(401, 'unauthenticated')), { tokens: ['bad', 'bad'] });
+    expect(c.calls.map((x) => `${x.path}:${x.token}`).slice(0, 3)).toEqual([
+      '/info:old',
+      '/info:new',
+      '/push:new',
+    ]);
+    const c2 = scriptedClient((call) => (call.path === '/info' ? info() : fail(401, 'unauthenticated')), {
+      tokens: ['bad', 'bad'],
+    });
     await c2.db.notes.insert({ title: 'a' });
     await expect(c2.sync()).rejects.toMatchObject({ code: 'unauthenticated' });
     expect(c2.calls.filter((x) => x.path === '/push')).toHaveLength(2);
@@ -96,7 +144,9 @@ describe('push with scripted transport', () => {
 
   test('409 schema_ahead keeps the outbox, reports a retryable error in status', async () => {
     let ahead = true;
-    const c = scriptedClient((call) => (call.path === '/push' && ahead ? fail(409, 'schema_ahead') : defaultAnswer(call)));
+    const c = scriptedClient((call) =>
+      call.path === '/push' && ahead ? fail(409, 'schema_ahead') : defaultAnswer(call),
+    );
     const errors: string[] = [];
     c.on('error', (e) => errors.push(e.code));
     await c.db.notes.insert({ title: 'a' });
@@ -119,7 +169,17 @@ describe('push with scripted transport', () => {
       return {
         status: 200,
         headers: {},
-        body: { results: [{ seq: m.seq, status: 'rejected', code: 'conflict', message: 'stale', current: { id: m.id, version: version + 50, deletedAt: null, title: 'theirs' } }] },
+        body: {
+          results: [
+            {
+              seq: m.seq,
+              status: 'rejected',
+              code: 'conflict',
+              message: 'stale',
+              current: { id: m.id, version: version + 50, deletedAt: null, title: 'theirs' },
+            },
+          ],
+        },
       };
     });
     const events: string[] = [];
@@ -131,7 +191,11 @@ describe('push with scripted transport', () => {
     expect(await c.db.notes.get(a.id)).toMatchObject({ title: 'theirs' });
     expect(events).toHaveLength(1);
     const [r] = await c.rejections();
-    expect(r).toMatchObject({ code: 'conflict', id: a.id, dropped: [{ op: 'update', patch: { title: 'mine' } }] });
+    expect(r).toMatchObject({
+      code: 'conflict',
+      id: a.id,
+      dropped: [{ op: 'update', patch: { title: 'mine' } }],
+    });
     expect(r!.message).toMatch(/someone else changed it first/);
     await c.sync();
     expect(events).toHaveLength(1);

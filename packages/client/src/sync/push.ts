@@ -1,9 +1,9 @@
 import { PROTOCOL_VERSION, pushResponse, SynclineError } from '@syncline/core';
 import type { SyncContext } from './context.ts';
 import { ensureLimits } from './info.ts';
-import { assignBatch, toMutation } from './push-batch.ts';
 import { applyPushResults, rekeyClient } from './push-apply.ts';
-import { RequestError, call } from './request.ts';
+import { assignBatch, toMutation } from './push-batch.ts';
+import { call, RequestError } from './request.ts';
 
 /** What one push round achieved. `idle`: nothing sendable (outbox empty or every record waiting). */
 export type PushOutcome = 'idle' | 'applied' | 'retry-now';
@@ -47,19 +47,29 @@ export async function pushOnce(ctx: SyncContext, signal: AbortSignal | undefined
   await ctx.failpoint('push:after-send-before-response');
   const parsed = pushResponse.safeParse(raw);
   if (!parsed.success) {
-    throw new SynclineError('internal', 'The sync server sent an unreadable push answer; it will be retried.', { retryable: true, cause: parsed.error });
+    throw new SynclineError(
+      'internal',
+      'The sync server sent an unreadable push answer; it will be retried.',
+      { retryable: true, cause: parsed.error },
+    );
   }
   await ctx.failpoint('push:after-response');
   const answered = await applyPushResults(ctx, batch, parsed.data.results);
   await ctx.failpoint('push:after-apply');
   if (answered === 0) {
-    throw new SynclineError('internal', 'The sync server answered none of the sent changes; they will be re-sent.', { retryable: true });
+    throw new SynclineError(
+      'internal',
+      'The sync server answered none of the sent changes; they will be re-sent.',
+      { retryable: true },
+    );
   }
   return 'applied';
 }
 
 function reason(details: unknown): unknown {
-  return typeof details === 'object' && details !== null ? (details as { reason?: unknown }).reason : undefined;
+  return typeof details === 'object' && details !== null
+    ? (details as { reason?: unknown }).reason
+    : undefined;
 }
 
 /** Consecutive self-fixes (new clientId, smaller batch) tolerated before giving up to backoff. */
@@ -69,7 +79,11 @@ const MAX_SELF_FIXES = 16;
  * Pushes until the outbox is empty or blocked. Calls `onApplied` after every applied round
  * (the client notifies rejections there).
  */
-export async function pushAll(ctx: SyncContext, signal: AbortSignal | undefined, onApplied: () => Promise<void>): Promise<void> {
+export async function pushAll(
+  ctx: SyncContext,
+  signal: AbortSignal | undefined,
+  onApplied: () => Promise<void>,
+): Promise<void> {
   let fixes = 0;
   for (;;) {
     signal?.throwIfAborted();
@@ -77,7 +91,11 @@ export async function pushAll(ctx: SyncContext, signal: AbortSignal | undefined,
     if (outcome === 'idle') return;
     if (outcome === 'retry-now') {
       if (++fixes > MAX_SELF_FIXES) {
-        throw new SynclineError('internal', 'The sync server kept refusing the changes; syncing will be retried later.', { retryable: true });
+        throw new SynclineError(
+          'internal',
+          'The sync server kept refusing the changes; syncing will be retried later.',
+          { retryable: true },
+        );
       }
       continue;
     }

@@ -7,7 +7,10 @@ export type ClientRejection = Omit<StoredRejection, 'notified'>;
 
 /** "tasks" → "task": a readable noun for messages; falls back to "record". */
 function noun(collection: string): string {
-  const words = collection.replace(/([A-Z])/g, ' $1').toLowerCase().trim();
+  const words = collection
+    .replace(/([A-Z])/g, ' $1')
+    .toLowerCase()
+    .trim();
   if (!words) return 'record';
   if (words.endsWith('ies')) return `${words.slice(0, -3)}y`;
   if (words.endsWith('s') && !words.endsWith('ss')) return words.slice(0, -1);
@@ -22,7 +25,12 @@ function noun(collection: string): string {
  * rejectionMessage('conflict', 'tasks', true);
  * // "Your change to this task was not saved because someone else changed it first. …"
  */
-export function rejectionMessage(code: RejectionCode, collection: string, hasCurrent: boolean, issues: Array<{ path: string; message: string }> = []): string {
+export function rejectionMessage(
+  code: RejectionCode,
+  collection: string,
+  hasCurrent: boolean,
+  issues: Array<{ path: string; message: string }> = [],
+): string {
   const n = noun(collection);
   switch (code) {
     case 'conflict':

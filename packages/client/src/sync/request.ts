@@ -1,4 +1,4 @@
-import { errorResponse, SynclineError, isRetryableStatus, type RequestErrorCode } from '@syncline/core';
+import { errorResponse, isRetryableStatus, type RequestErrorCode, SynclineError } from '@syncline/core';
 import { retryAfterMs } from '../backoff.ts';
 import type { SyncPath, TransportResponse } from '../transport.ts';
 import type { SyncContext } from './context.ts';
@@ -6,7 +6,17 @@ import type { SyncContext } from './context.ts';
 /** A whole-request failure, with what the loop needs to decide how long to wait. */
 export class RequestError extends SynclineError {
   readonly retryAfterMs: number | undefined;
-  constructor(code: RequestErrorCode | 'network', message: string, opts: { status?: number; details?: unknown; retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown }) {
+  constructor(
+    code: RequestErrorCode | 'network',
+    message: string,
+    opts: {
+      status?: number;
+      details?: unknown;
+      retryable: boolean;
+      retryAfterMs?: number | undefined;
+      cause?: unknown;
+    },
+  ) {
     super(code, message, opts);
     this.retryAfterMs = opts.retryAfterMs;
   }
@@ -17,14 +27,25 @@ export class RequestError extends SynclineError {
  * retried once; a second 401 is surfaced. Any non-2xx answer becomes a {@link RequestError} carrying
  * the wire code, status, details and Retry-After.
  */
-export async function call(ctx: SyncContext, path: SyncPath, body: unknown, signal: AbortSignal | undefined): Promise<TransportResponse> {
+export async function call(
+  ctx: SyncContext,
+  path: SyncPath,
+  body: unknown,
+  signal: AbortSignal | undefined,
+): Promise<TransportResponse> {
   let res = await send(ctx, path, body, signal, false);
   if (res.status === 401) res = await send(ctx, path, body, signal, true);
   if (res.status >= 200 && res.status < 300) return res;
   throw toRequestError(ctx, res);
 }
 
-async function send(ctx: SyncContext, path: SyncPath, body: unknown, signal: AbortSignal | undefined, forceRefresh: boolean) {
+async function send(
+  ctx: SyncContext,
+  path: SyncPath,
+  body: unknown,
+  signal: AbortSignal | undefined,
+  forceRefresh: boolean,
+) {
   const token = await ctx.getToken(forceRefresh);
   try {
     const res = await ctx.transport.request(path, {
@@ -42,10 +63,13 @@ async function send(ctx: SyncContext, path: SyncPath, body: unknown, signal: Abo
 }
 
 const MESSAGES: Partial<Record<RequestErrorCode, string>> = {
-  unauthenticated: 'The sync server did not accept your sign-in. Sign in again; your changes stay saved on this device.',
-  schema_ahead: 'This app is newer than the sync server, which is probably being updated. Your changes are kept and will be sent shortly.',
+  unauthenticated:
+    'The sync server did not accept your sign-in. Sign in again; your changes stay saved on this device.',
+  schema_ahead:
+    'This app is newer than the sync server, which is probably being updated. Your changes are kept and will be sent shortly.',
   rate_limited: 'The sync server is busy. Syncing will resume shortly.',
-  unavailable: 'The sync server is unavailable. Syncing will resume shortly; your changes are saved on this device.',
+  unavailable:
+    'The sync server is unavailable. Syncing will resume shortly; your changes are saved on this device.',
   internal: 'The sync server had a problem. Syncing will be retried; your changes are saved on this device.',
 };
 
@@ -54,12 +78,16 @@ function toRequestError(ctx: SyncContext, res: TransportResponse): RequestError 
   const code: RequestErrorCode = parsed.success ? parsed.data.error.code : fallbackCode(res.status);
   const serverMessage = parsed.success ? parsed.data.error.message : `HTTP ${res.status}`;
   const retryable = isRetryableStatus(res.status) || code === 'schema_ahead';
-  return new RequestError(code, MESSAGES[code] ?? `The sync server refused the request (${code}): ${serverMessage}`, {
-    status: res.status,
-    details: parsed.success ? parsed.data.error.details : res.body,
-    retryable,
-    retryAfterMs: retryAfterMs(res.headers['retry-after'], ctx.clock.now()),
-  });
+  return new RequestError(
+    code,
+    MESSAGES[code] ?? `The sync server refused the request (${code}): ${serverMessage}`,
+    {
+      status: res.status,
+      details: parsed.success ? parsed.data.error.details : res.body,
+      retryable,
+      retryAfterMs: retryAfterMs(res.headers['retry-after'], ctx.clock.now()),
+    },
+  );
 }
 
 function fallbackCode(status: number): RequestErrorCode {

@@ -14,12 +14,22 @@ export const schema = defineSchema({ notes: { columns: { title: t.text() } } });
 export interface Call {
   path: string;
   token: string | null;
-  body: { clientId?: string; mutations?: Mutation[]; collections?: Record<string, { cursor: string | null }> } | undefined;
+  body:
+    | { clientId?: string; mutations?: Mutation[]; collections?: Record<string, { cursor: string | null }> }
+    | undefined;
 }
-export type Script = (call: Call, n: number) => TransportResponse | 'network' | Promise<TransportResponse | 'network'>;
+export type Script = (
+  call: Call,
+  n: number,
+) => TransportResponse | 'network' | Promise<TransportResponse | 'network'>;
 
 export const ok = (body: unknown): TransportResponse => ({ status: 200, body, headers: {} });
-export const fail = (status: number, code: string, details?: unknown, headers: Record<string, string> = {}): TransportResponse => ({
+export const fail = (
+  status: number,
+  code: string,
+  details?: unknown,
+  headers: Record<string, string> = {},
+): TransportResponse => ({
   status,
   body: { error: { code, message: code, ...(details === undefined ? {} : { details }) } },
   headers,
@@ -49,7 +59,13 @@ export const emptyPull = (cursor = 'c1') =>
 export const info = (limits: Partial<Record<string, number>> = {}) =>
   ok({
     protocol: { min: 1, max: 1 },
-    limits: { maxBodyBytes: 1 << 20, maxMutationBytes: 1 << 18, maxMutationsPerPush: 500, maxRowsPerPage: 1000, ...limits },
+    limits: {
+      maxBodyBytes: 1 << 20,
+      maxMutationBytes: 1 << 18,
+      maxMutationsPerPush: 500,
+      maxRowsPerPage: 1000,
+      ...limits,
+    },
     schemaHash: 'x',
   });
 
@@ -67,13 +83,16 @@ export function scriptedClient(script: Script = () => 'network', opts: { tokens?
     clock,
     random: () => 0.5,
     ids: () => `id-${++n}`,
-    auth: { getToken: ({ forceRefresh }) => (opts.tokens ? opts.tokens[forceRefresh ? ++tokenN : tokenN]! : null) },
+    auth: {
+      getToken: ({ forceRefresh }) => (opts.tokens ? opts.tokens[forceRefresh ? ++tokenN : tokenN]! : null),
+    },
     transport: {
       async request(path, init) {
         const call: Call = { path, token: init.token, body: structuredClone(init.body) as Call['body'] };
         calls.push(call);
         const answer = await script(call, calls.length);
-        if (answer === 'network') throw new SynclineError('network', 'unreachable (script)', { retryable: true });
+        if (answer === 'network')
+          throw new SynclineError('network', 'unreachable (script)', { retryable: true });
         return answer;
       },
     },

@@ -24,7 +24,10 @@ export const testSchema = defineSchema({
 /** The next app version: `cards` gained a column, so clients re-download it. */
 export const testSchemaV2 = defineSchema({
   notes: { columns: { ownerId: t.text(), title: t.text(), body: t.text() }, conflicts: 'reject-stale' },
-  cards: { columns: { ownerId: t.text(), title: t.text(), color: t.text(), tag: t.text().optional() }, conflicts: 'merge-fields' },
+  cards: {
+    columns: { ownerId: t.text(), title: t.text(), color: t.text(), tag: t.text().optional() },
+    conflicts: 'merge-fields',
+  },
 });
 
 export const testRules: Rules = {
@@ -61,17 +64,27 @@ export async function startTestServer(limits: Record<string, number> = {}) {
 }
 
 /** A Transport that hands each request to the server's Fetch handler in-process. */
-export function inProcessTransport(server: SyncServer, base = 'http://test.local/sync'): Transport & { log: string[]; offline: boolean } {
+export function inProcessTransport(
+  server: SyncServer,
+  base = 'http://test.local/sync',
+): Transport & { log: string[]; offline: boolean } {
   const t = {
     log: [] as string[],
     offline: false,
-    async request(path: '/info' | '/push' | '/pull', init: { method: 'GET' | 'POST'; body?: unknown; token: string | null }) {
+    async request(
+      path: '/info' | '/push' | '/pull',
+      init: { method: 'GET' | 'POST'; body?: unknown; token: string | null },
+    ) {
       if (t.offline) throw new SynclineError('network', 'offline (test)', { retryable: true });
       t.log.push(path);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (init.token !== null) headers.authorization = `Bearer ${init.token}`;
       const res = await server.handler(
-        new Request(base + path, { method: init.method, headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) }),
+        new Request(base + path, {
+          method: init.method,
+          headers,
+          ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        }),
       );
       return readResponse(res);
     },
@@ -82,7 +95,11 @@ export function inProcessTransport(server: SyncServer, base = 'http://test.local
 let seed = 1;
 
 /** A client on a memory store (optionally an existing disk) against the in-process server. */
-export function testClient(server: SyncServer, user: string, opts: { disk?: MemoryDisk; schema?: typeof testSchema } = {}) {
+export function testClient(
+  server: SyncServer,
+  user: string,
+  opts: { disk?: MemoryDisk; schema?: typeof testSchema } = {},
+) {
   const disk = opts.disk ?? createMemoryDisk();
   const transport = inProcessTransport(server);
   const network = manualNetwork(true);
@@ -104,6 +121,7 @@ export function testClient(server: SyncServer, user: string, opts: { disk?: Memo
   client.on('rejected', (r) => rejected.push(r));
   client.on('reset', (r) => resets.push(r.collection));
   /** Test-only tampering: a cursor the server no longer accepts reaches the reset path. */
-  const setCursor = (collection: string, cursor: string) => store.write((tx) => tx.setMeta(`cursor:${collection}`, cursor));
+  const setCursor = (collection: string, cursor: string) =>
+    store.write((tx) => tx.setMeta(`cursor:${collection}`, cursor));
   return Object.assign(client, { disk, transport, network, rejected, resets, clock, setCursor });
 }
