@@ -1,0 +1,124 @@
+import { describe, expect, test } from 'vitest';
+import { createClient } from './client.ts';
+import { createMemoryDisk, createMemoryStore } from './memory-store.ts';
+import { manualNetwork } from './network.ts';
+import { defaultAnswer, ok, schema, scriptedClient } from './testing/scripted.ts';
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !cond(); i++) await new Promise<void>((r) => setImmediate(r));
+  expect(cond()).toBe(true);
+}
+
+describe('local writes and live queries (no network needed)', () => {
+  test('writes validate locally, return the committed row, and never touch the network', async () => {
+    const c = scriptedClient(() => {
+      throw new Error('no request expected');
+    });
+    c.network.set(false);
+    const row = await c.db.notes.insert({ title: 'a' });
+    expect(row).toEqual({ id: 'id-2', version: 0, updatedAt: null, deletedAt: null, title: 'a' });
+    expect(await c.db.notes.update(row.id, { title: 'b' })).toMatchObject({ title: 'b', version: 0 });
+    await expect(c.db.notes.insert({ title: 3 as unknown as string })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await expect(c.db.notes.insert({ title: 'x'.repeat(300 * 1024) })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await expect(c.db.notes.update('missing', { title: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(c.db.notes.insert({ id: row.id, title: 'dup' })).rejects.toMatchObject({ code: 'conflict' });
+    await c.db.notes.delete(row.id);
+    expect(await c.db.notes.get(row.id)).toBeNull();
+    expect(c.status.pending).toBe(3);
+    expect(c.calls).toEqual([]);
+  });
+
+  test('watch delivers the current result, then only changed results, and stops on unsubscribe', async () => {
+    const c = scriptedClient(defaultAnswer);
+    const seen: string[][] = [];
+    const stop = c.db.notes.watch({ orderBy: [['title', 'asc']] }, (rows) =>
+      seen.push(rows.map((r) => r.title)),
+    );
+    await until(() => seen.length === 1);
+    const a = await c.db.notes.insert({ title: 'b' });
+    await c.db.notes.insert({ title: 'a' });
+    await until(() => seen.at(-1)?.length === 2);
+    await c.sync(); // acknowledgements change versions, not the watched titles… but rows differ
+    await c.db.notes.update(a.id, { title: 'c' });
+    await until(() => seen.at(-1)?.join() === 'a,c');
+    const count = seen.length;
+    stop();
+    await c.db.notes.delete(a.id);
+    await c.sync();
+    expect(seen.length).toBe(count);
+    expect(seen[0]).toEqual([]);
+  });
+});
+
+describe('reset with scripted transport', () => {
+  test('a crash mid-reset resumes from the stored cursor with marks intact, then sweeps', async () => {
+    const disk = createMemoryDisk();
+    const row = (id: string, version: number) => ({ id, version, deletedAt: null, title: id });
+    const pulls: Array<Record<string, { cursor: string | null }>> = [];
+    const pages = [
+      ok({
+        collections: {
+          notes: {
+            changes: [row('r1', 1), row('r2', 2), row('r3', 3), row('r4', 4)],
+            cursor: 'c0',
+            hasMore: false,
+            reset: false,
+          },
+        },
+        remaining: 0,
+      }),
+      ok({
+        collections: { notes: { changes: [row('r1', 1)], cursor: 'p1', hasMore: true, reset: true } },
+        remaining: 1,
+      }),
+      ok({
+        collections: { notes: { changes: [row('r3', 3)], cursor: 'p2', hasMore: false, reset: false } },
+        remaining: 0,
+      }),
+    ];
+    const make = (crashAfterPage: boolean) => {
+      const resets: string[] = [];
+      let pagesSeen = 0;
+      const client = createClient({
+        schema,
+        store: createMemoryStore(disk),
+        network: manualNetwork(true),
+        ids: () => 'client-1',
+        failpoint: (name) => {
+          if (name === 'pull:after-page' && crashAfterPage && ++pagesSeen === 2) throw new Error('crash');
+        },
+        transport: {
+          async request(path, init) {
+            if (path !== '/pull') return defaultAnswer({ path, token: null, body: init.body as never });
+            pulls.push((init.body as { collections: Record<string, { cursor: string | null }> }).collections);
+            return pages.shift()!;
+          },
+        },
+      });
+      client.on('reset', (r) => resets.push(r.collection));
+      return Object.assign(client, { resets });
+    };
+    const first = make(true);
+    await first.sync();
+    await first.db.notes.update('r2', { title: 'pending edit' });
+    await expect(first.pull()).rejects.toMatchObject({ code: 'internal', cause: new Error('crash') });
+    // Killed mid-reset: nothing was swept, the pending edit is intact.
+    expect((await first.db.notes.find({})).map((r) => r.id)).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(first.resets).toEqual([]);
+
+    const second = make(false);
+    await second.pull();
+    expect(pulls.map((p) => p.notes!.cursor)).toEqual([null, 'c0', 'p1']);
+    expect(second.resets).toEqual(['notes']);
+    // r4 was not re-sent: swept. r2 was not re-sent but has a pending edit: kept.
+    expect((await second.db.notes.find({})).map((r) => [r.id, r.title])).toEqual([
+      ['r1', 'r1'],
+      ['r2', 'pending edit'],
+      ['r3', 'r3'],
+    ]);
+  });
+});
