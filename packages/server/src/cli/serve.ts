@@ -3,7 +3,7 @@ import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import type { Rules } from '../api.ts';
 import { authFromEnv, type EnvAuth } from '../auth/env.ts';
-import { createSyncServer } from '../index.ts';
+import { createSyncServer } from '../handler/index.ts';
 import { type Listener, listen } from '../node/listen.ts';
 import type { ServerStore } from '../stores/types.ts';
 import { parsePort, type ServeArgs } from './args.ts';
