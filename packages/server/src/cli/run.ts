@@ -28,7 +28,8 @@ export async function run(
     let starting: Promise<Serving> | undefined;
     const uninstall = installSignalHandlers(async () => (await starting)?.close(), {
       onSignal: (signal) => out.log(`Received ${signal}, finishing in-flight requests and closing…`),
-      onError: (error) => out.error(`syncline: shutdown failed: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (error) =>
+        out.error(`syncline: shutdown failed: ${error instanceof Error ? error.message : String(error)}`),
     });
     starting = serve(command.args, env, out);
     try {
