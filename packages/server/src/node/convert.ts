@@ -11,11 +11,21 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 /**
  * Builds a Fetch `Request` for an incoming message. The origin is the listener's own, never the
  * `Host` header, so a caller cannot make the handler believe it lives elsewhere.
- * Returns `null` for a request target that is not a path (absolute-form or `*`).
+ * Returns `null` for a request Fetch cannot represent: a target that is not a path (absolute-form
+ * or `*`), or a header value undici refuses although node:http let it through. Such requests are
+ * malformed, so the caller answers 400, never 500.
  */
 export function toFetchRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request | null {
   const target = req.url ?? '';
   if (!target.startsWith('/')) return null;
+  try {
+    return buildRequest(req, `${origin}${target}`, signal);
+  } catch {
+    return null;
+  }
+}
+
+function buildRequest(req: IncomingMessage, url: string, signal: AbortSignal): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -32,7 +42,7 @@ export function toFetchRequest(req: IncomingMessage, origin: string, signal: Abo
     // Required by undici for a streamed request body.
     init.duplex = 'half';
   }
-  return new Request(`${origin}${target}`, init);
+  return new Request(url, init);
 }
 
 /** Writes a Fetch `Response` to a node:http response, streaming the body with backpressure. */

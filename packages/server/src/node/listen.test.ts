@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { SynclineError } from '@syncline/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { DEFAULT_LIMITS, type SyncServer } from '../api.ts';
@@ -172,6 +173,31 @@ describe('listen', () => {
     const res = await fetch(`${listener.url}/dev/token`, { method: 'POST', body: '{"userId":"alice"}' });
     expect(await res.json()).toEqual({ got: { userId: 'alice' } });
     expect(await (await fetch(`${listener.url}/dev/token`)).text()).toBe('handler GET /dev/token');
+  });
+
+  test('requests Fetch cannot represent are 400 bad_request, never 500', async () => {
+    const errors: unknown[] = [];
+    const { server } = fakeServer(async () => new Response('handler'));
+    const listener = await start(server, { onError: (e) => errors.push(e) });
+    const raw = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(listener.port, '127.0.0.1', () => socket.end(head));
+        let text = '';
+        socket.on('data', (d) => {
+          text += d.toString();
+        });
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    for (const head of [
+      'GET http://elsewhere.example/sync/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'TRACE /sync/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    ]) {
+      const answer = await raw(head);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('"code":"bad_request"');
+    }
+    expect(errors).toEqual([]);
   });
 
   test('a caller that hangs up aborts the request signal the handler sees', async () => {
