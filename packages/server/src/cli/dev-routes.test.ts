@@ -39,6 +39,15 @@ describe('POST /dev/token', () => {
     },
   );
 
+  test('a request addressed to another host name (DNS rebinding) gets no token', async () => {
+    const evil = await tokenRoute.handler(post('{"userId":"alice"}', { host: 'evil.example:8787' }));
+    expect(evil.status).toBe(403);
+    expect(await evil.json()).toMatchObject({ error: { code: 'forbidden' } });
+    for (const host of ['127.0.0.1:8787', 'localhost:8787', '[::1]:8787', 'LOCALHOST']) {
+      expect((await tokenRoute.handler(post('{"userId":"alice"}', { host }))).status).toBe(200);
+    }
+  });
+
   test('a large body is refused without reading it all', async () => {
     const res = await tokenRoute.handler(post(JSON.stringify({ userId: 'a', pad: 'x'.repeat(10_000) })));
     expect(res.status).toBe(413);

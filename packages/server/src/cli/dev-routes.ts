@@ -54,7 +54,30 @@ async function readCapped(request: Request, max: number): Promise<string | null>
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Host names a browser uses for this machine. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Whether the request was addressed to a loopback name. A web page whose domain re-resolves to
+ * 127.0.0.1 (DNS rebinding) could otherwise read tokens from a dev server; its requests carry
+ * its own domain in `Host`.
+ */
+function addressedToLoopback(request: Request): boolean {
+  const host = request.headers.get('host');
+  if (host === null) return true; // HTTP/1.0 without Host: not a browser
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return LOOPBACK_HOSTS.has(name);
+}
+
 async function issueToken(request: Request, secret: string): Promise<Response> {
+  if (!addressedToLoopback(request)) {
+    return json(403, {
+      error: {
+        code: 'forbidden',
+        message: 'Dev tokens are only handed out to requests addressed to 127.0.0.1 or localhost.',
+      },
+    });
+  }
   const text = await readCapped(request, MAX_TOKEN_BODY_BYTES);
   if (text === null)
     return json(413, { error: { code: 'payload_too_large', message: 'Send only {"userId": "…"}.' } });
