@@ -58,6 +58,7 @@ export function metaDdl(n: PgNames): string[] {
        deleted_at timestamptz(3) NOT NULL, old jsonb NOT NULL DEFAULT '{}')`,
     `CREATE INDEX IF NOT EXISTS syncline_gone_by_txid ON ${n.gone} (collection, _txid, id)`,
     `CREATE INDEX IF NOT EXISTS syncline_gone_by_time ON ${n.gone} (deleted_at)`,
+    `CREATE INDEX IF NOT EXISTS syncline_gone_by_id ON ${n.gone} (collection, id)`,
     `CREATE TABLE IF NOT EXISTS ${n.horizon} (collection text PRIMARY KEY, txid xid8 NOT NULL, id text NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${n.clients} (
        client_id text PRIMARY KEY, user_id text NOT NULL, last_seq bigint NOT NULL DEFAULT 0)`,
@@ -158,6 +159,10 @@ function jsonbObject(pairs: Array<[string, string]>): string {
  *   old values, so clients of the old scope key receive a tombstone.
  * - AFTER DELETE (`__sl_deleted`): a gone-marker, except while GC collects old tombstones
  *   (GC sets the transaction-local `syncline.gc`).
+ * - AFTER INSERT (`__sl_inserted`): keeps versions increasing per record. PostgreSQL fires BEFORE
+ *   INSERT triggers before the unique check, so an INSERT (typically an upsert) that waited for a
+ *   concurrent DELETE of the same id carries a version older than that DELETE's gone-marker;
+ *   clients would drop it as stale. Such a row is touched once more, which stamps a fresh version.
  * - AFTER TRUNCATE: a new database generation (every client resets).
  *
  * `scopeCandidates`: snake_case columns that may be a scope column.
@@ -200,11 +205,20 @@ BEGIN
   END IF;
   RETURN NULL;
 END $fn$`,
+    `CREATE OR REPLACE FUNCTION ${fn('inserted')}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF EXISTS (SELECT 1 FROM ${n.gone} WHERE collection = ${lit(table)} AND id = NEW.id AND version > NEW.version) THEN
+    UPDATE ${t} SET id = id WHERE id = NEW.id;
+  END IF;
+  RETURN NULL;
+END $fn$`,
     `DROP TRIGGER IF EXISTS ${trg('stamp')} ON ${t}`,
+    `DROP TRIGGER IF EXISTS ${trg('inserted')} ON ${t}`,
     `DROP TRIGGER IF EXISTS ${trg('moved')} ON ${t}`,
     `DROP TRIGGER IF EXISTS ${trg('deleted')} ON ${t}`,
     `DROP TRIGGER IF EXISTS ${trg('truncated')} ON ${t}`,
     `CREATE TRIGGER ${trg('stamp')} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn('stamp')}()`,
+    `CREATE TRIGGER ${trg('inserted')} AFTER INSERT ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn('inserted')}()`,
     `CREATE TRIGGER ${trg('moved')} AFTER UPDATE ON ${t} FOR EACH ROW WHEN (${moved}) EXECUTE FUNCTION ${fn('moved')}()`,
     `CREATE TRIGGER ${trg('deleted')} AFTER DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn('deleted')}()`,
     `CREATE TRIGGER ${trg('truncated')} AFTER TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION ${n.bumpGeneration}()`,

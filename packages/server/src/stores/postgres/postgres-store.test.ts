@@ -16,6 +16,7 @@ import { parsePosition } from './position.ts';
 import { toDollarParams } from './sql.ts';
 import type { PostgresStore } from './store.ts';
 import { createPostgresStore } from './store.ts';
+import { watermarkStressScenario } from './watermark-stress.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const PUBLIC: ScopeFilter = { kind: 'public' };
@@ -42,6 +43,7 @@ async function freshStore(schema: SchemaDef = suiteSchema, scopeColumns = suiteS
 
 describe.skipIf(!url)('postgres store (skipped: set TEST_DATABASE_URL=postgres://… to run against a real PostgreSQL)', () => {
   runServerStoreSuite('postgres', (schema, hints) => freshStore(schema, hints.scopeColumns));
+  watermarkStressScenario(url!);
 
   const open: Array<Awaited<ReturnType<typeof freshStore>>> = [];
   const make = async (schema: SchemaDef = suiteSchema) => {
@@ -107,6 +109,35 @@ describe.skipIf(!url)('postgres store (skipped: set TEST_DATABASE_URL=postgres:/
     // Paging one row at a time still returns both, each once.
     const paged = await drain(store, start.position, PUBLIC, 1);
     expect(paged.ids.sort()).toEqual(['a', 'b']);
+  });
+
+  test('postgres: an upsert that waited for a DELETE of its id still gets a version above the tombstone', async () => {
+    const { store, other, pgSchema } = await make();
+    await store.write((tx) => tx.insertRecord('tasks', 'r', task('r')));
+    const upserter = new pg.Client({ connectionString: url!, options: `-c search_path=${pgSchema}` });
+    await upserter.connect();
+    try {
+      const pid = (await upserter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      await other.query('BEGIN');
+      await other.query("SELECT 1 FROM tasks WHERE id = 'r' FOR UPDATE");
+      // The upsert stamps its version (BEFORE INSERT), finds the conflict and waits for our lock.
+      const upsert = upserter.query(
+        "INSERT INTO tasks (id, list_id, title) VALUES ('r', 'L1', 'upserted') ON CONFLICT (id) DO UPDATE SET title = excluded.title",
+      );
+      for (;;) {
+        const { rows } = await other.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [pid]);
+        if (rows[0]?.wait_event_type === 'Lock') break;
+      }
+      await other.query("DELETE FROM tasks WHERE id = 'r'");
+      await other.query('COMMIT');
+      await upsert;
+    } finally {
+      await upserter.end();
+    }
+    const tombstone = (await other.query<{ version: string }>("SELECT max(version) AS version FROM syncline_gone WHERE id = 'r'")).rows[0]!;
+    const row = (await store.write((tx) => tx.getRecord('tasks', 'r')))!.record;
+    expect(row).toMatchObject({ title: 'upserted', deletedAt: null });
+    expect(row.version).toBeGreaterThan(Number(tombstone.version));
   });
 
   test('postgres: plain SQL writes get a fresh version and updatedAt; writers cannot forge them', async () => {

@@ -157,7 +157,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           // READ COMMITTED is enough: every read a decision rests on locks its row (see write-tx.ts).
           transaction('BEGIN', async (client) => {
             const state: TxState = { retryError: undefined };
-            const out = await fn(createWriteTx(client, n, schema, state));
+            let out: Awaited<ReturnType<typeof fn>>;
+            try {
+              out = await fn(createWriteTx(client, n, schema, state));
+            } catch (err) {
+              // Whatever fn made of a deadlock it swallowed, the cure is to run it all again.
+              throw state.retryError ?? err;
+            }
             // A deadlock swallowed by a savepoint left a half-done transaction: run it all again.
             if (state.retryError !== undefined) throw state.retryError;
             return out;

@@ -4,17 +4,18 @@
  * with a tiny limit. At the end the puller's view must equal the table: no change skipped.
  * A failing seed is printed; replay it with SYNCLINE_SEED=<seed> (the interleaving also depends on
  * database timing, so a replay is likely, not certain, to fail the same way).
+ * Runs inside postgres-store.test.ts rather than as its own file: test files run in parallel, and
+ * its writes would move the watermark under the conformance suite's "position stays put" check.
  * Negative control (checked by hand when this test was written): bounding the read and the short
  * page by `pg_snapshot_xmax` instead of the watermark makes this test fail on every seed tried.
  */
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { suiteSchema, suiteScopeColumns } from '../conformance/helpers.ts';
 import type { PostgresStore } from './store.ts';
 import { createPostgresStore } from './store.ts';
 
-const url = process.env.TEST_DATABASE_URL;
 const seed = Number(process.env.SYNCLINE_SEED ?? randomInt(1, 2 ** 31));
 
 /** mulberry32: small, seedable, good enough to pick interleavings. */
@@ -29,14 +30,15 @@ function prng(s: number): () => number {
   };
 }
 
-describe.skipIf(!url)('postgres watermark stress (skipped: set TEST_DATABASE_URL=postgres://… to run)', () => {
+/** Registers the stress scenario against the database at `url` (inside a describe of the caller). */
+export function watermarkStressScenario(url: string): void {
   const pgSchema = `sl_stress_${seed}`;
   let store: PostgresStore | undefined;
   const raws: pg.Client[] = [];
   afterAll(async () => {
     await store?.close();
     for (const c of raws) await c.end();
-    const admin = new pg.Client({ connectionString: url! });
+    const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
     await admin.end();
@@ -45,7 +47,7 @@ describe.skipIf(!url)('postgres watermark stress (skipped: set TEST_DATABASE_URL
   test(`seed ${seed}: concurrent writers committing out of xid order; the puller misses nothing`, async () => {
     const rand = prng(seed);
     const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-    store = createPostgresStore({ connectionString: url!, schema: suiteSchema, pgSchema, scopeColumns: suiteScopeColumns, pool: { max: 8 } });
+    store = createPostgresStore({ connectionString: url, schema: suiteSchema, pgSchema, scopeColumns: suiteScopeColumns, pool: { max: 8 } });
     await store.migrate();
     const s = store;
     const ids = Array.from({ length: 12 }, (_, i) => `r${i}`);
@@ -70,7 +72,7 @@ describe.skipIf(!url)('postgres watermark stress (skipped: set TEST_DATABASE_URL
       }
     };
     const sqlWriter = async (rounds: number) => {
-      const c = new pg.Client({ connectionString: url!, options: `-c search_path=${pgSchema}` });
+      const c = new pg.Client({ connectionString: url, options: `-c search_path=${pgSchema}` });
       raws.push(c);
       await c.connect();
       for (let r = 0; r < rounds; r++) {
@@ -134,4 +136,4 @@ describe.skipIf(!url)('postgres watermark stress (skipped: set TEST_DATABASE_URL
       else if (mine) expect(mine.deletedAt, `seed ${seed}: ${id} should be a tombstone`).not.toBeNull();
     }
   }, 60_000);
-});
+}
