@@ -99,7 +99,11 @@ function validOrReject(s: Step, result: ReturnType<typeof validatePatch>): Recor
   return result.value;
 }
 
-async function insert(s: Step, data: Record<string, unknown>, stored: StoredRecord | null): Promise<MutationResult> {
+async function insert(
+  s: Step,
+  data: Record<string, unknown>,
+  stored: StoredRecord | null,
+): Promise<MutationResult> {
   const value = validOrReject(s, validateInsert(s.col, data));
   if (stored) {
     // Even a tombstone keeps its id: reviving it would resurrect a record other clients deleted.
@@ -160,7 +164,9 @@ async function remove(s: Step, baseVersion: number, stored: StoredRecord | null)
 async function resolveConflict(
   s: Step,
   stored: StoredRecord,
-  incoming: { op: 'update'; patch: Record<string, unknown>; baseVersion: number } | { op: 'delete'; baseVersion: number },
+  incoming:
+    | { op: 'update'; patch: Record<string, unknown>; baseVersion: number }
+    | { op: 'delete'; baseVersion: number },
 ): Promise<'accept' | 'reject' | Record<string, unknown>> {
   if (!s.rule.resolve) return 'reject';
   const decision = await s.rule.resolve(stored.record, incoming, { auth: s.auth });
@@ -174,6 +180,7 @@ async function resolveConflict(
     if (Object.hasOwn(s.col.columns, k) && v !== undefined) columns[k] = v;
   }
   const checked = validatePatch(s.col, columns);
-  if (!checked.ok) throw new Error(`resolve() returned an invalid record: ${checked.issues.map((i) => i.path).join(', ')}`);
+  if (!checked.ok)
+    throw new Error(`resolve() returned an invalid record: ${checked.issues.map((i) => i.path).join(', ')}`);
   return checked.value;
 }

@@ -17,14 +17,32 @@ afterEach(async () => {
 async function serve(extra: Partial<SyncServerOptions> = {}) {
   const store = createSqliteStore({ path: ':memory:', schema: suiteSchema });
   await store.migrate();
-  const server = createSyncServer({ schema: suiteSchema, rules: suiteRules, store, auth: testAuth, ...extra });
+  const server = createSyncServer({
+    schema: suiteSchema,
+    rules: suiteRules,
+    store,
+    auth: testAuth,
+    ...extra,
+  });
   servers.push(server);
   return server;
 }
 
 const URL_BASE = 'http://test.local/sync';
-const send = (server: SyncServer, path: string, body: BodyInit | null, headers: Record<string, string> = {}, method = 'POST') =>
-  server.handler(new Request(`${URL_BASE}${path}`, { method, headers: { authorization: 'Bearer user:alice', ...headers }, body }));
+const send = (
+  server: SyncServer,
+  path: string,
+  body: BodyInit | null,
+  headers: Record<string, string> = {},
+  method = 'POST',
+) =>
+  server.handler(
+    new Request(`${URL_BASE}${path}`, {
+      method,
+      headers: { authorization: 'Bearer user:alice', ...headers },
+      body,
+    }),
+  );
 
 async function expectError(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
@@ -47,7 +65,11 @@ describe('request-level errors', () => {
 
   test('wrong types are 400 with issues', async () => {
     const server = await serve();
-    const err = await expectError(await send(server, '/push', JSON.stringify({ protocol: 1, clientId: 7, mutations: 'x' })), 400, 'bad_request');
+    const err = await expectError(
+      await send(server, '/push', JSON.stringify({ protocol: 1, clientId: 7, mutations: 'x' })),
+      400,
+      'bad_request',
+    );
     expect((err as { details?: { issues: unknown[] } }).details?.issues.length).toBeGreaterThan(0);
     await expectError(
       await send(server, '/push', push([{ seq: 1, collection: 'tasks', id: 'x', op: 'explode' }])),
@@ -55,7 +77,11 @@ describe('request-level errors', () => {
       'bad_request',
     );
     await expectError(
-      await send(server, '/pull', JSON.stringify({ protocol: 1, clientId: 'c', collections: { tasks: { cursor: 5 } } })),
+      await send(
+        server,
+        '/pull',
+        JSON.stringify({ protocol: 1, clientId: 'c', collections: { tasks: { cursor: 5 } } }),
+      ),
       400,
       'bad_request',
     );
@@ -63,14 +89,24 @@ describe('request-level errors', () => {
 
   test('seqs that are not consecutive within a batch are 400', async () => {
     const server = await serve();
-    const m = (seq: number) => ({ seq, collection: 'counters', id: `n${seq}`, op: 'insert', data: { ownerId: 'alice' } });
+    const m = (seq: number) => ({
+      seq,
+      collection: 'counters',
+      id: `n${seq}`,
+      op: 'insert',
+      data: { ownerId: 'alice' },
+    });
     await expectError(await send(server, '/push', push([m(1), m(3)])), 400, 'bad_request');
   });
 
   test('protocol 99 is 426 protocol_unsupported', async () => {
     const server = await serve();
     await expectError(await send(server, '/push', push([], { protocol: 99 })), 426, 'protocol_unsupported');
-    await expectError(await send(server, '/pull', JSON.stringify({ protocol: 99, whatever: true })), 426, 'protocol_unsupported');
+    await expectError(
+      await send(server, '/pull', JSON.stringify({ protocol: 99, whatever: true })),
+      426,
+      'protocol_unsupported',
+    );
   });
 
   test('an oversized body is 413 before it is parsed', async () => {
@@ -95,7 +131,13 @@ describe('request-level errors', () => {
 
   test('too many mutations is 413; one oversized mutation is an invalid rejection', async () => {
     const server = await serve({ limits: { maxMutationsPerPush: 2, maxMutationBytes: 300 } });
-    const m = (seq: number, title = 'x') => ({ seq, collection: 'notes', id: `n${seq}`, op: 'insert', data: { ownerId: 'alice', body: title } });
+    const m = (seq: number, title = 'x') => ({
+      seq,
+      collection: 'notes',
+      id: `n${seq}`,
+      op: 'insert',
+      data: { ownerId: 'alice', body: title },
+    });
     await expectError(await send(server, '/push', push([m(1), m(2), m(3)])), 413, 'payload_too_large');
     const res = await send(server, '/push', push([m(1, 'y'.repeat(1000)), m(2)]));
     expect(res.status).toBe(200);
@@ -106,8 +148,16 @@ describe('request-level errors', () => {
   test('a missing or forged token is 401', async () => {
     const server = await serve();
     await expectError(await send(server, '/push', push([]), { authorization: '' }), 401, 'unauthenticated');
-    await expectError(await send(server, '/pull', '{}', { authorization: 'Bearer forged' }), 401, 'unauthenticated');
-    await expectError(await send(server, '/push', push([]), { authorization: 'Basic dXNlcjpwYXNz' }), 401, 'unauthenticated');
+    await expectError(
+      await send(server, '/pull', '{}', { authorization: 'Bearer forged' }),
+      401,
+      'unauthenticated',
+    );
+    await expectError(
+      await send(server, '/push', push([]), { authorization: 'Basic dXNlcjpwYXNz' }),
+      401,
+      'unauthenticated',
+    );
     const throwing = await serve({
       auth: {
         verify: async () => {
@@ -135,7 +185,11 @@ describe('request-level errors', () => {
   test('an unknown collection in a pull is 400 naming it', async () => {
     const server = await serve();
     const err = await expectError(
-      await send(server, '/pull', JSON.stringify({ protocol: 1, clientId: 'c', collections: { secrets: { cursor: null } } })),
+      await send(
+        server,
+        '/pull',
+        JSON.stringify({ protocol: 1, clientId: 'c', collections: { secrets: { cursor: null } } }),
+      ),
       400,
       'bad_request',
     );
@@ -145,12 +199,19 @@ describe('request-level errors', () => {
   test('outside dev mode a collection without rules is not served; in dev mode it is public', async () => {
     const strict = await serve({ rules: { lists: suiteRules.lists! } });
     const a = client(strict, 'alice');
-    const [r] = await a.push([{ collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } }]);
+    const [r] = await a.push([
+      { collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } },
+    ]);
     expect(r).toMatchObject({ status: 'rejected', code: 'invalid' });
-    expect((await a.post('/pull', { protocol: 1, clientId: 'c', collections: { notes: { cursor: null } } })).status).toBe(400);
+    expect(
+      (await a.post('/pull', { protocol: 1, clientId: 'c', collections: { notes: { cursor: null } } }))
+        .status,
+    ).toBe(400);
 
     const dev = await serve({ rules: {}, dev: true });
-    const [ok] = await client(dev, 'alice').push([{ collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } }]);
+    const [ok] = await client(dev, 'alice').push([
+      { collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } },
+    ]);
     expect(ok).toMatchObject({ status: 'applied' });
     expect((await client(dev, 'bob').pull({ notes: null })).collections.notes!.changes).toHaveLength(1);
   });
@@ -159,7 +220,13 @@ describe('request-level errors', () => {
 describe('per-mutation rejections', () => {
   test('unknown collection or column: invalid, or 409 schema_ahead for a client with another schema hash', async () => {
     const server = await serve();
-    const unknownCol = { seq: 1, collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x', color: 'red' } };
+    const unknownCol = {
+      seq: 1,
+      collection: 'notes',
+      id: 'n',
+      op: 'insert',
+      data: { ownerId: 'alice', body: 'x', color: 'red' },
+    };
     const unknownColl = { seq: 2, collection: 'widgets', id: 'w', op: 'insert', data: {} };
     const ok = { seq: 1, collection: 'notes', id: 'ok', op: 'insert', data: { ownerId: 'alice', body: 'x' } };
     const ahead = await send(server, '/push', push([ok, { ...unknownColl }], { schemaHash: 'newer' }));
@@ -167,9 +234,15 @@ describe('per-mutation rejections', () => {
     // Nothing of the batch was applied, not even the valid first mutation.
     expect((await client(server, 'alice').pull({ notes: null })).collections.notes!.changes).toEqual([]);
 
-    const res = await send(server, '/push', push([unknownCol, unknownColl], { schemaHash: suiteSchema.hash }));
+    const res = await send(
+      server,
+      '/push',
+      push([unknownCol, unknownColl], { schemaHash: suiteSchema.hash }),
+    );
     expect(res.status).toBe(200);
-    const { results } = (await res.json()) as { results: Array<{ code: string; issues: Array<{ path: string }> }> };
+    const { results } = (await res.json()) as {
+      results: Array<{ code: string; issues: Array<{ path: string }> }>;
+    };
     expect(results.map((r) => r.code)).toEqual(['invalid', 'invalid']);
     expect(results[0]!.issues.map((i) => i.path)).toEqual(['color']);
   });
@@ -177,7 +250,9 @@ describe('per-mutation rejections', () => {
   test("another user's row: forbidden, and its current state is never revealed", async () => {
     const server = await serve();
     const bob = client(server, 'bob');
-    const [made] = await bob.push([{ collection: 'notes', id: 'secret', op: 'insert', data: { ownerId: 'bob', body: 'diary' } }]);
+    const [made] = await bob.push([
+      { collection: 'notes', id: 'secret', op: 'insert', data: { ownerId: 'bob', body: 'diary' } },
+    ]);
     const version = (made as { record: { version: number } }).record.version;
     const alice = client(server, 'alice');
     const results = await alice.push([
@@ -193,14 +268,20 @@ describe('per-mutation rejections', () => {
       expect(JSON.stringify(r)).not.toContain('diary');
     }
     const after = await bob.pull({ notes: null });
-    expect(after.collections.notes!.changes).toEqual([expect.objectContaining({ id: 'secret', body: 'diary' })]);
+    expect(after.collections.notes!.changes).toEqual([
+      expect.objectContaining({ id: 'secret', body: 'diary' }),
+    ]);
   });
 
   test("another user's clientId is 403 client_owned", async () => {
     const server = await serve();
-    await client(server, 'bob', 'bobs-device').push([{ collection: 'notes', id: 'b', op: 'insert', data: { ownerId: 'bob', body: 'x' } }]);
+    await client(server, 'bob', 'bobs-device').push([
+      { collection: 'notes', id: 'b', op: 'insert', data: { ownerId: 'bob', body: 'x' } },
+    ]);
     const alice = client(server, 'alice', 'bobs-device');
-    const res = await alice.pushRaw(alice.batch([{ collection: 'notes', id: 'a', op: 'insert', data: { ownerId: 'alice', body: 'y' } }]));
+    const res = await alice.pushRaw(
+      alice.batch([{ collection: 'notes', id: 'a', op: 'insert', data: { ownerId: 'alice', body: 'y' } }]),
+    );
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ error: { code: 'forbidden', details: { reason: 'client_owned' } } });
   });

@@ -63,7 +63,9 @@ export function parseMessage<S extends z.ZodType>(text: string, schema: S): z.in
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const issues = parsed.error.issues
+      .slice(0, 20)
+      .map((i) => ({ path: i.path.join('.'), message: i.message }));
     throw requestError('bad_request', 'The request body does not have the expected shape.', { issues });
   }
   return parsed.data;

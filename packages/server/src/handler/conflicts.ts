@@ -43,8 +43,10 @@ export const messages = {
     `A ${noun(c)} with this id already exists (it may have been deleted), so yours was not created. Create it again to get a new id.`,
   notFound: (c: string) =>
     `This ${noun(c)} no longer exists (someone may have deleted it), so your change was not saved.`,
-  deleteMissing: (c: string) => `This ${noun(c)} does not exist on the server, so there was nothing to delete.`,
-  forbidden: (c: string) => `You do not have permission to change this ${noun(c)}, so your change was not saved.`,
+  deleteMissing: (c: string) =>
+    `This ${noun(c)} does not exist on the server, so there was nothing to delete.`,
+  forbidden: (c: string) =>
+    `You do not have permission to change this ${noun(c)}, so your change was not saved.`,
   unknownCollection: (c: string) =>
     `"${c}" is not a collection this server syncs, so the change was not saved. The app may be newer or older than the server.`,
   invalid: (c: string) => `This change to a ${noun(c)} is not valid, so it was not saved.`,

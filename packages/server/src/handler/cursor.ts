@@ -15,9 +15,13 @@ export function encodeCursor(hash: string, position: string): string {
 }
 
 /** A cursor of another scope, or one that does not parse, restarts the collection with `reset`. */
-export function decodeCursor(cursor: string | null, hash: string): { position: string | null; reset: boolean } {
+export function decodeCursor(
+  cursor: string | null,
+  hash: string,
+): { position: string | null; reset: boolean } {
   if (cursor === null) return { position: null, reset: false };
   const dot = cursor.indexOf('.');
-  if (dot <= 0 || cursor.slice(0, dot) !== hash || dot === cursor.length - 1) return { position: null, reset: true };
+  if (dot <= 0 || cursor.slice(0, dot) !== hash || dot === cursor.length - 1)
+    return { position: null, reset: true };
   return { position: cursor.slice(dot + 1), reset: false };
 }

@@ -10,7 +10,8 @@ export function requestError(code: RequestErrorCode, message: string, details?: 
   return new SynclineError(code, message, {
     status: REQUEST_ERROR_STATUS[code],
     ...(details === undefined ? {} : { details }),
-    retryable: code === 'schema_ahead' || code === 'rate_limited' || code === 'unavailable' || code === 'internal',
+    retryable:
+      code === 'schema_ahead' || code === 'rate_limited' || code === 'unavailable' || code === 'internal',
   });
 }
 
@@ -26,7 +27,9 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 export function errorJson(code: RequestErrorCode, message: string, details?: unknown): Response {
-  return json(REQUEST_ERROR_STATUS[code], { error: details === undefined ? { code, message } : { code, message, details } });
+  return json(REQUEST_ERROR_STATUS[code], {
+    error: details === undefined ? { code, message } : { code, message, details },
+  });
 }
 
 /**
@@ -38,5 +41,8 @@ export function toErrorResponse(err: unknown): Response {
   if (err instanceof SynclineError && isRequestErrorCode(err.code) && err.code !== 'internal') {
     return errorJson(err.code, err.message, err.details);
   }
-  return errorJson('internal', 'The sync server hit an unexpected error. Your changes are kept on your device; try again later.');
+  return errorJson(
+    'internal',
+    'The sync server hit an unexpected error. Your changes are kept on your device; try again later.',
+  );
 }

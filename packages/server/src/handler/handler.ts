@@ -3,7 +3,13 @@
  * turns every failure into a JSON error. Nothing malformed produces a 5xx.
  */
 import type { InfoResponse } from '@syncline/core';
-import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, pullRequest, pushRequest, SynclineError } from '@syncline/core';
+import {
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  pullRequest,
+  pushRequest,
+  SynclineError,
+} from '@syncline/core';
 import type { AuthContext, SyncServer, SyncServerOptions } from '../api.ts';
 import { DEFAULT_LIMITS } from '../api.ts';
 import { parseMessage, readBodyText } from './body.ts';
@@ -81,9 +87,17 @@ async function authenticate(ctx: HandlerContext, request: Request): Promise<Auth
     return auth;
   } catch (err) {
     // An authenticator may report its own outage (503) or rate limit; anything else means "not signed in".
-    if (err instanceof SynclineError && isRequestErrorCode(err.code) && err.code !== 'internal' && err.code !== 'bad_request') {
+    if (
+      err instanceof SynclineError &&
+      isRequestErrorCode(err.code) &&
+      err.code !== 'internal' &&
+      err.code !== 'bad_request'
+    ) {
       throw err.status === undefined ? requestError(err.code, err.message, err.details) : err;
     }
-    throw requestError('unauthenticated', 'You are not signed in, or your session has expired. Sign in again.');
+    throw requestError(
+      'unauthenticated',
+      'You are not signed in, or your session has expired. Sign in again.',
+    );
   }
 }

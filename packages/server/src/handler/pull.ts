@@ -11,12 +11,18 @@ import { decodeCursor, encodeCursor, scopeHash } from './cursor.ts';
 import { requestError } from './errors.ts';
 import { rulesFor, scopeFilter, scopeKeys } from './rules.ts';
 
-export async function handlePull(ctx: HandlerContext, auth: AuthContext, body: PullRequest): Promise<PullResponse> {
+export async function handlePull(
+  ctx: HandlerContext,
+  auth: AuthContext,
+  body: PullRequest,
+): Promise<PullResponse> {
   const served: Array<{ name: string; rule: CollectionRules; cursor: string | null }> = [];
   for (const [name, { cursor }] of Object.entries(body.collections)) {
     const rule = getCollection(ctx.schema, name) ? rulesFor(ctx.rules, ctx.dev, name) : null;
     if (!rule) {
-      throw requestError('bad_request', `"${name}" is not a collection this server syncs.`, { collection: name });
+      throw requestError('bad_request', `"${name}" is not a collection this server syncs.`, {
+        collection: name,
+      });
     }
     served.push({ name, rule, cursor });
   }
@@ -24,7 +30,13 @@ export async function handlePull(ctx: HandlerContext, auth: AuthContext, body: P
 
   const limit = Math.min(body.limit ?? ctx.limits.maxRowsPerPage, ctx.limits.maxRowsPerPage);
   const scoped = await ctx.store.read(async (db) => {
-    const out: Array<{ name: string; scope: ScopeFilter; hash: string; position: string | null; reset: boolean }> = [];
+    const out: Array<{
+      name: string;
+      scope: ScopeFilter;
+      hash: string;
+      position: string | null;
+      reset: boolean;
+    }> = [];
     for (const c of served) {
       const keys = await scopeKeys(c.rule, auth, db);
       const hash = scopeHash(keys);

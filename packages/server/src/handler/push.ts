@@ -12,7 +12,11 @@ import type { HandlerContext } from './context.ts';
 import { requestError } from './errors.ts';
 import { checkSchemaAhead } from './schema-ahead.ts';
 
-export async function handlePush(ctx: HandlerContext, auth: AuthContext, body: PushRequest): Promise<PushResponse> {
+export async function handlePush(
+  ctx: HandlerContext,
+  auth: AuthContext,
+  body: PushRequest,
+): Promise<PushResponse> {
   const { mutations, clientId } = body;
   if (mutations.length > ctx.limits.maxMutationsPerPush) {
     throw requestError(

@@ -17,7 +17,11 @@ export function rulesFor(rules: Rules | undefined, dev: boolean, collection: str
 }
 
 /** The scope keys the caller may read; null means every row (a public collection). */
-export async function scopeKeys(rule: CollectionRules, auth: AuthContext, db: SqlDb): Promise<readonly string[] | null> {
+export async function scopeKeys(
+  rule: CollectionRules,
+  auth: AuthContext,
+  db: SqlDb,
+): Promise<readonly string[] | null> {
   if (rule.scope === 'public') return null;
   // Without `access`, a scoped collection belongs to its owner: the key is the user id.
   const keys = rule.access ? await rule.access(auth, db) : [auth.userId];
@@ -48,5 +52,8 @@ export async function canWrite(
 ): Promise<boolean> {
   if (rule.write) return (await rule.write(auth, change, db)) === true;
   if (keys === null) return false;
-  return (change.old === null || canRead(rule, keys, change.old)) && (change.new === null || canRead(rule, keys, change.new));
+  return (
+    (change.old === null || canRead(rule, keys, change.old)) &&
+    (change.new === null || canRead(rule, keys, change.new))
+  );
 }

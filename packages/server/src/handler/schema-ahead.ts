@@ -7,7 +7,11 @@ import type { Mutation, SchemaDef } from '@syncline/core';
 import { getCollection, isReservedName } from '@syncline/core';
 import { requestError } from './errors.ts';
 
-export function checkSchemaAhead(schema: SchemaDef, clientHash: string | undefined, mutations: readonly Mutation[]): void {
+export function checkSchemaAhead(
+  schema: SchemaDef,
+  clientHash: string | undefined,
+  mutations: readonly Mutation[],
+): void {
   if (clientHash === undefined || clientHash === schema.hash) return;
   for (const m of mutations) {
     const col = getCollection(schema, m.collection);

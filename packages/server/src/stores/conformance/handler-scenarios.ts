@@ -14,7 +14,13 @@ type Make = () => Promise<StoreUnderTest>;
 export function runHandlerScenarios(make: Make): void {
   const serve = async (extra: Partial<SyncServerOptions> = {}) => {
     const { store, rawSql } = await make();
-    const server = createSyncServer({ schema: suiteSchema, rules: suiteRules, store, auth: testAuth, ...extra });
+    const server = createSyncServer({
+      schema: suiteSchema,
+      rules: suiteRules,
+      store,
+      auth: testAuth,
+      ...extra,
+    });
     return { server, store, rawSql };
   };
   const applied = (r: MutationResult | undefined) => {
@@ -25,7 +31,9 @@ export function runHandlerScenarios(make: Make): void {
   test('exactly once: the same push sent twice is applied once and answered the same', async () => {
     const { server } = await serve();
     const alice = client(server, 'alice');
-    const batch = alice.batch([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice', value: 1 } }]);
+    const batch = alice.batch([
+      { collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice', value: 1 } },
+    ]);
     const first = await alice.pushRaw(batch);
     const second = await alice.pushRaw(batch);
     expect(first.status).toBe(200);
@@ -37,9 +45,13 @@ export function runHandlerScenarios(make: Make): void {
   test('the same push sent 5 times concurrently has one effect', async () => {
     const { server } = await serve();
     const alice = client(server, 'alice');
-    const [made] = await alice.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice', value: 0 } }]);
+    const [made] = await alice.push([
+      { collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice', value: 0 } },
+    ]);
     const base = applied(made).version;
-    const batch = alice.batch([{ collection: 'counters', id: 'n', op: 'update', patch: { value: 1 }, baseVersion: base }]);
+    const batch = alice.batch([
+      { collection: 'counters', id: 'n', op: 'update', patch: { value: 1 }, baseVersion: base },
+    ]);
     const answers = await Promise.all(Array.from({ length: 5 }, () => alice.pushRaw(batch)));
     for (const a of answers) expect(a).toEqual(answers[0]);
     const { changes } = await pullAll(alice, 'counters');
@@ -51,7 +63,9 @@ export function runHandlerScenarios(make: Make): void {
   test('an outcome that aged out is answered as duplicate', async () => {
     const { server } = await serve({ outcomeRetention: 1 });
     const alice = client(server, 'alice');
-    const first = alice.batch([{ collection: 'counters', id: 'a', op: 'insert', data: { ownerId: 'alice' } }]);
+    const first = alice.batch([
+      { collection: 'counters', id: 'a', op: 'insert', data: { ownerId: 'alice' } },
+    ]);
     await alice.pushRaw(first);
     await alice.push([{ collection: 'counters', id: 'b', op: 'insert', data: { ownerId: 'alice' } }]);
     const again = await alice.pushRaw(first);
@@ -71,9 +85,13 @@ export function runHandlerScenarios(make: Make): void {
 
   test('a clientId belongs to its first user', async () => {
     const { server } = await serve();
-    await client(server, 'alice', 'shared').push([{ collection: 'counters', id: 'a', op: 'insert', data: { ownerId: 'alice' } }]);
+    await client(server, 'alice', 'shared').push([
+      { collection: 'counters', id: 'a', op: 'insert', data: { ownerId: 'alice' } },
+    ]);
     const bob = client(server, 'bob', 'shared');
-    const res = await bob.pushRaw(bob.batch([{ collection: 'counters', id: 'b', op: 'insert', data: { ownerId: 'bob' } }]));
+    const res = await bob.pushRaw(
+      bob.batch([{ collection: 'counters', id: 'b', op: 'insert', data: { ownerId: 'bob' } }]),
+    );
     expect(res.status).toBe(403);
     expect(res.body.error).toMatchObject({ code: 'forbidden', details: { reason: 'client_owned' } });
     expect((await pullAll(bob, 'counters')).changes).toEqual([]);
@@ -83,13 +101,27 @@ export function runHandlerScenarios(make: Make): void {
     const { server } = await serve();
     const a = client(server, 'alice', 'a1');
     const b = client(server, 'alice', 'a2');
-    const [list] = await a.push([{ collection: 'lists', id: 'L1', op: 'insert', data: { ownerId: 'alice', name: 'x' } }]);
+    const [list] = await a.push([
+      { collection: 'lists', id: 'L1', op: 'insert', data: { ownerId: 'alice', name: 'x' } },
+    ]);
     applied(list);
-    const [t] = await a.push([{ collection: 'tasks', id: 't', op: 'insert', data: { listId: 'L1', title: 'orig' } }]);
+    const [t] = await a.push([
+      { collection: 'tasks', id: 't', op: 'insert', data: { listId: 'L1', title: 'orig' } },
+    ]);
     const v = applied(t).version;
-    applied((await a.push([{ collection: 'tasks', id: 't', op: 'update', patch: { title: 'A' }, baseVersion: v }]))[0]);
-    const [r] = await b.push([{ collection: 'tasks', id: 't', op: 'update', patch: { done: true }, baseVersion: v }]);
-    expect(r).toMatchObject({ status: 'rejected', code: 'conflict', current: { id: 't', title: 'A', done: false } });
+    applied(
+      (
+        await a.push([{ collection: 'tasks', id: 't', op: 'update', patch: { title: 'A' }, baseVersion: v }])
+      )[0],
+    );
+    const [r] = await b.push([
+      { collection: 'tasks', id: 't', op: 'update', patch: { done: true }, baseVersion: v },
+    ]);
+    expect(r).toMatchObject({
+      status: 'rejected',
+      code: 'conflict',
+      current: { id: 't', title: 'A', done: false },
+    });
     expect((r as { message: string }).message).toMatch(/changed this task/);
     const [d] = await b.push([{ collection: 'tasks', id: 't', op: 'delete', baseVersion: v }]);
     expect(d).toMatchObject({ status: 'rejected', code: 'conflict', current: { title: 'A' } });
@@ -99,41 +131,100 @@ export function runHandlerScenarios(make: Make): void {
     const { server } = await serve();
     const a = client(server, 'alice', 'a1');
     const b = client(server, 'alice', 'a2');
-    const v = applied((await a.push([{ collection: 'cards', id: 'k', op: 'insert', data: { ownerId: 'alice', title: 'T' } }]))[0]).version;
-    applied((await a.push([{ collection: 'cards', id: 'k', op: 'update', patch: { title: 'from A' }, baseVersion: v }]))[0]);
-    const [ok] = await b.push([{ collection: 'cards', id: 'k', op: 'update', patch: { color: 'red' }, baseVersion: v }]);
+    const v = applied(
+      (
+        await a.push([{ collection: 'cards', id: 'k', op: 'insert', data: { ownerId: 'alice', title: 'T' } }])
+      )[0],
+    ).version;
+    applied(
+      (
+        await a.push([
+          { collection: 'cards', id: 'k', op: 'update', patch: { title: 'from A' }, baseVersion: v },
+        ])
+      )[0],
+    );
+    const [ok] = await b.push([
+      { collection: 'cards', id: 'k', op: 'update', patch: { color: 'red' }, baseVersion: v },
+    ]);
     expect(applied(ok)).toMatchObject({ title: 'from A', color: 'red' });
-    const [bad] = await b.push([{ collection: 'cards', id: 'k', op: 'update', patch: { title: 'from B' }, baseVersion: v }]);
-    expect(bad).toMatchObject({ status: 'rejected', code: 'conflict', current: { title: 'from A', color: 'red' } });
+    const [bad] = await b.push([
+      { collection: 'cards', id: 'k', op: 'update', patch: { title: 'from B' }, baseVersion: v },
+    ]);
+    expect(bad).toMatchObject({
+      status: 'rejected',
+      code: 'conflict',
+      current: { title: 'from A', color: 'red' },
+    });
   });
 
   test('last-write-wins: updates apply in arrival order, stale deletes apply', async () => {
     const { server } = await serve();
     const a = client(server, 'alice', 'a1');
     const b = client(server, 'alice', 'a2');
-    const v = applied((await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice', value: 1 } }]))[0]).version;
-    applied((await a.push([{ collection: 'counters', id: 'n', op: 'update', patch: { value: 2 }, baseVersion: v }]))[0]);
-    expect(applied((await b.push([{ collection: 'counters', id: 'n', op: 'update', patch: { value: 3 }, baseVersion: v }]))[0]).value).toBe(3);
-    expect(applied((await b.push([{ collection: 'counters', id: 'n', op: 'delete', baseVersion: v }]))[0]).deletedAt).toEqual(expect.any(String));
+    const v = applied(
+      (
+        await a.push([
+          { collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice', value: 1 } },
+        ])
+      )[0],
+    ).version;
+    applied(
+      (
+        await a.push([{ collection: 'counters', id: 'n', op: 'update', patch: { value: 2 }, baseVersion: v }])
+      )[0],
+    );
+    expect(
+      applied(
+        (
+          await b.push([
+            { collection: 'counters', id: 'n', op: 'update', patch: { value: 3 }, baseVersion: v },
+          ])
+        )[0],
+      ).value,
+    ).toBe(3);
+    expect(
+      applied((await b.push([{ collection: 'counters', id: 'n', op: 'delete', baseVersion: v }]))[0])
+        .deletedAt,
+    ).toEqual(expect.any(String));
   });
 
   test('the resolve hook may merge or reject a conflicting change', async () => {
     const { server } = await serve();
     const a = client(server, 'alice', 'a1');
     const b = client(server, 'alice', 'a2');
-    const v = applied((await a.push([{ collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'one' } }]))[0]).version;
-    applied((await a.push([{ collection: 'notes', id: 'n', op: 'update', patch: { body: 'two' }, baseVersion: v }]))[0]);
-    const [merged] = await b.push([{ collection: 'notes', id: 'n', op: 'update', patch: { body: 'three' }, baseVersion: v }]);
+    const v = applied(
+      (
+        await a.push([
+          { collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'one' } },
+        ])
+      )[0],
+    ).version;
+    applied(
+      (
+        await a.push([{ collection: 'notes', id: 'n', op: 'update', patch: { body: 'two' }, baseVersion: v }])
+      )[0],
+    );
+    const [merged] = await b.push([
+      { collection: 'notes', id: 'n', op: 'update', patch: { body: 'three' }, baseVersion: v },
+    ]);
     expect(applied(merged)).toMatchObject({ body: 'two | three', ownerId: 'alice' });
     const [del] = await b.push([{ collection: 'notes', id: 'n', op: 'delete', baseVersion: v }]);
-    expect(del).toMatchObject({ status: 'rejected', code: 'conflict', message: expect.stringMatching(/cannot be deleted/) });
+    expect(del).toMatchObject({
+      status: 'rejected',
+      code: 'conflict',
+      message: expect.stringMatching(/cannot be deleted/),
+    });
   });
 
   test('update of a deleted record is not_found; delete of a deleted record is an applied no-op', async () => {
     const { server } = await serve();
     const a = client(server, 'alice');
-    const v = applied((await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice' } }]))[0]).version;
-    const tomb = applied((await a.push([{ collection: 'counters', id: 'n', op: 'delete', baseVersion: v }]))[0]);
+    const v = applied(
+      (await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice' } }]))[0],
+    ).version;
+    const tomb = applied(
+      (await a.push([{ collection: 'counters', id: 'n', op: 'delete', baseVersion: v }]))[0],
+    );
     const [upd, again, missing] = await a.push([
       { collection: 'counters', id: 'n', op: 'update', patch: { value: 5 }, baseVersion: tomb.version },
       { collection: 'counters', id: 'n', op: 'delete', baseVersion: v },
@@ -147,10 +238,16 @@ export function runHandlerScenarios(make: Make): void {
   test('insert of an existing id, even a tombstone, is a conflict', async () => {
     const { server } = await serve();
     const a = client(server, 'alice');
-    const v = applied((await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice' } }]))[0]).version;
+    const v = applied(
+      (await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice' } }]))[0],
+    ).version;
     applied((await a.push([{ collection: 'counters', id: 'n', op: 'delete', baseVersion: v }]))[0]);
     const [r] = await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice' } }]);
-    expect(r).toMatchObject({ status: 'rejected', code: 'conflict', current: { id: 'n', deletedAt: expect.any(String) } });
+    expect(r).toMatchObject({
+      status: 'rejected',
+      code: 'conflict',
+      current: { id: 'n', deletedAt: expect.any(String) },
+    });
   });
 
   test('per-mutation errors are isolated: a failing mutation does not block the next', async () => {
@@ -173,9 +270,16 @@ export function runHandlerScenarios(make: Make): void {
       { collection: 'nope', id: 'x', op: 'insert', data: {} },
       { collection: 'counters', id: 'good', op: 'insert', data: { ownerId: 'alice', value: 2 } },
     ]);
-    expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual(['invalid', 'invalid', 'invalid', 'applied']);
+    expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'invalid',
+      'invalid',
+      'invalid',
+      'applied',
+    ]);
     expect(results.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
-    expect((results[0] as { issues: unknown[] }).issues).toEqual([expect.objectContaining({ path: 'value' })]);
+    expect((results[0] as { issues: unknown[] }).issues).toEqual([
+      expect.objectContaining({ path: 'value' }),
+    ]);
     expect((await pullAll(a, 'counters')).changes.map((c) => c.id)).toEqual(['good']);
   });
 
@@ -209,7 +313,9 @@ export function runHandlerScenarios(make: Make): void {
     const quiet = await alice.pull({ tasks: first.cursor });
     expect(quiet.collections.tasks).toMatchObject({ changes: [], hasMore: false, reset: false });
     // A new list widens alice's keys: her old cursor no longer describes her scope.
-    await alice.push([{ collection: 'lists', id: 'LA2', op: 'insert', data: { ownerId: 'alice', name: 'A2' } }]);
+    await alice.push([
+      { collection: 'lists', id: 'LA2', op: 'insert', data: { ownerId: 'alice', name: 'A2' } },
+    ]);
     const widened = await alice.pull({ tasks: first.cursor });
     expect(widened.collections.tasks!.reset).toBe(true);
     expect(widened.collections.tasks!.changes.map((c) => c.id)).toEqual(['ta']);

@@ -22,7 +22,10 @@ export const suiteSchema = defineSchema({
     indexes: { byList: ['listId', 'done'] },
     conflicts: 'reject-stale',
   },
-  cards: { columns: { ownerId: t.text(), title: t.text(), color: t.text().default('blue') }, conflicts: 'merge-fields' },
+  cards: {
+    columns: { ownerId: t.text(), title: t.text(), color: t.text().default('blue') },
+    conflicts: 'merge-fields',
+  },
   counters: { columns: { ownerId: t.text(), value: t.integer().default(0) }, conflicts: 'last-write-wins' },
   notes: { columns: { ownerId: t.text(), body: t.text() } },
 });
@@ -35,9 +38,11 @@ export const suiteRules: Rules = {
   tasks: {
     scope: 'listId',
     access: async (auth, db) =>
-      (await db.all<{ id: string }>('SELECT id FROM lists WHERE owner_id = ? AND deleted_at IS NULL', [auth.userId])).map(
-        (r) => r.id,
-      ),
+      (
+        await db.all<{ id: string }>('SELECT id FROM lists WHERE owner_id = ? AND deleted_at IS NULL', [
+          auth.userId,
+        ])
+      ).map((r) => r.id),
   },
   cards: own,
   counters: own,
@@ -69,7 +74,10 @@ export interface StoreUnderTest {
 }
 
 /** Opens a fresh, empty database for `schema`; `hints.scopeColumns` are the rules' scope columns. */
-export type MakeStore = (schema: SchemaDef, hints: { scopeColumns: Record<string, string> }) => Promise<StoreUnderTest>;
+export type MakeStore = (
+  schema: SchemaDef,
+  hints: { scopeColumns: Record<string, string> },
+) => Promise<StoreUnderTest>;
 
 /** Test authenticator: token `user:<id>` is user `<id>`; anything else is rejected. */
 export const testAuth: Authenticator = {
@@ -86,12 +94,19 @@ export type NewMutation =
   | { collection: string; id: string; op: 'delete'; baseVersion: number };
 
 /** Talks to a handler like a client would, one `Request` at a time. */
-export function client(server: SyncServer, user: string, clientId = `c-${user}`, base = 'http://test.local/sync') {
+export function client(
+  server: SyncServer,
+  user: string,
+  clientId = `c-${user}`,
+  base = 'http://test.local/sync',
+) {
   let seq = 0;
   const post = async (path: string, body: unknown, token: string | null = `user:${user}`) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await server.handler(new Request(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) }));
+    const res = await server.handler(
+      new Request(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) }),
+    );
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   return {
@@ -104,7 +119,11 @@ export function client(server: SyncServer, user: string, clientId = `c-${user}`,
       return post('/push', { protocol: PROTOCOL_VERSION, clientId, mutations, ...extra });
     },
     async push(mutations: NewMutation[]): Promise<PushResponse['results']> {
-      const res = await post('/push', { protocol: PROTOCOL_VERSION, clientId, mutations: this.batch(mutations) });
+      const res = await post('/push', {
+        protocol: PROTOCOL_VERSION,
+        clientId,
+        mutations: this.batch(mutations),
+      });
       if (res.status !== 200) throw new Error(`push answered ${res.status}: ${JSON.stringify(res.body)}`);
       return (res.body as PushResponse).results;
     },
@@ -123,7 +142,12 @@ export function client(server: SyncServer, user: string, clientId = `c-${user}`,
 }
 
 /** Pulls one collection until `hasMore` is false; returns every change and the final cursor. */
-export async function pullAll(c: ReturnType<typeof client>, collection: string, cursor: string | null = null, limit?: number) {
+export async function pullAll(
+  c: ReturnType<typeof client>,
+  collection: string,
+  cursor: string | null = null,
+  limit?: number,
+) {
   const changes: Array<Record<string, unknown>> = [];
   let resets = 0;
   for (let page = 0; page < 10_000; page++) {

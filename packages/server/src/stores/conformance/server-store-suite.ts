@@ -50,7 +50,12 @@ const insert = (store: ServerStore, collection: string, id: string, data: Record
   store.write((tx) => tx.insertRecord(collection, id, data));
 const task = (id: string, listId = 'L1', title = id) => ({ listId, title, done: false });
 
-async function pullOne(store: ServerStore, position: string | null, scope: ScopeFilter = PUBLIC, limit = 100) {
+async function pullOne(
+  store: ServerStore,
+  position: string | null,
+  scope: ScopeFilter = PUBLIC,
+  limit = 100,
+) {
   const res = await store.pull({ collections: [{ name: 'tasks', position, scope }], limit });
   return res.collections.tasks!;
 }
@@ -88,7 +93,14 @@ function storeScenarios(make: Make): void {
     expect(b!.version).toBeGreaterThan(a!.version);
     expect(c!.version).toBeGreaterThan(b!.version);
     expect(d!.version).toBeGreaterThan(c!.version);
-    expect(b).toMatchObject({ title: 'renamed', done: true, meta: { tags: ['x'] }, note: null, rank: 0, deletedAt: null });
+    expect(b).toMatchObject({
+      title: 'renamed',
+      done: true,
+      meta: { tags: ['x'] },
+      note: null,
+      rank: 0,
+      deletedAt: null,
+    });
     expect(d!.deletedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(a!.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const stored = await store.write((tx) => tx.getRecord('tasks', 't1'));
@@ -112,7 +124,9 @@ function storeScenarios(make: Make): void {
     const first = await drain(store, null);
     await rawSql('INSERT INTO tasks (id, list_id, title) VALUES (?, ?, ?)', ['raw1', 'L1', 'from sql']);
     const afterInsert = await drain(store, first.position);
-    expect(afterInsert.changes).toEqual([expect.objectContaining({ id: 'raw1', title: 'from sql', done: false, deletedAt: null })]);
+    expect(afterInsert.changes).toEqual([
+      expect.objectContaining({ id: 'raw1', title: 'from sql', done: false, deletedAt: null }),
+    ]);
     await rawSql('UPDATE tasks SET title = ? WHERE id = ?', ['edited in sql', 'raw1']);
     const afterUpdate = await drain(store, afterInsert.position);
     expect(afterUpdate.changes).toHaveLength(1);
@@ -141,7 +155,9 @@ function storeScenarios(make: Make): void {
     const start = await drain(store, null);
     await store.write((tx) => tx.softDelete('tasks', 't1'));
     const { changes } = await drain(store, start.position, keys('L1'));
-    expect(changes).toEqual([expect.objectContaining({ id: 't1', title: 't1', deletedAt: expect.any(String) })]);
+    expect(changes).toEqual([
+      expect.objectContaining({ id: 't1', title: 't1', deletedAt: expect.any(String) }),
+    ]);
   });
 
   test('paging shares one limit across collections, keeps hasMore honest and skips nothing', async () => {
@@ -208,7 +224,8 @@ function storeScenarios(make: Make): void {
       await tx.insertRecord('tasks', 'b', task('b', 'L2'));
       await tx.insertRecord('tasks', 'c', task('c', 'L3'));
     });
-    const ids = async (scope: ScopeFilter) => (await drain(store, null, scope)).changes.map((c) => c.id).sort();
+    const ids = async (scope: ScopeFilter) =>
+      (await drain(store, null, scope)).changes.map((c) => c.id).sort();
     expect(await ids(keys('L1', 'L3'))).toEqual(['a', 'c']);
     expect(await ids(keys())).toEqual([]);
     const many = Array.from({ length: 5000 }, (_, i) => `K${i}`);
@@ -311,7 +328,13 @@ function storeScenarios(make: Make): void {
     expect(await store.write((tx) => tx.lockClient('c1', 'alice'))).toEqual({ userId: 'alice', lastSeq: 0 });
     await store.write(async (tx) => {
       await tx.saveOutcome('c1', 1, { seq: 1, status: 'duplicate' });
-      await tx.saveOutcome('c1', 2, { seq: 2, status: 'rejected', code: 'invalid', message: 'no', issues: [] });
+      await tx.saveOutcome('c1', 2, {
+        seq: 2,
+        status: 'rejected',
+        code: 'invalid',
+        message: 'no',
+        issues: [],
+      });
       await tx.setLastSeq('c1', 2);
     });
     expect(await store.write((tx) => tx.lockClient('c1', 'bob'))).toEqual({ userId: 'alice', lastSeq: 2 });
@@ -341,7 +364,9 @@ function storeScenarios(make: Make): void {
   test('read() runs SQL for rules', async () => {
     const { store } = await make();
     await insert(store, 'lists', 'l1', { ownerId: 'alice', name: 'Groceries' });
-    const rows = await store.read((db) => db.all<{ id: string }>('SELECT id FROM lists WHERE owner_id = ?', ['alice']));
+    const rows = await store.read((db) =>
+      db.all<{ id: string }>('SELECT id FROM lists WHERE owner_id = ?', ['alice']),
+    );
     expect(rows.map((r) => r.id)).toEqual(['l1']);
   });
 }

@@ -51,7 +51,13 @@ function sqlLiteral(kind: ColumnKind, value: unknown): string {
 }
 
 /** The SQL definition of one schema column; `adding` drops NOT NULL when there is no default (ALTER TABLE needs one). */
-export function columnDdl(name: string, kind: ColumnKind, nullable: boolean, defaultValue: unknown, adding: boolean): string {
+export function columnDdl(
+  name: string,
+  kind: ColumnKind,
+  nullable: boolean,
+  defaultValue: unknown,
+  adding: boolean,
+): string {
   let ddl = `${q(toSnake(name))} ${SQL_TYPE[kind]}`;
   const hasDefault = defaultValue !== undefined && defaultValue !== null;
   if (hasDefault) ddl += ` DEFAULT ${sqlLiteral(kind, defaultValue)}`;
@@ -68,7 +74,9 @@ export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = [
 ];
 
 export function createTableDdl(col: CollectionDef): string {
-  const cols = Object.entries(col.columns).map(([n, d]) => columnDdl(n, d.kind, d.nullable, d.defaultValue, false));
+  const cols = Object.entries(col.columns).map(([n, d]) =>
+    columnDdl(n, d.kind, d.nullable, d.defaultValue, false),
+  );
   const book = BOOKKEEPING_COLUMNS.map(([n, d]) => `${q(n)} ${d}`);
   return `CREATE TABLE IF NOT EXISTS ${q(toSnake(col.name))} (id TEXT PRIMARY KEY NOT NULL, ${[...cols, ...book].join(', ')})`;
 }

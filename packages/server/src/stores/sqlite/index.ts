@@ -1,2 +1,2 @@
-export { createSqliteStore } from './store.ts';
 export type { SqliteStore, SqliteStoreOptions } from './store.ts';
+export { createSqliteStore } from './store.ts';

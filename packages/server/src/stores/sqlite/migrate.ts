@@ -6,9 +6,22 @@ import { randomBytes } from 'node:crypto';
 import type { SchemaDef } from '@syncline/core';
 import { toSnake } from '@syncline/core';
 import type Database from 'better-sqlite3';
-import { BOOKKEEPING_COLUMNS, META_DDL, columnDdl, createTableDdl, indexDdl, q, scopeCandidates, triggerDdl } from './ddl.ts';
+import {
+  BOOKKEEPING_COLUMNS,
+  columnDdl,
+  createTableDdl,
+  indexDdl,
+  META_DDL,
+  q,
+  scopeCandidates,
+  triggerDdl,
+} from './ddl.ts';
 
-export function migrateSqlite(db: Database.Database, schema: SchemaDef, scopeColumns: Record<string, string>): void {
+export function migrateSqlite(
+  db: Database.Database,
+  schema: SchemaDef,
+  scopeColumns: Record<string, string>,
+): void {
   db.exec(META_DDL);
   db.prepare('INSERT OR IGNORE INTO _syncline_meta (key, value) VALUES (?, ?)').run(
     'generation',
@@ -22,7 +35,9 @@ export function migrateSqlite(db: Database.Database, schema: SchemaDef, scopeCol
     );
     for (const [name, def] of Object.entries(col.columns)) {
       if (existing.has(toSnake(name))) continue;
-      db.exec(`ALTER TABLE ${q(table)} ADD COLUMN ${columnDdl(name, def.kind, def.nullable, def.defaultValue, true)}`);
+      db.exec(
+        `ALTER TABLE ${q(table)} ADD COLUMN ${columnDdl(name, def.kind, def.nullable, def.defaultValue, true)}`,
+      );
     }
     // A table the app created before Syncline managed it gains the bookkeeping columns too.
     for (const [name, ddl] of BOOKKEEPING_COLUMNS) {
@@ -30,7 +45,8 @@ export function migrateSqlite(db: Database.Database, schema: SchemaDef, scopeCol
     }
     const declared = scopeColumns[col.name];
     for (const sql of triggerDdl(col, scopeCandidates(col, declared))) db.exec(sql);
-    const scopeIndex = declared && declared !== 'public' && Object.hasOwn(col.columns, declared) ? declared : undefined;
+    const scopeIndex =
+      declared && declared !== 'public' && Object.hasOwn(col.columns, declared) ? declared : undefined;
     for (const sql of indexDdl(col, scopeIndex)) db.exec(sql);
     // Rows that predate the triggers get a version through the update trigger, so pulls see them.
     db.exec(`UPDATE ${q(table)} SET updated_at = updated_at WHERE version IS NULL OR version = 0`);

@@ -17,7 +17,10 @@ interface Item {
 }
 
 /** `<generation>:<version>`; anything else (or another generation) is not a position of this database. */
-export function parsePosition(position: string | null, generation: string): { version: number; reset: boolean } {
+export function parsePosition(
+  position: string | null,
+  generation: string,
+): { version: number; reset: boolean } {
   if (position === null) return { version: 0, reset: false };
   const m = /^([0-9a-f]+):(\d{1,16})$/.exec(position);
   if (!m || m[1] !== generation) return { version: 0, reset: true };
@@ -41,11 +44,15 @@ export function pullPage(
   request: StorePullRequest,
 ): StorePullResult {
   const limit = Math.max(1, Math.floor(request.limit));
-  const counter = (db.prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number }).value;
+  const counter = (db.prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number })
+    .value;
   const horizons = new Map(
-    (db.prepare('SELECT collection, version FROM _syncline_horizon').all() as Array<{ collection: string; version: number }>).map(
-      (h) => [h.collection, h.version],
-    ),
+    (
+      db.prepare('SELECT collection, version FROM _syncline_horizon').all() as Array<{
+        collection: string;
+        version: number;
+      }>
+    ).map((h) => [h.collection, h.version]),
   );
   const starts = new Map<string, { version: number; reset: boolean }>();
   const candidates = new Map<string, Item[]>();
@@ -94,13 +101,25 @@ export function pullPage(
 }
 
 /** Rows and gone-markers of one collection after `after`, oldest first, at most `max` of each. */
-function readCandidates(db: Database.Database, col: CollectionDef, after: number, scope: ScopeFilter, max: number): Item[] {
+function readCandidates(
+  db: Database.Database,
+  col: CollectionDef,
+  after: number,
+  scope: ScopeFilter,
+  max: number,
+): Item[] {
   const table = q(toSnake(col.name));
   const rowScope = scopeSql(scope, (c) => `r.${q(c)}`);
   const rows = db
-    .prepare(`SELECT ${selectList(col, 'r')} FROM ${table} r WHERE r.version > ? AND ${rowScope.sql} ORDER BY r.version LIMIT ?`)
+    .prepare(
+      `SELECT ${selectList(col, 'r')} FROM ${table} r WHERE r.version > ? AND ${rowScope.sql} ORDER BY r.version LIMIT ?`,
+    )
     .all(after, ...rowScope.params, max) as Array<Record<string, unknown>>;
-  const items: Item[] = rows.map((row) => ({ collection: col.name, version: Number(row.version), record: rowToRecord(col, row) }));
+  const items: Item[] = rows.map((row) => ({
+    collection: col.name,
+    version: Number(row.version),
+    record: rowToRecord(col, row),
+  }));
 
   // A gone-marker matters only while the row is not visible to this caller: a visible row is newer
   // than the marker and is delivered itself.
@@ -119,7 +138,11 @@ function readCandidates(db: Database.Database, col: CollectionDef, after: number
     deleted_at: string;
   }>;
   for (const m of markers) {
-    items.push({ collection: col.name, version: m.version, record: { id: m.id, version: m.version, deletedAt: m.deleted_at } });
+    items.push({
+      collection: col.name,
+      version: m.version,
+      record: { id: m.id, version: m.version, deletedAt: m.deleted_at },
+    });
   }
   items.sort((a, b) => a.version - b.version);
   return items.slice(0, max);

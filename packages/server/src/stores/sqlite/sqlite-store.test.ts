@@ -40,14 +40,21 @@ test('sqlite: migrate adds new collections and columns to an existing database, 
   await s1.close();
 
   const v2 = defineSchema({
-    tasks: { columns: { title: t.text(), done: t.boolean().default(false), dueAt: t.timestamp().optional() } },
+    tasks: {
+      columns: { title: t.text(), done: t.boolean().default(false), dueAt: t.timestamp().optional() },
+    },
     tags: { columns: { name: t.text() } },
   });
   const s2 = createSqliteStore({ path, schema: v2 });
   await s2.migrate();
   await s2.migrate();
-  const page = await s2.pull({ collections: [{ name: 'tasks', position: null, scope: { kind: 'public' } }], limit: 10 });
-  expect(page.collections.tasks!.changes).toEqual([expect.objectContaining({ id: 't1', title: 'kept', done: false, dueAt: null })]);
+  const page = await s2.pull({
+    collections: [{ name: 'tasks', position: null, scope: { kind: 'public' } }],
+    limit: 10,
+  });
+  expect(page.collections.tasks!.changes).toEqual([
+    expect.objectContaining({ id: 't1', title: 'kept', done: false, dueAt: null }),
+  ]);
   await s2.write((tx) => tx.insertRecord('tags', 'g', { name: 'x' }));
   await s2.close();
 });
@@ -59,13 +66,21 @@ test('sqlite: rows written before the triggers existed get a version and are pul
   raw.close();
   const store = createSqliteStore({ path, schema: defineSchema({ notes: { columns: { body: t.text() } } }) });
   await store.migrate();
-  const page = await store.pull({ collections: [{ name: 'notes', position: null, scope: { kind: 'public' } }], limit: 10 });
-  expect(page.collections.notes!.changes).toEqual([expect.objectContaining({ id: 'n1', body: 'old', version: 1 })]);
+  const page = await store.pull({
+    collections: [{ name: 'notes', position: null, scope: { kind: 'public' } }],
+    limit: 10,
+  });
+  expect(page.collections.notes!.changes).toEqual([
+    expect.objectContaining({ id: 'n1', body: 'old', version: 1 }),
+  ]);
   await store.close();
 });
 
 test('sqlite: the database uses WAL and synchronous=NORMAL', async () => {
-  const store = createSqliteStore({ path: join(dir, 'pragmas.sqlite'), schema: defineSchema({ a: { columns: { b: t.text() } } }) });
+  const store = createSqliteStore({
+    path: join(dir, 'pragmas.sqlite'),
+    schema: defineSchema({ a: { columns: { b: t.text() } } }),
+  });
   expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
   expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
   await store.close();
@@ -79,13 +94,17 @@ test('sqlite: a database locked by another writer answers 503 unavailable, not 5
   const other = new Database(path);
   other.exec('BEGIN IMMEDIATE');
   const alice = client(server, 'alice');
-  const res = await alice.pushRaw(alice.batch([{ collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } }]));
+  const res = await alice.pushRaw(
+    alice.batch([{ collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } }]),
+  );
   expect(res.status).toBe(503);
   expect(res.body).toMatchObject({ error: { code: 'unavailable' } });
   other.exec('ROLLBACK');
   other.close();
   // The same push succeeds once the lock is gone: nothing was recorded for it.
-  const again = await alice.pushRaw([{ seq: 1, collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } }]);
+  const again = await alice.pushRaw([
+    { seq: 1, collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } },
+  ]);
   expect(again.status).toBe(200);
   await server.close();
 });

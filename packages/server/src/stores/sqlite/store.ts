@@ -10,7 +10,7 @@ import { NOW_SQL, q } from './ddl.ts';
 import { migrateSqlite } from './migrate.ts';
 import { Mutex } from './mutex.ts';
 import { pullPage } from './pull.ts';
-import { rowToRecord, rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
+import { rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -100,8 +100,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   function currentGeneration(): string {
     if (generation === null) {
-      const row = db.prepare("SELECT value FROM _syncline_meta WHERE key = 'generation'").get() as { value: string } | undefined;
-      if (!row) throw new SynclineError('storage', 'The SQLite store is not migrated: call store.migrate() first.');
+      const row = db.prepare("SELECT value FROM _syncline_meta WHERE key = 'generation'").get() as
+        | { value: string }
+        | undefined;
+      if (!row)
+        throw new SynclineError('storage', 'The SQLite store is not migrated: call store.migrate() first.');
       generation = row.value;
     }
     return generation;
@@ -124,8 +127,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async lockClient(clientId, userId): Promise<ClientState> {
       // The write transaction already holds SQLite's single write lock: the row needs no lock of its own.
-      prepare('INSERT OR IGNORE INTO _syncline_clients (client_id, user_id, last_seq) VALUES (?, ?, 0)').run(clientId, userId);
-      const row = prepare('SELECT user_id, last_seq FROM _syncline_clients WHERE client_id = ?').get(clientId) as {
+      prepare('INSERT OR IGNORE INTO _syncline_clients (client_id, user_id, last_seq) VALUES (?, ?, 0)').run(
+        clientId,
+        userId,
+      );
+      const row = prepare('SELECT user_id, last_seq FROM _syncline_clients WHERE client_id = ?').get(
+        clientId,
+      ) as {
         user_id: string;
         last_seq: number;
       };
@@ -160,7 +168,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const pairs = sqlAssignments(collection(name), data);
       const cols = ['id', ...pairs.map(([c]) => q(c))].join(', ');
       const marks = ['?', ...pairs.map(() => '?')].join(', ');
-      prepare(`INSERT INTO ${q(toSnake(name))} (${cols}) VALUES (${marks})`).run(id, ...pairs.map(([, v]) => v));
+      prepare(`INSERT INTO ${q(toSnake(name))} (${cols}) VALUES (${marks})`).run(
+        id,
+        ...pairs.map(([, v]) => v),
+      );
       return mustGet(name, id);
     },
     async updateRecord(name, id, patch) {
@@ -173,7 +184,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async softDelete(name, id) {
       collection(name);
-      prepare(`UPDATE ${q(toSnake(name))} SET deleted_at = ${NOW_SQL} WHERE id = ? AND deleted_at IS NULL`).run(id);
+      prepare(
+        `UPDATE ${q(toSnake(name))} SET deleted_at = ${NOW_SQL} WHERE id = ? AND deleted_at IS NULL`,
+      ).run(id);
       return mustGet(name, id);
     },
   };
@@ -263,8 +276,12 @@ function collectGarbage(db: Database.Database, schema: SchemaDef, cutoff: string
       )
       .get(cutoff, toSnake(col.name), cutoff) as { v: number | null };
     if (maxRow.v === null) continue;
-    removed += db.prepare(`DELETE FROM ${table} WHERE deleted_at IS NOT NULL AND deleted_at <= ?`).run(cutoff).changes;
-    removed += db.prepare('DELETE FROM _syncline_gone WHERE collection = ? AND deleted_at <= ?').run(toSnake(col.name), cutoff).changes;
+    removed += db
+      .prepare(`DELETE FROM ${table} WHERE deleted_at IS NOT NULL AND deleted_at <= ?`)
+      .run(cutoff).changes;
+    removed += db
+      .prepare('DELETE FROM _syncline_gone WHERE collection = ? AND deleted_at <= ?')
+      .run(toSnake(col.name), cutoff).changes;
     db.prepare(
       `INSERT INTO _syncline_horizon (collection, version) VALUES (?, ?)
        ON CONFLICT (collection) DO UPDATE SET version = MAX(version, excluded.version)`,
