@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { buildPages } from './helpers/build.ts';
-import { SKIP_REASON, hasChromium, launch } from './helpers/chromium.ts';
+import { hasChromium, launch, SKIP_REASON } from './helpers/chromium.ts';
 import { serveOrigin } from './helpers/serve.ts';
 import type { TestResult } from './pages/vitest-shim.ts';
 

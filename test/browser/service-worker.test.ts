@@ -6,7 +6,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SKIP_REASON, hasChromium, launch } from './helpers/chromium.ts';
+import { hasChromium, launch, SKIP_REASON } from './helpers/chromium.ts';
 import { appOrigin } from './helpers/origin.ts';
 
 describe.skipIf(!hasChromium)('service worker Background Sync', () => {
@@ -38,7 +38,9 @@ describe.skipIf(!hasChromium)('service worker Background Sync', () => {
     await tab.waitForFunction(() => window.app.state.status?.pending === 3);
     // The page registered a Background Sync because writes are waiting while offline.
     await tab.waitForFunction(async () => {
-      const reg = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & { sync: { getTags(): Promise<string[]> } };
+      const reg = (await navigator.serviceWorker.ready) as ServiceWorkerRegistration & {
+        sync: { getTags(): Promise<string[]> };
+      };
       return (await reg.sync.getTags()).includes('syncline-push');
     });
     await tab.close();
@@ -56,7 +58,12 @@ describe.skipIf(!hasChromium)('service worker Background Sync', () => {
       });
     });
     await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: app.origin.url, registrationId: await registrationId, tag: 'syncline-push', lastChance: false });
+    await cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin: app.origin.url,
+      registrationId: await registrationId,
+      tag: 'syncline-push',
+      lastChance: false,
+    });
     await expect.poll(() => app.serverTitles('bg-'), { timeout: 20_000 }).toEqual(titles);
 
     // The outbox is empty afterwards: a tab opened now has nothing pending.

@@ -6,8 +6,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildPages } from './helpers/build.ts';
-import { SKIP_REASON, hasChromium, launch } from './helpers/chromium.ts';
-import { type TestOrigin, serveOrigin } from './helpers/serve.ts';
+import { hasChromium, launch, SKIP_REASON } from './helpers/chromium.ts';
+import { serveOrigin, type TestOrigin } from './helpers/serve.ts';
 
 describe.skipIf(!hasChromium)('IndexedDB store in Chromium', () => {
   let browser: Browser;

@@ -7,11 +7,17 @@ import { createClient, createMemoryStore } from '@syncline/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { e2eSchema } from '../helpers/schema.ts';
-import { SKIP_REASON, hasChromium, launch } from './helpers/chromium.ts';
+import { hasChromium, launch, SKIP_REASON } from './helpers/chromium.ts';
 import { appOrigin } from './helpers/origin.ts';
 
 // Whether the engine can be told of other tabs' writes (docs/decisions/0006-browser-tests.md).
-const engineHook = 'externalChange' in createClient({ schema: e2eSchema, store: createMemoryStore(), transport: { request: () => Promise.reject(new Error('unused')) } });
+const engineHook =
+  'externalChange' in
+  createClient({
+    schema: e2eSchema,
+    store: createMemoryStore(),
+    transport: { request: () => Promise.reject(new Error('unused')) },
+  });
 const PER_TAB = 10;
 
 describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
@@ -27,14 +33,22 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
         p.evaluate(
           async ({ tag, i, n }) => {
             // Fire every insert at once: concurrent writes within a tab as well as across tabs.
-            await Promise.all(Array.from({ length: n }, (_, j) => window.app.insert(`${tag}-tab${i}-${String(j).padStart(2, '0')}`)));
+            await Promise.all(
+              Array.from({ length: n }, (_, j) =>
+                window.app.insert(`${tag}-tab${i}-${String(j).padStart(2, '0')}`),
+              ),
+            );
           },
           { tag, i, n: PER_TAB },
         ),
       ),
     );
   const expected = (tag: string, count = tabs.length) =>
-    Array.from({ length: count }, (_, i) => Array.from({ length: PER_TAB }, (_, j) => `${tag}-tab${i}-${String(j).padStart(2, '0')}`)).flat().sort();
+    Array.from({ length: count }, (_, i) =>
+      Array.from({ length: PER_TAB }, (_, j) => `${tag}-tab${i}-${String(j).padStart(2, '0')}`),
+    )
+      .flat()
+      .sort();
 
   beforeAll(async () => {
     app = await appOrigin();
@@ -68,7 +82,8 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
   test('going offline is noticed and shown in every tab without a reload', async () => {
     app.origin.down = true;
     await context.setOffline(true);
-    for (const p of tabs) await p.waitForFunction(() => document.getElementById('status')?.dataset.online === 'false');
+    for (const p of tabs)
+      await p.waitForFunction(() => document.getElementById('status')?.dataset.online === 'false');
     expect(await tabs[1]?.textContent('#status')).toContain('You are offline. Your changes have been saved');
   });
 
@@ -77,26 +92,35 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
     expect(await app.serverTitles('offline-')).toEqual([]);
     app.origin.down = false;
     await context.setOffline(false);
-    for (const p of tabs) await p.waitForFunction(() => document.getElementById('status')?.dataset.online === 'true');
+    for (const p of tabs)
+      await p.waitForFunction(() => document.getElementById('status')?.dataset.online === 'true');
     expect(await tabs[2]?.textContent('#status')).toContain('You are online.');
     await expect.poll(() => app.serverTitles('offline-'), { timeout: 20_000 }).toEqual(expected('offline'));
     // Nothing duplicated: the server holds exactly the 60 written notes.
     expect(await app.serverTitles()).toEqual([...expected('offline'), ...expected('online')].sort());
   });
 
-  test.skipIf(!engineHook)(`every tab's live query converges to the server's notes${engineHook ? '' : ' (skipped: the engine has no externalChange hook yet, see docs/decisions/0006)'}`, async () => {
-    const all = await app.serverTitles();
-    for (const p of tabs) await p.waitForFunction((n) => window.app.state.titles.length === n, all.length);
-    for (const p of tabs) expect(await p.evaluate(() => window.app.state.titles)).toEqual(all);
-  });
+  test.skipIf(!engineHook)(
+    `every tab's live query converges to the server's notes${engineHook ? '' : ' (skipped: the engine has no externalChange hook yet, see docs/decisions/0006)'}`,
+    async () => {
+      const all = await app.serverTitles();
+      for (const p of tabs) await p.waitForFunction((n) => window.app.state.titles.length === n, all.length);
+      for (const p of tabs) expect(await p.evaluate(() => window.app.state.titles)).toEqual(all);
+    },
+  );
 
-  test('closing the leader tab hands sync to another tab within 1 s, which then pushes', async ({ annotate }) => {
+  test('closing the leader tab hands sync to another tab within 1 s, which then pushes', async ({
+    annotate,
+  }) => {
     const [leader, ...rest] = tabs;
     const closedAt = Date.now();
     await leader?.close();
     tabs = rest;
     const since = await Promise.race(
-      rest.map(async (p) => (await p.waitForFunction(() => window.app.state.leaderSince)).jsonValue() as Promise<number>),
+      rest.map(
+        async (p) =>
+          (await p.waitForFunction(() => window.app.state.leaderSince)).jsonValue() as Promise<number>,
+      ),
     );
     const handover = since - closedAt;
     await annotate(`new leader ${handover} ms after the leader tab closed`);

@@ -6,7 +6,14 @@ vDescribe('in-page vitest shim', () => {
   vTest('toEqual ignores undefined properties but catches every other difference', () => {
     expect({ a: 1, b: undefined }).toEqual({ a: 1 });
     expect([{ x: [1, null] }]).toEqual([{ x: [1, null] }]);
-    for (const [a, b] of [[{ a: 1 }, { a: 2 }], [[1, 2], [1]], [{ a: null }, {}], [0, -0], ['1', 1], [{ a: { b: [1] } }, { a: { b: [2] } }]]) {
+    for (const [a, b] of [
+      [{ a: 1 }, { a: 2 }],
+      [[1, 2], [1]],
+      [{ a: null }, {}],
+      [0, -0],
+      ['1', 1],
+      [{ a: { b: [1] } }, { a: { b: [2] } }],
+    ]) {
       vExpect(() => expect(a).toEqual(b)).toThrow();
     }
   });

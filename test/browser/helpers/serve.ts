@@ -17,7 +17,11 @@ async function toRequest(req: IncomingMessage, origin: string): Promise<Request>
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
   const method = req.method ?? 'GET';
-  return new Request(new URL(req.url ?? '/', origin), { method, headers, ...(method === 'GET' || method === 'HEAD' ? {} : { body: Buffer.concat(chunks) }) });
+  return new Request(new URL(req.url ?? '/', origin), {
+    method,
+    headers,
+    ...(method === 'GET' || method === 'HEAD' ? {} : { body: Buffer.concat(chunks) }),
+  });
 }
 
 async function write(res: ServerResponse, response: Response): Promise<void> {
@@ -54,7 +58,13 @@ export async function serveOrigin(files: Bundle, sync: SyncServer | null): Promi
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store', 'service-worker-allowed': '/' }).end(file.body);
+    res
+      .writeHead(200, {
+        'content-type': file.type,
+        'cache-control': 'no-store',
+        'service-worker-allowed': '/',
+      })
+      .end(file.body);
   });
   server.on('connection', (s) => {
     sockets.add(s);

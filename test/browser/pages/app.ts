@@ -3,9 +3,16 @@
  * over Web Locks, change notices over BroadcastChannel, Background Sync registration, and a status
  * line in #status. Playwright drives it through `window.app`.
  */
-import { type SyncStatus, createClient, fetchTransport } from '@syncline/client';
+import { createClient, fetchTransport, type SyncStatus } from '@syncline/client';
 import { createIndexedDbStore } from '@syncline/store-indexeddb';
-import { backgroundSyncOnFailure, browserNetwork, channelName, connectTabs, sharedStore, syncLockName } from '@syncline/web';
+import {
+  backgroundSyncOnFailure,
+  browserNetwork,
+  channelName,
+  connectTabs,
+  sharedStore,
+  syncLockName,
+} from '@syncline/web';
 import { e2eSchema } from '../../helpers/schema.ts';
 
 const params = new URL(location.href).searchParams;
@@ -24,7 +31,16 @@ export interface AppState {
   errors: string[];
 }
 
-const state: AppState = { ready: false, leader: false, leaderSince: null, status: null, titles: [], hook: false, swRegistered: false, errors: [] };
+const state: AppState = {
+  ready: false,
+  leader: false,
+  leaderSince: null,
+  status: null,
+  titles: [],
+  hook: false,
+  swRegistered: false,
+  errors: [],
+};
 
 const store = sharedStore(createIndexedDbStore({ name: db }), new BroadcastChannel(channelName(db)));
 const network = browserNetwork(window);
@@ -43,7 +59,9 @@ const render = () => {
   const el = document.getElementById('status');
   if (!el || !s) return;
   el.textContent = [
-    s.online ? 'You are online.' : "You are offline. Your changes have been saved and will be synced when you're back online.",
+    s.online
+      ? 'You are online.'
+      : "You are offline. Your changes have been saved and will be synced when you're back online.",
     `connected: ${s.connected}`,
     `pending: ${s.pending}`,
     `role: ${state.leader ? 'leader' : 'follower'}`,
@@ -76,7 +94,10 @@ async function main() {
     },
   });
   backgroundSyncOnFailure(client, { onError: (e) => state.errors.push(`background sync: ${String(e)}`) });
-  await navigator.serviceWorker.register(`/sw.js?db=${encodeURIComponent(db)}&token=${encodeURIComponent(token)}`, { type: 'module', scope: '/' });
+  await navigator.serviceWorker.register(
+    `/sw.js?db=${encodeURIComponent(db)}&token=${encodeURIComponent(token)}`,
+    { type: 'module', scope: '/' },
+  );
   await navigator.serviceWorker.ready;
   state.swRegistered = true;
   state.ready = true;

@@ -42,4 +42,8 @@ declare global {
     };
   }
 }
-window.kit = { createIndexedDbStore, schema: defineSchema({ notes: { columns: { body: t.text() } } }), durabilities };
+window.kit = {
+  createIndexedDbStore,
+  schema: defineSchema({ notes: { columns: { body: t.text() } } }),
+  durabilities,
+};

@@ -69,7 +69,11 @@ export async function runCollected(): Promise<TestResult[]> {
       }
     }
     const ms = Math.round(performance.now() - start);
-    results.push(error === undefined ? { name: t.name, status: 'passed', ms } : { name: t.name, status: 'failed', error: describeError(error), ms });
+    results.push(
+      error === undefined
+        ? { name: t.name, status: 'passed', ms }
+        : { name: t.name, status: 'failed', error: describeError(error), ms },
+    );
   }
   return results;
 }
@@ -96,7 +100,8 @@ export function equals(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (!isObject(a) || !isObject(b)) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equals(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => equals(x, b[i]));
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b) && !(isPlain(a) && isPlain(b))) return false;
   const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
   const ka = keys(a);
@@ -111,7 +116,11 @@ function isPlain(o: object): boolean {
 
 function matchesObject(actual: unknown, expected: unknown): boolean {
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((x, i) => matchesObject(actual[i], x));
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((x, i) => matchesObject(actual[i], x))
+    );
   }
   if (isObject(expected) && isPlain(expected)) {
     return isObject(actual) && Object.keys(expected).every((k) => matchesObject(actual[k], expected[k]));
@@ -126,7 +135,9 @@ class AssertionError extends Error {
 function matchers(actual: unknown, negate: boolean) {
   const check = (pass: boolean, what: string, expected?: unknown) => {
     if (pass === negate) {
-      throw new AssertionError(`expected ${show(actual)} ${negate ? 'not ' : ''}${what}${expected === undefined ? '' : ` ${show(expected)}`}`);
+      throw new AssertionError(
+        `expected ${show(actual)} ${negate ? 'not ' : ''}${what}${expected === undefined ? '' : ` ${show(expected)}`}`,
+      );
     }
   };
   return {
@@ -139,8 +150,10 @@ function matchers(actual: unknown, negate: boolean) {
     toBeDefined: () => check(actual !== undefined, 'to be defined'),
     toBeTruthy: () => check(Boolean(actual), 'to be truthy'),
     toBeFalsy: () => check(!actual, 'to be falsy'),
-    toBeInstanceOf: (c: new (...args: never[]) => unknown) => check(actual instanceof c, `to be an instance of ${c.name}`),
-    toHaveLength: (n: number) => check((actual as { length?: unknown } | null)?.length === n, 'to have length', n),
+    toBeInstanceOf: (c: new (...args: never[]) => unknown) =>
+      check(actual instanceof c, `to be an instance of ${c.name}`),
+    toHaveLength: (n: number) =>
+      check((actual as { length?: unknown } | null)?.length === n, 'to have length', n),
     toBeGreaterThan: (n: number) => check((actual as number) > n, 'to be greater than', n),
     toBeGreaterThanOrEqual: (n: number) => check((actual as number) >= n, 'to be >=', n),
     toBeLessThan: (n: number) => check((actual as number) < n, 'to be less than', n),
@@ -155,14 +168,19 @@ function matchers(actual: unknown, negate: boolean) {
         threw = true;
       }
       const message = thrown instanceof Error ? thrown.message : String(thrown);
-      const ok = threw && (pattern === undefined || (typeof pattern === 'string' ? message.includes(pattern) : pattern.test(message)));
+      const ok =
+        threw &&
+        (pattern === undefined ||
+          (typeof pattern === 'string' ? message.includes(pattern) : pattern.test(message)));
       check(ok, 'to throw', pattern);
     },
   };
 }
 
 type Matchers = ReturnType<typeof matchers>;
-type Async<M> = { [K in keyof M]: M[K] extends (...a: infer A) => unknown ? (...a: A) => Promise<void> : never };
+type Async<M> = {
+  [K in keyof M]: M[K] extends (...a: infer A) => unknown ? (...a: A) => Promise<void> : never;
+};
 
 function settled(promise: unknown, want: 'rejects' | 'resolves'): Async<Matchers> {
   const run =
@@ -176,15 +194,27 @@ function settled(promise: unknown, want: 'rejects' | 'resolves'): Async<Matchers
         value = e;
         rejected = true;
       }
-      if ((want === 'rejects') !== rejected) throw new AssertionError(`expected the promise to ${want === 'rejects' ? 'reject' : 'resolve'}, it ${rejected ? 'rejected' : 'resolved'} with ${show(value)}`);
-      const target = want === 'rejects' && name === 'toThrow' ? () => { throw value; } : value;
+      if ((want === 'rejects') !== rejected)
+        throw new AssertionError(
+          `expected the promise to ${want === 'rejects' ? 'reject' : 'resolve'}, it ${rejected ? 'rejected' : 'resolved'} with ${show(value)}`,
+        );
+      const target =
+        want === 'rejects' && name === 'toThrow'
+          ? () => {
+              throw value;
+            }
+          : value;
       (matchers(target, false)[name] as (...a: unknown[]) => void)(...args);
     };
-  return Object.fromEntries(Object.keys(matchers(null, false)).map((k) => [k, run(k as keyof Matchers)])) as Async<Matchers>;
+  return Object.fromEntries(
+    Object.keys(matchers(null, false)).map((k) => [k, run(k as keyof Matchers)]),
+  ) as Async<Matchers>;
 }
 
 /** `expect(value)` with the matchers above, `.not`, `.rejects` and `.resolves`. */
-export function expect(actual: unknown): Matchers & { not: Matchers; rejects: Async<Matchers>; resolves: Async<Matchers> } {
+export function expect(
+  actual: unknown,
+): Matchers & { not: Matchers; rejects: Async<Matchers>; resolves: Async<Matchers> } {
   return Object.assign(matchers(actual, false), {
     not: matchers(actual, true),
     get rejects() {

@@ -10,29 +10,35 @@ export type ColumnKind = (typeof COLUMN_KINDS)[number];
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-export interface ColumnDef<T = unknown> {
+export interface ColumnDef<T = unknown, HasDefault extends boolean = boolean> {
   readonly kind: ColumnKind;
   readonly nullable: boolean;
   /** Value used when an insert omits the column. `undefined` means the column is required. */
   readonly defaultValue: T | undefined;
   /** Phantom field carrying the TypeScript type; never set at run time. */
   readonly __type?: T;
+  /** Phantom field: whether inserts may omit the column (optional or defaulted). */
+  readonly __hasDefault?: HasDefault;
 }
 
-export interface ColumnBuilder<T> extends ColumnDef<T> {
+export interface ColumnBuilder<T, HasDefault extends boolean = false> extends ColumnDef<T, HasDefault> {
   /** The column may be `null`; an insert that omits it stores `null`. */
-  optional(): ColumnBuilder<T | null>;
+  optional(): ColumnBuilder<T | null, true>;
   /** An insert that omits the column stores `value`. */
-  default(value: T): ColumnBuilder<T>;
+  default(value: T): ColumnBuilder<T, true>;
 }
 
-function column<T>(kind: ColumnKind, nullable = false, defaultValue: T | undefined = undefined): ColumnBuilder<T> {
+function column<T, D extends boolean = false>(
+  kind: ColumnKind,
+  nullable = false,
+  defaultValue: T | undefined = undefined,
+): ColumnBuilder<T, D> {
   return {
     kind,
     nullable,
     defaultValue,
-    optional: () => column<T | null>(kind, true, defaultValue === undefined ? null : defaultValue),
-    default: (value: T) => column<T>(kind, nullable, value),
+    optional: () => column<T | null, true>(kind, true, defaultValue === undefined ? null : defaultValue),
+    default: (value: T) => column<T, true>(kind, nullable, value),
   };
 }
 

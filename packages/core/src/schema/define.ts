@@ -44,7 +44,7 @@ export type RowOf<S extends SchemaDef, K extends keyof S['collections']> = Recor
   ColumnValues<S['collections'][K]['columns']>;
 
 type RequiredKeys<C extends Record<string, ColumnDef>> = {
-  [K in keyof C]: C[K]['nullable'] extends true ? never : undefined extends C[K]['defaultValue'] ? K : never;
+  [K in keyof C]: C[K] extends { readonly __hasDefault?: true } ? never : K;
 }[keyof C];
 
 /** What `insert` takes: required columns, optional ones with a default or `null`, and an optional `id`. */
