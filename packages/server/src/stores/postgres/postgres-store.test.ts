@@ -41,7 +41,11 @@ async function freshStore(schema: SchemaDef = suiteSchema, scopeColumns = suiteS
   };
 }
 
-describe.skipIf(!url)('postgres store (skipped: set TEST_DATABASE_URL=postgres://… to run against a real PostgreSQL)', () => {
+const title = url
+  ? 'postgres store'
+  : 'postgres store — SKIPPED: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run against a real PostgreSQL';
+
+describe.skipIf(!url)(title, () => {
   runServerStoreSuite('postgres', (schema, hints) => freshStore(schema, hints.scopeColumns));
   watermarkStressScenario(url!);
 
