@@ -28,6 +28,7 @@ export async function run(
     let starting: Promise<Serving> | undefined;
     const uninstall = installSignalHandlers(async () => (await starting)?.close(), {
       onSignal: (signal) => out.log(`Received ${signal}, finishing in-flight requests and closing…`),
+      onForce: (signal) => out.error(`Received ${signal} again: exiting now without waiting.`),
       onError: (error) =>
         out.error(`syncline: shutdown failed: ${error instanceof Error ? error.message : String(error)}`),
     });

@@ -50,12 +50,26 @@ describe('installSignalHandlers', () => {
     expect(h.errors).toEqual([new Error('store stuck')]);
   });
 
-  test('a second signal during a slow close exits 1 at once', async () => {
-    const h = install(() => new Promise<void>(() => {}));
+  test('a repeat within the duplicate window is the same delivery; a later one exits 1 at once', () => {
+    let clock = 1_000;
+    const exits: number[] = [];
+    const forced: string[] = [];
+    uninstalls.push(
+      installSignalHandlers(() => new Promise<void>(() => {}), {
+        signals: ['SIGUSR2'],
+        exit: (code) => exits.push(code),
+        onForce: (s) => forced.push(s),
+        now: () => clock,
+      }),
+    );
     process.emit('SIGUSR2', 'SIGUSR2');
-    expect(h.exits).toEqual([]);
+    clock += 200; // e.g. npm forwarding the terminal's Ctrl-C
     process.emit('SIGUSR2', 'SIGUSR2');
-    expect(h.exits).toEqual([1]);
+    expect(exits).toEqual([]);
+    clock += 2_000; // the operator presses Ctrl-C again
+    process.emit('SIGUSR2', 'SIGUSR2');
+    expect(exits).toEqual([1]);
+    expect(forced).toEqual(['SIGUSR2']);
   });
 
   test('uninstall removes the handlers', () => {
