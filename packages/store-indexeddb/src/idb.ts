@@ -32,12 +32,16 @@ export function storageError(cause: unknown): SynclineError {
   if (name === 'TransactionInactiveError' || name === 'InvalidStateError') {
     return new SynclineError(
       'storage',
-      'An IndexedDB transaction was used after it had finished. Inside store.read(fn) or store.write(fn), await only the transaction\'s own methods: awaiting anything else lets IndexedDB commit early.',
+      "An IndexedDB transaction was used after it had finished. Inside store.read(fn) or store.write(fn), await only the transaction's own methods: awaiting anything else lets IndexedDB commit early.",
       { cause },
     );
   }
   const message = (cause as { message?: unknown } | null)?.message;
-  return new SynclineError('storage', `The local database failed (${String(name ?? 'error')}: ${String(message ?? cause)}). Reloading the page usually helps.`, { cause });
+  return new SynclineError(
+    'storage',
+    `The local database failed (${String(name ?? 'error')}: ${String(message ?? cause)}). Reloading the page usually helps.`,
+    { cause },
+  );
 }
 
 /**
@@ -55,7 +59,11 @@ export function request<T>(req: IDBRequest<T>): Promise<T> {
  * Issues a request on `tx`'s store, turning a synchronous throw (the transaction already ended)
  * into a rejected promise with a clear message.
  */
-export function call<T>(tx: IDBTransaction, storeName: string, fn: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+export function call<T>(
+  tx: IDBTransaction,
+  storeName: string,
+  fn: (store: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
   try {
     return request(fn(tx.objectStore(storeName)));
   } catch (cause) {
@@ -67,12 +75,18 @@ export function call<T>(tx: IDBTransaction, storeName: string, fn: (store: IDBOb
 export function committed(tx: IDBTransaction): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(storageError(tx.error ?? new DOMException('The transaction was aborted.', 'AbortError')));
+    tx.onabort = () =>
+      reject(storageError(tx.error ?? new DOMException('The transaction was aborted.', 'AbortError')));
   });
 }
 
 /** Opens (and on first use creates) a database at `version`, running `upgrade` when needed. */
-export function openDatabase(idb: IDBFactory, name: string, version: number, upgrade: (db: IDBDatabase) => void): Promise<IDBDatabase> {
+export function openDatabase(
+  idb: IDBFactory,
+  name: string,
+  version: number,
+  upgrade: (db: IDBDatabase) => void,
+): Promise<IDBDatabase> {
   return new Promise<IDBDatabase>((resolve, reject) => {
     let req: IDBOpenDBRequest;
     try {

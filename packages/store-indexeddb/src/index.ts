@@ -5,5 +5,6 @@
  * import { createIndexedDbStore } from '@syncline/store-indexeddb';
  * const store = createIndexedDbStore({ name: 'syncline:todo' });
  */
+
+export { deleteDatabase, type IndexedDbGlobals, storageError } from './idb.ts';
 export { createIndexedDbStore, type IndexedDbStore, type IndexedDbStoreOptions } from './store.ts';
-export { deleteDatabase, storageError, type IndexedDbGlobals } from './idb.ts';

@@ -1,5 +1,5 @@
-import { SynclineError } from '@syncline/core';
 import type { Comparison, LocalRow, Query } from '@syncline/client';
+import { SynclineError } from '@syncline/core';
 
 const COMPARISON_KEYS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']);
 /** Metadata every visible row has besides the schema's columns. */
@@ -17,7 +17,11 @@ export function compare(a: unknown, b: unknown): number {
   if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
   if (b === null || b === undefined) return 1;
   if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b);
-  return (a as number | string) < (b as number | string) ? -1 : (a as number | string) > (b as number | string) ? 1 : 0;
+  return (a as number | string) < (b as number | string)
+    ? -1
+    : (a as number | string) > (b as number | string)
+      ? 1
+      : 0;
 }
 
 function matches(row: LocalRow, where: Record<string, unknown>): boolean {
@@ -41,11 +45,23 @@ function matches(row: LocalRow, where: Record<string, unknown>): boolean {
 }
 
 /** Throws `invalid` when the query names a column the collection does not have. */
-export function validateQuery(collection: string, columns: ReadonlySet<string> | undefined, q: Query): asserts columns {
-  if (!columns) throw new SynclineError('invalid', `Unknown collection "${collection}": it is not in the schema this store was opened with.`);
+export function validateQuery(
+  collection: string,
+  columns: ReadonlySet<string> | undefined,
+  q: Query,
+): asserts columns {
+  if (!columns)
+    throw new SynclineError(
+      'invalid',
+      `Unknown collection "${collection}": it is not in the schema this store was opened with.`,
+    );
   const named = [...Object.keys(q.where ?? {}), ...(q.orderBy ?? []).map(([col]) => col)];
   for (const col of named) {
-    if (!columns.has(col)) throw new SynclineError('invalid', `Unknown column "${col}" in a query on "${collection}". Use a column of the schema or id, version, updatedAt, deletedAt.`);
+    if (!columns.has(col))
+      throw new SynclineError(
+        'invalid',
+        `Unknown column "${col}" in a query on "${collection}". Use a column of the schema or id, version, updatedAt, deletedAt.`,
+      );
   }
 }
 

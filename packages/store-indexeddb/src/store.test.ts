@@ -1,9 +1,9 @@
 import { runLocalStoreSuite } from '@syncline/client/conformance';
-import { SynclineError, defineSchema, t } from '@syncline/core';
+import { defineSchema, SynclineError, t } from '@syncline/core';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, test } from 'vitest';
-import { createIndexedDbStore, deleteDatabase } from './index.ts';
 import { committed, storageError } from './idb.ts';
+import { createIndexedDbStore, deleteDatabase } from './index.ts';
 
 const idb = { indexedDB: new IDBFactory(), IDBKeyRange };
 let n = 0;

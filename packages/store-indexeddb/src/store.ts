@@ -1,8 +1,15 @@
 import type { LocalStore, OpenResult } from '@syncline/client';
 import { type SchemaDef, SynclineError } from '@syncline/core';
-import { type IndexedDbGlobals, browserIndexedDb, call, committed, openDatabase, storageError } from './idb.ts';
+import {
+  browserIndexedDb,
+  call,
+  committed,
+  type IndexedDbGlobals,
+  openDatabase,
+  storageError,
+} from './idb.ts';
 import { META_COLUMNS } from './query.ts';
-import { ALL_STORES, OUTBOX_BY_RECORD, STORES, type TxContext, readTx, writeTx } from './tx.ts';
+import { ALL_STORES, OUTBOX_BY_RECORD, readTx, STORES, type TxContext, writeTx } from './tx.ts';
 
 /**
  * The IndexedDB version of the store's object stores. Collections live inside the stores (keyed
@@ -41,7 +48,10 @@ export interface IndexedDbStore extends LocalStore {
 
 function createLayout(db: IDBDatabase): void {
   db.createObjectStore(STORES.records);
-  db.createObjectStore(STORES.outbox, { keyPath: 'key', autoIncrement: true }).createIndex(OUTBOX_BY_RECORD, ['collection', 'id']);
+  db.createObjectStore(STORES.outbox, { keyPath: 'key', autoIncrement: true }).createIndex(OUTBOX_BY_RECORD, [
+    'collection',
+    'id',
+  ]);
   db.createObjectStore(STORES.meta);
   db.createObjectStore(STORES.rejections, { keyPath: 'key' });
   db.createObjectStore(STORES.schema);
@@ -51,7 +61,10 @@ function requestPersistence(): Promise<boolean | null> {
   const storage = (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
   if (!storage?.persist) return Promise.resolve(null);
   // A refusal or an error leaves storage "best effort"; the store still works, so never throw.
-  return storage.persisted().then((already) => already || storage.persist()).catch(() => false);
+  return storage
+    .persisted()
+    .then((already) => already || storage.persist())
+    .catch(() => false);
 }
 
 /**
@@ -77,11 +90,18 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): IndexedDbS
   const inflight = new Set<Promise<unknown>>();
 
   const closedError = () =>
-    new SynclineError('closed', `The local database "${options.name}" is closed (close() was called, or another tab deleted or upgraded it). Create a new store to use it again.`);
+    new SynclineError(
+      'closed',
+      `The local database "${options.name}" is closed (close() was called, or another tab deleted or upgraded it). Create a new store to use it again.`,
+    );
 
   function usable(): { db: IDBDatabase; ctx: TxContext } {
     if (closed) throw closedError();
-    if (!db || !ctx) throw new SynclineError('storage', 'The IndexedDB store is not open yet: await store.open(schema) first.');
+    if (!db || !ctx)
+      throw new SynclineError(
+        'storage',
+        'The IndexedDB store is not open yet: await store.open(schema) first.',
+      );
     return { db, ctx };
   }
 
@@ -96,7 +116,10 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): IndexedDbS
     const open = usable();
     try {
       // Created synchronously in read()/write(), so IndexedDB orders it after every earlier call.
-      const tx = mode === 'readwrite' ? open.db.transaction(ALL_STORES, mode, { durability }) : open.db.transaction(ALL_STORES, mode);
+      const tx =
+        mode === 'readwrite'
+          ? open.db.transaction(ALL_STORES, mode, { durability })
+          : open.db.transaction(ALL_STORES, mode);
       return { tx, ctx: open.ctx };
     } catch (cause) {
       if ((cause as { name?: unknown }).name === 'InvalidStateError') throw closedError();
@@ -162,7 +185,9 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): IndexedDbS
         run(tx, async () => {
           const result: OpenResult = { added: [], changed: [] };
           const collections = Object.values(schema.collections);
-          const stored = await Promise.all(collections.map((c) => call<string | undefined>(tx, STORES.schema, (s) => s.get(c.name))));
+          const stored = await Promise.all(
+            collections.map((c) => call<string | undefined>(tx, STORES.schema, (s) => s.get(c.name))),
+          );
           await Promise.all(
             collections.map((c, i) => {
               const old = stored[i];

@@ -1,10 +1,23 @@
-import type { LocalReadTx, LocalRecord, LocalRow, LocalWriteTx, OutboxEntry, StoredRejection } from '@syncline/client';
+import type {
+  LocalReadTx,
+  LocalRecord,
+  LocalRow,
+  LocalWriteTx,
+  OutboxEntry,
+  StoredRejection,
+} from '@syncline/client';
 import { SynclineError } from '@syncline/core';
 import { call, storageError } from './idb.ts';
 import { runQuery, validateQuery } from './query.ts';
 
 /** Object store names. Records of every collection share one store, keyed `[collection, id]`. */
-export const STORES = { records: 'records', outbox: 'outbox', meta: 'meta', rejections: 'rejections', schema: 'schema' } as const;
+export const STORES = {
+  records: 'records',
+  outbox: 'outbox',
+  meta: 'meta',
+  rejections: 'rejections',
+  schema: 'schema',
+} as const;
 export const ALL_STORES = Object.values(STORES);
 /** Index of the outbox on `[collection, id]`. */
 export const OUTBOX_BY_RECORD = 'byRecord';
@@ -45,7 +58,11 @@ function filledRecord(ctx: TxContext, collection: string, r: LocalRecord | undef
 }
 
 /** Walks the cursor over `range`, calling `step` for each value; resolves after the last one. */
-function eachCursor(tx: IDBTransaction, range: IDBKeyRange, step: (cursor: IDBCursorWithValue) => void): Promise<void> {
+function eachCursor(
+  tx: IDBTransaction,
+  range: IDBKeyRange,
+  step: (cursor: IDBCursorWithValue) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let req: IDBRequest<IDBCursorWithValue | null>;
     try {
@@ -73,7 +90,9 @@ export function readTx(tx: IDBTransaction, ctx: TxContext): LocalReadTx {
     },
     async query(collection, q) {
       validateQuery(collection, ctx.columns.get(collection), q);
-      const all = await call<LocalRecord[]>(tx, STORES.records, (s) => s.getAll(collectionRange(ctx, collection)));
+      const all = await call<LocalRecord[]>(tx, STORES.records, (s) =>
+        s.getAll(collectionRange(ctx, collection)),
+      );
       const visible: LocalRow[] = [];
       for (const r of all) {
         const row = filled(ctx, collection, r.row);
@@ -89,10 +108,14 @@ export function readTx(tx: IDBTransaction, ctx: TxContext): LocalReadTx {
       }
       if (collection !== undefined && id !== undefined) {
         // Equal index keys are ordered by primary key, so this is key order already.
-        return call<OutboxEntry[]>(tx, STORES.outbox, (s) => s.index(OUTBOX_BY_RECORD).getAll([collection, id], limit));
+        return call<OutboxEntry[]>(tx, STORES.outbox, (s) =>
+          s.index(OUTBOX_BY_RECORD).getAll([collection, id], limit),
+        );
       }
       const all = await call<OutboxEntry[]>(tx, STORES.outbox, (s) => s.getAll());
-      const picked = all.filter((e) => (collection === undefined || e.collection === collection) && (id === undefined || e.id === id));
+      const picked = all.filter(
+        (e) => (collection === undefined || e.collection === collection) && (id === undefined || e.id === id),
+      );
       return limit === undefined ? picked : picked.slice(0, limit);
     },
     outboxCount() {

@@ -16,7 +16,10 @@ interface SyncManagerLike {
  * @example
  * await registerBackgroundSync();
  */
-export async function registerBackgroundSync(tag = SYNC_TAG, container: ServiceWorkerContainer | undefined = globalThis.navigator?.serviceWorker): Promise<boolean> {
+export async function registerBackgroundSync(
+  tag = SYNC_TAG,
+  container: ServiceWorkerContainer | undefined = globalThis.navigator?.serviceWorker,
+): Promise<boolean> {
   if (!container) return false;
   const registration = await container.ready;
   const sync = (registration as ServiceWorkerRegistration & { sync?: SyncManagerLike }).sync;
@@ -42,7 +45,11 @@ export interface StatusSource {
  */
 export function backgroundSyncOnFailure(
   source: StatusSource,
-  options: { tag?: string; register?: (tag: string) => Promise<boolean>; onError?: (error: unknown) => void } = {},
+  options: {
+    tag?: string;
+    register?: (tag: string) => Promise<boolean>;
+    onError?: (error: unknown) => void;
+  } = {},
 ): () => void {
   const tag = options.tag ?? SYNC_TAG;
   const register = options.register ?? ((t: string) => registerBackgroundSync(t));

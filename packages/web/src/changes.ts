@@ -24,7 +24,9 @@ export interface SharedStore extends LocalStore {
 }
 
 function isNotice(data: unknown): data is ChangeNotice {
-  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'syncline:changed';
+  return (
+    typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'syncline:changed'
+  );
 }
 
 /** The channel name for a database; tabs and the service worker must agree on it. */

@@ -10,8 +10,25 @@
  * connectTabs({ client, store, lock: syncLockName('todo') });
  * backgroundSyncOnFailure(client);
  */
-export { SYNC_TAG, backgroundSyncOnFailure, registerBackgroundSync, type StatusSource } from './background-sync.ts';
-export { type ChangeNotice, type NoticeChannel, type SharedStore, channelName, sharedStore } from './changes.ts';
-export { type Leadership, type LeadershipOptions, type Locks, electLeader, syncLockName } from './leadership.ts';
-export { type BrowserNetwork, type OnlineSource, browserNetwork } from './network.ts';
-export { type ExternalChanges, type Tabs, type TabsOptions, connectTabs } from './tabs.ts';
+export {
+  backgroundSyncOnFailure,
+  registerBackgroundSync,
+  type StatusSource,
+  SYNC_TAG,
+} from './background-sync.ts';
+export {
+  type ChangeNotice,
+  channelName,
+  type NoticeChannel,
+  type SharedStore,
+  sharedStore,
+} from './changes.ts';
+export {
+  electLeader,
+  type Leadership,
+  type LeadershipOptions,
+  type Locks,
+  syncLockName,
+} from './leadership.ts';
+export { type BrowserNetwork, browserNetwork, type OnlineSource } from './network.ts';
+export { connectTabs, type ExternalChanges, type Tabs, type TabsOptions } from './tabs.ts';

@@ -43,7 +43,10 @@ export interface LeadershipOptions {
 export function electLeader(options: LeadershipOptions): Leadership {
   const locks = options.locks ?? (globalThis.navigator as Navigator | undefined)?.locks;
   if (!locks) {
-    throw new SynclineError('invalid', 'Web Locks (navigator.locks) are not available here; multi-tab sync needs a browser from 2022 or later and a secure context (https or localhost).');
+    throw new SynclineError(
+      'invalid',
+      'Web Locks (navigator.locks) are not available here; multi-tab sync needs a browser from 2022 or later and a secure context (https or localhost).',
+    );
   }
   let leader = false;
   let release: (() => void) | undefined;

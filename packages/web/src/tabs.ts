@@ -1,7 +1,7 @@
 import type { SynclineClient } from '@syncline/client';
 import type { SchemaDef } from '@syncline/core';
 import type { ChangeNotice, SharedStore } from './changes.ts';
-import { type Leadership, type Locks, electLeader } from './leadership.ts';
+import { electLeader, type Leadership, type Locks } from './leadership.ts';
 
 /**
  * What the engine must offer so that several tabs can share one database: being told that

@@ -1,5 +1,5 @@
 import { createMemoryStore, type SyncStatus, type Transport } from '@syncline/client';
-import { SynclineError, defineSchema, t } from '@syncline/core';
+import { defineSchema, SynclineError, t } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
 import { backgroundSyncOnFailure } from './background-sync.ts';
 import { type ChangeNotice, sharedStore } from './changes.ts';
@@ -70,12 +70,21 @@ describe('sharedStore', () => {
     await a.open(schema);
     await a.write(async (tx) => {
       await tx.putRecord('notes', { id: 'n', base: null, row: null, pending: 1, marked: false });
-      await tx.addOutbox({ collection: 'notes', id: 'n', op: { op: 'delete', baseVersion: null }, seq: null, clientId: null, createdAt: 1 });
+      await tx.addOutbox({
+        collection: 'notes',
+        id: 'n',
+        op: { op: 'delete', baseVersion: null },
+        seq: null,
+        clientId: null,
+        createdAt: 1,
+      });
     });
-    await expect(a.write(async (tx) => {
-      await tx.putRecord('other', { id: 'x', base: null, row: null, pending: 0, marked: false });
-      throw new Error('rolled back');
-    })).rejects.toThrow('rolled back');
+    await expect(
+      a.write(async (tx) => {
+        await tx.putRecord('other', { id: 'x', base: null, row: null, pending: 0, marked: false });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
     await a.write((tx) => tx.setMeta('k', 1)); // meta only: nothing to tell
     await a.write((tx) => tx.removeOutbox([1]));
     await two;
@@ -90,7 +99,15 @@ describe('sharedStore', () => {
 
 describe('backgroundSyncOnFailure', () => {
   test('registers once per stuck episode: pending writes while offline or unreachable', () => {
-    let status: SyncStatus = { online: true, connected: true, phase: 'idle', progress: null, pending: 0, lastSyncedAt: null, error: null };
+    let status: SyncStatus = {
+      online: true,
+      connected: true,
+      phase: 'idle',
+      progress: null,
+      pending: 0,
+      lastSyncedAt: null,
+      error: null,
+    };
     const subs = new Set<(s: SyncStatus) => void>();
     const set = (patch: Partial<SyncStatus>) => {
       status = { ...status, ...patch };
@@ -98,8 +115,21 @@ describe('backgroundSyncOnFailure', () => {
     };
     const tags: string[] = [];
     backgroundSyncOnFailure(
-      { get status() { return status; }, subscribe: (cb) => (subs.add(cb), () => subs.delete(cb)) },
-      { register: async (tag) => (tags.push(tag), true) },
+      {
+        get status() {
+          return status;
+        },
+        subscribe: (cb) => {
+          subs.add(cb);
+          return () => subs.delete(cb);
+        },
+      },
+      {
+        register: async (tag) => {
+          tags.push(tag);
+          return true;
+        },
+      },
     );
     set({ pending: 1 });
     expect(tags).toEqual([]);
