@@ -43,6 +43,14 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
         ),
       ),
     );
+  /** Every open tab's live query shows exactly `titles` (needs the engine hook for other tabs' writes). */
+  const converged = async (titles: string[]) => {
+    for (const p of tabs)
+      await p.waitForFunction(
+        (want) => JSON.stringify(window.app.state.titles) === want,
+        JSON.stringify(titles),
+      );
+  };
   const expected = (tag: string, count = tabs.length) =>
     Array.from({ length: count }, (_, i) =>
       Array.from({ length: PER_TAB }, (_, j) => `${tag}-tab${i}-${String(j).padStart(2, '0')}`),
@@ -90,6 +98,8 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
   test('concurrent writes offline are kept locally, then reach the server once each when back online', async () => {
     await writeAll('offline');
     expect(await app.serverTitles('offline-')).toEqual([]);
+    // Offline, each tab's live query already shows every tab's writes: the notices are local.
+    if (engineHook) await converged([...expected('offline'), ...expected('online')].sort());
     app.origin.down = false;
     await context.setOffline(false);
     for (const p of tabs)
@@ -128,6 +138,11 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
     expect((await leaders()).filter(Boolean)).toHaveLength(1);
     await writeAll('after');
     await expect.poll(() => app.serverTitles('after-'), { timeout: 20_000 }).toEqual(expected('after', 2));
+    if (engineHook) {
+      await converged(await app.serverTitles());
+      // Followers learn that the leader emptied the outbox, so no tab shows stale pending writes.
+      for (const p of tabs) await p.waitForFunction(() => window.app.state.status?.pending === 0);
+    }
   });
 });
 
