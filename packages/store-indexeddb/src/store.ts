@@ -84,6 +84,7 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): IndexedDbS
   const durability = options.durability ?? 'strict';
   let globals: IndexedDbGlobals | undefined = options.idb;
   let db: IDBDatabase | undefined;
+  let connecting: Promise<IDBDatabase> | undefined;
   let ctx: TxContext | undefined;
   let closed = false;
   let persistence: Promise<boolean | null> = Promise.resolve(null);
@@ -156,23 +157,27 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): IndexedDbS
     async open(schema: SchemaDef): Promise<OpenResult> {
       if (closed) throw closedError();
       globals ??= browserIndexedDb();
-      if (!db) {
-        db = await openDatabase(globals.indexedDB, options.name, LAYOUT_VERSION, createLayout);
-        if (closed) {
-          db.close();
-          throw closedError();
-        }
-        const opened = db;
-        // Another tab wants to delete or upgrade the database: let it, and fail from now on.
-        opened.onversionchange = () => {
-          opened.close();
-          closed = true;
-        };
-        opened.onclose = () => {
-          closed = true;
-        };
-        if (options.persist ?? true) persistence = requestPersistence();
+      // Concurrent open() calls share one connection.
+      connecting ??= openDatabase(globals.indexedDB, options.name, LAYOUT_VERSION, createLayout).then(
+        (opened) => {
+          // Another tab wants to delete or upgrade the database: let it, and fail from now on.
+          opened.onversionchange = () => {
+            opened.close();
+            closed = true;
+          };
+          opened.onclose = () => {
+            closed = true;
+          };
+          if (options.persist ?? true) persistence = requestPersistence();
+          return opened;
+        },
+      );
+      const opened = await connecting;
+      if (closed) {
+        opened.close();
+        throw closedError();
       }
+      db = opened;
       const columns = new Map<string, Set<string>>();
       const dataColumns = new Map<string, string[]>();
       for (const c of Object.values(schema.collections)) {
