@@ -68,6 +68,12 @@ export interface SynclineClient<S extends SchemaDef> {
   dismiss(key: string): Promise<void>;
   /** Re-applies a `conflict` rejection on the current state; returns the new visible row. */
   reapply(key: string): Promise<Record<string, unknown> | null>;
+  /**
+   * Another writer (a second tab, the service worker, an Electron renderer bridge) committed to
+   * the same store: re-run the live queries of `collections`, refresh `pending`, and push soon if
+   * this instance runs the sync loop.
+   */
+  externalChange(collections: readonly string[]): void;
 }
 
 /** Random bytes from a float source, so ids replay under a seeded `random`. */
@@ -230,5 +236,11 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
       await options.store.write((tx) => tx.removeRejection(key));
     },
     reapply: (key) => reapply(deps, key),
+    externalChange(collections) {
+      bus.publish(collections);
+      void refreshPending();
+      loop.poke();
+      void notifyRejections(ctx, emitted).catch((e: unknown) => events.emit('error', asSynclineError(e)));
+    },
   };
 }
