@@ -41,7 +41,7 @@ export function pgNames(schema: string): PgNames {
 }
 
 /** A fresh generation id in SQL (16 hex digits), for the meta row and TRUNCATE. */
-const NEW_GENERATION_SQL = "substr(md5(random()::text || clock_timestamp()::text), 1, 16)";
+const NEW_GENERATION_SQL = 'substr(md5(random()::text || clock_timestamp()::text), 1, 16)';
 
 /** Server time at millisecond precision: the wire carries milliseconds, so storage does too. */
 export const NOW_MS = "date_trunc('milliseconds', clock_timestamp())";
@@ -97,7 +97,13 @@ function sqlLiteral(kind: ColumnKind, value: unknown): string {
 }
 
 /** The SQL definition of one schema column; `adding` drops NOT NULL when there is no default (existing rows have none). */
-export function columnDdl(name: string, kind: ColumnKind, nullable: boolean, defaultValue: unknown, adding: boolean): string {
+export function columnDdl(
+  name: string,
+  kind: ColumnKind,
+  nullable: boolean,
+  defaultValue: unknown,
+  adding: boolean,
+): string {
   let ddl = `${q(toSnake(name))} ${SQL_TYPE[kind]}`;
   const hasDefault = defaultValue !== undefined && defaultValue !== null;
   if (hasDefault) ddl += ` DEFAULT ${sqlLiteral(kind, defaultValue)}`;
@@ -118,7 +124,9 @@ export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = [
 ];
 
 export function createTableDdl(n: PgNames, col: CollectionDef): string {
-  const cols = Object.entries(col.columns).map(([name, d]) => columnDdl(name, d.kind, d.nullable, d.defaultValue, false));
+  const cols = Object.entries(col.columns).map(([name, d]) =>
+    columnDdl(name, d.kind, d.nullable, d.defaultValue, false),
+  );
   const book = BOOKKEEPING_COLUMNS.map(([name, d]) => `${q(name)} ${d}`);
   return `CREATE TABLE IF NOT EXISTS ${n.table(col.name)} (id text PRIMARY KEY, ${[...cols, ...book].join(', ')})`;
 }
@@ -129,7 +137,9 @@ export function indexDdl(n: PgNames, col: CollectionDef, scopeColumn: string | u
   const t = n.table(col.name);
   const out = [`CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_txid`)} ON ${t} (_txid, id)`];
   if (scopeColumn) {
-    out.push(`CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_scope_txid`)} ON ${t} (${q(toSnake(scopeColumn))}, _txid, id)`);
+    out.push(
+      `CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_scope_txid`)} ON ${t} (${q(toSnake(scopeColumn))}, _txid, id)`,
+    );
   }
   for (const [name, cols] of Object.entries(col.indexes)) {
     const list = cols.map((c) => q(toSnake(c))).join(', ');
@@ -143,7 +153,12 @@ function jsonbObject(pairs: Array<[string, string]>): string {
   if (pairs.length === 0) return "'{}'::jsonb";
   const chunks: string[] = [];
   for (let i = 0; i < pairs.length; i += 50) {
-    chunks.push(`jsonb_build_object(${pairs.slice(i, i + 50).flatMap(([k, v]) => [lit(k), v]).join(', ')})`);
+    chunks.push(
+      `jsonb_build_object(${pairs
+        .slice(i, i + 50)
+        .flatMap(([k, v]) => [lit(k), v])
+        .join(', ')})`,
+    );
   }
   return chunks.join(' || ');
 }
@@ -177,7 +192,9 @@ export function triggerDdl(n: PgNames, col: CollectionDef, scopeCandidates: read
     columns.map((c) => [c, `CASE WHEN NEW.${q(c)} IS DISTINCT FROM OLD.${q(c)} THEN NEW.version END`]),
   );
   const old = jsonbObject(scopeCandidates.map((c) => [c, `OLD.${q(c)}`]));
-  const moved = ['id', ...scopeCandidates].map((c) => `OLD.${q(c)} IS DISTINCT FROM NEW.${q(c)}`).join(' OR ');
+  const moved = ['id', ...scopeCandidates]
+    .map((c) => `OLD.${q(c)} IS DISTINCT FROM NEW.${q(c)}`)
+    .join(' OR ');
   return [
     `CREATE OR REPLACE FUNCTION ${fn('stamp')}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN

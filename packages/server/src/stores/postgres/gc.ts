@@ -12,7 +12,12 @@ import type { PgNames } from './ddl.ts';
  * Runs inside the caller's transaction. The cutoff uses the database clock, the same clock that
  * stamped `deleted_at`, so server clock skew cannot collect too early.
  */
-export async function collectGarbage(client: pg.PoolClient, n: PgNames, schema: SchemaDef, olderThanMs: number): Promise<{ removed: number }> {
+export async function collectGarbage(
+  client: pg.PoolClient,
+  n: PgNames,
+  schema: SchemaDef,
+  olderThanMs: number,
+): Promise<{ removed: number }> {
   // Transaction-local: the DELETE trigger skips gone-markers for what GC removes, and no other
   // session ever sees the setting.
   await client.query("SELECT set_config('syncline.gc', 'on', true)");
@@ -36,8 +41,20 @@ export async function collectGarbage(client: pg.PoolClient, n: PgNames, schema: 
     );
     const top = newest[0];
     if (!top) continue;
-    removed += (await client.query(`DELETE FROM ${t} WHERE deleted_at IS NOT NULL AND deleted_at <= $1::timestamptz`, [cutoff])).rowCount ?? 0;
-    removed += (await client.query(`DELETE FROM ${n.gone} WHERE collection = $1 AND deleted_at <= $2::timestamptz`, [table, cutoff])).rowCount ?? 0;
+    removed +=
+      (
+        await client.query(
+          `DELETE FROM ${t} WHERE deleted_at IS NOT NULL AND deleted_at <= $1::timestamptz`,
+          [cutoff],
+        )
+      ).rowCount ?? 0;
+    removed +=
+      (
+        await client.query(`DELETE FROM ${n.gone} WHERE collection = $1 AND deleted_at <= $2::timestamptz`, [
+          table,
+          cutoff,
+        ])
+      ).rowCount ?? 0;
     await client.query(
       `INSERT INTO ${n.horizon} AS h (collection, txid, id) VALUES ($1, $2::xid8, $3)
        ON CONFLICT (collection) DO UPDATE SET txid = excluded.txid, id = excluded.id

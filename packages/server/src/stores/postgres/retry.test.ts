@@ -1,7 +1,7 @@
 /** Retry and placeholder logic, without a database: injected sleep and random make it exact. */
 import { SynclineError } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
-import { parsePosition, encodePosition } from './position.ts';
+import { encodePosition, parsePosition } from './position.ts';
 import { asUnavailable, withRetry } from './retry.ts';
 import { toDollarParams } from './sql.ts';
 
@@ -66,7 +66,9 @@ describe('toDollarParams', () => {
     expect(toDollarParams(`SELECT '?', "a?b", 'it''s ?', $$?$$, $t$ ? $t$ -- ?\n, ? /* ? */`)).toBe(
       `SELECT '?', "a?b", 'it''s ?', $$?$$, $t$ ? $t$ -- ?\n, $1 /* ? */`,
     );
-    expect(toDollarParams('SELECT data ?? ? FROM t WHERE x = $1')).toBe('SELECT data ? $1 FROM t WHERE x = $1');
+    expect(toDollarParams('SELECT data ?? ? FROM t WHERE x = $1')).toBe(
+      'SELECT data ? $1 FROM t WHERE x = $1',
+    );
   });
 });
 
@@ -75,7 +77,15 @@ describe('positions', () => {
     const p = { generation: '0123456789abcdef', txid: 18446744073709551615n, id: 'é:.🙂' };
     expect(parsePosition(encodePosition(p))).toEqual(p);
     expect(encodePosition(p)).not.toMatch(/\./);
-    for (const bad of ['', 'garbage', ':', '12:-1', '0123456789abcdef:18446744073709551616:', '0123456789abcdef:1:a', `0123456789abcdef:1:${'A'.repeat(200)}`]) {
+    for (const bad of [
+      '',
+      'garbage',
+      ':',
+      '12:-1',
+      '0123456789abcdef:18446744073709551616:',
+      '0123456789abcdef:1:a',
+      `0123456789abcdef:1:${'A'.repeat(200)}`,
+    ]) {
       expect(parsePosition(bad)).toBeNull();
     }
   });

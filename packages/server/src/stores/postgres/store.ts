@@ -120,7 +120,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const out = await fn(client);
       const res = await client.query('COMMIT');
       // COMMIT of a transaction that an error aborted silently rolls back: never report that as success.
-      if (res.command !== 'COMMIT') throw new SynclineError('storage', 'The transaction was rolled back by an earlier error.');
+      if (res.command !== 'COMMIT')
+        throw new SynclineError('storage', 'The transaction was rolled back by an earlier error.');
       return out;
     } catch (err) {
       try {
@@ -149,7 +150,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     kind: 'postgres',
     pool,
     migrate: () =>
-      transaction('BEGIN', (client) => migratePostgres(client, n, schema, options.scopeColumns ?? {})).then(() => undefined),
+      transaction('BEGIN', (client) => migratePostgres(client, n, schema, options.scopeColumns ?? {})).then(
+        () => undefined,
+      ),
 
     write: (fn) =>
       withRetry(
@@ -213,7 +216,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const [row] = await sqlDb.all<{ value: string }>(
         `UPDATE ${n.meta} SET value = substr(md5(random()::text || clock_timestamp()::text), 1, 16) WHERE key = 'generation' RETURNING value`,
       );
-      if (!row) throw new SynclineError('storage', 'The PostgreSQL store is not migrated: call store.migrate() first.');
+      if (!row)
+        throw new SynclineError(
+          'storage',
+          'The PostgreSQL store is not migrated: call store.migrate() first.',
+        );
       return row.value;
     },
 

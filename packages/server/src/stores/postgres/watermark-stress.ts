@@ -46,8 +46,14 @@ export function watermarkStressScenario(url: string): void {
 
   test(`seed ${seed}: concurrent writers committing out of xid order; the puller misses nothing`, async () => {
     const rand = prng(seed);
-    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-    store = createPostgresStore({ connectionString: url, schema: suiteSchema, pgSchema, scopeColumns: suiteScopeColumns, pool: { max: 8 } });
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    store = createPostgresStore({
+      connectionString: url,
+      schema: suiteSchema,
+      pgSchema,
+      scopeColumns: suiteScopeColumns,
+      pool: { max: 8 },
+    });
     await store.migrate();
     const s = store;
     const ids = Array.from({ length: 12 }, (_, i) => `r${i}`);
@@ -102,7 +108,10 @@ export function watermarkStressScenario(url: string): void {
     let position: string | null = null;
     const pullOnce = async () => {
       for (;;) {
-        const res = await s.pull({ collections: [{ name: 'tasks', position, scope: { kind: 'public' } }], limit: 3 });
+        const res = await s.pull({
+          collections: [{ name: 'tasks', position, scope: { kind: 'public' } }],
+          limit: 3,
+        });
         const page = res.collections.tasks!;
         expect(page.reset).toBe(false);
         for (const c of page.changes) {
@@ -125,7 +134,11 @@ export function watermarkStressScenario(url: string): void {
     await pullOnce();
 
     const truth = new Map<string, { version: number; deletedAt: unknown; title: unknown }>();
-    for (const r of await s.read((db) => db.all<{ id: string; version: number; deleted_at: unknown; title: unknown }>('SELECT id, version, deleted_at, title FROM tasks'))) {
+    for (const r of await s.read((db) =>
+      db.all<{ id: string; version: number; deleted_at: unknown; title: unknown }>(
+        'SELECT id, version, deleted_at, title FROM tasks',
+      ),
+    )) {
       truth.set(r.id, { version: r.version, deletedAt: r.deleted_at, title: r.title });
     }
     for (const id of ids) {

@@ -47,7 +47,12 @@ export function createWriteTx(client: pg.PoolClient, n: PgNames, schema: SchemaD
     return new SynclineError('not_found', `No record "${id}" in "${name}".`);
   }
 
-  async function returning(col: CollectionDef, sql: string, params: unknown[], id: string): Promise<WireRecord> {
+  async function returning(
+    col: CollectionDef,
+    sql: string,
+    params: unknown[],
+    id: string,
+  ): Promise<WireRecord> {
     const [row] = await query(sql, params);
     if (!row) throw notFound(col.name, id);
     return rowToRecord(col, row);
@@ -74,10 +79,10 @@ export function createWriteTx(client: pg.PoolClient, n: PgNames, schema: SchemaD
     async lockClient(clientId, userId): Promise<ClientState> {
       // Create-if-absent, then lock: a concurrent push of the same client blocks on FOR UPDATE
       // until we commit, and (READ COMMITTED) then reads the last_seq we wrote.
-      await query(`INSERT INTO ${n.clients} (client_id, user_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING`, [
-        clientId,
-        userId,
-      ]);
+      await query(
+        `INSERT INTO ${n.clients} (client_id, user_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING`,
+        [clientId, userId],
+      );
       const [row] = await query<{ user_id: string; last_seq: number }>(
         `SELECT user_id, last_seq FROM ${n.clients} WHERE client_id = $1 FOR UPDATE`,
         [clientId],
@@ -116,7 +121,10 @@ export function createWriteTx(client: pg.PoolClient, n: PgNames, schema: SchemaD
     async getRecord(name, id): Promise<StoredRecord | null> {
       const col = collection(name);
       // The caller decides conflicts on what it reads here: lock the row until commit.
-      const [row] = await query(`SELECT ${selectList(col)}, _fv FROM ${n.table(name)} WHERE id = $1 FOR UPDATE`, [id]);
+      const [row] = await query(
+        `SELECT ${selectList(col)}, _fv FROM ${n.table(name)} WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
       return row ? rowToStored(col, row) : null;
     },
 
@@ -132,7 +140,9 @@ export function createWriteTx(client: pg.PoolClient, n: PgNames, schema: SchemaD
       if (!row) {
         // The caller saw the id free; a concurrent transaction took it and committed meanwhile.
         // Even if a savepoint swallows this, the whole transaction runs again and sees the row.
-        const err = new ConcurrentInsert(`Record "${id}" in "${name}" was created by another write at the same time.`);
+        const err = new ConcurrentInsert(
+          `Record "${id}" in "${name}" was created by another write at the same time.`,
+        );
         state.retryError ??= err;
         throw err;
       }
