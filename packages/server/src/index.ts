@@ -6,5 +6,6 @@ export * from './api.ts';
 export * from './auth/index.ts';
 export * from './handler/index.ts';
 export * from './node/index.ts';
+export * from './stores/postgres/index.ts';
 export * from './stores/sqlite/index.ts';
 export type * from './stores/types.ts';
