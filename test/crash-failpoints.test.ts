@@ -130,7 +130,7 @@ describe.concurrent('SIGKILL at each failpoint, then restart', () => {
 
         // Nothing lost: every write that returned is there (or was the one rejected), nothing extra.
         const expected = new Map<string, Note>();
-        ids.forEach((id, i) => expected.set(id, { id, title: `n${i}`, body: '', n: i }));
+        for (const [i, id] of ids.entries()) expected.set(id, { id, title: `n${i}`, body: '', n: i });
         expected.set(ids[0]!, { ...expected.get(ids[0]!)!, title: 'n0 edited' });
         expected.set(ids[1]!, { ...expected.get(ids[1]!)!, body: 'n1 body' });
         expected.delete(ids[2]!);

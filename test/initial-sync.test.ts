@@ -35,12 +35,19 @@ afterAll(async () => {
 
 test(`initial sync of ${ROWS} rows with a ${HEAP_MB} MB heap reports rising progress and completes`, async () => {
   const client = await spawnClient({}, [`--max-old-space-size=${HEAP_MB}`]);
-  await client.call('init', { dbPath: join(dir.path, 'c.db'), url: srv.url, token: await srv.token('bulk'), online: true });
+  await client.call('init', {
+    dbPath: join(dir.path, 'c.db'),
+    url: srv.url,
+    token: await srv.token('bulk'),
+    online: true,
+  });
   await client.call('sync');
   expect(await client.call('count', 'notes')).toBe(ROWS);
 
   const log = await client.call<Array<{ phase: string; progress: number | null }>>('statusLog');
-  const progress = log.filter((s) => s.phase === 'initial-sync' && s.progress !== null).map((s) => s.progress!);
+  const progress = log
+    .filter((s) => s.phase === 'initial-sync' && s.progress !== null)
+    .map((s) => s.progress!);
   // 100 pages of 1,000 rows: many progress reports, never going backwards, reaching the end.
   expect(progress.length).toBeGreaterThanOrEqual(50);
   for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!);

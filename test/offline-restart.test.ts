@@ -22,13 +22,19 @@ afterAll(async () => {
 });
 
 type Note = { id: string; ownerId: string; title: string; body: string; n: number };
-const strip = (rows: Note[]) => rows.map(({ id, ownerId, title, body, n }) => ({ id, ownerId, title, body, n }));
+const strip = (rows: Note[]) =>
+  rows.map(({ id, ownerId, title, body, n }) => ({ id, ownerId, title, body, n }));
 
 test('300 offline writes survive a process restart and reach a second client exactly', async () => {
   const seed = Number(process.env.SYNCLINE_SEED ?? 20261125);
   const rnd = seededRandom(seed);
   const token = await srv.token('alice');
-  const init = (file: string, online: boolean) => ({ dbPath: join(dir.path, file), url: srv.url, token, online });
+  const init = (file: string, online: boolean) => ({
+    dbPath: join(dir.path, file),
+    url: srv.url,
+    token,
+    online,
+  });
 
   const a = await spawnClient();
   await a.call('init', init('a.db', false));

@@ -34,11 +34,15 @@ function curlBlock(): string {
 test('npm start serves the demo, and the README curl block pushes and pulls against it', async () => {
   const port = await freePort();
   // The README's `npm start`, with the port and data file moved out of the way (later flags win).
-  const child = spawn('npm', ['start', '--', '--port', String(port), '--db', `sqlite:${join(dir.path, 'data', 'syncline.db')}`], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    'npm',
+    ['start', '--', '--port', String(port), '--db', `sqlite:${join(dir.path, 'data', 'syncline.db')}`],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   let out = '';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -55,9 +59,13 @@ test('npm start serves the demo, and the README curl block pushes and pulls agai
       env: { ...process.env, SYNCLINE: `http://127.0.0.1:${port}` },
     });
     const [push, pull] = stdout.trim().split('\n');
-    expect(JSON.parse(push!)).toMatchObject({ results: [{ seq: 1, status: 'applied', record: { id: 'list-1', name: 'Groceries' } }] });
+    expect(JSON.parse(push!)).toMatchObject({
+      results: [{ seq: 1, status: 'applied', record: { id: 'list-1', name: 'Groceries' } }],
+    });
     const lists = JSON.parse(pull!).collections.lists;
-    expect(lists.changes).toEqual([expect.objectContaining({ id: 'list-1', name: 'Groceries', ownerId: 'alice', deletedAt: null })]);
+    expect(lists.changes).toEqual([
+      expect.objectContaining({ id: 'list-1', name: 'Groceries', ownerId: 'alice', deletedAt: null }),
+    ]);
     expect(lists.hasMore).toBe(false);
   } finally {
     // npm runs the server in a child process group: stop the whole group, as a terminal's Ctrl-C would.

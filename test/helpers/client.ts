@@ -4,7 +4,13 @@ import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { e2eSchema } from './schema.ts';
 
 /** An in-process client on a real SQLite file talking real HTTP to `url`. */
-export function makeClient(opts: { dir: string; name: string; url: string; token: string; online?: boolean }) {
+export function makeClient(opts: {
+  dir: string;
+  name: string;
+  url: string;
+  token: string;
+  online?: boolean;
+}) {
   const network = manualNetwork(opts.online ?? true);
   const rejected: Array<Record<string, unknown>> = [];
   const client = createClient({

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SchemaDef } from '@syncline/core';
-import { createJwtAuth, createSqliteStore, createSyncServer, listen, signDevToken } from '@syncline/server';
 import type { Rules } from '@syncline/server';
+import { createJwtAuth, createSqliteStore, createSyncServer, listen, signDevToken } from '@syncline/server';
 
 export const TEST_SECRET = 'e2e-secret-that-is-long-enough-for-hs256!';
 
@@ -14,7 +14,12 @@ export function tempDir(prefix = 'syncline-e2e-'): { path: string; cleanup(): vo
 }
 
 /** A real sync server on a SQLite file, listening on a loopback port. */
-export async function startServer(opts: { dbPath: string; schema: SchemaDef; rules: Rules; limits?: Record<string, number> }) {
+export async function startServer(opts: {
+  dbPath: string;
+  schema: SchemaDef;
+  rules: Rules;
+  limits?: Record<string, number>;
+}) {
   const store = createSqliteStore({ path: opts.dbPath, schema: opts.schema });
   await store.migrate();
   const server = createSyncServer({

@@ -58,7 +58,15 @@ export interface OutboxEntry {
   createdAt: number;
 }
 
-export type Comparison = { eq?: unknown; ne?: unknown; gt?: unknown; gte?: unknown; lt?: unknown; lte?: unknown; in?: unknown[] };
+export type Comparison = {
+  eq?: unknown;
+  ne?: unknown;
+  gt?: unknown;
+  gte?: unknown;
+  lt?: unknown;
+  lte?: unknown;
+  in?: unknown[];
+};
 /** Column → value (equality) or comparison. Only visible rows are ever returned. */
 export type Where = Record<string, unknown | Comparison>;
 

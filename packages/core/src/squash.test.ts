@@ -3,7 +3,12 @@ import { seededRandom, uuidv7 } from './ids.ts';
 import { squash } from './squash.ts';
 
 test('squash folds the unsent ops of one record as the protocol prescribes', () => {
-  expect(squash([{ op: 'insert', data: { a: 1, b: 1 } }, { op: 'update', patch: { b: 2 }, baseVersion: null }])).toEqual({
+  expect(
+    squash([
+      { op: 'insert', data: { a: 1, b: 1 } },
+      { op: 'update', patch: { b: 2 }, baseVersion: null },
+    ]),
+  ).toEqual({
     op: 'insert',
     data: { a: 1, b: 2 },
   });
@@ -13,16 +18,37 @@ test('squash folds the unsent ops of one record as the protocol prescribes', () 
       { op: 'update', patch: { b: 2 }, baseVersion: 9 },
     ]),
   ).toEqual({ op: 'update', patch: { a: 1, b: 2 }, baseVersion: 7 });
-  expect(squash([{ op: 'insert', data: { a: 1 } }, { op: 'delete', baseVersion: null }])).toBeNull();
-  expect(squash([{ op: 'update', patch: { a: 1 }, baseVersion: 3 }, { op: 'delete', baseVersion: 4 }])).toEqual({
+  expect(
+    squash([
+      { op: 'insert', data: { a: 1 } },
+      { op: 'delete', baseVersion: null },
+    ]),
+  ).toBeNull();
+  expect(
+    squash([
+      { op: 'update', patch: { a: 1 }, baseVersion: 3 },
+      { op: 'delete', baseVersion: 4 },
+    ]),
+  ).toEqual({
     op: 'delete',
     baseVersion: 3,
   });
-  expect(squash([{ op: 'insert', data: {} }, { op: 'delete', baseVersion: null }, { op: 'insert', data: { a: 2 } }])).toEqual({
+  expect(
+    squash([
+      { op: 'insert', data: {} },
+      { op: 'delete', baseVersion: null },
+      { op: 'insert', data: { a: 2 } },
+    ]),
+  ).toEqual({
     op: 'insert',
     data: { a: 2 },
   });
-  expect(() => squash([{ op: 'delete', baseVersion: 1 }, { op: 'update', patch: {}, baseVersion: 1 }])).toThrow();
+  expect(() =>
+    squash([
+      { op: 'delete', baseVersion: 1 },
+      { op: 'update', patch: {}, baseVersion: 1 },
+    ]),
+  ).toThrow();
 });
 
 test('uuidv7 ids are time-ordered, well-formed, and replay from a seed', () => {

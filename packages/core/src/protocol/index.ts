@@ -11,4 +11,11 @@ import { pullRequest, pullResponse } from './pull.ts';
 import { pushRequest, pushResponse } from './push.ts';
 
 /** Every wire schema, by name; hashed by the protocol test to catch unversioned changes. */
-export const wireSchemas = { pushRequest, pushResponse, pullRequest, pullResponse, infoResponse, errorResponse };
+export const wireSchemas = {
+  pushRequest,
+  pushResponse,
+  pullRequest,
+  pullResponse,
+  infoResponse,
+  errorResponse,
+};

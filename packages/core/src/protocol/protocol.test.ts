@@ -13,7 +13,9 @@ const RECORDED: Record<number, string> = {
 
 test('wire schemas match the hash recorded for the protocol version', () => {
   const json = JSON.stringify(
-    Object.fromEntries(Object.entries(wireSchemas).map(([name, s]) => [name, z.toJSONSchema(s, { unrepresentable: 'any' })])),
+    Object.fromEntries(
+      Object.entries(wireSchemas).map(([name, s]) => [name, z.toJSONSchema(s, { unrepresentable: 'any' })]),
+    ),
   );
   const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
   expect(RECORDED[PROTOCOL_VERSION], `protocol ${PROTOCOL_VERSION} changed; new hash ${hash}`).toBe(hash);

@@ -37,7 +37,9 @@ export interface RecordMeta {
 }
 
 /** The columns of a collection as a TypeScript object type. */
-export type ColumnValues<C extends Record<string, ColumnDef>> = { -readonly [K in keyof C]: ColumnType<C[K]> };
+export type ColumnValues<C extends Record<string, ColumnDef>> = {
+  -readonly [K in keyof C]: ColumnType<C[K]>;
+};
 
 /** A full record of collection `K` of schema `S`. */
 export type RowOf<S extends SchemaDef, K extends keyof S['collections']> = RecordMeta &
@@ -71,7 +73,10 @@ export function defineSchema<const S extends Record<string, CollectionInput>>(in
   const collections: Record<string, CollectionDef> = {};
   for (const [name, def] of Object.entries(input)) {
     if (!IDENTIFIER.test(name) || isReservedName(name)) {
-      throw new SynclineError('invalid_schema', `Collection name "${name}" is not allowed: use camelCase letters and digits.`);
+      throw new SynclineError(
+        'invalid_schema',
+        `Collection name "${name}" is not allowed: use camelCase letters and digits.`,
+      );
     }
     for (const col of Object.keys(def.columns)) {
       if (!IDENTIFIER.test(col) || isReservedName(col)) {
@@ -84,7 +89,10 @@ export function defineSchema<const S extends Record<string, CollectionInput>>(in
     for (const [index, cols] of Object.entries(def.indexes ?? {})) {
       for (const col of cols) {
         if (!(col in def.columns) && col !== 'id' && col !== 'updatedAt') {
-          throw new SynclineError('invalid_schema', `Index "${name}.${index}" names unknown column "${col}".`);
+          throw new SynclineError(
+            'invalid_schema',
+            `Index "${name}.${index}" names unknown column "${col}".`,
+          );
         }
       }
     }

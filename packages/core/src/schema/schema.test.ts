@@ -33,7 +33,9 @@ describe('defineSchema', () => {
     expect(() => defineSchema({ tasks: { columns: { version: t.integer() } } })).toThrow(SynclineError);
     expect(() => defineSchema({ tasks: { columns: { _x: t.integer() } } })).toThrow(/not allowed/);
     expect(() => defineSchema({ 'bad-name': { columns: {} } })).toThrow(/not allowed/);
-    expect(() => defineSchema({ tasks: { columns: { a: t.text() }, indexes: { i: ['nope'] } } })).toThrow(/unknown column/);
+    expect(() => defineSchema({ tasks: { columns: { a: t.text() }, indexes: { i: ['nope'] } } })).toThrow(
+      /unknown column/,
+    );
   });
 
   test('maps camelCase to snake_case and back', () => {
@@ -54,7 +56,14 @@ describe('validation', () => {
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.unknownColumns).toEqual(['extra']);
-    expect(bad.issues.map((i) => i.path).sort()).toEqual(['done', 'dueAt', 'extra', 'listId', 'size', 'title']);
+    expect(bad.issues.map((i) => i.path).sort()).toEqual([
+      'done',
+      'dueAt',
+      'extra',
+      'listId',
+      'size',
+      'title',
+    ]);
   });
 
   test('timestamps must be ISO 8601 UTC with milliseconds; json must be plain JSON', () => {

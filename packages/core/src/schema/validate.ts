@@ -7,7 +7,9 @@ export interface Issue {
   message: string;
 }
 
-export type ValidationResult<T> = { ok: true; value: T; unknownColumns: [] } | { ok: false; issues: Issue[]; unknownColumns: string[] };
+export type ValidationResult<T> =
+  | { ok: true; value: T; unknownColumns: [] }
+  | { ok: false; issues: Issue[]; unknownColumns: string[] };
 
 const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MAX_ID_LENGTH = 128;
@@ -40,7 +42,9 @@ export function checkValue(col: ColumnDef, value: unknown): string | null {
     case 'integer':
       return Number.isSafeInteger(value) ? null : `must be a whole number, got ${describe(value)}.`;
     case 'real':
-      return typeof value === 'number' && Number.isFinite(value) ? null : `must be a number, got ${describe(value)}.`;
+      return typeof value === 'number' && Number.isFinite(value)
+        ? null
+        : `must be a number, got ${describe(value)}.`;
     case 'boolean':
       return typeof value === 'boolean' ? null : `must be true or false, got ${describe(value)}.`;
     case 'timestamp':
@@ -48,14 +52,20 @@ export function checkValue(col: ColumnDef, value: unknown): string | null {
         ? null
         : `must be an ISO 8601 UTC timestamp with milliseconds (like 2026-11-25T13:00:00.000Z), got ${describe(value)}.`;
     case 'json':
-      return jsonDepthOk(value, 0) ? null : 'must be a JSON value (objects, arrays, strings, finite numbers, booleans, null) at most 32 levels deep.';
+      return jsonDepthOk(value, 0)
+        ? null
+        : 'must be a JSON value (objects, arrays, strings, finite numbers, booleans, null) at most 32 levels deep.';
   }
 }
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
   if (Array.isArray(value)) return 'an array';
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+  return value === null
+    ? 'null'
+    : typeof value === 'object'
+      ? 'an object'
+      : `${typeof value} ${String(value)}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -66,8 +76,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * Validates the columns of an insert; fills defaults and `null` for omitted optional columns.
  * Unknown columns are reported separately so that a server can tell a client ahead of it.
  */
-export function validateInsert(collection: CollectionDef, data: unknown): ValidationResult<Record<string, unknown>> {
-  if (!isPlainObject(data)) return { ok: false, issues: [{ path: 'data', message: 'must be an object.' }], unknownColumns: [] };
+export function validateInsert(
+  collection: CollectionDef,
+  data: unknown,
+): ValidationResult<Record<string, unknown>> {
+  if (!isPlainObject(data))
+    return { ok: false, issues: [{ path: 'data', message: 'must be an object.' }], unknownColumns: [] };
   const issues: Issue[] = [];
   const unknownColumns: string[] = [];
   const value: Record<string, unknown> = {};
@@ -94,8 +108,12 @@ export function validateInsert(collection: CollectionDef, data: unknown): Valida
 }
 
 /** Validates an update patch: a non-empty subset of the columns. */
-export function validatePatch(collection: CollectionDef, patch: unknown): ValidationResult<Record<string, unknown>> {
-  if (!isPlainObject(patch)) return { ok: false, issues: [{ path: 'patch', message: 'must be an object.' }], unknownColumns: [] };
+export function validatePatch(
+  collection: CollectionDef,
+  patch: unknown,
+): ValidationResult<Record<string, unknown>> {
+  if (!isPlainObject(patch))
+    return { ok: false, issues: [{ path: 'patch', message: 'must be an object.' }], unknownColumns: [] };
   const issues: Issue[] = [];
   const unknownColumns: string[] = [];
   const value: Record<string, unknown> = {};
@@ -111,6 +129,7 @@ export function validatePatch(collection: CollectionDef, patch: unknown): Valida
     if (problem) issues.push({ path: key, message: problem });
     else value[key] = v;
   }
-  if (!issues.length && Object.keys(value).length === 0) issues.push({ path: 'patch', message: 'must change at least one column.' });
+  if (!issues.length && Object.keys(value).length === 0)
+    issues.push({ path: 'patch', message: 'must change at least one column.' });
   return issues.length ? { ok: false, issues, unknownColumns } : { ok: true, value, unknownColumns: [] };
 }
