@@ -3,21 +3,11 @@
  * sync loop (Web Locks), every tab writes locally, change notices travel over BroadcastChannel.
  * Checks DESIGN §7 "Web / PWA" done-criteria 2 and 4 of the web-platform issue.
  */
-import { createClient, createMemoryStore } from '@syncline/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { e2eSchema } from '../helpers/schema.ts';
 import { hasChromium, launch, SKIP_REASON } from './helpers/chromium.ts';
 import { appOrigin } from './helpers/origin.ts';
 
-// Whether the engine can be told of other tabs' writes (docs/decisions/0006-browser-tests.md).
-const engineHook =
-  'externalChange' in
-  createClient({
-    schema: e2eSchema,
-    store: createMemoryStore(),
-    transport: { request: () => Promise.reject(new Error('unused')) },
-  });
 const PER_TAB = 10;
 
 describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
@@ -99,7 +89,7 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
     await writeAll('offline');
     expect(await app.serverTitles('offline-')).toEqual([]);
     // Offline, each tab's live query already shows every tab's writes: the notices are local.
-    if (engineHook) await converged([...expected('offline'), ...expected('online')].sort());
+    await converged([...expected('offline'), ...expected('online')].sort());
     app.origin.down = false;
     await context.setOffline(false);
     for (const p of tabs)
@@ -110,14 +100,11 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
     expect(await app.serverTitles()).toEqual([...expected('offline'), ...expected('online')].sort());
   });
 
-  test.skipIf(!engineHook)(
-    `every tab's live query converges to the server's notes${engineHook ? '' : ' (skipped: the engine has no externalChange hook yet, see docs/decisions/0006)'}`,
-    async () => {
-      const all = await app.serverTitles();
-      for (const p of tabs) await p.waitForFunction((n) => window.app.state.titles.length === n, all.length);
-      for (const p of tabs) expect(await p.evaluate(() => window.app.state.titles)).toEqual(all);
-    },
-  );
+  test("every tab's live query converges to the server's notes", async () => {
+    const all = await app.serverTitles();
+    for (const p of tabs) await p.waitForFunction((n) => window.app.state.titles.length === n, all.length);
+    for (const p of tabs) expect(await p.evaluate(() => window.app.state.titles)).toEqual(all);
+  });
 
   test('closing the leader tab hands sync to another tab within 1 s, which then pushes', async ({
     annotate,
@@ -138,11 +125,9 @@ describe.skipIf(!hasChromium)('three tabs, one syncing leader', () => {
     expect((await leaders()).filter(Boolean)).toHaveLength(1);
     await writeAll('after');
     await expect.poll(() => app.serverTitles('after-'), { timeout: 20_000 }).toEqual(expected('after', 2));
-    if (engineHook) {
-      await converged(await app.serverTitles());
-      // Followers learn that the leader emptied the outbox, so no tab shows stale pending writes.
-      for (const p of tabs) await p.waitForFunction(() => window.app.state.status?.pending === 0);
-    }
+    await converged(await app.serverTitles());
+    // Followers learn that the leader emptied the outbox, so no tab shows stale pending writes.
+    for (const p of tabs) await p.waitForFunction(() => window.app.state.status?.pending === 0);
   });
 });
 

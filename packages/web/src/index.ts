@@ -31,4 +31,4 @@ export {
   syncLockName,
 } from './leadership.ts';
 export { type BrowserNetwork, browserNetwork, type OnlineSource } from './network.ts';
-export { connectTabs, type ExternalChanges, type Tabs, type TabsOptions } from './tabs.ts';
+export { connectTabs, type Tabs, type TabsOptions } from './tabs.ts';

@@ -3,17 +3,8 @@ import type { SchemaDef } from '@syncline/core';
 import type { ChangeNotice, SharedStore } from './changes.ts';
 import { electLeader, type Leadership, type Locks } from './leadership.ts';
 
-/**
- * What the engine must offer so that several tabs can share one database: being told that
- * another tab (or the service worker) committed changes. It re-runs the live queries of those
- * collections, refreshes `status.pending`, and, when the loop runs here, pushes soon.
- */
-export interface ExternalChanges {
-  externalChange(collections: readonly string[]): void;
-}
-
 export interface TabsOptions<S extends SchemaDef> {
-  client: SynclineClient<S> & Partial<ExternalChanges>;
+  client: SynclineClient<S>;
   /** The store the client was created with, wrapped by {@link sharedStore}. */
   store: SharedStore;
   /** Lock name; `syncLockName(database)`. */
@@ -21,8 +12,6 @@ export interface TabsOptions<S extends SchemaDef> {
   locks?: Locks;
   /** Called when this tab gains or loses the sync loop (for a status line). */
   onLeaderChange?(leader: boolean): void;
-  /** Where the leader coalesces other tabs' writes before syncing, without the engine hook. Default 50 ms. */
-  debounceMs?: number;
 }
 
 export interface Tabs {
@@ -43,20 +32,10 @@ export interface Tabs {
  */
 export function connectTabs<S extends SchemaDef>(options: TabsOptions<S>): Tabs {
   const { client } = options;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  // Without the engine hook the leader can still push other tabs' writes through sync().
-  const syncSoon = () => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (leadership.isLeader) client.sync().catch(() => undefined);
-    }, options.debounceMs ?? 50);
-  };
-  const onNotice = (notice: ChangeNotice) => {
-    if (client.externalChange) client.externalChange(notice.collections);
-    else if (notice.outbox && leadership.isLeader) syncSoon();
-  };
-  const stopListening = options.store.onRemoteChange(onNotice);
+  // Another tab committed: re-run live queries here; the engine pushes soon if this tab leads.
+  const stopListening = options.store.onRemoteChange((notice: ChangeNotice) =>
+    client.externalChange(notice.collections),
+  );
   const leadership = electLeader({
     lock: options.lock,
     ...(options.locks ? { locks: options.locks } : {}),
@@ -73,7 +52,6 @@ export function connectTabs<S extends SchemaDef>(options: TabsOptions<S>): Tabs 
     leadership,
     async close() {
       stopListening();
-      if (timer !== undefined) clearTimeout(timer);
       await leadership.resign();
     },
   };
