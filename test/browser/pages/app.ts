@@ -26,7 +26,6 @@ export interface AppState {
   leaderSince: number | null;
   status: SyncStatus | null;
   titles: string[];
-  hook: boolean;
   swRegistered: boolean;
   errors: string[];
 }
@@ -37,7 +36,6 @@ const state: AppState = {
   leaderSince: null,
   status: null,
   titles: [],
-  hook: false,
   swRegistered: false,
   errors: [],
 };
@@ -52,7 +50,6 @@ const client = createClient({
   auth: { getToken: () => token },
   pushDebounceMs: 20,
 });
-state.hook = 'externalChange' in client;
 
 const render = () => {
   const s = state.status;
