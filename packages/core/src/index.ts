@@ -1,6 +1,7 @@
 export * from './errors.ts';
 export * from './hash.ts';
 export * from './ids.ts';
+export * from './mutex.ts';
 export * from './protocol/index.ts';
 export * from './schema/columns.ts';
 export * from './schema/define.ts';

@@ -1,10 +1,9 @@
 import type { LocalReadTx, LocalStore, LocalWriteTx, OpenResult } from '@syncline/client';
-import { type SchemaDef, SynclineError } from '@syncline/core';
+import { Mutex, type SchemaDef, SynclineError } from '@syncline/core';
 import { Conn } from './conn.ts';
 import type { SqliteDriver } from './driver.ts';
 import { closedError, toStorageError } from './errors.ts';
 import { migrate } from './migrate.ts';
-import { Mutex } from './mutex.ts';
 import type { Table } from './table.ts';
 import { SqliteTx } from './tx.ts';
 
@@ -52,7 +51,7 @@ class SqliteLocalStore implements LocalStore {
   constructor(driver: SqliteDriver | Promise<SqliteDriver>) {
     if (driver instanceof Promise) {
       // Every transaction queues behind this, so nothing runs before the driver exists.
-      void this.mutex.lock(async () => {
+      void this.mutex.run(async () => {
         try {
           this.conn = new Conn(await driver);
         } catch (error) {
@@ -72,7 +71,7 @@ class SqliteLocalStore implements LocalStore {
 
   open(schema: SchemaDef): Promise<OpenResult> {
     if (this.closed) return Promise.reject(closedError());
-    return this.mutex.lock(async () => {
+    return this.mutex.run(async () => {
       const { result, tables } = await this.transaction('BEGIN IMMEDIATE', () =>
         migrate(this.connection(), schema),
       );
@@ -93,7 +92,7 @@ class SqliteLocalStore implements LocalStore {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     // Transactions queued before close() still run; the connection closes after the last one.
-    return this.mutex.lock(async () => {
+    return this.mutex.run(async () => {
       try {
         await this.conn?.driver.close();
       } catch {
@@ -104,7 +103,7 @@ class SqliteLocalStore implements LocalStore {
 
   private run<T>(writable: boolean, fn: (tx: SqliteTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(closedError());
-    return this.mutex.lock(() => {
+    return this.mutex.run(() => {
       const tables = this.tables;
       if (!tables)
         throw new SynclineError('invalid', 'The local store is not open yet: call store.open(schema) first.');

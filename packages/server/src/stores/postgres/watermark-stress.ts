@@ -10,6 +10,7 @@
  * page by `pg_snapshot_xmax` instead of the watermark makes this test fail on every seed tried.
  */
 import { randomInt } from 'node:crypto';
+import { seededRandom } from '@syncline/core';
 import pg from 'pg';
 import { afterAll, expect, test } from 'vitest';
 import { suiteSchema, suiteScopeColumns } from '../conformance/helpers.ts';
@@ -17,18 +18,6 @@ import type { PostgresStore } from './store.ts';
 import { createPostgresStore } from './store.ts';
 
 const seed = Number(process.env.SYNCLINE_SEED ?? randomInt(1, 2 ** 31));
-
-/** mulberry32: small, seedable, good enough to pick interleavings. */
-function prng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Registers the stress scenario against the database at `url` (inside a describe of the caller). */
 export function watermarkStressScenario(url: string): void {
@@ -45,7 +34,7 @@ export function watermarkStressScenario(url: string): void {
   });
 
   test(`seed ${seed}: concurrent writers committing out of xid order; the puller misses nothing`, async () => {
-    const rand = prng(seed);
+    const rand = seededRandom(seed);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
     store = createPostgresStore({
       connectionString: url,

@@ -3,12 +3,11 @@
  * `synchronous=NORMAL`, every use serialised through an async mutex.
  */
 import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@syncline/core';
-import { getCollection, SynclineError, toSnake } from '@syncline/core';
+import { getCollection, Mutex, SynclineError, toSnake } from '@syncline/core';
 import Database from 'better-sqlite3';
 import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
 import { NOW_SQL, q } from './ddl.ts';
 import { migrateSqlite } from './migrate.ts';
-import { Mutex } from './mutex.ts';
 import { pullPage } from './pull.ts';
 import { rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
 
