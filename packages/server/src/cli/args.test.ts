@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseCommand, parsePort } from './args.ts';
+import { DEFAULT_GC_OLDER_THAN_MS, parseCommand, parsePort } from './args.ts';
+import { formatDuration, parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
 
 describe('parseCommand', () => {
@@ -50,6 +51,53 @@ describe('parseCommand', () => {
     );
   });
 
+  test('serve with PostgreSQL flags, --no-migrate and a GC schedule', () => {
+    expect(
+      parseCommand([
+        'serve',
+        '--schema',
+        's.ts',
+        '--db',
+        'postgres://u@h/db',
+        '--pg-schema',
+        'app',
+        '--data-dir',
+        './d',
+        '--no-migrate',
+        '--gc-every',
+        '1h',
+        '--gc-older-than',
+        '7d',
+      ]),
+    ).toEqual({
+      kind: 'serve',
+      args: {
+        schema: 's.ts',
+        db: 'postgres://u@h/db',
+        pgSchema: 'app',
+        dataDir: './d',
+        dev: false,
+        noMigrate: true,
+        gcEveryMs: 3_600_000,
+        gcOlderThanMs: 7 * 86_400_000,
+      },
+    });
+  });
+
+  test('migrate and gc take the database flags; gc defaults to 30 days', () => {
+    expect(parseCommand(['migrate', '--schema', 's.ts', '--db', 'sqlite:x.db'])).toEqual({
+      kind: 'migrate',
+      args: { schema: 's.ts', db: 'sqlite:x.db' },
+    });
+    expect(parseCommand(['gc', '--config', 'c.ts'])).toEqual({
+      kind: 'gc',
+      args: { config: 'c.ts', olderThanMs: DEFAULT_GC_OLDER_THAN_MS },
+    });
+    expect(parseCommand(['gc', '--schema', 's.ts', '--older-than', '90m'])).toMatchObject({
+      args: { olderThanMs: 90 * 60_000 },
+    });
+  });
+
   test('help', () => {
     expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help' });
@@ -63,6 +111,14 @@ describe('parseCommand', () => {
     [['serve', '--schema', 's.ts', '--verbose'], /--verbose/],
     [['serve', '--schema', 's.ts', 'extra'], /Unexpected argument "extra"/],
     [['start'], /Unknown command "start"/],
+    [['migrate', '--schema', 's.ts', '--port', '1'], /--port does not apply to "syncline migrate"/],
+    [['gc', '--schema', 's.ts', '--gc-every', '1h'], /--gc-every does not apply to "syncline gc"/],
+    [['serve', '--schema', 's.ts', '--older-than', '1d'], /--older-than does not apply/],
+    [['gc', '--schema', 's.ts', '--older-than', '30'], /--older-than must be a duration/],
+    [['serve', '--schema', 's.ts', '--gc-older-than', '1d'], /needs --gc-every/],
+    [['serve', '--schema', 's.ts', '--gc-every', '10ms'], /--gc-every must be a duration/],
+    [['serve', '--schema', 's.ts', '--gc-every', '0s'], /at least 1s/],
+    [['migrate'], /Missing --schema/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
@@ -75,5 +131,24 @@ describe('parsePort', () => {
     expect(parsePort('65535', 'p')).toBe(65535);
     for (const bad of ['65536', '-1', '80.5', 'http', '', '1e3'])
       expect(() => parsePort(bad, '--port')).toThrow(/--port/);
+  });
+});
+
+describe('durations', () => {
+  test('s, m, h and d; a unit is required', () => {
+    expect(parseDuration('10s', 'x')).toBe(10_000);
+    expect(parseDuration('15m', 'x')).toBe(900_000);
+    expect(parseDuration('1.5h', 'x')).toBe(5_400_000);
+    expect(parseDuration('30d', 'x')).toBe(2_592_000_000);
+    expect(parseDuration('0s', 'x')).toBe(0);
+    for (const bad of ['30', 'd', '-1d', '1w', '1 d', '', '1e3s'])
+      expect(() => parseDuration(bad, '--older-than')).toThrow(/--older-than/);
+  });
+
+  test('format in the largest even unit', () => {
+    expect(formatDuration(2_592_000_000)).toBe('30d');
+    expect(formatDuration(5_400_000)).toBe('90m');
+    expect(formatDuration(1500)).toBe('1500ms');
+    expect(formatDuration(0)).toBe('0ms');
   });
 });

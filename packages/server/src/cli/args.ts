@@ -1,43 +1,110 @@
 import { parseArgs } from 'node:util';
+import { parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
 
 export const USAGE = `Usage:
-  syncline serve --schema <module> --db <url> [--port 8787] [--host 127.0.0.1] [--dev]
-  syncline serve --config <module> [--port <n>] [--host <addr>] [--dev]
+  syncline serve   --schema <module> --db <url> [--port 8787] [--host 127.0.0.1] [--dev]
+                   [--no-migrate] [--gc-every 1h [--gc-older-than 30d]]
+  syncline serve   --config <module> [--port <n>] [--host <addr>] [--dev]
+  syncline migrate --schema <module> --db <url>
+  syncline gc      --schema <module> --db <url> [--older-than 30d]
+
+Commands:
+  serve    Serve the sync API (migrates the tables first unless --no-migrate).
+  migrate  Create or additively migrate the tables for the schema, then exit.
+  gc       Remove tombstones older than --older-than, then exit. Clients whose cursor is
+           older than what was removed start over (reset) at their next pull.
 
 Options:
-  --schema <module>  A .ts or .js module exporting the schema (default export or "schema"),
-                     and optionally "rules".
-  --db <url>         sqlite:<path> (the directory is created) or postgres://... ; default $DATABASE_URL.
-  --config <module>  A module whose default export is { schema, rules, database, port, host, dev }.
-  --port <n>         TCP port (default $PORT or 8787; 0 picks a free one).
-  --host <addr>      Interface to bind (default 127.0.0.1; 0.0.0.0 serves the network).
-  --dev              Dev mode: loopback only, generated token secret, POST /dev/token.
-  -h, --help         Show this help.
+  --schema <module>     A .ts or .js module exporting the schema (default export or "schema"),
+                        and optionally "rules".
+  --db <url>            sqlite:<path> (the directory is created) or postgres://user:pass@host/db;
+                        default $DATABASE_URL. A postgres URL may end in ?schema=<name>.
+  --pg-schema <name>    PostgreSQL schema (namespace) for the tables (default: ?schema= or public).
+  --config <module>     A module whose default export is { schema, rules, database, port, host, dev }.
+  --data-dir <dir>      Dev-mode files (the dev secret) with PostgreSQL or a store from --config
+                        (default ./data; with SQLite, the database file's directory).
+  --port <n>            TCP port (default $PORT or 8787; 0 picks a free one).
+  --host <addr>         Interface to bind (default 127.0.0.1; 0.0.0.0 serves the network).
+  --dev                 Dev mode: loopback only, generated token secret, POST /dev/token.
+  --no-migrate          serve: do not migrate on start (run "syncline migrate" in your deploy).
+  --gc-every <d>        serve: run garbage collection this often, e.g. 1h (default: never).
+  --gc-older-than <d>   serve: what the scheduled GC removes (default 30d).
+  --older-than <d>      gc: remove tombstones older than this (default 30d).
+                        Durations take a unit: s, m, h or d.
+  -h, --help            Show this help.
 
 Environment:
   SYNCLINE_JWT_SECRET  HS256 secret (at least 32 bytes) that verifies bearer tokens.
   SYNCLINE_JWKS_URL    JWKS of your identity provider (instead of the secret).
-  DATABASE_URL         Used when --db is not given.`;
+  DATABASE_URL         Used when --db is not given.
 
-/** What `syncline serve` was asked to do, before any file is read. */
-export interface ServeArgs {
+The server answers GET /healthz and GET /metrics (Prometheus text format).`;
+
+/** Default retention of tombstones for `syncline gc` and the scheduled GC: 30 days. */
+export const DEFAULT_GC_OLDER_THAN_MS = 30 * 86_400_000;
+
+/** Where the schema and database come from; shared by every command. */
+export interface DatabaseArgs {
   schema?: string;
   db?: string;
   config?: string;
+  /** PostgreSQL schema (namespace) of the tables. */
+  pgSchema?: string;
+}
+
+/** What `syncline serve` was asked to do, before any file is read. */
+export interface ServeArgs extends DatabaseArgs {
   port?: number;
   host?: string;
   dev: boolean;
+  dataDir?: string;
+  /** Set (true) by `--no-migrate`. */
+  noMigrate?: boolean;
+  /** Interval of the scheduled GC in ms; absent: no schedule. */
+  gcEveryMs?: number;
+  /** Retention of the scheduled GC in ms (default {@link DEFAULT_GC_OLDER_THAN_MS}). */
+  gcOlderThanMs?: number;
 }
 
-export type Command = { kind: 'help' } | { kind: 'serve'; args: ServeArgs };
+/** What `syncline gc` was asked to do. */
+export interface GcArgs extends DatabaseArgs {
+  olderThanMs: number;
+}
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'serve'; args: ServeArgs }
+  | { kind: 'migrate'; args: DatabaseArgs }
+  | { kind: 'gc'; args: GcArgs };
+
+type Values = ReturnType<typeof parse>['values'];
+type Flag = keyof Values;
+
+const DATABASE_FLAGS: readonly Flag[] = ['schema', 'db', 'config', 'pg-schema', 'help'];
+/** Flags each command accepts; any other given flag is a usage error naming the command. */
+const FLAGS_OF: Record<Exclude<Command['kind'], 'help'>, readonly Flag[]> = {
+  serve: [
+    ...DATABASE_FLAGS,
+    'port',
+    'host',
+    'dev',
+    'data-dir',
+    'no-migrate',
+    'gc-every',
+    'gc-older-than',
+  ],
+  migrate: DATABASE_FLAGS,
+  gc: [...DATABASE_FLAGS, 'older-than'],
+};
 
 /**
  * Parses the command line (without `node` and the script). Throws {@link UsageError} for unknown
- * commands or flags, missing values and malformed ports.
+ * commands or flags, missing values, malformed ports and durations.
  *
  * @example
  * parseCommand(['serve', '--schema', './schema.ts', '--db', 'sqlite:./data/app.db']);
+ * parseCommand(['gc', '--schema', './schema.ts', '--db', process.env.DATABASE_URL!, '--older-than', '30d']);
  */
 export function parseCommand(argv: readonly string[]): Command {
   let parsed: ReturnType<typeof parse>;
@@ -51,8 +118,47 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.help || positionals[0] === 'help') return { kind: 'help' };
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError('Missing command: did you mean "syncline serve"?');
-  if (command !== 'serve') throw new UsageError(`Unknown command "${command}": the only command is "serve".`);
+  if (command !== 'serve' && command !== 'migrate' && command !== 'gc') {
+    throw new UsageError(`Unknown command "${command}": the commands are "serve", "migrate" and "gc".`);
+  }
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}".`);
+  for (const flag of Object.keys(values) as Flag[]) {
+    if (values[flag] !== undefined && !FLAGS_OF[command].includes(flag)) {
+      throw new UsageError(`--${flag} does not apply to "syncline ${command}".`);
+    }
+  }
+  const database = databaseArgs(values);
+  if (command === 'migrate') return { kind: 'migrate', args: database };
+  if (command === 'gc') {
+    const olderThan = values['older-than'];
+    return {
+      kind: 'gc',
+      args: {
+        ...database,
+        olderThanMs:
+          olderThan === undefined ? DEFAULT_GC_OLDER_THAN_MS : parseDuration(olderThan, '--older-than'),
+      },
+    };
+  }
+  const args: ServeArgs = { ...database, dev: values.dev ?? false };
+  if (values.host !== undefined) args.host = values.host;
+  if (values.port !== undefined) args.port = parsePort(values.port, '--port');
+  if (values['data-dir'] !== undefined) args.dataDir = values['data-dir'];
+  if (values['no-migrate']) args.noMigrate = true;
+  if (values['gc-every'] !== undefined) {
+    args.gcEveryMs = parseDuration(values['gc-every'], '--gc-every');
+    if (args.gcEveryMs < 1000) throw new UsageError('--gc-every must be at least 1s.');
+  }
+  if (values['gc-older-than'] !== undefined) {
+    if (args.gcEveryMs === undefined) {
+      throw new UsageError('--gc-older-than needs --gc-every (how often to collect), e.g. --gc-every 1h.');
+    }
+    args.gcOlderThanMs = parseDuration(values['gc-older-than'], '--gc-older-than');
+  }
+  return { kind: 'serve', args };
+}
+
+function databaseArgs(values: Values): DatabaseArgs {
   if (values.config !== undefined && (values.schema !== undefined || values.db !== undefined)) {
     throw new UsageError(
       'Use either --config or --schema/--db, not both: the config module names the schema and database.',
@@ -63,13 +169,12 @@ export function parseCommand(argv: readonly string[]): Command {
       'Missing --schema <module> (or --config <module>): the server needs the app schema.',
     );
   }
-  const args: ServeArgs = { dev: values.dev ?? false };
+  const args: DatabaseArgs = {};
   if (values.schema !== undefined) args.schema = values.schema;
   if (values.db !== undefined) args.db = values.db;
   if (values.config !== undefined) args.config = values.config;
-  if (values.host !== undefined) args.host = values.host;
-  if (values.port !== undefined) args.port = parsePort(values.port, '--port');
-  return { kind: 'serve', args };
+  if (values['pg-schema'] !== undefined) args.pgSchema = values['pg-schema'];
+  return args;
 }
 
 function parse(argv: readonly string[]) {
@@ -81,9 +186,15 @@ function parse(argv: readonly string[]) {
       schema: { type: 'string' },
       db: { type: 'string' },
       config: { type: 'string' },
+      'pg-schema': { type: 'string' },
+      'data-dir': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       dev: { type: 'boolean' },
+      'no-migrate': { type: 'boolean' },
+      'gc-every': { type: 'string' },
+      'gc-older-than': { type: 'string' },
+      'older-than': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,37 +1,48 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SchemaDef } from '@syncline/core';
+import { SynclineError } from '@syncline/core';
+import { createPostgresStore } from '../stores/postgres/index.ts';
 import { createSqliteStore } from '../stores/sqlite/index.ts';
 import type { ServerStore } from '../stores/types.ts';
 import { UsageError } from './errors.ts';
 
-/** A store opened from a database URL, and the directory for dev-mode files next to it. */
+/** A store opened from a database URL, and the directory for dev-mode files. */
 export interface OpenedDatabase {
   store: ServerStore;
-  /** The directory of the SQLite file; holds the dev secret. */
+  /** SQLite: the directory of the file; PostgreSQL: `dataDir` or `./data`. Holds the dev secret. */
   dataDir: string;
-  /** The URL with the path made absolute, for the startup banner. */
+  /** The URL for the startup banner: the SQLite path made absolute, a PostgreSQL URL without its password. */
   description: string;
+}
+
+/** How to open the database, besides its URL. */
+export interface OpenDatabaseOptions {
+  /** The rules' scope column per collection (`scopeColumnsOf(rules)`). */
+  scopeColumns?: Record<string, string>;
+  /** PostgreSQL schema (namespace); wins over `?schema=` in the URL. */
+  pgSchema?: string;
+  /** Directory for dev-mode files when the database is not a file (PostgreSQL). */
+  dataDir?: string;
 }
 
 /**
  * Opens `sqlite:<path>` (creating the parent directory; `sqlite:///abs/path` and `sqlite://rel`
- * also work). `postgres://` is refused until the PostgreSQL store exists.
+ * also work) or `postgres://…` / `postgresql://…` (optionally `?schema=<name>` for the
+ * PostgreSQL schema holding the tables). Opening does not connect or migrate.
  *
  * @example
- * const { store, dataDir } = openDatabase('sqlite:./data/syncline.db', schema);
+ * const { store, dataDir } = openDatabase('sqlite:./data/syncline.db', schema, { scopeColumns });
  */
-export function openDatabase(url: string, schema: SchemaDef): OpenedDatabase {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new UsageError(
-      'The PostgreSQL store is not available yet in this version of Syncline. Use --db sqlite:<path> for now.',
-    );
-  }
+export function openDatabase(url: string, schema: SchemaDef, options: OpenDatabaseOptions = {}): OpenedDatabase {
+  const scopeColumns = options.scopeColumns ?? {};
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, schema, scopeColumns, options);
   if (!url.startsWith('sqlite:')) {
     throw new UsageError(
-      `Unsupported database URL "${url}": use sqlite:<path>, e.g. sqlite:./data/syncline.db.`,
+      `Unsupported database URL "${url}": use sqlite:<path> (e.g. sqlite:./data/syncline.db) or postgres://user:pass@host/db.`,
     );
   }
+  if (options.pgSchema !== undefined) throw new UsageError('--pg-schema only applies to a postgres:// database.');
   let path = url.slice('sqlite:'.length);
   if (path.startsWith('//')) path = path.slice(2);
   if (path === '' || path === ':memory:') {
@@ -40,5 +51,39 @@ export function openDatabase(url: string, schema: SchemaDef): OpenedDatabase {
   const abs = resolve(path);
   const dataDir = dirname(abs);
   mkdirSync(dataDir, { recursive: true });
-  return { store: createSqliteStore({ path: abs, schema }), dataDir, description: `sqlite:${abs}` };
+  return {
+    store: createSqliteStore({ path: abs, schema, scopeColumns }),
+    dataDir,
+    description: `sqlite:${abs}`,
+  };
+}
+
+function openPostgres(
+  url: string,
+  schema: SchemaDef,
+  scopeColumns: Record<string, string>,
+  options: OpenDatabaseOptions,
+): OpenedDatabase {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Never echo the URL: it may hold a password.
+    throw new UsageError('The postgres:// database URL is malformed: use postgres://user:pass@host:5432/db.');
+  }
+  const fromUrl = parsed.searchParams.get('schema');
+  // `schema` is ours, not libpq's: pg would pass an unknown parameter on to the server.
+  parsed.searchParams.delete('schema');
+  const pgSchema = options.pgSchema ?? fromUrl ?? 'public';
+  let store: ServerStore;
+  try {
+    store = createPostgresStore({ connectionString: parsed.href, schema, pgSchema, scopeColumns });
+  } catch (error) {
+    if (error instanceof SynclineError && error.code === 'invalid') throw new UsageError(error.message);
+    throw error;
+  }
+  const shown = new URL(parsed.href);
+  shown.password = '';
+  const description = `${shown.href}${pgSchema === 'public' ? '' : ` (PostgreSQL schema ${pgSchema})`}`;
+  return { store, dataDir: resolve(options.dataDir ?? './data'), description };
 }

@@ -1,6 +1,7 @@
 import { installSignalHandlers } from '../node/signals.ts';
 import { parseCommand, USAGE } from './args.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { gcCommand, migrateCommand } from './maintenance.ts';
 import { type Output, type Serving, serve } from './serve.ts';
 
 const consoleOutput: Output = {
@@ -9,8 +10,8 @@ const consoleOutput: Output = {
 };
 
 /**
- * Runs the `syncline` command. Resolves with an exit code when the command is done or failed to
- * start; a server that started keeps running until SIGTERM/SIGINT, which close it and exit 0.
+ * Runs the `syncline` command. Resolves with an exit code when the command (`migrate`, `gc`) is
+ * done or failed to start; a server that started keeps running until SIGTERM/SIGINT, which close it and exit 0.
  */
 export async function run(
   argv: readonly string[],
@@ -21,6 +22,14 @@ export async function run(
     const command = parseCommand(argv);
     if (command.kind === 'help') {
       out.log(USAGE);
+      return EXIT.ok;
+    }
+    if (command.kind === 'migrate') {
+      await migrateCommand(command.args, env, out);
+      return EXIT.ok;
+    }
+    if (command.kind === 'gc') {
+      await gcCommand(command.args, env, out);
       return EXIT.ok;
     }
     // Handlers go in before the server starts: a SIGTERM that arrives right after the banner

@@ -1,16 +1,14 @@
 import { resolve } from 'node:path';
-import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
-import type { Rules } from '../api.ts';
 import { authFromEnv, type EnvAuth } from '../auth/env.ts';
 import { createSyncServer } from '../handler/index.ts';
 import { type Listener, listen } from '../node/listen.ts';
-import type { ServerStore } from '../stores/types.ts';
-import { parsePort, type ServeArgs } from './args.ts';
-import { openDatabase } from './database.ts';
+import { scheduleGc } from '../gc/index.ts';
+import { DEFAULT_GC_OLDER_THAN_MS, parsePort, type ServeArgs } from './args.ts';
 import { devRoutes } from './dev-routes.ts';
+import { formatDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
-import { loadConfigModule, loadSchemaModule } from './load.ts';
+import { loadTarget, openTarget, type Target } from './target.ts';
 
 /** Where the CLI prints; injectable so tests can read it. */
 export interface Output {
@@ -21,27 +19,15 @@ export interface Output {
 /** Hosts dev mode may bind: anything else would hand out tokens to the network. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-interface Resolved {
-  schema: SchemaDef;
-  rules: Rules | undefined;
-  database: string | ServerStore;
-  dataDir: string | undefined;
+interface Resolved extends Target {
   port: number;
   host: string;
   dev: boolean;
 }
 
 async function resolveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<Resolved> {
-  const config = args.config === undefined ? undefined : await loadConfigModule(args.config);
-  const loaded = config ?? (await loadSchemaModule(args.schema!));
-  const database = config ? config.database : (args.db ?? env.DATABASE_URL);
-  if (database === undefined || database === '') {
-    throw new UsageError(
-      config
-        ? `No database: set "database" in ${args.config} (e.g. "sqlite:./data/syncline.db") or DATABASE_URL.`
-        : 'Missing --db <url> (or DATABASE_URL), e.g. --db sqlite:./data/syncline.db.',
-    );
-  }
+  const target = await loadTarget(args, env);
+  const { config } = target;
   const envPort = env.PORT === undefined || env.PORT === '' ? undefined : parsePort(env.PORT, 'PORT');
   const dev = args.dev || config?.dev === true;
   const host = args.host ?? config?.host ?? '127.0.0.1';
@@ -51,15 +37,7 @@ async function resolveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<
         'Run without --dev (and set SYNCLINE_JWT_SECRET or SYNCLINE_JWKS_URL) to serve other machines.',
     );
   }
-  return {
-    schema: loaded.schema,
-    rules: loaded.rules,
-    database,
-    dataDir: config?.dataDir,
-    port: args.port ?? config?.port ?? envPort ?? 8787,
-    host,
-    dev,
-  };
+  return { ...target, port: args.port ?? config?.port ?? envPort ?? 8787, host, dev };
 }
 
 function authDescription(auth: EnvAuth, dataDir: string): string {
@@ -86,18 +64,7 @@ export interface Serving {
  */
 export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output): Promise<Serving> {
   const options = await resolveOptions(args, env);
-  let store: ServerStore;
-  let dataDir: string;
-  let dbDescription: string;
-  if (typeof options.database === 'string') {
-    const opened = openDatabase(options.database, options.schema);
-    ({ store, dataDir } = opened);
-    dbDescription = opened.description;
-  } else {
-    store = options.database;
-    dataDir = resolve(options.dataDir ?? './data');
-    dbDescription = `${store.kind} store from the config module`;
-  }
+  const { store, dataDir, description: dbDescription } = openTarget(options, args);
 
   let listener: Listener;
   let auth: EnvAuth;
@@ -109,7 +76,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       if (error instanceof SynclineError && error.code === 'invalid') throw new UsageError(error.message);
       throw error;
     }
-    await store.migrate();
+    if (!args.noMigrate) await store.migrate();
     const server = createSyncServer({
       schema: options.schema,
       store,
@@ -134,6 +101,21 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
     await store.close().catch(() => {});
     throw error;
   }
+  const gcEveryMs = args.gcEveryMs;
+  const gcOlderThanMs = args.gcOlderThanMs ?? DEFAULT_GC_OLDER_THAN_MS;
+  const gc =
+    gcEveryMs === undefined
+      ? undefined
+      : scheduleGc(store, {
+          everyMs: gcEveryMs,
+          olderThanMs: gcOlderThanMs,
+          onResult: ({ removed, ms }) =>
+            out.log(
+              `syncline: gc removed ${removed} tombstone(s) older than ${formatDuration(gcOlderThanMs)} in ${Math.round(ms)} ms`,
+            ),
+          onError: (error) =>
+            out.error(`syncline: gc failed (will retry in ${formatDuration(gcEveryMs)}): ${describe(error)}`),
+        });
 
   const url = listener.url;
   const lines = [
@@ -141,7 +123,14 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
     `  sync API   ${url}/sync`,
     `  database   ${dbDescription}`,
     `  tokens     ${authDescription(auth, dataDir)}`,
+    `  metrics    ${url}/metrics`,
   ];
+  if (gcEveryMs !== undefined) {
+    lines.push(
+      `  gc         every ${formatDuration(gcEveryMs)}, tombstones older than ${formatDuration(gcOlderThanMs)}`,
+    );
+  }
+  if (args.noMigrate) lines.push('  migrate    skipped (--no-migrate)');
   const unruled = Object.keys(options.schema.collections).filter(
     (name) => options.rules?.[name] === undefined,
   );
@@ -161,5 +150,16 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
   }
   // One write, so whoever watches for the "listening" line gets the whole banner with it.
   out.log(lines.join('\n'));
-  return { url, close: () => listener.close() };
+  return {
+    url,
+    async close() {
+      // Stop the schedule first: a run in progress finishes before the store closes under it.
+      await gc?.stop();
+      await listener.close();
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { REQUEST_ERROR_STATUS, type RequestErrorCode, SynclineError } from '@syncline/core';
 import type { SyncServer } from '../api.ts';
 import { jsonResponse, toFetchRequest, writeFetchResponse } from './convert.ts';
+import { createListenerMetrics, pushStatuses, routeLabel } from './metrics.ts';
 
 /** A route served by the listener itself, before the sync handler (e.g. dev-mode pages). */
 export interface ExtraRoute {
@@ -23,6 +24,12 @@ export interface ListenOptions {
   shutdownTimeoutMs?: number;
   /** How long `/healthz` waits for the store; default 2 s. */
   healthTimeoutMs?: number;
+  /**
+   * Serve `GET /metrics` in Prometheus text format (request counters by route and status, push
+   * outcomes, uptime and, on PostgreSQL, the xid watermark lag); default true. Put it behind your
+   * network's access control: it tells load, not data.
+   */
+  metrics?: boolean;
   /**
    * Told about unexpected errors (answered with 500). The listener never logs by itself;
    * the CLI passes a function that prints.
@@ -46,7 +53,7 @@ const INTERNAL_MESSAGE =
   'The server hit an unexpected error. Retry later; if it keeps happening, check the server log.';
 
 /**
- * Serves a {@link SyncServer} over node:http: `GET /healthz`, the extra routes, and everything
+ * Serves a {@link SyncServer} over node:http: `GET /healthz`, `GET /metrics`, the extra routes, and everything
  * else through `server.handler`. Unexpected errors become 500 `internal` answers, never a crash.
  *
  * @example
@@ -69,6 +76,16 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
 
   let origin = '';
   let closing = false;
+  const metricsOn = options.metrics ?? true;
+  const metrics = createListenerMetrics();
+  const knownRoutes = new Set(['/healthz', ...(metricsOn ? ['/metrics'] : []), ...routes.map((r) => r.path)]);
+
+  async function renderMetrics(): Promise<Response> {
+    const text = await metrics.render(server.store, healthTimeoutMs, report);
+    return new Response(text, {
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
+    });
+  }
 
   async function health(): Promise<Response> {
     let timer: NodeJS.Timeout | undefined;
@@ -96,6 +113,8 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   async function route(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) return health();
+    if (metricsOn && pathname === '/metrics' && (request.method === 'GET' || request.method === 'HEAD'))
+      return renderMetrics();
     const extra = routes.find((r) => r.path === pathname && r.method === request.method);
     try {
       return extra ? await extra.handler(request) : await server.handler(request);
@@ -125,6 +144,17 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
         request === null
           ? errorBody('bad_request', 'The request target must be a path such as /sync/pull.')
           : await route(request);
+      const pathname = request === null ? null : new URL(request.url).pathname;
+      const label = routeLabel(pathname, response.status, knownRoutes);
+      metrics.countRequest(label, response.status);
+      if (label !== 'other' && label.endsWith('/push') && response.status === 200 && response.body !== null) {
+        // A copy of the small JSON answer, read alongside the write: outcomes without a handler hook.
+        response
+          .clone()
+          .json()
+          .then((body) => metrics.countMutations(pushStatuses(body)))
+          .catch(() => {});
+      }
       // Tell keep-alive clients not to reuse a connection of a listener that is shutting down.
       if (closing) res.setHeader('connection', 'close');
       await writeFetchResponse(response, res, req.method ?? 'GET');
@@ -134,6 +164,7 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       if (res.headersSent) {
         res.destroy();
       } else {
+        metrics.countRequest('other', 500);
         const body = JSON.stringify({ error: { code: 'internal', message: INTERNAL_MESSAGE } });
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(body);
       }

@@ -1,0 +1,1 @@
+export { type GcSchedule, type GcScheduleOptions, scheduleGc } from './schedule.ts';
