@@ -1,0 +1,108 @@
+/**
+ * The random workload: inserts, updates and deletes on a few hot records per user and
+ * collection (so clients collide constantly), now and then a fresh record or a write into
+ * another user's scope (answered `forbidden`). Read-your-writes is checked right after each
+ * acknowledged write, and pending writes must stay visible after every sync (promise 6).
+ */
+import type { Slot } from './clients.ts';
+import { type LocalWrite, type Model, showsWrite } from './model.ts';
+import { COLLECTIONS, type SimCollection } from './schema.ts';
+
+const HOT = 3;
+
+export interface WriteCtx {
+  slot: Slot;
+  users: readonly string[];
+  model: Model;
+  rng: () => number;
+  pick: <T>(xs: readonly T[]) => T;
+  log: (line: string) => void;
+}
+
+export async function localWrite(x: WriteCtx): Promise<void> {
+  const { slot, rng, pick } = x;
+  const collection: SimCollection = pick(COLLECTIONS);
+  const other = x.users.find((u) => u !== slot.user);
+  const owner = other && rng() < 0.04 ? other : slot.user;
+  const id = rng() < 0.1 ? `${slot.name}-f${slot.writes}` : `${owner}-${Math.floor(rng() * HOT)}`;
+  const col = slot.client.db[collection];
+  const n = slot.writes++;
+  const tok = `${slot.name}.${n}`;
+  const current = await col.get(id);
+  let w: LocalWrite;
+  if (current === null) {
+    w = {
+      slot: slot.name,
+      n,
+      collection,
+      id,
+      op: 'insert',
+      tok,
+      values: { ownerId: owner, a: `${tok}a`, b: `${tok}b` },
+      acked: false,
+      committed: false,
+    };
+  } else if (rng() < 0.12) {
+    w = {
+      slot: slot.name,
+      n,
+      collection,
+      id,
+      op: 'delete',
+      tok: null,
+      values: {},
+      acked: false,
+      committed: false,
+    };
+  } else {
+    const r = rng();
+    const values: Record<string, string> = {};
+    if (r < 0.7) values.a = `${tok}a`;
+    if (r >= 0.35) values.b = `${tok}b`;
+    w = { slot: slot.name, n, collection, id, op: 'update', tok, values, acked: false, committed: false };
+  }
+  x.model.writes.push(w);
+  x.log(`${slot.name} ${w.op} ${collection}/${id} ${tok}`);
+  try {
+    if (w.op === 'insert')
+      await col.insert({ id, ...(w.values as { ownerId: string; a: string; b: string }), tok });
+    else if (w.op === 'update') await col.update(id, { ...w.values, tok });
+    else await col.delete(id);
+  } catch (e) {
+    // Refused locally (e.g. a pending delete of the id) or crashed: not acknowledged.
+    x.log(`${slot.name} write failed: ${(e as Error).message.slice(0, 60)}`);
+    if (slot.crashedAt === 'write:after-commit') w.committed = true;
+    return;
+  }
+  w.acked = true;
+  w.committed = true;
+  const row = await col.get(id);
+  if (!showsWrite(row as Record<string, unknown> | null, w))
+    x.model.ryw.push(
+      `${slot.name}: right after ${w.op} ${tok ?? ''} of ${collection}/${id} the local read shows ${JSON.stringify(row)}`,
+    );
+}
+
+/**
+ * Promise 6: a record with pending writes shows the newest one, whatever the pull brought.
+ * Exception (decision 0004): an update over a record deleted on the server stays invisible
+ * until its `not_found` rejection arrives.
+ */
+export async function checkPending(
+  slot: Slot,
+  model: Model,
+  deletedOnServer: (collection: string, id: string) => Promise<boolean>,
+): Promise<void> {
+  const newest = new Map<string, LocalWrite>();
+  for (const w of model.writes) if (w.slot === slot.name) newest.set(`${w.collection}/${w.id}`, w);
+  for (const w of newest.values()) {
+    if (!w.acked) continue;
+    if (!(await slot.client.isPending(w.id, w.collection))) continue;
+    const row = await slot.client.db[w.collection].get(w.id);
+    if (row === null && w.op === 'update' && (await deletedOnServer(w.collection, w.id))) continue;
+    if (!showsWrite(row as Record<string, unknown> | null, w))
+      model.ryw.push(
+        `${slot.name}: pending ${w.op} ${w.tok ?? ''} of ${w.collection}/${w.id} not visible: ${JSON.stringify(row)}`,
+      );
+  }
+}
