@@ -5,7 +5,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
@@ -33,6 +33,8 @@ interface Running {
   url: string;
   child: Child;
   output: () => string;
+  /** Resolves with the match once the output (so far or later) matches `pattern`. */
+  waitFor(pattern: RegExp): Promise<RegExpExecArray>;
   /** Sends the signal and resolves with the exit code and how long the exit took. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
@@ -62,21 +64,37 @@ async function start(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  const waiters: Array<() => void> = [];
+  const grew = () => {
+    for (const w of waiters.splice(0)) w();
+  };
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
+      grew();
       const match = /listening on (http:\/\/\S+)/.exec(out);
       if (match?.[1]) resolve(match[1]);
     });
     child.stderr.on('data', (d: Buffer) => {
       out += d.toString();
+      grew();
     });
+    child.on('exit', grew);
     child.once('exit', (code) => reject(new Error(`the CLI exited (${code}) before listening:\n${out}`)));
   });
   const r: Running = {
     url,
     child,
     output: () => out,
+    async waitFor(pattern) {
+      for (;;) {
+        const match = pattern.exec(out);
+        if (match) return match;
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`the CLI exited without printing ${pattern}:\n${out}`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
     async stop(signal = 'SIGTERM') {
       const began = Date.now();
       child.kill(signal);
@@ -320,6 +338,138 @@ export default { schema, rules, database: ${JSON.stringify(`sqlite:${join(dir, '
   });
 });
 
+/** Pushes an insert, then a delete of `id` for alice: one tombstone on the server. */
+async function insertAndDelete(url: string, bearer: string, clientId: string, id: string) {
+  const push = async (mutation: Record<string, unknown>) => {
+    const res = await fetch(`${url}/sync/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ protocol: 1, clientId, mutations: [mutation] }),
+    });
+    const body = (await res.json()) as { results: Array<{ status: string; record: { version: number } }> };
+    expect(body.results).toMatchObject([{ status: 'applied' }]);
+    return body.results[0]!.record;
+  };
+  const row = await push({
+    seq: 1,
+    collection: 'lists',
+    id,
+    op: 'insert',
+    data: { name: 'Gone soon', ownerId: 'alice' },
+  });
+  await push({ seq: 2, collection: 'lists', id, op: 'delete', baseVersion: row.version });
+}
+
+describe('syncline migrate and gc on SQLite', () => {
+  test('migrate creates the tables and exits; gc removes the tombstone and prints the horizon', async () => {
+    const db = `sqlite:${join(dir, 'maint', 'app.db')}`;
+    const migrated = await runToExit(['migrate', '--schema', demoSchema, '--db', db]);
+    expect(migrated.output).toContain(
+      `Migrated sqlite:${join(dir, 'maint', 'app.db')}: lists, tasks, members.`,
+    );
+    expect(migrated.code).toBe(0);
+
+    const server = await start(['serve', '--schema', demoSchema, '--db', db, '--port', '0', '--no-migrate'], {
+      env: cleanEnv({ SYNCLINE_JWT_SECRET: SECRET }),
+    });
+    expect(server.output()).toContain('migrate    skipped (--no-migrate)');
+    const { signDevToken } = await import('@syncline/server');
+    await insertAndDelete(server.url, await signDevToken(SECRET, 'alice', 60), 'maint-1', 'l-gone');
+    expect((await server.stop()).code).toBe(0);
+
+    const kept = await runToExit(['gc', '--schema', demoSchema, '--db', db]);
+    expect(kept.output).toMatch(
+      /Removed 0 tombstone\(s\) deleted before \d{4}-\d\d-\d\dT\S+ \(older than 30d\)/,
+    );
+    expect(kept.code).toBe(0);
+    const gc = await runToExit(['gc', '--schema', demoSchema, '--db', db, '--older-than', '0s']);
+    expect(gc.output).toMatch(/Removed 1 tombstone\(s\) deleted before \S+ \(older than 0ms\)/);
+    expect(gc.code).toBe(0);
+  });
+
+  test('serve --gc-every runs the schedule and says so', async () => {
+    const db = `sqlite:${join(dir, 'sched', 'app.db')}`;
+    const server = await start(
+      [
+        'serve',
+        '--schema',
+        demoSchema,
+        '--db',
+        db,
+        '--port',
+        '0',
+        '--gc-every',
+        '1s',
+        '--gc-older-than',
+        '0s',
+      ],
+      { env: cleanEnv({ SYNCLINE_JWT_SECRET: SECRET }) },
+    );
+    expect(server.output()).toContain('gc         every 1s, tombstones older than 0ms');
+    const { signDevToken } = await import('@syncline/server');
+    await insertAndDelete(server.url, await signDevToken(SECRET, 'alice', 60), 'sched-1', 'l-gone');
+    await server.waitFor(/gc removed 1 tombstone\(s\) older than 0ms/);
+    expect((await server.stop()).code).toBe(0);
+  });
+});
+
+const pgUrl = process.env.TEST_DATABASE_URL;
+describe.skipIf(!pgUrl)(
+  pgUrl
+    ? 'syncline with PostgreSQL'
+    : 'syncline with PostgreSQL — SKIPPED: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test',
+  () => {
+    const pgSchema = `sl_cli_${process.pid}_${Date.now().toString(36)}`;
+    afterAll(async () => {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: pgUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+      await client.end();
+    });
+
+    test('migrate, serve (password hidden, /metrics with the watermark lag), gc', async () => {
+      // A password in the URL (trust auth ignores it) must never be printed.
+      const withPassword = new URL(pgUrl!);
+      withPassword.password = 'hunter2-secret';
+      withPassword.searchParams.set('schema', pgSchema);
+      const db = withPassword.href;
+
+      const migrated = await runToExit(['migrate', '--schema', demoSchema, '--db', db]);
+      expect(migrated.output).toContain(`(PostgreSQL schema ${pgSchema}): lists, tasks, members.`);
+      expect(migrated.output).not.toContain('hunter2');
+      expect(migrated.code).toBe(0);
+
+      // DATABASE_URL stands in for --db; --pg-schema wins over a ?schema= that is absent here.
+      const plain = new URL(pgUrl!);
+      plain.password = 'hunter2-secret';
+      const server = await start(
+        ['serve', '--schema', demoSchema, '--pg-schema', pgSchema, '--port', '0', '--dev', '--no-migrate'],
+        {
+          env: cleanEnv({ DATABASE_URL: plain.href }),
+        },
+      );
+      expect(server.output()).toContain(`PostgreSQL schema ${pgSchema}`);
+      expect(server.output()).not.toContain('hunter2');
+      expect(server.output()).toContain(resolvePath(dir, 'data', 'dev-secret'));
+      const issued = (await (await token(server.url, 'alice')).json()) as { token: string };
+      await insertAndDelete(server.url, issued.token, 'pg-cli-1', 'l-gone');
+
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/^syncline_watermark_lag_xids \d+$/m);
+      expect(metrics).toMatch(/^syncline_oldest_writer_age_seconds \d+(\.\d+)?$/m);
+      expect(metrics).toContain('syncline_http_requests_total{route="/sync/push",status="200"} 2');
+      expect(metrics).toContain('syncline_push_mutations_total{status="applied"} 2');
+      expect((await server.stop()).code).toBe(0);
+
+      const gc = await runToExit(['gc', '--schema', demoSchema, '--db', db, '--older-than', '0s']);
+      expect(gc.output).toMatch(/Removed 1 tombstone\(s\) deleted before \S+ \(older than 0ms\)/);
+      expect(gc.output).not.toContain('hunter2');
+      expect(gc.code).toBe(0);
+    });
+  },
+);
+
 describe('usage errors exit 2 with a message', () => {
   const db = `sqlite:${join(dir, 'bad', 'x.db')}`;
   const cases: Array<[string, string[], RegExp, NodeJS.ProcessEnv?]> = [
@@ -338,9 +488,19 @@ describe('usage errors exit 2 with a message', () => {
       /exports no schema/,
     ],
     [
-      'PostgreSQL for now',
-      ['serve', '--schema', demoSchema, '--db', 'postgres://localhost/app'],
-      /PostgreSQL store is not available yet/,
+      'a PostgreSQL schema name that is not allowed',
+      ['serve', '--schema', demoSchema, '--db', 'postgres://localhost/app', '--pg-schema', 'Drop Table'],
+      /PostgreSQL schema name "Drop Table" is not allowed/,
+    ],
+    [
+      '--pg-schema with SQLite',
+      ['migrate', '--schema', demoSchema, '--db', db, '--pg-schema', 'app'],
+      /--pg-schema only applies to a postgres/,
+    ],
+    [
+      'a retention without a unit',
+      ['gc', '--schema', demoSchema, '--db', db, '--older-than', '30'],
+      /--older-than must be a duration such as 30d/,
     ],
     ['no database at all', ['serve', '--schema', demoSchema], /Missing --db/],
     [

@@ -3,11 +3,11 @@ import { parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
 
 export const USAGE = `Usage:
-  syncline serve   --schema <module> --db <url> [--port 8787] [--host 127.0.0.1] [--dev]
-                   [--no-migrate] [--gc-every 1h [--gc-older-than 30d]]
-  syncline serve   --config <module> [--port <n>] [--host <addr>] [--dev]
+  syncline serve --schema <module> --db <url> [--port 8787] [--host 127.0.0.1] [--dev]
+                 [--no-migrate] [--gc-every 1h [--gc-older-than 30d]]
+  syncline serve --config <module> [--port <n>] [--host <addr>] [--dev]
   syncline migrate --schema <module> --db <url>
-  syncline gc      --schema <module> --db <url> [--older-than 30d]
+  syncline gc --schema <module> --db <url> [--older-than 30d]
 
 Commands:
   serve    Serve the sync API (migrates the tables first unless --no-migrate).
@@ -84,16 +84,7 @@ type Flag = keyof Values;
 const DATABASE_FLAGS: readonly Flag[] = ['schema', 'db', 'config', 'pg-schema', 'help'];
 /** Flags each command accepts; any other given flag is a usage error naming the command. */
 const FLAGS_OF: Record<Exclude<Command['kind'], 'help'>, readonly Flag[]> = {
-  serve: [
-    ...DATABASE_FLAGS,
-    'port',
-    'host',
-    'dev',
-    'data-dir',
-    'no-migrate',
-    'gc-every',
-    'gc-older-than',
-  ],
+  serve: [...DATABASE_FLAGS, 'port', 'host', 'dev', 'data-dir', 'no-migrate', 'gc-every', 'gc-older-than'],
   migrate: DATABASE_FLAGS,
   gc: [...DATABASE_FLAGS, 'older-than'],
 };

@@ -34,7 +34,11 @@ export interface OpenDatabaseOptions {
  * @example
  * const { store, dataDir } = openDatabase('sqlite:./data/syncline.db', schema, { scopeColumns });
  */
-export function openDatabase(url: string, schema: SchemaDef, options: OpenDatabaseOptions = {}): OpenedDatabase {
+export function openDatabase(
+  url: string,
+  schema: SchemaDef,
+  options: OpenDatabaseOptions = {},
+): OpenedDatabase {
   const scopeColumns = options.scopeColumns ?? {};
   if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, schema, scopeColumns, options);
   if (!url.startsWith('sqlite:')) {
@@ -42,7 +46,8 @@ export function openDatabase(url: string, schema: SchemaDef, options: OpenDataba
       `Unsupported database URL "${url}": use sqlite:<path> (e.g. sqlite:./data/syncline.db) or postgres://user:pass@host/db.`,
     );
   }
-  if (options.pgSchema !== undefined) throw new UsageError('--pg-schema only applies to a postgres:// database.');
+  if (options.pgSchema !== undefined)
+    throw new UsageError('--pg-schema only applies to a postgres:// database.');
   let path = url.slice('sqlite:'.length);
   if (path.startsWith('//')) path = path.slice(2);
   if (path === '' || path === ':memory:') {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { SynclineError } from '@syncline/core';
 import { authFromEnv, type EnvAuth } from '../auth/env.ts';
+import { scheduleGc } from '../gc/index.ts';
 import { createSyncServer } from '../handler/index.ts';
 import { type Listener, listen } from '../node/listen.ts';
-import { scheduleGc } from '../gc/index.ts';
 import { DEFAULT_GC_OLDER_THAN_MS, parsePort, type ServeArgs } from './args.ts';
 import { devRoutes } from './dev-routes.ts';
 import { formatDuration } from './duration.ts';

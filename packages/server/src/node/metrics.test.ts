@@ -63,7 +63,10 @@ describe('GET /metrics', () => {
     expect(await push.json()).toMatchObject({
       results: [{ status: 'applied' }, { status: 'rejected' }, { status: 'applied' }],
     });
-    expect((await post('/sync/pull', { protocol: 1, clientId: 'c1', collections: { notes: { cursor: null } } })).status).toBe(200);
+    expect(
+      (await post('/sync/pull', { protocol: 1, clientId: 'c1', collections: { notes: { cursor: null } } }))
+        .status,
+    ).toBe(200);
     expect((await post('/sync/pull', {}, 'forged')).status).toBe(401);
     expect((await fetch(`${listener.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${listener.url}/wp-admin/${Math.random()}`)).status).toBe(404);
@@ -106,7 +109,10 @@ describe('GET /metrics', () => {
   }
 
   test('a store with a watermark reports its lag; a failing probe leaves the gauges out', async () => {
-    const ok = await listen(probeServer(async () => ({ xids: 42, oldestWriterAgeMs: 1500 })), { port: 0 });
+    const ok = await listen(
+      probeServer(async () => ({ xids: 42, oldestWriterAgeMs: 1500 })),
+      { port: 0 },
+    );
     listeners.push(ok);
     const text = await (await fetch(`${ok.url}/metrics`)).text();
     expect(text).toContain('# TYPE syncline_watermark_lag_xids gauge');
@@ -130,10 +136,13 @@ describe('GET /metrics', () => {
   });
 
   test('metrics: false leaves /metrics to the handler', async () => {
-    const off = await listen(probeServer(async () => ({ xids: 0, oldestWriterAgeMs: 0 })), {
-      port: 0,
-      metrics: false,
-    });
+    const off = await listen(
+      probeServer(async () => ({ xids: 0, oldestWriterAgeMs: 0 })),
+      {
+        port: 0,
+        metrics: false,
+      },
+    );
     listeners.push(off);
     expect((await fetch(`${off.url}/metrics`)).status).toBe(404);
   });

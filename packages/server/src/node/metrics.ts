@@ -27,7 +27,8 @@ export interface ListenerMetrics {
   render(store: ServerStore, timeoutMs: number, onError: (error: unknown) => void): Promise<string>;
 }
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const escapeLabel = (value: string) =>
+  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 function labels(pairs: Record<string, string>): string {
   const body = Object.entries(pairs)
@@ -58,8 +59,18 @@ export function createListenerMetrics(now: () => number = () => performance.now(
       const sample = (name: string, map: Map<string, number>) =>
         [...map].sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, v]) => `${name}${l} ${v}`);
       const parts = [
-        family('syncline_http_requests_total', 'counter', 'HTTP requests answered, by route and status.', sample('syncline_http_requests_total', requests)),
-        family('syncline_push_mutations_total', 'counter', 'Pushed mutations, by outcome (applied, rejected, …).', sample('syncline_push_mutations_total', mutations)),
+        family(
+          'syncline_http_requests_total',
+          'counter',
+          'HTTP requests answered, by route and status.',
+          sample('syncline_http_requests_total', requests),
+        ),
+        family(
+          'syncline_push_mutations_total',
+          'counter',
+          'Pushed mutations, by outcome (applied, rejected, …).',
+          sample('syncline_push_mutations_total', mutations),
+        ),
         family('syncline_uptime_seconds', 'gauge', 'Seconds since the listener started.', [
           `syncline_uptime_seconds ${((now() - started) / 1000).toFixed(3)}`,
         ]),
@@ -71,12 +82,18 @@ export function createListenerMetrics(now: () => number = () => performance.now(
         });
         if (lag !== null) {
           parts.push(
-            family('syncline_watermark_lag_xids', 'gauge', 'Transaction ids between the delivery watermark (oldest running xid) and the next xid; grows behind a long or orphaned transaction.', [
-              `syncline_watermark_lag_xids ${lag.xids}`,
-            ]),
-            family('syncline_oldest_writer_age_seconds', 'gauge', 'Age of the oldest open transaction holding an xid (prepared ones included); pulls wait for it.', [
-              `syncline_oldest_writer_age_seconds ${(lag.oldestWriterAgeMs / 1000).toFixed(3)}`,
-            ]),
+            family(
+              'syncline_watermark_lag_xids',
+              'gauge',
+              'Transaction ids between the delivery watermark (oldest running xid) and the next xid; grows behind a long or orphaned transaction.',
+              [`syncline_watermark_lag_xids ${lag.xids}`],
+            ),
+            family(
+              'syncline_oldest_writer_age_seconds',
+              'gauge',
+              'Age of the oldest open transaction holding an xid (prepared ones included); pulls wait for it.',
+              [`syncline_oldest_writer_age_seconds ${(lag.oldestWriterAgeMs / 1000).toFixed(3)}`],
+            ),
           );
         }
       }
