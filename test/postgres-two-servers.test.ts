@@ -29,7 +29,7 @@ type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 /** Starts `syncline serve` and resolves with its URL once it prints the "listening on" line. */
 function serve(args: string[], cwd: string): Promise<{ url: string; child: Child; output: () => string }> {
-  const env = { ...process.env, SYNCLINE_JWT_SECRET: TEST_SECRET };
+  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_JWT_SECRET: TEST_SECRET };
   for (const key of ['SYNCLINE_JWKS_URL', 'DATABASE_URL', 'PORT']) delete env[key];
   const child = spawn(tsx, [mainTs, 'serve', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
