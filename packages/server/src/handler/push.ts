@@ -1,15 +1,13 @@
 /**
  * `POST /sync/push` (DESIGN §4): the whole batch in one store transaction; exactly-once through
- * the client's last seq and recorded outcomes; each new mutation in its own savepoint so one
- * failure never blocks the next.
+ * the client's last seq and recorded outcomes; one failure never blocks the next mutation (each
+ * gets its own savepoint whenever the batch has a failure, see push-batch.ts).
  */
-import type { Mutation, MutationResult, PushRequest, PushResponse } from '@syncline/core';
+import type { MutationResult, PushRequest, PushResponse } from '@syncline/core';
 import type { AuthContext } from '../api.ts';
-import type { WriteTx } from '../stores/types.ts';
-import { applyMutation, Rejection } from './apply.ts';
-import { messages } from './conflicts.ts';
 import type { HandlerContext } from './context.ts';
 import { requestError } from './errors.ts';
+import { applyFresh, saveOutcomes } from './push-batch.ts';
 import { checkSchemaAhead } from './schema-ahead.ts';
 
 export async function handlePush(
@@ -59,20 +57,14 @@ export async function handlePush(
 
     const dupSeqs = mutations.filter((m) => m.seq <= client.lastSeq).map((m) => m.seq);
     const recorded = await tx.getOutcomes(clientId, dupSeqs);
-    const keyCache = new Map<string, Promise<readonly string[] | null>>();
-    const results: MutationResult[] = [];
-    for (const m of mutations) {
-      if (m.seq <= client.lastSeq) {
-        results.push(recorded.get(m.seq) ?? { seq: m.seq, status: 'duplicate' });
-        continue;
-      }
-      const result = await applyInSavepoint(ctx, tx, auth, m, keyCache);
-      // An applied write may change what the caller may access (a new list, a membership):
-      // later mutations of the batch must see keys computed after it.
-      if (result.status === 'applied') keyCache.clear();
-      await tx.saveOutcome(clientId, m.seq, result);
-      results.push(result);
-    }
+    const applied = await applyFresh(ctx, tx, auth, fresh);
+    await saveOutcomes(tx, clientId, applied);
+    const bySeq = new Map(applied.map((r) => [r.seq, r]));
+    const results: MutationResult[] = mutations.map((m) =>
+      m.seq <= client.lastSeq
+        ? (recorded.get(m.seq) ?? { seq: m.seq, status: 'duplicate' })
+        : bySeq.get(m.seq)!,
+    );
     const lastFresh = fresh[fresh.length - 1];
     if (lastFresh) {
       await tx.setLastSeq(clientId, lastFresh.seq);
@@ -80,26 +72,4 @@ export async function handlePush(
     }
     return { results };
   });
-}
-
-/** A rejection or any error (a DB error included) rolls back only this mutation's savepoint. */
-async function applyInSavepoint(
-  ctx: HandlerContext,
-  tx: WriteTx,
-  auth: AuthContext,
-  m: Mutation,
-  keyCache: Map<string, Promise<readonly string[] | null>>,
-): Promise<MutationResult> {
-  try {
-    return await tx.savepoint(() => applyMutation(ctx, tx, auth, m, keyCache));
-  } catch (err) {
-    if (err instanceof Rejection) return err.result;
-    return {
-      seq: m.seq,
-      status: 'rejected',
-      code: 'invalid',
-      message: messages.failed(m.collection),
-      issues: [{ path: '', message: 'The server could not apply this change.' }],
-    };
-  }
 }

@@ -25,7 +25,24 @@ export interface TxState {
   retryError: unknown;
 }
 
-export function createWriteTx(client: pg.PoolClient, n: PgNames, schema: SchemaDef, state: TxState): WriteTx {
+/**
+ * Batch operations beyond the WriteTx contract. The push handler uses them when a store offers
+ * them (handler/push-batch.ts): one statement per push instead of one per mutation, since round
+ * trips dominate the cost of a push.
+ */
+export interface PgBatchOps {
+  /** Locks and reads the existing records among `ids` (in id order, so two pushes never lock crosswise). */
+  getRecords(collection: string, ids: readonly string[]): Promise<Map<string, StoredRecord>>;
+  /** saveOutcome for many results in one statement. */
+  saveOutcomes(clientId: string, results: readonly MutationResult[]): Promise<void>;
+}
+
+export function createWriteTx(
+  client: pg.PoolClient,
+  n: PgNames,
+  schema: SchemaDef,
+  state: TxState,
+): WriteTx & PgBatchOps {
   let savepoints = 0;
 
   async function query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -112,6 +129,29 @@ export function createWriteTx(client: pg.PoolClient, n: PgNames, schema: SchemaD
          ON CONFLICT (client_id, seq) DO UPDATE SET result = excluded.result`,
         [clientId, seq, JSON.stringify(result)],
       );
+    },
+
+    async saveOutcomes(clientId, results) {
+      if (results.length === 0) return;
+      await query(
+        `INSERT INTO ${n.outcomes} (client_id, seq, result)
+         SELECT $1, u.seq, u.result FROM unnest($2::bigint[], $3::jsonb[]) AS u(seq, result)
+         ON CONFLICT (client_id, seq) DO UPDATE SET result = excluded.result`,
+        [clientId, results.map((r) => r.seq), results.map((r) => JSON.stringify(r))],
+      );
+    },
+
+    async getRecords(name, ids) {
+      const col = collection(name);
+      const out = new Map<string, StoredRecord>();
+      if (ids.length === 0) return out;
+      // As getRecord: the caller decides on what it reads here, so the rows stay locked until commit.
+      const rows = await query(
+        `SELECT ${selectList(col)}, _fv FROM ${n.table(name)} WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+        [[...new Set(ids)]],
+      );
+      for (const row of rows) out.set(String(row.id), rowToStored(col, row));
+      return out;
     },
 
     async pruneOutcomes(clientId, belowSeq) {
