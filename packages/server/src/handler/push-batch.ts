@@ -5,7 +5,8 @@
  * - Prefetch: when the store offers `getRecords` (PostgreSQL), the records the batch touches are
  *   locked and read with one statement per collection; `getRecord` then answers from that copy
  *   until the record is written or raw SQL runs (a rule or hook may write anything).
- * - Optimistic pass: the whole batch runs inside one savepoint instead of one per mutation. If any
+ * - Optimistic pass: the whole batch runs inside one savepoint instead of one per mutation (with
+ *   inserts sent as multi-row statements when the store can, push-pipeline.ts). If any
  *   mutation is rejected or fails, that savepoint is rolled back and the batch runs again with a
  *   savepoint per mutation, so the answers are exactly those of the per-mutation path.
  */
@@ -16,9 +17,12 @@ import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { applyMutation, Rejection } from './apply.ts';
 import { messages } from './conflicts.ts';
 import type { HandlerContext } from './context.ts';
+import type { InsertRecords } from './push-pipeline.ts';
+import { applyPipelined, canPipeline } from './push-pipeline.ts';
 
 /** Optional batch operations of a store's WriteTx (the PostgreSQL store has them). */
 export interface BatchOps {
+  insertRecords?: InsertRecords;
   getRecords?(collection: string, ids: readonly string[]): Promise<Map<string, StoredRecord>>;
   saveOutcomes?(clientId: string, results: readonly MutationResult[]): Promise<void>;
 }
@@ -41,6 +45,13 @@ export async function applyFresh(
   if (fresh.length > 1) {
     try {
       return await tx.savepoint(async () => {
+        if (tx.insertRecords && canPipeline(ctx, fresh)) {
+          const mine = copy(known);
+          const insertRecords: InsertRecords = (name, rows) => tx.insertRecords!(name, rows);
+          const out = await applyPipelined(ctx, knownView(tx, mine), mine, insertRecords, auth, fresh);
+          if (!out) throw new OptimisticMiss();
+          return out;
+        }
         const view = knownView(tx, copy(known));
         const keyCache: KeyCache = new Map();
         const out: MutationResult[] = [];

@@ -33,6 +33,14 @@ export interface TxState {
 export interface PgBatchOps {
   /** Locks and reads the existing records among `ids` (in id order, so two pushes never lock crosswise). */
   getRecords(collection: string, ids: readonly string[]): Promise<Map<string, StoredRecord>>;
+  /**
+   * insertRecord for many records of one collection, in as few statements as their column sets
+   * allow; answers the records by id. An id taken meanwhile fails it all as insertRecord does.
+   */
+  insertRecords(
+    collection: string,
+    rows: ReadonlyArray<{ id: string; data: Record<string, unknown> }>,
+  ): Promise<Map<string, WireRecord>>;
   /** saveOutcome for many results in one statement. */
   saveOutcomes(clientId: string, results: readonly MutationResult[]): Promise<void>;
 }
@@ -187,6 +195,48 @@ export function createWriteTx(
         throw err;
       }
       return rowToRecord(col, row);
+    },
+
+    async insertRecords(name, rows) {
+      const col = collection(name);
+      const out = new Map<string, WireRecord>();
+      // Rows are grouped by their column set: a missing optional column must get its default, not NULL.
+      const groups = new Map<string, Array<{ id: string; pairs: Array<[string, unknown]> }>>();
+      for (const r of rows) {
+        const pairs = sqlAssignments(col, r.data);
+        const key = pairs.map(([c]) => c).join(',');
+        groups.set(key, [...(groups.get(key) ?? []), { id: r.id, pairs }]);
+      }
+      for (const group of groups.values()) {
+        const names = group[0]!.pairs.map(([c]) => c);
+        const cols = ['id', ...names.map(q)].join(', ');
+        // PostgreSQL takes at most 65535 parameters per statement.
+        const per = Math.max(1, Math.floor(65_535 / (names.length + 1)));
+        for (let at = 0; at < group.length; at += per) {
+          const chunk = group.slice(at, at + per);
+          const params: unknown[] = [];
+          const values = chunk.map((r) => {
+            const first = params.push(r.id);
+            for (const [, v] of r.pairs) params.push(v);
+            return `(${Array.from({ length: names.length + 1 }, (_, i) => `$${first + i}`).join(', ')})`;
+          });
+          const got = await query(
+            `INSERT INTO ${n.table(name)} (${cols}) VALUES ${values.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING ${selectList(col)}`,
+            params,
+          );
+          for (const row of got) out.set(String(row.id), rowToRecord(col, row));
+        }
+      }
+      const taken = rows.find((r) => !out.has(r.id));
+      if (taken) {
+        // As in insertRecord: a concurrent transaction took the id; the whole transaction runs again.
+        const err = new ConcurrentInsert(
+          `Record "${taken.id}" in "${name}" was created by another write at the same time.`,
+        );
+        state.retryError ??= err;
+        throw err;
+      }
+      return out;
     },
 
     async updateRecord(name, id, patch) {

@@ -1,0 +1,158 @@
+/**
+ * The optimistic pass of a push with deferred inserts: each mutation runs until it asks to insert
+ * its record, then the next one starts; the parked inserts go to the database as one multi-row
+ * INSERT when the batch ends or when anything could observe them (raw SQL, any other write, a read
+ * of a parked id). So reads and checks see exactly the state the sequential pass would see.
+ *
+ * Only used when every collection's scope keys are fixed for the request (no `access` function):
+ * with fixed keys, an applied write cannot change what later mutations may access. Any rejection
+ * or error answers `null`; the caller then rolls the pass back and runs the per-mutation path.
+ */
+import type { Mutation, MutationResult, WireRecord } from '@syncline/core';
+import { getCollection } from '@syncline/core';
+import type { AuthContext } from '../api.ts';
+import type { StoredRecord, WriteTx } from '../stores/types.ts';
+import { applyMutation } from './apply.ts';
+import type { HandlerContext } from './context.ts';
+import { rulesFor } from './rules.ts';
+
+export type InsertRecords = (
+  collection: string,
+  rows: ReadonlyArray<{ id: string; data: Record<string, unknown> }>,
+) => Promise<Map<string, WireRecord>>;
+
+interface Parked {
+  name: string;
+  id: string;
+  data: Record<string, unknown>;
+  resolve: (record: WireRecord) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; result: MutationResult } | { ok: false };
+
+/** Whether the pipelined pass keeps the sequential semantics for this batch (see above). */
+export function canPipeline(ctx: HandlerContext, fresh: readonly Mutation[]): boolean {
+  return fresh.every((m) => {
+    const col = getCollection(ctx.schema, m.collection);
+    const rule = col ? rulesFor(ctx.rules, ctx.dev, col.name) : null;
+    return rule !== null && (rule.scope === 'public' || rule.access === undefined);
+  });
+}
+
+/**
+ * Runs the batch over `tx` (already answering reads from `known`) with inserts deferred; `known`
+ * forgets every id inserted. Results in mutation order, or null when anything failed.
+ */
+export async function applyPipelined(
+  ctx: HandlerContext,
+  tx: WriteTx,
+  known: Map<string, Map<string, StoredRecord | null>>,
+  insertRecords: InsertRecords,
+  auth: AuthContext,
+  fresh: readonly Mutation[],
+): Promise<MutationResult[] | null> {
+  let parked: Parked[] = [];
+  const parkedIds = new Set<string>();
+  let onPark: (() => void) | undefined;
+
+  const flush = async () => {
+    const batch = parked;
+    parked = [];
+    parkedIds.clear();
+    const byName = new Map<string, Parked[]>();
+    for (const p of batch) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+    let failure: { err: unknown } | undefined;
+    for (const [name, group] of byName) {
+      if (!failure) {
+        try {
+          const got = await insertRecords(
+            name,
+            group.map((p) => ({ id: p.id, data: p.data })),
+          );
+          for (const p of group) p.resolve(got.get(p.id)!);
+          continue;
+        } catch (err) {
+          failure = { err };
+        }
+      }
+      for (const p of group) p.reject(failure.err);
+    }
+    if (failure) throw failure.err;
+  };
+  const flushed =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await flush();
+      return f(...args);
+    };
+
+  const view: WriteTx = {
+    lockClient: flushed((clientId: string, userId: string) => tx.lockClient(clientId, userId)),
+    setLastSeq: flushed((clientId: string, seq: number) => tx.setLastSeq(clientId, seq)),
+    getOutcomes: flushed((clientId: string, seqs: readonly number[]) => tx.getOutcomes(clientId, seqs)),
+    saveOutcome: flushed((clientId: string, seq: number, r: MutationResult) =>
+      tx.saveOutcome(clientId, seq, r),
+    ),
+    pruneOutcomes: flushed((clientId: string, below: number) => tx.pruneOutcomes(clientId, below)),
+    all: async <R>(sql: string, params?: readonly unknown[]) => {
+      await flush();
+      return tx.all<R>(sql, params);
+    },
+    savepoint: async (fn) => {
+      await flush();
+      return tx.savepoint(fn);
+    },
+    getRecord: async (name, id) => {
+      if (parkedIds.has(`${name}\u0000${id}`)) await flush();
+      return tx.getRecord(name, id);
+    },
+    insertRecord: (name, id, data) =>
+      new Promise<WireRecord>((resolve, reject) => {
+        known.get(name)?.delete(id);
+        parked.push({ name, id, data, resolve, reject });
+        parkedIds.add(`${name}\u0000${id}`);
+        onPark?.();
+      }),
+    updateRecord: flushed((name: string, id: string, patch: Record<string, unknown>) =>
+      tx.updateRecord(name, id, patch),
+    ),
+    softDelete: flushed((name: string, id: string) => tx.softDelete(name, id)),
+  };
+
+  // Keys are fixed for this batch (canPipeline), so one cache serves every mutation.
+  const keyCache = new Map<string, Promise<readonly string[] | null>>();
+  const runs: Array<Promise<Outcome>> = [];
+  let failed = false;
+  for (const m of fresh) {
+    const parks = new Promise<'parked'>((resolve) => {
+      onPark = () => resolve('parked');
+    });
+    const run = applyMutation(ctx, view, auth, m, keyCache).then(
+      (result): Outcome => ({ ok: true, result }),
+      (): Outcome => ({ ok: false }),
+    );
+    runs.push(run);
+    const first = await Promise.race([run, parks]);
+    onPark = undefined;
+    if (first !== 'parked' && !first.ok) {
+      failed = true;
+      break;
+    }
+  }
+  if (failed) {
+    // Nothing parked reaches the database: the caller rolls the pass back anyway.
+    const abandoned = parked;
+    parked = [];
+    for (const p of abandoned) p.reject(new Error('The optimistic pass was abandoned.'));
+  } else {
+    try {
+      await flush();
+    } catch {
+      failed = true;
+    }
+  }
+  const outcomes = await Promise.all(runs);
+  if (failed || outcomes.some((o) => !o.ok)) return null;
+  return outcomes.map((o) => (o as { ok: true; result: MutationResult }).result);
+}
