@@ -7,7 +7,8 @@
  *
  * Env: DATABASE_URL (else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test),
  * BENCH_CLIENTS (8), BENCH_BATCHES per client (10, after 2 warm-up batches), BENCH_BATCH (500),
- * BENCH_UPDATES (fraction of updates, 0.2), BENCH_POOL (server pool size, 10).
+ * BENCH_UPDATES (fraction of updates, 0.2), BENCH_POOL (server pool size, 10), BENCH_NODE_ARGS (extra
+ * node flags for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -48,7 +49,12 @@ const machine = {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', new URL('./push-server.ts', import.meta.url).pathname],
+  [
+    ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    '--import',
+    'tsx',
+    new URL('./push-server.ts', import.meta.url).pathname,
+  ],
   {
     env: {
       ...process.env,
