@@ -17,15 +17,7 @@ import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { applyMutation, Rejection } from './apply.ts';
 import { messages } from './conflicts.ts';
 import type { HandlerContext } from './context.ts';
-import type { InsertRecords } from './push-pipeline.ts';
 import { applyPipelined, canPipeline } from './push-pipeline.ts';
-
-/** Optional batch operations of a store's WriteTx (the PostgreSQL store has them). */
-export interface BatchOps {
-  insertRecords?: InsertRecords;
-  getRecords?(collection: string, ids: readonly string[]): Promise<Map<string, StoredRecord>>;
-  saveOutcomes?(clientId: string, results: readonly MutationResult[]): Promise<void>;
-}
 
 type KeyCache = Map<string, Promise<readonly string[] | null>>;
 /** Records known to be current: collection → id → record (null: known absent). */
@@ -37,7 +29,7 @@ class OptimisticMiss extends Error {}
 /** Applies `fresh` (mutations after the client's last seq), one result per mutation, in order. */
 export async function applyFresh(
   ctx: HandlerContext,
-  tx: WriteTx & BatchOps,
+  tx: WriteTx,
   auth: AuthContext,
   fresh: readonly Mutation[],
 ): Promise<MutationResult[]> {
@@ -47,7 +39,7 @@ export async function applyFresh(
       return await tx.savepoint(async () => {
         if (tx.insertRecords && canPipeline(ctx, fresh)) {
           const mine = copy(known);
-          const insertRecords: InsertRecords = (name, rows) => tx.insertRecords!(name, rows);
+          const insertRecords = tx.insertRecords.bind(tx);
           const out = await applyPipelined(ctx, knownView(tx, mine), mine, insertRecords, auth, fresh);
           if (!out) throw new OptimisticMiss();
           return out;
@@ -87,7 +79,7 @@ export async function applyFresh(
 
 /** Records every outcome, in one statement when the store can. */
 export async function saveOutcomes(
-  tx: WriteTx & BatchOps,
+  tx: WriteTx,
   clientId: string,
   results: readonly MutationResult[],
 ): Promise<void> {
@@ -117,11 +109,7 @@ async function applyInSavepoint(
   }
 }
 
-async function prefetch(
-  ctx: HandlerContext,
-  tx: WriteTx & BatchOps,
-  fresh: readonly Mutation[],
-): Promise<Known> {
+async function prefetch(ctx: HandlerContext, tx: WriteTx, fresh: readonly Mutation[]): Promise<Known> {
   const known: Known = new Map();
   if (!tx.getRecords || fresh.length < 2) return known;
   const ids = new Map<string, string[]>();

@@ -16,10 +16,7 @@ import { applyMutation } from './apply.ts';
 import type { HandlerContext } from './context.ts';
 import { rulesFor } from './rules.ts';
 
-export type InsertRecords = (
-  collection: string,
-  rows: ReadonlyArray<{ id: string; data: Record<string, unknown> }>,
-) => Promise<Map<string, WireRecord>>;
+export type InsertRecords = NonNullable<WriteTx['insertRecords']>;
 
 interface Parked {
   name: string;

@@ -66,6 +66,19 @@ export interface WriteTx extends SqlDb {
   updateRecord(collection: string, id: string, patch: Record<string, unknown>): Promise<WireRecord>;
   /** Sets deleted_at (a tombstone); the trigger gives it a new version. */
   softDelete(collection: string, id: string): Promise<WireRecord>;
+
+  // Optional batch capabilities: one statement per push instead of one per mutation, where
+  // round trips dominate (PostgreSQL). The push handler uses them when present.
+
+  /** Locks and reads the existing records among `ids` (in id order, so two pushes never lock crosswise). */
+  getRecords?(collection: string, ids: readonly string[]): Promise<Map<string, StoredRecord>>;
+  /** insertRecord for many records of one collection; answers the records by id. An id taken meanwhile fails it all. */
+  insertRecords?(
+    collection: string,
+    rows: ReadonlyArray<{ id: string; data: Record<string, unknown> }>,
+  ): Promise<Map<string, WireRecord>>;
+  /** saveOutcome for many results in one statement. */
+  saveOutcomes?(clientId: string, results: readonly MutationResult[]): Promise<void>;
 }
 
 /** Which rows of a collection a pull may see. */

@@ -283,6 +283,58 @@ export function runHandlerScenarios(make: Make): void {
     expect((await pullAll(a, 'counters')).changes.map((c) => c.id)).toEqual(['good']);
   });
 
+  // Rules without `access` let a store batch a push's inserts into one statement (push-pipeline.ts);
+  // these scenarios check that every answer is still the one of the per-mutation path.
+  const batchable: Rules = { ...suiteRules, counters: { scope: 'ownerId' } };
+
+  test('a batched push answers exactly as the per-mutation path: duplicates ids, conflicts, updates', async () => {
+    const { server } = await serve({ rules: batchable });
+    const a = client(server, 'alice');
+    const results = await a.push([
+      { collection: 'counters', id: 'x', op: 'insert', data: { ownerId: 'alice', value: 1 } },
+      { collection: 'counters', id: 'y', op: 'insert', data: { ownerId: 'alice', value: 2 } },
+      { collection: 'counters', id: 'x', op: 'insert', data: { ownerId: 'alice', value: 3 } },
+      { collection: 'counters', id: 'x', op: 'update', patch: { value: 4 }, baseVersion: 0 },
+      { collection: 'counters', id: 'z', op: 'insert', data: { ownerId: 'bob', value: 5 } },
+      { collection: 'counters', id: 'w', op: 'insert', data: { ownerId: 'alice', value: 6 } },
+    ]);
+    expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'applied',
+      'applied',
+      'conflict',
+      'applied',
+      'forbidden',
+      'applied',
+    ]);
+    const rows = (await pullAll(a, 'counters')).changes;
+    expect(rows.map((c) => [c.id, c.value]).sort()).toEqual([
+      ['w', 6],
+      ['x', 4],
+      ['y', 2],
+    ]);
+  });
+
+  test("a database error while inserting a batch (the app's own unique index) rejects only that mutation", async () => {
+    const { server, rawSql } = await serve({ rules: batchable });
+    await rawSql('CREATE UNIQUE INDEX counters_owner_value ON counters (owner_id, value)');
+    const a = client(server, 'alice');
+    const batch = a.batch([
+      { collection: 'counters', id: 'a', op: 'insert', data: { ownerId: 'alice', value: 1 } },
+      { collection: 'counters', id: 'b', op: 'insert', data: { ownerId: 'alice', value: 1 } },
+      { collection: 'counters', id: 'c', op: 'insert', data: { ownerId: 'alice', value: 2 } },
+    ]);
+    const first = await a.pushRaw(batch);
+    const results = (first.body as { results: MutationResult[] }).results;
+    expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'applied',
+      'invalid',
+      'applied',
+    ]);
+    expect((await pullAll(a, 'counters')).changes.map((c) => c.id).sort()).toEqual(['a', 'c']);
+    // Re-sent after a lost answer: the same outcomes, nothing applied twice.
+    expect(await a.pushRaw(batch)).toEqual(first);
+  });
+
   test('access keys follow the writes earlier in the same batch', async () => {
     const { server } = await serve();
     const alice = client(server, 'alice');

@@ -25,32 +25,12 @@ export interface TxState {
   retryError: unknown;
 }
 
-/**
- * Batch operations beyond the WriteTx contract. The push handler uses them when a store offers
- * them (handler/push-batch.ts): one statement per push instead of one per mutation, since round
- * trips dominate the cost of a push.
- */
-export interface PgBatchOps {
-  /** Locks and reads the existing records among `ids` (in id order, so two pushes never lock crosswise). */
-  getRecords(collection: string, ids: readonly string[]): Promise<Map<string, StoredRecord>>;
-  /**
-   * insertRecord for many records of one collection, in as few statements as their column sets
-   * allow; answers the records by id. An id taken meanwhile fails it all as insertRecord does.
-   */
-  insertRecords(
-    collection: string,
-    rows: ReadonlyArray<{ id: string; data: Record<string, unknown> }>,
-  ): Promise<Map<string, WireRecord>>;
-  /** saveOutcome for many results in one statement. */
-  saveOutcomes(clientId: string, results: readonly MutationResult[]): Promise<void>;
-}
-
 export function createWriteTx(
   client: pg.PoolClient,
   n: PgNames,
   schema: SchemaDef,
   state: TxState,
-): WriteTx & PgBatchOps {
+): Required<WriteTx> {
   let savepoints = 0;
 
   async function query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
