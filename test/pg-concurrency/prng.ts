@@ -1,5 +1,6 @@
 /** Seeds for the PostgreSQL concurrency test: one seed per run, one stream per writer. */
 import { randomInt } from 'node:crypto';
+import { seededRandom } from '@syncline/core';
 
 /** The run's seed: SYNCLINE_SEED replays a run (database timing still varies the interleaving). */
 export function runSeed(): number {
@@ -7,17 +8,8 @@ export function runSeed(): number {
   return env ? Number(env) : randomInt(1, 2 ** 31);
 }
 
-/** mulberry32: small, seedable, good enough to pick workloads. Returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** One seeded stream (core's mulberry32). */
+export const prng = seededRandom;
 
 /** A deterministic float in [0, 1) for a key, so a value does not depend on call order. */
 export function hashUnit(seed: number, key: string): number {
