@@ -32,7 +32,12 @@ export interface ServerLog {
 export interface RecorderOptions {
   log: ServerLog;
   control: Control | null;
-  /** The sim clock (ms): the naive-cursor control stamps rows with it, at second precision. */
+  /**
+   * When the write transaction began (sim clock, ms): the naive-cursor control stamps rows with
+   * it, at second precision. The sim makes it lag commit time, as transactions take time.
+   */
+  txStart: () => number;
+  /** The sim clock (ms), for the naive cursor's "since my last pull" value. */
   now: () => number;
   /** Idempotency control: the first seq of the push being handled (set by the sim transport). */
   firstSeq: () => number | null;
@@ -55,7 +60,7 @@ export function recordingStore(inner: ServerStore, o: RecorderOptions): ServerSt
       let attempt: ServerLog = { applied: [], outcomes: [] };
       let stampsAttempt: Array<[string, number]> = [];
       // A timestamp cursor's classic bug: the stamp is taken when the transaction starts.
-      const txSecond = Math.floor(o.now() / 1000);
+      const txSecond = Math.floor(o.txStart() / 1000);
       const out = await inner.write((tx) => {
         attempt = { applied: [], outcomes: [] };
         stampsAttempt = [];
@@ -66,7 +71,8 @@ export function recordingStore(inner: ServerStore, o: RecorderOptions): ServerSt
       for (const [k, s] of stampsAttempt) o.stamps.set(k, s);
       return out;
     },
-    pull: o.control === 'cursor' ? (req) => naivePull(inner, req, o.stamps) : (req) => inner.pull(req),
+    pull:
+      o.control === 'cursor' ? (req) => naivePull(inner, req, o.stamps, o.now()) : (req) => inner.pull(req),
   };
 }
 
@@ -130,14 +136,16 @@ function wrapTx(
 }
 
 /**
- * Negative control: a cursor on the write's (second-precision) timestamp with `>`, as a naive
- * implementation of `updated_at > cursor` would do. Rows written in the second of the cursor
- * after the pull, or by a transaction that started earlier, are never delivered.
+ * Negative control: "changes since my last pull", as a naive implementation does it: the cursor
+ * is the server time of the pull (second precision) and the next pull returns rows whose
+ * `updated_at` (taken when their transaction began) is later. A transaction that began before
+ * a pull and committed after it is never delivered.
  */
 async function naivePull(
   inner: ServerStore,
   req: StorePullRequest,
   stamps: Map<string, number>,
+  now: number,
 ): Promise<StorePullResult> {
   const out: StorePullResult = { collections: {}, remaining: 0 };
   for (const c of req.collections) {
@@ -152,15 +160,10 @@ async function naivePull(
       position = got.position;
       if (!got.hasMore) break;
     }
-    let max = since;
-    const changes = rows.filter((r) => {
-      const s = stamps.get(`${c.name}/${r.id}`) ?? 0;
-      if (s > max) max = s;
-      return s > since;
-    });
+    const changes = rows.filter((r) => (stamps.get(`${c.name}/${r.id}`) ?? 0) > since);
     out.collections[c.name] = {
       changes,
-      position: `naive:${Number.isFinite(max) ? max : -1}`,
+      position: `naive:${Math.floor(now / 1000)}`,
       hasMore: false,
       reset: false,
     };

@@ -57,6 +57,8 @@ for (const seed of seeds) {
     if (values.trace) for (const line of res.trace ?? []) console.log(`  ${line}`);
     console.log(`seed ${seed}: trace ${res.traceHash}, ${JSON.stringify(res.stats)}`);
   }
+  if (!bad && control !== null)
+    console.log(`control not caught by seed ${seed} (trace ${res.traceHash}) ${JSON.stringify(res.stats)}`);
   if (bad && control === null) {
     console.log(
       `FAIL seed ${seed} (trace ${res.traceHash}); replay: SYNCLINE_SIM_SEED=${seed} npm run test:sim -- --store ${store}`,

@@ -22,14 +22,19 @@ export interface SimServerOptions {
   /** PostgreSQL URL (kind 'postgres'). */
   pgUrl?: string;
   control: Control | null;
+  /** When a write transaction began (sim clock): it lags the commit (the naive-cursor control). */
+  txStart: () => number;
   now: () => number;
 }
 
 export interface SimServer {
   readonly log: ServerLog;
   handler(req: Request): Promise<Response>;
-  /** Idempotency control: the first seq of the push about to be handled. */
-  setFirstSeq(seq: number | null): void;
+  /**
+   * About the request being handled: the first seq of a push (idempotency control) and, for a
+   * request the network held back, when it was sent (its transaction "began" then: cursor control).
+   */
+  setRequest(req: { firstSeq: number | null; sentAt: number | null } | null): void;
   restart(): Promise<void>;
   /** Every record with plain SQL (tombstones included): the oracles' server truth. */
   truth(): Promise<ServerTruth>;
@@ -48,7 +53,7 @@ const auth = {
 export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
   const log: ServerLog = { applied: [], outcomes: [] };
   const stamps = new Map<string, number>();
-  let firstSeq: number | null = null;
+  let request: { firstSeq: number | null; sentAt: number | null } | null = null;
   const pgSchema = `sl_sim_${randomBytes(6).toString('hex')}`;
   const openStore = (): ServerStore => {
     if (o.kind === 'sqlite') return createSqliteStore({ path: join(o.dir, 'server.db'), schema: simSchema });
@@ -67,8 +72,9 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
     const store = recordingStore(inner, {
       log,
       control: o.control,
+      txStart: () => Math.min(o.txStart(), request?.sentAt ?? Number.POSITIVE_INFINITY),
+      firstSeq: () => request?.firstSeq ?? null,
       now: o.now,
-      firstSeq: () => firstSeq,
       stamps,
     });
     current = store;
@@ -79,8 +85,8 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
   return {
     log,
     handler: (req) => server.handler(req),
-    setFirstSeq(seq) {
-      firstSeq = seq;
+    setRequest(r) {
+      request = r;
     },
     async restart() {
       await server.close();

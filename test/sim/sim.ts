@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { FAILPOINTS, type FailpointName, manualClock } from '@syncline/client';
 import { seededRandom } from '@syncline/core';
 import { openSlot, restartSlot, type Slot, type SlotDeps } from './clients.ts';
+import { checkFresh } from './fresh.ts';
 import { newModel } from './model.ts';
 import { check, type Verdict } from './oracles.ts';
 import type { Control } from './recorder.ts';
@@ -60,12 +61,16 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
     stats[k] = (stats[k] ?? 0) + 1;
   };
   const dir = scratch();
+  const lagRng = seededRandom(seed ^ 0x5bd1e995);
   const clock = manualClock(Date.parse('2026-11-25T13:00:00.000Z'));
   const server = await createSimServer({
     kind: o.store,
     dir,
     ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}),
     control: o.control ?? null,
+    // Transactions take 0–1.5 s between begin (the row's timestamp) and commit; a separate
+    // stream, so the workload of a seed is the same with and without the control.
+    txStart: () => clock.now() - Math.floor(lagRng() * 1500),
     now: () => clock.now(),
   });
   try {
@@ -79,8 +84,20 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
     ];
     let chaos = true;
     const held: HeldRequest[] = [];
-    const fault = (): Fault | null => {
+    // Every seed loses at least one push answer and duplicates one push early on: the faults
+    // that expose a server without idempotency then happen in (nearly) every seed.
+    const forced = new Map<number, Fault>([
+      [1 + Math.floor(rng() * 4), 'drop-response'],
+      [5 + Math.floor(rng() * 4), 'duplicate'],
+    ]);
+    let pushes = 0;
+    const fault = (path: string): Fault | null => {
       if (!chaos) return null;
+      const f = path === '/push' ? forced.get(++pushes) : undefined;
+      if (f) {
+        count(f);
+        return f;
+      }
       let r = rng();
       for (const [f, p] of rates) {
         if (r < p) {
@@ -91,9 +108,11 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       }
       return null;
     };
-    const users = rng() < 0.5 ? ['u0'] : ['u0', 'u1'];
     const nClients = 3 + Math.floor(rng() * 3);
-    const transport = (name: string) => simTransport({ server: () => server, fault, held, trace: log, name });
+    // Two users only with 4+ clients: every user has at least two devices that can collide.
+    const users = nClients >= 4 && rng() < 0.6 ? ['u0', 'u1'] : ['u0'];
+    const transport = (name: string) =>
+      simTransport({ server: () => server, fault, held, trace: log, name, now: () => clock.now() });
     const slots: Slot[] = [];
     const deps = (name: string): SlotDeps => ({ dir, transport: transport(name), clock, seed });
     for (let i = 0; i < nClients; i++) {
@@ -112,8 +131,26 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       }
     };
 
+    const syncOnce = async (slot: Slot, i: number, pullOnly: boolean, step: number) => {
+      log(`${slot.name} ${pullOnly ? 'pull' : 'sync'}`);
+      try {
+        await (pullOnly ? slot.client.pull() : slot.client.sync());
+        if (o.store === 'sqlite' && !slot.crashedAt)
+          await checkFresh(slot, model, await server.truth(), step);
+      } catch (e) {
+        log(`${slot.name} sync failed: ${(e as Error).message.slice(0, 60)}`);
+      }
+      slot.armed = null;
+      await afterAction(slot, i, 'sync');
+      await checkPending(
+        slot,
+        model,
+        async (c, id) => (await server.truth()).get(`${c}/${id}`)?.deleted ?? false,
+      );
+    };
+
     for (let step = 0; step < steps; step++) {
-      clock.advance(Math.floor(rng() * 400));
+      clock.advance(Math.floor(rng() * 150));
       const i = Math.floor(rng() * slots.length);
       const slot = slots[i]!;
       const r = rng();
@@ -124,28 +161,25 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
         await afterAction(slot, i, 'write');
       } else if (r < 0.8) {
         if (rng() < crashRate) slot.armed = rng() < 0.5 ? pick(NAMED) : pick(SYNC_POINTS);
-        const pullOnly = r >= 0.75;
-        log(`${slot.name} ${pullOnly ? 'pull' : 'sync'}`);
-        try {
-          await (pullOnly ? slot.client.pull() : slot.client.sync());
-        } catch (e) {
-          log(`${slot.name} sync failed: ${(e as Error).message.slice(0, 60)}`);
-        }
-        slot.armed = null;
-        await afterAction(slot, i, 'sync');
-        await checkPending(
-          slot,
-          model,
-          async (c, id) => (await server.truth()).get(`${c}/${id}`)?.deleted ?? false,
-        );
+        await syncOnce(slot, i, r >= 0.75, step);
       } else if (r < 0.88) {
         slot.network.set(!slot.network.online);
         log(`${slot.name} online=${slot.network.online}`);
-      } else if (r < 0.91) {
+      } else if (r < 0.9) {
+        // A busy moment: every device writes, then each syncs in turn, so pulls interleave
+        // with other devices' fresh commits (what exposes cursors that skip late commits).
+        log('burst');
+        count('bursts');
+        for (const [j, s] of slots.entries()) {
+          await localWrite({ slot: s, users, model, rng, pick, log });
+          await afterAction(s, j, 'write');
+        }
+        for (const [j, s] of slots.entries()) await syncOnce(s, j, false, step);
+      } else if (r < 0.92) {
         log('server restart');
         count('server-restarts');
         await server.restart();
-      } else if (r < 0.97) {
+      } else if (r < 0.975) {
         const h = held.splice(Math.floor(rng() * held.length), 1)[0];
         if (h) {
           log(`late delivery: ${h.label}`);
@@ -162,6 +196,9 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
     chaos = false;
     for (const s of slots) s.network.set(true);
     for (const h of held.splice(0)) await h.deliver().catch(() => undefined);
+    // Last words: every device writes once more while the others are syncing, so the final
+    // state itself is made of interleaved commits and pulls.
+    for (const s of slots) await localWrite({ slot: s, users, model, rng, pick, log });
     let last = -1;
     for (let round = 0; round < 12; round++) {
       for (const s of slots) {

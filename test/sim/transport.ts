@@ -31,6 +31,8 @@ export interface SimTransportOptions {
   held: HeldRequest[];
   trace: (line: string) => void;
   name: string;
+  /** The sim clock: a held request remembers when it was sent. */
+  now: () => number;
 }
 
 const networkError = (why: string) => new SynclineError('network', `simulated: ${why}`, { retryable: true });
@@ -39,12 +41,13 @@ export function simTransport(o: SimTransportOptions): Transport {
   const deliver = async (
     path: string,
     init: { method: 'GET' | 'POST'; body?: unknown; token: string | null },
+    sentAt: number | null = null,
   ) => {
     const server = o.server();
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (init.token !== null) headers.authorization = `Bearer ${init.token}`;
     const body = init.body as { mutations?: Array<{ seq: number }> } | undefined;
-    server.setFirstSeq(path === '/push' ? (body?.mutations?.[0]?.seq ?? null) : null);
+    server.setRequest({ firstSeq: path === '/push' ? (body?.mutations?.[0]?.seq ?? null) : null, sentAt });
     try {
       const res = await server.handler(
         new Request(`http://sim.local/sync${path}`, {
@@ -55,7 +58,7 @@ export function simTransport(o: SimTransportOptions): Transport {
       );
       return await readResponse(res);
     } finally {
-      server.setFirstSeq(null);
+      server.setRequest(null);
     }
   };
   return {
@@ -71,9 +74,14 @@ export function simTransport(o: SimTransportOptions): Transport {
         case 'duplicate':
           await deliver(path, init);
           return deliver(path, init);
-        case 'delay':
-          o.held.push({ label: `${o.name} ${path}`, deliver: async () => void (await deliver(path, init)) });
+        case 'delay': {
+          const sentAt = o.now();
+          o.held.push({
+            label: `${o.name} ${path}`,
+            deliver: async () => void (await deliver(path, init, sentAt)),
+          });
           throw networkError('timed out (request held)');
+        }
         case 'unavailable':
           return { status: 503, body: { error: { code: 'unavailable', message: 'simulated' } }, headers: {} };
         default:
