@@ -15,7 +15,7 @@ export interface BatchResult {
 
 export async function runBatch(
   seeds: readonly number[],
-  o: { store: StoreKind; pgUrl?: string; control?: Control | null },
+  o: { store: StoreKind; pgUrl?: string; control?: Control | null; loopback?: boolean },
 ): Promise<BatchResult> {
   const r: BatchResult = {
     seeds: seeds.length,

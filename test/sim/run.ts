@@ -1,5 +1,5 @@
 /**
- * `npm run test:sim -- --seeds N [--store sqlite|postgres] [--seed S] [--first F] [--control idempotency|cursor] [--steps K] [--trace]`
+ * `npm run test:sim -- --seeds N [--store sqlite|postgres] [--seed S] [--first F] [--control idempotency|cursor] [--steps K] [--trace] [--loopback]`
  *
  * Runs seeds F..F+N-1 (default F=1) of the deterministic simulation, prints every failing seed
  * with its replay command, and ends with one summary line:
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     control: { type: 'string' },
     steps: { type: 'string' },
     trace: { type: 'boolean', default: false },
+    loopback: { type: 'boolean', default: false },
   },
 });
 const store = values.store as StoreKind;
@@ -46,6 +47,7 @@ for (const seed of seeds) {
     control,
     ...(values.steps ? { steps: Number(values.steps) } : {}),
     keepTrace: values.trace,
+    loopback: values.loopback,
   });
   const v = res.verdict;
   if (v.lost.length) totals.lost++;

@@ -41,6 +41,18 @@ describe('simulation on SQLite', () => {
   });
 });
 
+describe('loopback TCP fault proxy (real Node listener, fetchTransport; HTTP only: no WebSocket exists yet)', () => {
+  test('20 seeds through dropped, lost, cut and delayed HTTP exchanges', async () => {
+    const seeds = only !== undefined ? [Number(only)] : range(1001, 20);
+    const r = await runBatch(seeds, { store: 'sqlite', loopback: true });
+    console.log(`${r.summary} (sqlite, loopback)`);
+    expect(
+      r.failing,
+      `failing seeds (add --loopback to replay):\n${describeFailures(r.failing, 'sqlite')}`,
+    ).toEqual([]);
+  }, 120_000);
+});
+
 describe('negative controls (a deliberately broken server must be caught)', () => {
   for (const control of ['idempotency', 'cursor'] as const) {
     test(`${control}: caught in at least 99% of 100 seeds`, async () => {

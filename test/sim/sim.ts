@@ -15,6 +15,7 @@ import { openSlot, restartSlot, type Slot, type SlotDeps } from './clients.ts';
 import { checkFresh } from './fresh.ts';
 import { newModel } from './model.ts';
 import { check, type Verdict } from './oracles.ts';
+import { type LoopbackNet, type ProxyFault, startLoopback } from './proxy.ts';
 import type { Control } from './recorder.ts';
 import { createSimServer, type StoreKind } from './server.ts';
 import { FAULTS, type Fault, type HeldRequest, simTransport } from './transport.ts';
@@ -26,6 +27,8 @@ export interface SimOptions {
   control?: Control | null;
   /** Chaos steps before healing (default 80). */
   steps?: number;
+  /** Real HTTP through the loopback TCP fault proxy instead of the in-memory transport. */
+  loopback?: boolean;
   /** Keep the trace lines in the result (for debugging a seed). */
   keepTrace?: boolean;
 }
@@ -73,6 +76,7 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
     txStart: () => clock.now() - Math.floor(lagRng() * 1500),
     now: () => clock.now(),
   });
+  let net: LoopbackNet | null = null;
   try {
     // Per-seed fault rates, so some seeds are gentle and some brutal.
     const rates: Array<[Fault, number]> = [
@@ -111,8 +115,24 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
     const nClients = 3 + Math.floor(rng() * 3);
     // Two users only with 4+ clients: every user has at least two devices that can collide.
     const users = nClients >= 4 && rng() < 0.6 ? ['u0', 'u1'] : ['u0'];
+    const proxyFault = (): ProxyFault | null => {
+      if (!chaos) return null;
+      const r = rng();
+      return r < 0.05
+        ? 'drop-request'
+        : r < 0.1
+          ? 'drop-response'
+          : r < 0.14
+            ? 'cut-response'
+            : r < 0.2
+              ? 'delay'
+              : null;
+    };
+    net = o.loopback ? await startLoopback(server, proxyFault, count) : null;
     const transport = (name: string) =>
-      simTransport({ server: () => server, fault, held, trace: log, name, now: () => clock.now() });
+      net
+        ? net.transport(name)
+        : simTransport({ server: () => server, fault, held, trace: log, name, now: () => clock.now() });
     const slots: Slot[] = [];
     const deps = (name: string): SlotDeps => ({ dir, transport: transport(name), clock, seed });
     for (let i = 0; i < nClients; i++) {
@@ -234,6 +254,7 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       stats,
     };
   } finally {
+    await net?.close().catch(() => undefined);
     await server.dispose().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
