@@ -132,6 +132,29 @@ function wrapTx(
       wrote(c, id, 'delete', {});
       return rec;
     },
+    // The optional batch capabilities (PostgreSQL) pass through, recorded, so the sim exercises
+    // the batched push path where the store has one.
+    ...(tx.getRecords ? { getRecords: tx.getRecords.bind(tx) } : {}),
+    ...(tx.insertRecords
+      ? {
+          insertRecords: async (
+            c: string,
+            rows: ReadonlyArray<{ id: string; data: Record<string, unknown> }>,
+          ) => {
+            const out = await tx.insertRecords!(c, rows);
+            for (const r of rows) wrote(c, r.id, 'insert', r.data);
+            return out;
+          },
+        }
+      : {}),
+    ...(tx.saveOutcomes
+      ? {
+          saveOutcomes: async (clientId: string, results: readonly MutationResult[]) => {
+            await tx.saveOutcomes!(clientId, results);
+            for (const r of results) log.outcomes.push({ clientId, seq: r.seq, status: r.status });
+          },
+        }
+      : {}),
   };
 }
 
