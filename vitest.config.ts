@@ -1,10 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that use PostgreSQL run one at a time: pulls wait for the oldest open writing
+ * transaction in the whole cluster (the xid watermark, decision 0005), so a file holding
+ * transactions open (the concurrency test, the simulation) would delay another file's deliveries.
+ */
+const POSTGRES_FILES = [
+  'packages/server/src/stores/postgres/**/*.test.ts',
+  'test/pg-concurrency.test.ts',
+  'test/postgres-*.test.ts',
+  'test/cli.test.ts',
+  'test/sim/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', ...POSTGRES_FILES],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'postgres', include: POSTGRES_FILES, fileParallelism: false },
+      },
+    ],
   },
 });

@@ -4,6 +4,7 @@
  * for SQLite, so one rule works on both stores).
  */
 import { SynclineError } from '@syncline/core';
+import { q } from '../sql-rows.ts';
 
 /** PostgreSQL schema (namespace) names we accept: plain lower-case identifiers, so they need no escaping anywhere. */
 const PG_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -19,10 +20,7 @@ export function checkPgSchema(name: string): string {
   return name;
 }
 
-/** Double-quotes an identifier; names come from a validated schema, quoting guards keywords. */
-export function q(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export { q };
 
 /** A string literal; only for DDL, where parameters cannot be used. */
 export function lit(value: string): string {

@@ -5,6 +5,7 @@
  */
 import type { CollectionDef, ColumnKind } from '@syncline/core';
 import { toSnake } from '@syncline/core';
+import { q } from '../sql-rows.ts';
 
 /** ISO 8601 UTC with milliseconds, computed by SQLite itself so plain SQL writers get it too. */
 export const NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -37,10 +38,7 @@ const SQL_TYPE: Record<ColumnKind, string> = {
   json: 'TEXT',
 };
 
-/** Double-quotes an identifier; names come from a validated schema, quoting guards keywords. */
-export function q(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export { q };
 
 function sqlLiteral(kind: ColumnKind, value: unknown): string {
   if (value === null) return 'NULL';

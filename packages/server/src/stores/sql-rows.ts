@@ -1,0 +1,73 @@
+/**
+ * Row ↔ record mapping shared by the SQL stores (SQLite, PostgreSQL). Each store supplies only
+ * how one column value is read and written in its dialect; the shape of a record (camelCase
+ * columns plus id/version/updatedAt/deletedAt) and of the field versions is the same everywhere.
+ */
+import type { CollectionDef, ColumnKind, WireRecord } from '@syncline/core';
+import { toSnake } from '@syncline/core';
+import type { StoredRecord } from './types.ts';
+
+export type Row = Record<string, unknown>;
+
+/** Double-quotes an identifier; names come from a validated schema, quoting guards keywords. */
+export function q(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The SELECT list for a collection's rows, in a fixed order. */
+export function selectList(col: CollectionDef, alias = ''): string {
+  const p = alias ? `${alias}.` : '';
+  const cols = Object.keys(col.columns).map((c) => `${p}${q(toSnake(c))}`);
+  return [`${p}id`, ...cols, `${p}version`, `${p}updated_at`, `${p}deleted_at`].join(', ');
+}
+
+export interface RowCodec {
+  /** A column value as the dialect returns it → the wire value. */
+  fromSql(kind: ColumnKind | undefined, value: unknown): unknown;
+  /** A wire value → a query parameter of the dialect. */
+  toSql(kind: ColumnKind | undefined, value: unknown): unknown;
+  /** The `_fv` column as the dialect returns it → an object (snake_case column → version), or null. */
+  fieldVersions(raw: unknown): Record<string, unknown> | null;
+}
+
+/** Record readers and writers of one dialect. */
+export function rowMapper(codec: RowCodec) {
+  /** A row read with `selectList` as a wire record. */
+  const rowToRecord = (col: CollectionDef, row: Row): WireRecord => {
+    const rec: WireRecord = {
+      id: String(row.id),
+      version: Number(row.version),
+      updatedAt: (row.updated_at as string | null) ?? '',
+      deletedAt: (row.deleted_at as string | null) ?? null,
+    };
+    for (const [name, def] of Object.entries(col.columns)) {
+      rec[name] = codec.fromSql(def.kind, row[toSnake(name)]);
+    }
+    return rec;
+  };
+  /** A row with `_fv` as a record and its field versions (missing or corrupt count as 0). */
+  const rowToStored = (col: CollectionDef, row: Row): StoredRecord => {
+    const fieldVersions: Record<string, number> = {};
+    const raw = codec.fieldVersions(row._fv);
+    if (raw) {
+      for (const name of Object.keys(col.columns)) {
+        const v = raw[toSnake(name)];
+        if (typeof v === 'number') fieldVersions[name] = v;
+      }
+    }
+    return { record: rowToRecord(col, row), fieldVersions };
+  };
+  /** A column value of `col` as a query parameter. */
+  const toSqlValue = (col: CollectionDef, name: string, value: unknown): unknown =>
+    codec.toSql(col.columns[name]?.kind, value);
+  /** Keeps only the schema's columns of `data`, as [snake name, parameter value] pairs. */
+  const sqlAssignments = (col: CollectionDef, data: Record<string, unknown>): Array<[string, unknown]> => {
+    const out: Array<[string, unknown]> = [];
+    for (const [name, value] of Object.entries(data)) {
+      if (!Object.hasOwn(col.columns, name) || value === undefined) continue;
+      out.push([toSnake(name), toSqlValue(col, name, value)]);
+    }
+    return out;
+  };
+  return { rowToRecord, rowToStored, toSqlValue, sqlAssignments };
+}
