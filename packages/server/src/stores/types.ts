@@ -1,4 +1,4 @@
-import type { MutationResult, SchemaDef, WireRecord } from '@syncline/core';
+import type { MutationResult, WireRecord } from '@syncline/core';
 
 /**
  * The server-store contract: SQLite (embedded default) and PostgreSQL (production) implement it;
