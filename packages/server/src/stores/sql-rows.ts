@@ -71,3 +71,15 @@ export function rowMapper(codec: RowCodec) {
   };
   return { rowToRecord, rowToStored, toSqlValue, sqlAssignments };
 }
+
+/**
+ * Columns whose old values a gone-marker keeps, so that clients of an old scope key learn that a
+ * row left it: the declared scope column, or — when the store was not told the scope columns —
+ * every column that could be one (any kind but json).
+ */
+export function scopeCandidates(col: CollectionDef, declared: string | undefined): string[] {
+  if (declared && declared !== 'public' && Object.hasOwn(col.columns, declared)) return [toSnake(declared)];
+  return Object.entries(col.columns)
+    .filter(([, d]) => d.kind !== 'json')
+    .map(([name]) => toSnake(name));
+}

@@ -10,6 +10,7 @@
  * });
  */
 import type { SchemaDef, WireRecord } from '@syncline/core';
+import { defineSchema, t } from '@syncline/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ScopeFilter, ServerStore, StorePullResult } from '../types.ts';
 import { runHandlerScenarios } from './handler-scenarios.ts';
@@ -25,8 +26,8 @@ const keys = (...k: string[]): ScopeFilter => ({ kind: 'keys', column: 'listId',
 /** Runs every scenario against stores made by `makeStore` (a fresh, empty database per call). */
 export function runServerStoreSuite(name: string, makeStore: MakeStore): void {
   const open: StoreUnderTest[] = [];
-  const make = async (schema: SchemaDef = suiteSchema) => {
-    const s = await makeStore(schema, { scopeColumns: suiteScopeColumns });
+  const make = async (schema: SchemaDef = suiteSchema, scopeColumns = suiteScopeColumns) => {
+    const s = await makeStore(schema, { scopeColumns });
     open.push(s);
     await s.store.migrate();
     return s;
@@ -44,7 +45,7 @@ export function runServerStoreSuite(name: string, makeStore: MakeStore): void {
   });
 }
 
-type Make = (schema?: SchemaDef) => Promise<StoreUnderTest>;
+type Make = (schema?: SchemaDef, scopeColumns?: Record<string, string>) => Promise<StoreUnderTest>;
 
 const insert = (store: ServerStore, collection: string, id: string, data: Record<string, unknown>) =>
   store.write((tx) => tx.insertRecord(collection, id, data));
@@ -248,6 +249,37 @@ function storeScenarios(make: Make): void {
     const both = await drain(store, l1.position, keys('L1', 'L2'));
     expect(both.changes).toEqual([expect.objectContaining({ id: 't1', listId: 'L2', deletedAt: null })]);
   });
+
+  // Scope keys travel as text; a numeric scope column must still match its gone-markers, whether
+  // or not the store was told which column is the scope.
+  const teams = defineSchema({ items: { columns: { teamId: t.integer(), title: t.text() } } });
+  for (const scopeColumns of [{ items: 'teamId' }, {}]) {
+    const told = Object.keys(scopeColumns).length ? 'told' : 'not told';
+    test(`an integer scope column: plain SQL deletes and scope moves reach the old key (store ${told} the scope column)`, async () => {
+      const { store, rawSql } = await make(teams, scopeColumns);
+      const team1: ScopeFilter = { kind: 'keys', column: 'teamId', keys: ['1'] };
+      const page = async (position: string | null) => {
+        const res = await store.pull({
+          collections: [{ name: 'items', position, scope: team1 }],
+          limit: 100,
+        });
+        return res.collections.items!;
+      };
+      await store.write(async (tx) => {
+        await tx.insertRecord('items', 'i1', { teamId: 1, title: 'deleted later' });
+        await tx.insertRecord('items', 'i2', { teamId: 1, title: 'moved later' });
+      });
+      const first = await page(null);
+      expect(first.changes.map((c) => c.id).sort()).toEqual(['i1', 'i2']);
+      await rawSql('DELETE FROM items WHERE id = ?', ['i1']);
+      await rawSql('UPDATE items SET team_id = 2 WHERE id = ?', ['i2']);
+      const next = await page(first.position);
+      expect(next.changes.map((c) => [c.id, c.deletedAt !== null]).sort()).toEqual([
+        ['i1', true],
+        ['i2', true],
+      ]);
+    });
+  }
 
   test('a position from another database answers reset', async () => {
     const a = await make();

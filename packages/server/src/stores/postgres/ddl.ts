@@ -242,10 +242,4 @@ END $fn$`,
   ];
 }
 
-/** Scope-candidate columns: the declared scope column, or every text column when none is declared. */
-export function scopeCandidates(col: CollectionDef, declared: string | undefined): string[] {
-  if (declared && declared !== 'public' && Object.hasOwn(col.columns, declared)) return [toSnake(declared)];
-  return Object.entries(col.columns)
-    .filter(([, d]) => d.kind === 'text')
-    .map(([name]) => toSnake(name));
-}
+export { scopeCandidates } from '../sql-rows.ts';

@@ -165,10 +165,4 @@ END`,
   ];
 }
 
-/** Scope-candidate columns: the declared scope column, or every text column when none is declared. */
-export function scopeCandidates(col: CollectionDef, declared: string | undefined): string[] {
-  if (declared && declared !== 'public') return [toSnake(declared)];
-  return Object.entries(col.columns)
-    .filter(([, d]) => d.kind === 'text')
-    .map(([n]) => toSnake(n));
-}
+export { scopeCandidates } from '../sql-rows.ts';

@@ -123,7 +123,8 @@ function readCandidates(
 
   // A gone-marker matters only while the row is not visible to this caller: a visible row is newer
   // than the marker and is delivered itself.
-  const goneScope = scopeSql(scope, (c) => `json_extract(g.old, '$.${c}')`);
+  // Scope keys travel as text; json_extract answers a number for a numeric column, so compare as text.
+  const goneScope = scopeSql(scope, (c) => `CAST(json_extract(g.old, '$.${c}') AS TEXT)`);
   const visible = scopeSql(scope, (c) => `r.${q(c)}`);
   const markers = db
     .prepare(
