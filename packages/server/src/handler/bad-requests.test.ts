@@ -182,18 +182,22 @@ describe('request-level errors', () => {
     });
   });
 
-  test('an unknown collection in a pull is 400 naming it', async () => {
+  test('an unknown collection in a pull is left out of the answer; the others are still served', async () => {
     const server = await serve();
-    const err = await expectError(
-      await send(
-        server,
-        '/pull',
-        JSON.stringify({ protocol: 1, clientId: 'c', collections: { secrets: { cursor: null } } }),
-      ),
-      400,
-      'bad_request',
+    const res = await send(
+      server,
+      '/pull',
+      JSON.stringify({
+        protocol: 1,
+        clientId: 'c',
+        collections: { secrets: { cursor: null }, lists: { cursor: null } },
+      }),
+      { authorization: 'Bearer user:alice' },
     );
-    expect(err.message).toContain('secrets');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { collections: Record<string, unknown> };
+    // A client ahead of the server (decision 0003) keeps pulling what the server does serve.
+    expect(Object.keys(body.collections)).toEqual(['lists']);
   });
 
   test('outside dev mode a collection without rules is not served; in dev mode it is public', async () => {
@@ -203,10 +207,13 @@ describe('request-level errors', () => {
       { collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } },
     ]);
     expect(r).toMatchObject({ status: 'rejected', code: 'invalid' });
-    expect(
-      (await a.post('/pull', { protocol: 1, clientId: 'c', collections: { notes: { cursor: null } } }))
-        .status,
-    ).toBe(400);
+    const pulled = await a.post('/pull', {
+      protocol: 1,
+      clientId: 'c',
+      collections: { notes: { cursor: null } },
+    });
+    expect(pulled.status).toBe(200);
+    expect(pulled.body.collections).toEqual({});
 
     const dev = await serve({ rules: {}, dev: true });
     const [ok] = await client(dev, 'alice').push([

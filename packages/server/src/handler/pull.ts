@@ -8,7 +8,6 @@ import type { AuthContext, CollectionRules } from '../api.ts';
 import type { ScopeFilter } from '../stores/types.ts';
 import type { HandlerContext } from './context.ts';
 import { decodeCursor, encodeCursor, scopeHash } from './cursor.ts';
-import { requestError } from './errors.ts';
 import { rulesFor, scopeFilter, scopeKeys } from './rules.ts';
 
 export async function handlePull(
@@ -19,12 +18,9 @@ export async function handlePull(
   const served: Array<{ name: string; rule: CollectionRules; cursor: string | null }> = [];
   for (const [name, { cursor }] of Object.entries(body.collections)) {
     const rule = getCollection(ctx.schema, name) ? rulesFor(ctx.rules, ctx.dev, name) : null;
-    if (!rule) {
-      throw requestError('bad_request', `"${name}" is not a collection this server syncs.`, {
-        collection: name,
-      });
-    }
-    served.push({ name, rule, cursor });
+    // Not served (unknown, or no rules outside dev mode): left out of the answer, so a client whose
+    // schema is ahead of the server's (decision 0003) still pulls everything else.
+    if (rule) served.push({ name, rule, cursor });
   }
   if (served.length === 0) return { collections: {}, remaining: 0 };
 
