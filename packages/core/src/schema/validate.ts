@@ -15,20 +15,27 @@ const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MAX_ID_LENGTH = 128;
 const MAX_JSON_DEPTH = 32;
 
-/** A record id: a non-empty string of at most 128 characters. */
+/** Whether a string holds U+0000, which PostgreSQL text and jsonb cannot store. */
+export function hasNul(value: string): boolean {
+  return value.includes('\u0000');
+}
+
+/** A record id: a non-empty string of at most 128 characters, without U+0000. */
 export function validateId(id: unknown): string | null {
   if (typeof id !== 'string' || id.length === 0) return 'id must be a non-empty string.';
   if (id.length > MAX_ID_LENGTH) return `id must be at most ${MAX_ID_LENGTH} characters.`;
+  if (hasNul(id)) return 'id must not contain the NUL character (U+0000).';
   return null;
 }
 
 function jsonDepthOk(value: unknown, depth: number): boolean {
   if (depth > MAX_JSON_DEPTH) return false;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'string') return !hasNul(value);
+  if (value === null || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every((v) => jsonDepthOk(v, depth + 1));
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.values(value as object).every((v) => jsonDepthOk(v, depth + 1));
+    return Object.entries(value as object).every(([k, v]) => !hasNul(k) && jsonDepthOk(v, depth + 1));
   }
   return false;
 }
@@ -38,7 +45,8 @@ export function checkValue(col: ColumnDef, value: unknown): string | null {
   if (value === null) return col.nullable ? null : 'is required and cannot be null.';
   switch (col.kind) {
     case 'text':
-      return typeof value === 'string' ? null : `must be text, got ${describe(value)}.`;
+      if (typeof value !== 'string') return `must be text, got ${describe(value)}.`;
+      return hasNul(value) ? 'must not contain the NUL character (U+0000).' : null;
     case 'integer':
       return Number.isSafeInteger(value) ? null : `must be a whole number, got ${describe(value)}.`;
     case 'real':
@@ -54,7 +62,7 @@ export function checkValue(col: ColumnDef, value: unknown): string | null {
     case 'json':
       return jsonDepthOk(value, 0)
         ? null
-        : 'must be a JSON value (objects, arrays, strings, finite numbers, booleans, null) at most 32 levels deep.';
+        : 'must be a JSON value (objects, arrays, strings without U+0000, finite numbers, booleans, null) at most 32 levels deep.';
   }
 }
 

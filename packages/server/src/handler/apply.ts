@@ -4,7 +4,7 @@
  * Invariant: a rejection carries `current` only when the caller may read that record.
  */
 import type { CollectionDef, Issue, Mutation, MutationResult, WireRecord } from '@syncline/core';
-import { getCollection, validateInsert, validatePatch } from '@syncline/core';
+import { getCollection, validateId, validateInsert, validatePatch } from '@syncline/core';
 import type { AuthContext, CollectionRules } from '../api.ts';
 import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { isConflict, messages } from './conflicts.ts';
@@ -53,6 +53,9 @@ export async function applyMutation(
       issues: [{ path: 'collection', message: `"${m.collection}" is not a collection of this server.` }],
     });
   }
+  const idProblem = validateId(m.id);
+  if (idProblem)
+    reject(m, 'invalid', messages.invalid(col.name), { issues: [{ path: 'id', message: idProblem }] });
   const bytes = Buffer.byteLength(JSON.stringify(m));
   if (bytes > ctx.limits.maxMutationBytes) {
     reject(m, 'invalid', messages.tooLarge(col.name, ctx.limits.maxMutationBytes), {

@@ -11,7 +11,7 @@
  *   savepoint per mutation, so the answers are exactly those of the per-mutation path.
  */
 import type { Mutation, MutationResult } from '@syncline/core';
-import { getCollection } from '@syncline/core';
+import { getCollection, validateId } from '@syncline/core';
 import type { AuthContext } from '../api.ts';
 import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { applyMutation, Rejection } from './apply.ts';
@@ -115,7 +115,8 @@ async function prefetch(ctx: HandlerContext, tx: WriteTx, fresh: readonly Mutati
   const ids = new Map<string, string[]>();
   for (const m of fresh) {
     const col = getCollection(ctx.schema, m.collection);
-    if (!col) continue;
+    // A malformed id is rejected by its own mutation; it must not fail the batch's shared read.
+    if (!col || validateId(m.id) !== null) continue;
     const list = ids.get(col.name) ?? [];
     list.push(m.id);
     ids.set(col.name, list);

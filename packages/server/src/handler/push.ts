@@ -4,6 +4,7 @@
  * gets its own savepoint whenever the batch has a failure, see push-batch.ts).
  */
 import type { MutationResult, PushRequest, PushResponse } from '@syncline/core';
+import { hasNul } from '@syncline/core';
 import type { AuthContext } from '../api.ts';
 import type { HandlerContext } from './context.ts';
 import { requestError } from './errors.ts';
@@ -31,6 +32,11 @@ export async function handlePush(
         expectedSeq: mutations[i - 1]!.seq + 1,
       });
     }
+  }
+  if (hasNul(clientId)) {
+    throw requestError('bad_request', 'clientId must not contain the NUL character (U+0000).', {
+      field: 'clientId',
+    });
   }
   if (mutations.length === 0) return { results: [] };
 

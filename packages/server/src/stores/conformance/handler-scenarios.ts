@@ -335,6 +335,51 @@ export function runHandlerScenarios(make: Make): void {
     expect(await a.pushRaw(batch)).toEqual(first);
   });
 
+  test('U+0000 in an id, a value, a clientId or a cursor is answered, never a 500', async () => {
+    const { server } = await serve();
+    const a = client(server, 'alice');
+    const pushed = await a.pushRaw(
+      a.batch([
+        { collection: 'notes', id: 'ok', op: 'insert', data: { ownerId: 'alice', body: 'x' } },
+        { collection: 'notes', id: 'bad\u0000id', op: 'insert', data: { ownerId: 'alice', body: 'y' } },
+        {
+          collection: 'notes',
+          id: 'ok2',
+          op: 'insert',
+          data: { ownerId: 'alice', body: 'nul \u0000 inside' },
+        },
+      ]),
+    );
+    expect(pushed.status).toBe(200);
+    const results = (pushed.body as { results: MutationResult[] }).results;
+    expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'applied',
+      'invalid',
+      'invalid',
+    ]);
+
+    const odd = client(server, 'alice', 'c\u0000x');
+    const byOdd = await odd.pushRaw(
+      odd.batch([{ collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'x' } }]),
+    );
+    expect(byOdd.status).toBe(400);
+
+    const first = await a.pull({ notes: null });
+    const cursor = first.collections.notes!.cursor;
+    for (const forged of [
+      `${cursor.slice(0, -1)}\u0000`,
+      `${cursor}AA`,
+      `${cursor.replace(/:[^:]*$/, ':')}AA`,
+    ]) {
+      const res = await a.post('/pull', {
+        protocol: 1,
+        clientId: 'c-alice',
+        collections: { notes: { cursor: forged } },
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
   test('access keys follow the writes earlier in the same batch', async () => {
     const { server } = await serve();
     const alice = client(server, 'alice');

@@ -29,6 +29,8 @@ export function parsePosition(position: string): PgPosition | null {
   const raw = m[3]!;
   const id = Buffer.from(raw, 'base64url').toString('utf8');
   // Round-trip check: rejects non-canonical base64 and bytes that are not UTF-8.
-  if (Buffer.from(id, 'utf8').toString('base64url') !== raw || id.length > 128) return null;
+  // PostgreSQL text cannot hold U+0000: such a position was never handed out.
+  if (Buffer.from(id, 'utf8').toString('base64url') !== raw || id.length > 128 || id.includes('\u0000'))
+    return null;
   return { generation: m[1]!, txid, id };
 }
