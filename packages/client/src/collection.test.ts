@@ -121,4 +121,57 @@ describe('reset with scripted transport', () => {
       ['r3', 'r3'],
     ]);
   });
+
+  test('a record acknowledged during an interrupted reset is not swept by it', async () => {
+    const disk = createMemoryDisk();
+    const row = (id: string, version: number) => ({ id, version, deletedAt: null, title: id });
+    const pages = [
+      ok({
+        collections: {
+          notes: { changes: [row('r1', 1), row('r2', 2)], cursor: 'c0', hasMore: false, reset: false },
+        },
+        remaining: 0,
+      }),
+      ok({
+        collections: { notes: { changes: [row('r1', 1)], cursor: 'p1', hasMore: true, reset: true } },
+        remaining: 1,
+      }),
+      // The resumed reset's last page predates the push below (an older transaction held it back).
+      ok({
+        collections: { notes: { changes: [], cursor: 'p2', hasMore: false, reset: false } },
+        remaining: 0,
+      }),
+    ];
+    const make = (crashAfterPage: boolean) => {
+      let pagesSeen = 0;
+      return createClient({
+        schema,
+        store: createMemoryStore(disk),
+        network: manualNetwork(true),
+        ids: () => 'client-1',
+        failpoint: (name) => {
+          if (name === 'pull:after-page' && crashAfterPage && ++pagesSeen === 2) throw new Error('crash');
+        },
+        transport: {
+          async request(path, init) {
+            if (path !== '/pull') return defaultAnswer({ path, token: null, body: init.body as never });
+            return pages.shift()!;
+          },
+        },
+      });
+    };
+    const first = make(true);
+    await first.sync();
+    await first.db.notes.update('r2', { title: 'saved edit' });
+    await expect(first.pull()).rejects.toMatchObject({ code: 'internal' });
+
+    // Restart: the push acknowledges r2 (pending drops to 0), then the reset finishes and sweeps.
+    const second = make(false);
+    await second.sync();
+    expect(await second.isPending('r2')).toBe(false);
+    expect((await second.db.notes.find({})).map((r) => [r.id, r.title])).toEqual([
+      ['r1', 'r1'],
+      ['r2', 'saved edit'],
+    ]);
+  });
 });

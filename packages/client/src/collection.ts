@@ -51,7 +51,12 @@ export interface CollectionApi<S extends SchemaDef, K extends keyof S['collectio
 }
 
 /** Largest JSON size of one record, matching the server's per-mutation limit. */
-export const MAX_RECORD_BYTES = 256 * 1024;
+/**
+ * The largest record a device accepts: the server's default mutation limit (256 KiB, measured on
+ * the whole mutation) less room for the mutation's envelope (seq, collection, op, baseVersion),
+ * so a record saved on the device is never refused by the server for its size.
+ */
+export const MAX_RECORD_BYTES = 256 * 1024 - 512;
 const encoder = new TextEncoder();
 
 export function invalid(what: string, issues: Issue[]): SynclineError {

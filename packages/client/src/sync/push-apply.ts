@@ -58,7 +58,8 @@ async function acknowledge(
     if (later.op.op === 'insert') continue;
     await tx.updateOutbox({ ...later, op: { ...later.op, baseVersion: record.version } });
   }
-  await settleRecord(tx, entry.collection, entry.id, base);
+  // The server has just confirmed the record exists: a reset in progress must not sweep it.
+  await settleRecord(tx, entry.collection, entry.id, base, { marked: false });
 }
 
 type Rejected = Extract<MutationResult, { status: 'rejected' }>;
