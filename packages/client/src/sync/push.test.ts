@@ -86,6 +86,24 @@ describe('push with scripted transport', () => {
     expect(c.status.pending).toBe(0);
   });
 
+  test('a single mutation too large for the server is rejected locally, never re-sent forever', async () => {
+    const c = scriptedClient((call) => {
+      const big = call.body?.mutations?.some((m) => m.op === 'insert' && String(m.data.title).length > 1000);
+      if (call.path === '/push' && big) return fail(413, 'payload_too_large');
+      return defaultAnswer(call);
+    });
+    const rejected: Array<{ code: string; id: string }> = [];
+    c.on('rejected', (r) => rejected.push(r));
+    await c.db.notes.insert({ title: 'small' });
+    const huge = await c.db.notes.insert({ title: 'x'.repeat(5000) });
+    await c.db.notes.insert({ title: 'after' });
+    await c.sync();
+    expect(c.status.pending).toBe(0);
+    expect(rejected).toEqual([expect.objectContaining({ code: 'invalid', id: huge.id })]);
+    expect(await c.db.notes.get(huge.id)).toBeNull();
+    expect((await c.db.notes.find({})).map((r) => r.title).sort()).toEqual(['after', 'small']);
+  });
+
   test('the server limit from /info sizes batches', async () => {
     const c = scriptedClient((call) =>
       call.path === '/info' ? info({ maxMutationsPerPush: 2 }) : defaultAnswer(call),

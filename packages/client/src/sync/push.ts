@@ -42,6 +42,23 @@ export async function pushOnce(ctx: SyncContext, signal: AbortSignal | undefined
       ctx.session.batchSize = Math.max(1, Math.floor(batch.entries.length / 2));
       return 'retry-now';
     }
+    if (e.code === 'payload_too_large') {
+      // One mutation larger than this server accepts would be re-sent forever (promise 9). The
+      // server never processed its seq, so answer it here as a rejection and start a new clientId
+      // (later entries may already hold higher seqs).
+      const entry = batch.entries[0]!;
+      await applyPushResults(ctx, batch, [
+        {
+          seq: entry.seq!,
+          status: 'rejected',
+          code: 'invalid',
+          message: e.message,
+          issues: [{ path: '', message: 'is larger than this server accepts in one request.' }],
+        },
+      ]);
+      await rekeyClient(ctx);
+      return 'retry-now';
+    }
     throw e;
   }
   await ctx.failpoint('push:after-send-before-response');
