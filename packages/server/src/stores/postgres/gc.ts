@@ -30,31 +30,21 @@ export async function collectGarbage(
   for (const col of Object.values(schema.collections)) {
     const table = toSnake(col.name);
     const t = n.table(col.name);
-    // Newest of what goes, rows and markers alike; the horizon never moves back.
-    const { rows: newest } = await client.query<{ txid: string; id: string }>(
-      `SELECT x._txid::text AS txid, x.id FROM (
-         (SELECT _txid, id FROM ${t} WHERE deleted_at IS NOT NULL AND deleted_at <= $1::timestamptz ORDER BY _txid DESC, id DESC LIMIT 1)
-         UNION ALL
-         (SELECT _txid, id FROM ${n.gone} WHERE collection = $2 AND deleted_at <= $1::timestamptz ORDER BY _txid DESC, id DESC LIMIT 1)
-       ) x WHERE x._txid IS NOT NULL ORDER BY x._txid DESC, x.id DESC LIMIT 1`,
+    // One statement: the horizon is the newest of exactly what was deleted (rows and markers), so
+    // a tombstone committed between a separate SELECT and the DELETE cannot slip past it.
+    const { rows: gone } = await client.query<{ removed: number; txid: string | null; id: string | null }>(
+      `WITH r AS (DELETE FROM ${t} WHERE deleted_at IS NOT NULL AND deleted_at <= $1::timestamptz RETURNING _txid, id),
+            g AS (DELETE FROM ${n.gone} WHERE collection = $2 AND deleted_at <= $1::timestamptz RETURNING _txid, id),
+            a AS (SELECT _txid, id FROM r UNION ALL SELECT _txid, id FROM g),
+            top AS (SELECT _txid, id FROM a WHERE _txid IS NOT NULL ORDER BY _txid DESC, id DESC LIMIT 1)
+       SELECT ((SELECT count(*) FROM r) + (SELECT count(*) FROM g))::int AS removed,
+              (SELECT _txid::text FROM top) AS txid, (SELECT id FROM top) AS id`,
       [cutoff, table],
     );
-    const top = newest[0];
+    const result = gone[0]!;
+    removed += result.removed;
+    const top = result.txid !== null && result.id !== null ? { txid: result.txid, id: result.id } : null;
     if (!top) continue;
-    removed +=
-      (
-        await client.query(
-          `DELETE FROM ${t} WHERE deleted_at IS NOT NULL AND deleted_at <= $1::timestamptz`,
-          [cutoff],
-        )
-      ).rowCount ?? 0;
-    removed +=
-      (
-        await client.query(`DELETE FROM ${n.gone} WHERE collection = $1 AND deleted_at <= $2::timestamptz`, [
-          table,
-          cutoff,
-        ])
-      ).rowCount ?? 0;
     await client.query(
       `INSERT INTO ${n.horizon} AS h (collection, txid, id) VALUES ($1, $2::xid8, $3)
        ON CONFLICT (collection) DO UPDATE SET txid = excluded.txid, id = excluded.id
