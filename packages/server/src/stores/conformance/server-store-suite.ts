@@ -281,6 +281,17 @@ function storeScenarios(make: Make): void {
     });
   }
 
+  test('an id changed by plain SQL reaches a client paging one row at a time (old id as a tombstone)', async () => {
+    const { store, rawSql } = await make();
+    await insert(store, 'tasks', 'a', task('a'));
+    const before = await drain(store, null);
+    await rawSql('UPDATE tasks SET id = ? WHERE id = ?', ['b', 'a']);
+    const after = await drain(store, before.position, PUBLIC, 1);
+    const seen = new Map(after.changes.map((c) => [c.id, c.deletedAt]));
+    expect(seen.get('b')).toBeNull();
+    expect(seen.get('a')).toEqual(expect.any(String));
+  });
+
   test('a position from another database answers reset', async () => {
     const a = await make();
     const b = await make();

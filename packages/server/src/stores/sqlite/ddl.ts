@@ -154,6 +154,8 @@ WHEN NEW.version IS OLD.version OR NEW.version IS NOT ${COUNTER} BEGIN
   UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
   INSERT INTO _syncline_gone (collection, id, version, deleted_at, old)
     SELECT ${lit}, OLD.id, ${COUNTER}, ${NOW_SQL}, ${oldScope} WHERE ${moved};
+  -- The marker and the row never share a version: a page that ends on one must not skip the other.
+  UPDATE _syncline_counter SET value = value + 1 WHERE id = 1 AND (${moved});
   UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, _fv = ${fv} WHERE rowid = NEW.rowid;
 END`,
     `CREATE TRIGGER ${name('ad')} AFTER DELETE ON ${t}
