@@ -57,7 +57,8 @@ export interface SynclineClient<S extends SchemaDef> {
   isPending(id: string, collection?: keyof S['collections'] & string): Promise<boolean>;
   /** Starts background sync (after `ready`). */
   start(): Promise<void>;
-  stop(): void;
+  /** Stops background sync; resolves once a cycle in flight has settled (e.g. before handing the loop to another tab). */
+  stop(): Promise<void>;
   /** Stops syncing and closes the store. */
   close(): Promise<void>;
   readonly status: SyncStatus;
@@ -219,7 +220,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     stop: () => loop.stop(),
     async close() {
       closed = true;
-      loop.stop();
+      await loop.stop();
       await options.store.close();
     },
     get status() {

@@ -43,8 +43,9 @@ export function connectTabs<S extends SchemaDef>(options: TabsOptions<S>): Tabs 
       options.onLeaderChange?.(true);
       await client.start();
     },
-    onResign() {
-      client.stop();
+    async onResign() {
+      // The lock is released only after this tab's cycle in flight settled: never two pushers.
+      await client.stop();
       options.onLeaderChange?.(false);
     },
   });

@@ -68,12 +68,17 @@ export class SyncLoop {
     this.schedule(0, true);
   }
 
-  stop(): void {
+  /** Stops the loop; resolves once a cycle in flight has settled (no request of this loop is then pending). */
+  stop(): Promise<void> {
     this.started = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.clearTimer();
     this.controller?.abort();
+    return this.mutex.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** A local write committed: sync soon (debounced), unless backing off after a failure. */
