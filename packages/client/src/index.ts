@@ -9,6 +9,7 @@ export * from './local-store.ts';
 export * from './memory-store.ts';
 export * from './network.ts';
 export { rebase } from './rebase.ts';
+export { compare, META_COLUMNS, runQuery, validateQuery } from './row-query.ts';
 export * from './status.ts';
 export { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync/context.ts';
 export type { ClientRejection } from './sync/rejections.ts';

@@ -1,6 +1,5 @@
 import { type SchemaDef, SynclineError } from '@syncline/core';
 import type {
-  Comparison,
   LocalReadTx,
   LocalRecord,
   LocalRow,
@@ -11,6 +10,7 @@ import type {
   Query,
   StoredRejection,
 } from './local-store.ts';
+import { META_COLUMNS, runQuery, validateQuery } from './row-query.ts';
 
 /**
  * The committed contents of a memory store. Keep a reference and pass it to a new
@@ -34,42 +34,6 @@ interface MemoryState {
 export function createMemoryDisk(): MemoryDisk {
   return { state: { records: {}, outbox: [], nextKey: 1, meta: {}, rejections: {}, fingerprints: {} } };
 }
-
-const COMPARISON_KEYS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']);
-
-function isComparison(v: unknown): v is Comparison {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const keys = Object.keys(v);
-  return keys.length > 0 && keys.every((k) => COMPARISON_KEYS.has(k));
-}
-
-function cmp(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return -1;
-  if (b === null || b === undefined) return 1;
-  if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b);
-  return (a as number | string) < (b as number | string) ? -1 : 1;
-}
-
-function matches(row: LocalRow, where: Record<string, unknown>): boolean {
-  for (const [col, cond] of Object.entries(where)) {
-    const v = row[col];
-    if (!isComparison(cond)) {
-      if (cmp(v, cond) !== 0) return false;
-      continue;
-    }
-    if ('eq' in cond && cmp(v, cond.eq) !== 0) return false;
-    if ('ne' in cond && cmp(v, cond.ne) === 0) return false;
-    if ('gt' in cond && !(v !== null && cmp(v, cond.gt) > 0)) return false;
-    if ('gte' in cond && !(v !== null && cmp(v, cond.gte) >= 0)) return false;
-    if ('lt' in cond && !(v !== null && cmp(v, cond.lt) < 0)) return false;
-    if ('lte' in cond && !(v !== null && cmp(v, cond.lte) <= 0)) return false;
-    if (cond.in && !cond.in.some((x) => cmp(v, x) === 0)) return false;
-  }
-  return true;
-}
-
-const META_COLUMNS = ['id', 'version', 'updatedAt', 'deletedAt'];
 
 /** Columns of `collection` (with metadata), or throws `invalid` like a SQL store would. */
 function columnsOf(schema: SchemaDef | null, collection: string): string[] {
@@ -96,23 +60,12 @@ function readTx(s: MemoryState, schema: SchemaDef | null): LocalReadTx {
     },
     async query(collection, q: Query) {
       const columns = columnsOf(schema, collection);
-      for (const c of [...Object.keys(q.where ?? {}), ...(q.orderBy ?? []).map(([c]) => c)]) {
-        if (!columns.includes(c))
-          throw new SynclineError('invalid', `"${c}" is not a column of "${collection}".`);
-      }
-      let rows = Object.values(s.records[collection] ?? {})
+      validateQuery(collection, new Set(columns), q);
+      const rows = Object.values(s.records[collection] ?? {})
         .map((r) => withColumns(r.row, columns))
-        .filter((r): r is LocalRow => r !== null && matches(r, q.where ?? {}));
-      const order = q.orderBy?.length ? q.orderBy : ([['id', 'asc']] as const);
-      rows.sort((a, b) => {
-        for (const [col, dir] of order) {
-          const c = cmp(a[col], b[col]);
-          if (c !== 0) return dir === 'asc' ? c : -c;
-        }
-        return cmp(a.id, b.id);
-      });
-      rows = rows.slice(q.offset ?? 0, q.limit === undefined ? undefined : (q.offset ?? 0) + q.limit);
-      return structuredClone(rows);
+        .filter((r): r is LocalRow => r !== null)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return structuredClone(runQuery(rows, q));
     },
     async outbox(opts = {}) {
       let list = s.outbox;

@@ -1,4 +1,5 @@
 import type { LocalStore, OpenResult } from '@syncline/client';
+import { META_COLUMNS } from '@syncline/client';
 import { type SchemaDef, SynclineError } from '@syncline/core';
 import {
   browserIndexedDb,
@@ -8,7 +9,6 @@ import {
   openDatabase,
   storageError,
 } from './idb.ts';
-import { META_COLUMNS } from './query.ts';
 import { ALL_STORES, OUTBOX_BY_RECORD, readTx, STORES, type TxContext, writeTx } from './tx.ts';
 
 /**

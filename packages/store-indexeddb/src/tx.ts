@@ -6,9 +6,9 @@ import type {
   OutboxEntry,
   StoredRejection,
 } from '@syncline/client';
+import { runQuery, validateQuery } from '@syncline/client';
 import { SynclineError } from '@syncline/core';
 import { call, storageError } from './idb.ts';
-import { runQuery, validateQuery } from './query.ts';
 
 /** Object store names. Records of every collection share one store, keyed `[collection, id]`. */
 export const STORES = {

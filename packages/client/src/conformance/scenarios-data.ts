@@ -230,6 +230,13 @@ export function dataScenarios(h: Harness): void {
     expect(await query({})).toHaveLength(10);
   });
 
+  test('query rejects malformed conditions with SynclineError invalid: a bad direction, "in" without an array, a range on null', async () => {
+    const { query } = await seeded();
+    await expectSynclineError(query({ orderBy: [['title', 'up' as 'asc']] }), 'invalid');
+    await expectSynclineError(query({ where: { title: { in: 'x' as unknown as unknown[] } } }), 'invalid');
+    await expectSynclineError(query({ where: { title: { gt: null } } }), 'invalid');
+  });
+
   test('markAll then sweepMarked deletes only marked records without pending changes', async () => {
     const { store } = await h.opened();
     await store.write(async (tx) => {

@@ -32,7 +32,8 @@ export async function applyPushResults(
       // Another pusher on the same store (a tab that just lost leadership, a service worker) may
       // have applied this answer already; a stale answer must not touch what came after it.
       const still = await tx.outbox({ collection: entry.collection, id: entry.id });
-      if (!still.some((e) => e.key === entry.key && e.seq === entry.seq && e.clientId === entry.clientId)) continue;
+      if (!still.some((e) => e.key === entry.key && e.seq === entry.seq && e.clientId === entry.clientId))
+        continue;
       touched.add(entry.collection);
       const rec = await tx.getRecord(entry.collection, entry.id);
       if (result.status === 'applied') await acknowledge(tx, entry, rec, result.record);

@@ -1,5 +1,5 @@
-import type { Comparison, LocalRow, Query } from '@syncline/client';
 import { SynclineError } from '@syncline/core';
+import type { Comparison, LocalRow, Query } from './local-store.ts';
 
 const COMPARISON_KEYS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']);
 /** Metadata every visible row has besides the schema's columns. */
@@ -17,6 +17,12 @@ export function compare(a: unknown, b: unknown): number {
   if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
   if (b === null || b === undefined) return 1;
   if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b);
+  // json columns: objects and arrays compare by their JSON text, as SQLite compares the stored text.
+  if (typeof a === 'object' || typeof b === 'object') {
+    const ja = JSON.stringify(a);
+    const jb = JSON.stringify(b);
+    return ja < jb ? -1 : ja > jb ? 1 : 0;
+  }
   return (a as number | string) < (b as number | string)
     ? -1
     : (a as number | string) > (b as number | string)
@@ -55,6 +61,19 @@ export function validateQuery(
       'invalid',
       `Unknown collection "${collection}": it is not in the schema this store was opened with.`,
     );
+  for (const [col, dir] of q.orderBy ?? []) {
+    if (dir !== 'asc' && dir !== 'desc')
+      throw new SynclineError('invalid', `orderBy direction for "${col}" must be 'asc' or 'desc'.`);
+  }
+  for (const [col, cond] of Object.entries(q.where ?? {})) {
+    if (!isComparison(cond)) continue;
+    if ('in' in cond && !Array.isArray(cond.in))
+      throw new SynclineError('invalid', `"in" on "${col}" needs an array of values.`);
+    for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+      if (op in cond && (cond[op] === null || cond[op] === undefined))
+        throw new SynclineError('invalid', `"${op}" on "${col}" needs a value; null is not ordered.`);
+    }
+  }
   const named = [...Object.keys(q.where ?? {}), ...(q.orderBy ?? []).map(([col]) => col)];
   for (const col of named) {
     if (!columns.has(col))
@@ -66,8 +85,10 @@ export function validateQuery(
 }
 
 /**
- * Filters, sorts and pages visible rows in memory. IndexedDB cannot index booleans or null, so
- * the store scans the collection's key range and this function does the rest (see README).
+ * Filters, sorts and pages visible rows in memory, with the semantics the LocalStore conformance
+ * suite fixes (the SQL store does the same in SQL). Used by the memory store, and by the
+ * IndexedDB store, which cannot index booleans or null and so scans a collection's key range.
+ * Rows must arrive in id order: the sort is stable, so id breaks ties.
  */
 export function runQuery(rows: LocalRow[], q: Query): LocalRow[] {
   const where = q.where ?? {};
