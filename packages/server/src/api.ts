@@ -27,8 +27,10 @@ export interface CollectionRules {
   /** The scope keys the user may read. Not used for 'public'. */
   access?: (auth: AuthContext, db: SqlDb) => Promise<readonly string[]> | readonly string[];
   /**
-   * Extra write check. Default: the scope key of the old row (if any) and of the new row are in
-   * the user's keys; for 'public' collections the default denies writes.
+   * The write check; when given it replaces the default (so it can allow writes into keys the
+   * caller cannot read, e.g. an owner adding a member). Default: the scope key of the old row (if
+   * any) and of the new row are in the user's keys; for 'public' collections the default denies.
+   * Answer `true` to allow; anything else is `forbidden`.
    */
   write?: (
     auth: AuthContext,
