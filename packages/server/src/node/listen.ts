@@ -58,7 +58,7 @@ const INTERNAL_MESSAGE =
  *
  * @example
  * const listener = await listen(createSyncServer(options), { port: 8787 });
- * console.log(`listening on ${listener.url}`);
+ * // listener.url is e.g. http://127.0.0.1:8787
  * process.on('SIGTERM', () => void listener.close());
  */
 export async function listen(server: SyncServer, options: ListenOptions): Promise<Listener> {

@@ -83,3 +83,27 @@ export function scopeCandidates(col: CollectionDef, declared: string | undefined
     .filter(([, d]) => d.kind !== 'json')
     .map(([name]) => toSnake(name));
 }
+
+/**
+ * The column-definition builder of a dialect: `columnDdl(name, kind, nullable, default, adding)`.
+ * `adding` (ALTER TABLE ADD COLUMN) drops NOT NULL when there is no default: existing rows have
+ * no value for the new column.
+ */
+export function columnDdlFor(
+  sqlType: Readonly<Record<ColumnKind, string>>,
+  literal: (kind: ColumnKind, value: unknown) => string,
+) {
+  return (
+    name: string,
+    kind: ColumnKind,
+    nullable: boolean,
+    defaultValue: unknown,
+    adding: boolean,
+  ): string => {
+    let ddl = `${q(toSnake(name))} ${sqlType[kind]}`;
+    const hasDefault = defaultValue !== undefined && defaultValue !== null;
+    if (hasDefault) ddl += ` DEFAULT ${literal(kind, defaultValue)}`;
+    if (!nullable && (!adding || hasDefault)) ddl += ' NOT NULL';
+    return ddl;
+  };
+}

@@ -8,6 +8,7 @@
  */
 import type { CollectionDef, ColumnKind } from '@syncline/core';
 import { toSnake } from '@syncline/core';
+import { columnDdlFor } from '../sql-rows.ts';
 import { lit, q } from './sql.ts';
 
 /** Schema-qualified names of the store's objects inside one PostgreSQL schema. */
@@ -96,20 +97,8 @@ function sqlLiteral(kind: ColumnKind, value: unknown): string {
   return lit(String(value));
 }
 
-/** The SQL definition of one schema column; `adding` drops NOT NULL when there is no default (existing rows have none). */
-export function columnDdl(
-  name: string,
-  kind: ColumnKind,
-  nullable: boolean,
-  defaultValue: unknown,
-  adding: boolean,
-): string {
-  let ddl = `${q(toSnake(name))} ${SQL_TYPE[kind]}`;
-  const hasDefault = defaultValue !== undefined && defaultValue !== null;
-  if (hasDefault) ddl += ` DEFAULT ${sqlLiteral(kind, defaultValue)}`;
-  if (!nullable && (!adding || hasDefault)) ddl += ' NOT NULL';
-  return ddl;
-}
+/** The SQL definition of one schema column (see `columnDdlFor`). */
+export const columnDdl = columnDdlFor(SQL_TYPE, sqlLiteral);
 
 /**
  * Bookkeeping columns every collection table has, besides `id`. `_txid` stays nullable so that

@@ -5,7 +5,7 @@
  */
 import type { CollectionDef, ColumnKind } from '@syncline/core';
 import { toSnake } from '@syncline/core';
-import { q } from '../sql-rows.ts';
+import { columnDdlFor, q } from '../sql-rows.ts';
 
 /** ISO 8601 UTC with milliseconds, computed by SQLite itself so plain SQL writers get it too. */
 export const NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -48,20 +48,8 @@ function sqlLiteral(kind: ColumnKind, value: unknown): string {
   return `'${String(value).replace(/'/g, "''")}'`;
 }
 
-/** The SQL definition of one schema column; `adding` drops NOT NULL when there is no default (ALTER TABLE needs one). */
-export function columnDdl(
-  name: string,
-  kind: ColumnKind,
-  nullable: boolean,
-  defaultValue: unknown,
-  adding: boolean,
-): string {
-  let ddl = `${q(toSnake(name))} ${SQL_TYPE[kind]}`;
-  const hasDefault = defaultValue !== undefined && defaultValue !== null;
-  if (hasDefault) ddl += ` DEFAULT ${sqlLiteral(kind, defaultValue)}`;
-  if (!nullable && (!adding || hasDefault)) ddl += ' NOT NULL';
-  return ddl;
-}
+/** The SQL definition of one schema column (see `columnDdlFor`). */
+export const columnDdl = columnDdlFor(SQL_TYPE, sqlLiteral);
 
 /** Bookkeeping columns every collection table has, besides `id`. */
 export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = [
