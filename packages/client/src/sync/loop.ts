@@ -92,13 +92,7 @@ export class SyncLoop {
    * Throws the cycle's error; offline throws `network` without making a request.
    */
   async sync(signal?: AbortSignal): Promise<void> {
-    if (!this.o.network.online) {
-      throw new SynclineError(
-        'network',
-        'You are offline. Your changes have been saved and will be synced when you are back online.',
-        { retryable: true },
-      );
-    }
+    this.assertOnline();
     try {
       await this.exclusive(() => this.cycle(signal));
     } catch (e) {
@@ -113,13 +107,7 @@ export class SyncLoop {
 
   /** Runs only the pull half of a cycle, exclusively; throws on failure. */
   async pullOnly(signal?: AbortSignal): Promise<void> {
-    if (!this.o.network.online) {
-      throw new SynclineError(
-        'network',
-        'You are offline. Your changes have been saved and will be synced when you are back online.',
-        { retryable: true },
-      );
-    }
+    this.assertOnline();
     try {
       await this.exclusive(async () => {
         try {
@@ -133,6 +121,16 @@ export class SyncLoop {
       this.o.delegate.failed(err);
       throw err;
     }
+  }
+
+  /** Offline: fail at once, without a request, with the message a person may see. */
+  private assertOnline(): void {
+    if (this.o.network.online) return;
+    throw new SynclineError(
+      'network',
+      'You are offline. Your changes have been saved and will be synced when you are back online.',
+      { retryable: true },
+    );
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
