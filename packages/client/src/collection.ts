@@ -1,5 +1,6 @@
 import {
   type CollectionDef,
+  DEFAULT_LIMITS,
   type InsertOf,
   type Issue,
   type LocalOp,
@@ -56,7 +57,7 @@ export interface CollectionApi<S extends SchemaDef, K extends keyof S['collectio
  * the whole mutation) less room for the mutation's envelope (seq, collection, op, baseVersion),
  * so a record saved on the device is never refused by the server for its size.
  */
-export const MAX_RECORD_BYTES = 256 * 1024 - 512;
+export const MAX_RECORD_BYTES = DEFAULT_LIMITS.maxMutationBytes - 512;
 const encoder = new TextEncoder();
 
 export function invalid(what: string, issues: Issue[]): SynclineError {

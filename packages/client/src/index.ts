@@ -11,7 +11,6 @@ export * from './network.ts';
 export { rebase } from './rebase.ts';
 export { compare, META_COLUMNS, runQuery, validateQuery } from './row-query.ts';
 export * from './status.ts';
-export { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync/context.ts';
 export type { ClientRejection } from './sync/rejections.ts';
 export { rejectionMessage } from './sync/rejections.ts';
 export * from './transport.ts';

@@ -2,7 +2,7 @@
  * The public shape of the server, agreed between its parts (handler, Node listener, CLI).
  * Implementations live in handler/, node/, auth/, cli/.
  */
-import type { SchemaDef, WireRecord } from '@syncline/core';
+import type { Limits, SchemaDef, WireRecord } from '@syncline/core';
 import type { ServerStore, SqlDb } from './stores/types.ts';
 
 /** Who is calling, from a verified token. */
@@ -47,19 +47,7 @@ export interface CollectionRules {
 
 export type Rules = Record<string, CollectionRules>;
 
-export interface Limits {
-  maxBodyBytes: number;
-  maxMutationBytes: number;
-  maxMutationsPerPush: number;
-  maxRowsPerPage: number;
-}
-
-export const DEFAULT_LIMITS: Limits = {
-  maxBodyBytes: 4 * 1024 * 1024,
-  maxMutationBytes: 256 * 1024,
-  maxMutationsPerPush: 500,
-  maxRowsPerPage: 1000,
-};
+export { DEFAULT_LIMITS, type Limits } from '@syncline/core';
 
 export interface SyncServerOptions {
   schema: SchemaDef;

@@ -1,24 +1,9 @@
-import type { SchemaDef } from '@syncline/core';
+import type { Limits, SchemaDef } from '@syncline/core';
 import type { Clock } from '../clock.ts';
 import type { FailpointName } from '../failpoints.ts';
 import type { LocalStore } from '../local-store.ts';
 import type { Transport } from '../transport.ts';
 import type { ClientRejection } from './rejections.ts';
-
-/** The server limits a client sizes its batches by (GET /info); defaults match the server's. */
-export interface SyncLimits {
-  maxBodyBytes: number;
-  maxMutationBytes: number;
-  maxMutationsPerPush: number;
-  maxRowsPerPage: number;
-}
-
-export const DEFAULT_SYNC_LIMITS: SyncLimits = {
-  maxBodyBytes: 4 * 1024 * 1024,
-  maxMutationBytes: 256 * 1024,
-  maxMutationsPerPush: 500,
-  maxRowsPerPage: 1000,
-};
 
 /** What the steps report while they run; the client turns it into `status`. */
 export interface ProgressSink {
@@ -46,7 +31,7 @@ export interface SyncContext {
   progress: ProgressSink;
   pullLimit: number;
   session: {
-    limits: SyncLimits | null;
+    limits: Limits | null;
     /** Upper bound on mutations per push, halved on 413; null = the server's limit. */
     batchSize: number | null;
   };

@@ -1,5 +1,5 @@
-import { infoResponse, PROTOCOL_VERSION, SynclineError } from '@syncline/core';
-import { DEFAULT_SYNC_LIMITS, type SyncContext, type SyncLimits } from './context.ts';
+import { DEFAULT_LIMITS, infoResponse, type Limits, PROTOCOL_VERSION, SynclineError } from '@syncline/core';
+import type { SyncContext } from './context.ts';
 import { call, RequestError } from './request.ts';
 
 /**
@@ -7,10 +7,10 @@ import { call, RequestError } from './request.ts';
  * assumed to have the default limits; a server whose protocol range excludes ours is an error
  * the app must act on (update the app), so it is not retryable.
  */
-export async function ensureLimits(ctx: SyncContext, signal: AbortSignal | undefined): Promise<SyncLimits> {
+export async function ensureLimits(ctx: SyncContext, signal: AbortSignal | undefined): Promise<Limits> {
   if (ctx.session.limits) return ctx.session.limits;
   await ctx.failpoint('push:info:before-request');
-  let limits: SyncLimits;
+  let limits: Limits;
   try {
     const res = await call(ctx, '/info', undefined, signal);
     const info = infoResponse.safeParse(res.body);
@@ -28,7 +28,7 @@ export async function ensureLimits(ctx: SyncContext, signal: AbortSignal | undef
     limits = info.data.limits;
   } catch (e) {
     if (!(e instanceof RequestError && e.status === 404)) throw e;
-    limits = DEFAULT_SYNC_LIMITS;
+    limits = DEFAULT_LIMITS;
   }
   ctx.session.limits = limits;
   return limits;

@@ -1,7 +1,7 @@
-import { type LocalOp, type Mutation, squash } from '@syncline/core';
+import { type Limits, type LocalOp, type Mutation, squash } from '@syncline/core';
 import type { LocalWriteTx, OutboxEntry } from '../local-store.ts';
 import { settleRecord } from '../rebase.ts';
-import { META, type SyncContext, type SyncLimits } from './context.ts';
+import { META, type SyncContext } from './context.ts';
 
 /** A batch ready to send: entries with `seq` assigned under `clientId`, in seq order. */
 export interface Batch {
@@ -38,7 +38,7 @@ export function toMutation(e: OutboxEntry): Mutation {
  *
  * Invariant: seqs are stored before the request goes out, so a re-send after a crash reuses them.
  */
-export async function assignBatch(ctx: SyncContext, limits: SyncLimits): Promise<Batch | null> {
+export async function assignBatch(ctx: SyncContext, limits: Limits): Promise<Batch | null> {
   const maxCount = Math.max(
     1,
     Math.min(ctx.session.batchSize ?? Number.POSITIVE_INFINITY, limits.maxMutationsPerPush),

@@ -12,3 +12,14 @@ export const infoResponse = z.object({
   schemaHash: z.string(),
 });
 export type InfoResponse = z.infer<typeof infoResponse>;
+
+/** The limits a server enforces and announces in `GET /sync/info`; clients size batches by them. */
+export type Limits = InfoResponse['limits'];
+
+/** The server's default limits (and what a client assumes until it has asked). */
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxMutationBytes: 256 * 1024,
+  maxMutationsPerPush: 500,
+  maxRowsPerPage: 1000,
+};
