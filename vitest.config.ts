@@ -13,7 +13,12 @@ const POSTGRES_FILES = [
   'test/sim/**/*.test.ts',
 ];
 
+/** Tests run on the package sources: every package's exports map has this condition first. */
+const SOURCE_CONDITIONS = ['@syncline/source', 'module', 'node', 'import', 'default'];
+
 export default defineConfig({
+  resolve: { conditions: SOURCE_CONDITIONS },
+  ssr: { resolve: { conditions: SOURCE_CONDITIONS } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -23,7 +28,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'main',
-          include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/node_modules/**', ...POSTGRES_FILES],
         },
       },

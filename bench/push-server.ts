@@ -3,7 +3,8 @@
  * loopback port. Prints one JSON line `{ "url": … }` when ready; SIGTERM closes it.
  * `GET /bench/cpu` answers this process's CPU time, so the parent can report server CPU per mutation.
  */
-import { createJwtAuth, createPostgresStore, createSyncServer, listen } from '@syncline/server';
+import { createJwtAuth, createSyncServer, listen } from '@syncline/server';
+import { createPostgresStore } from '@syncline/server/postgres';
 import { benchRules, benchSchema, benchScopeColumns } from './push-schema.ts';
 
 const url = process.env.BENCH_DB_URL;

@@ -51,6 +51,7 @@ const child = spawn(
   process.execPath,
   [
     ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    '--conditions=@syncline/source',
     '--import',
     'tsx',
     new URL('./push-server.ts', import.meta.url).pathname,

@@ -9,9 +9,9 @@ import { join, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { CLI_FROM_SOURCE } from './helpers/source.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'packages/server/bin/syncline.js');
 const tsx = join(root, 'node_modules/.bin/tsx');
 const mainTs = join(root, 'packages/server/src/cli/main.ts');
 const demoSchema = join(root, 'apps/demo/schema.ts');
@@ -57,7 +57,7 @@ async function start(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; command?: string[] } = {},
 ): Promise<Running> {
-  const command = options.command ?? [process.execPath, bin];
+  const command = options.command ?? CLI_FROM_SOURCE;
   const child = spawn(command[0]!, [...command.slice(1), ...args], {
     cwd: dir,
     env: options.env ?? cleanEnv(),
@@ -108,7 +108,11 @@ async function start(
 
 /** Runs the CLI to completion. */
 async function runToExit(args: string[], env = cleanEnv()): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(CLI_FROM_SOURCE[0]!, [...CLI_FROM_SOURCE.slice(1), ...args], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => {
     output += d.toString();
@@ -218,7 +222,7 @@ describe('syncline serve --dev', () => {
   });
 
   test('run through tsx as `npm start` does, SIGTERM still closes gracefully with exit 0', async () => {
-    const server = await start(args, { command: [tsx, mainTs] });
+    const server = await start(args, { command: [tsx, '--conditions=@syncline/source', mainTs] });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const { code, ms } = await server.stop('SIGTERM');
     expect(code).toBe(0);

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAILPOINTS } from '@syncline/client';
+import { FAILPOINTS } from '@syncline/client/testing';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { e2eRules, e2eSchema } from './helpers/schema.ts';

@@ -4,7 +4,7 @@
  * real server over loopback HTTP, real client processes.
  */
 import { join } from 'node:path';
-import { seededRandom } from '@syncline/core';
+import { seededRandom } from '@syncline/core/internal';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { e2eRules, e2eSchema } from './helpers/schema.ts';
 import { startServer, tempDir } from './helpers/server.ts';

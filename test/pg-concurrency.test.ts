@@ -18,10 +18,11 @@
 import { randomBytes } from 'node:crypto';
 import { defineSchema, t } from '@syncline/core';
 import type { Listener, Rules } from '@syncline/server';
-import { createPostgresStore, createSyncServer, listen } from '@syncline/server';
+import { createSyncServer, listen } from '@syncline/server';
+import { testAuth } from '@syncline/server/conformance';
+import { createPostgresStore } from '@syncline/server/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { testAuth } from '../packages/server/src/stores/conformance/helpers.ts';
 import type { Committed, Delivered, OracleReport } from './pg-concurrency/oracle.ts';
 import { checkDelivery } from './pg-concurrency/oracle.ts';
 import { runSeed } from './pg-concurrency/prng.ts';

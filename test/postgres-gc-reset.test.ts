@@ -8,17 +8,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createClient, manualNetwork } from '@syncline/client';
+import { createClient } from '@syncline/client';
+import { manualNetwork } from '@syncline/client/testing';
 import {
   createJwtAuth,
-  createPostgresStore,
-  createSqliteStore,
   createSyncServer,
   listen,
   type ServerStore,
   scopeColumnsOf,
   signDevToken,
 } from '@syncline/server';
+import { createPostgresStore } from '@syncline/server/postgres';
+import { createSqliteStore } from '@syncline/server/sqlite';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import Database from 'better-sqlite3';
 import pg from 'pg';

@@ -10,19 +10,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { createClient, manualNetwork } from '@syncline/client';
-import { seededRandom } from '@syncline/core';
+import { createClient } from '@syncline/client';
+import { manualNetwork } from '@syncline/client/testing';
+import { seededRandom } from '@syncline/core/internal';
 import { signDevToken } from '@syncline/server';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { e2eSchema } from './helpers/schema.ts';
 import { TEST_SECRET, tempDir } from './helpers/server.ts';
+import { CLI_FROM_SOURCE } from './helpers/source.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
-const mainTs = join(root, 'packages/server/src/cli/main.ts');
 const schemaModule = join(root, 'test/helpers/schema.ts');
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -31,7 +31,11 @@ type Child = ChildProcessByStdio<null, Readable, Readable>;
 function serve(args: string[], cwd: string): Promise<{ url: string; child: Child; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_JWT_SECRET: TEST_SECRET };
   for (const key of ['SYNCLINE_JWKS_URL', 'DATABASE_URL', 'PORT']) delete env[key];
-  const child = spawn(tsx, [mainTs, 'serve', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(CLI_FROM_SOURCE[0]!, [...CLI_FROM_SOURCE.slice(1), 'serve', ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {

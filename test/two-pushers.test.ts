@@ -6,7 +6,8 @@
  * the interleaving is exact).
  */
 import { join } from 'node:path';
-import { createClient, manualNetwork, type Transport } from '@syncline/client';
+import { createClient, type Transport } from '@syncline/client';
+import { manualNetwork } from '@syncline/client/testing';
 import { defineSchema, type Mutation, t } from '@syncline/core';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { afterAll, expect, test } from 'vitest';

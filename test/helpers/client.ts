@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { createClient, manualNetwork } from '@syncline/client';
+import { createClient } from '@syncline/client';
+import { manualNetwork } from '@syncline/client/testing';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { e2eSchema } from './schema.ts';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SchemaDef } from '@syncline/core';
 import type { Rules } from '@syncline/server';
-import { createJwtAuth, createSqliteStore, createSyncServer, listen, signDevToken } from '@syncline/server';
+import { createJwtAuth, createSyncServer, listen, signDevToken } from '@syncline/server';
+import { createSqliteStore } from '@syncline/server/sqlite';
 
 export const TEST_SECRET = 'e2e-secret-that-is-long-enough-for-hs256!';
 

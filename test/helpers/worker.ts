@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SOURCE_EXEC_ARGV } from './source.ts';
 
 const WORKER = fileURLToPath(new URL('../fixtures/client-worker.ts', import.meta.url));
 
@@ -15,7 +16,7 @@ export async function spawnClient(
   execArgv: string[] = [],
 ): Promise<ClientProcess> {
   const child: ChildProcess = fork(WORKER, [], {
-    execArgv: ['--import', 'tsx', ...execArgv],
+    execArgv: [...SOURCE_EXEC_ARGV, ...execArgv],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,6 +1,6 @@
 /** Seeds for the PostgreSQL concurrency test: one seed per run, one stream per writer. */
 import { randomInt } from 'node:crypto';
-import { seededRandom } from '@syncline/core';
+import { seededRandom } from '@syncline/core/internal';
 
 /** The run's seed: SYNCLINE_SEED replays a run (database timing still varies the interleaving). */
 export function runSeed(): number {

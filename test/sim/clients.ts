@@ -4,15 +4,10 @@
  * would: a transaction open at the failpoint has rolled back, everything committed stays.
  */
 import { join } from 'node:path';
-import type { manualClock } from '@syncline/client';
-import {
-  createClient,
-  type FailpointName,
-  manualNetwork,
-  type SynclineClient,
-  type Transport,
-} from '@syncline/client';
-import { seededRandom } from '@syncline/core';
+import { createClient, type SynclineClient, type Transport } from '@syncline/client';
+import type { manualClock } from '@syncline/client/testing';
+import { type FailpointName, manualNetwork } from '@syncline/client/testing';
+import { seededRandom } from '@syncline/core/internal';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { simSchema } from './schema.ts';
 

@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SynclineError } from '@syncline/core';
-import { createSqliteStore, createSyncServer, type ServerStore, type SyncServer } from '@syncline/server';
+import { createSyncServer, type ServerStore, type SyncServer } from '@syncline/server';
+import { createPostgresStore } from '@syncline/server/postgres';
+import { createSqliteStore } from '@syncline/server/sqlite';
 import pg from 'pg';
-import { createPostgresStore } from '../../packages/server/src/stores/postgres/index.ts';
 import type { ServerTruth } from './oracles.ts';
 import { type Control, recordingStore, type ServerLog } from './recorder.ts';
 import { COLLECTIONS, scopeColumns, simRules, simSchema } from './schema.ts';

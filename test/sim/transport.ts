@@ -11,8 +11,9 @@
  * - unavailable:   a 503 answer without touching the store.
  */
 
-import { readResponse, type Transport, type TransportResponse } from '@syncline/client';
+import type { SyncPath, Transport, TransportRequest, TransportResponse } from '@syncline/client';
 import { SynclineError } from '@syncline/core';
+import { deliverToHandler } from '../helpers/in-process.ts';
 import type { SimServer } from './server.ts';
 
 export const FAULTS = ['drop-request', 'drop-response', 'duplicate', 'delay', 'unavailable'] as const;
@@ -38,25 +39,12 @@ export interface SimTransportOptions {
 const networkError = (why: string) => new SynclineError('network', `simulated: ${why}`, { retryable: true });
 
 export function simTransport(o: SimTransportOptions): Transport {
-  const deliver = async (
-    path: string,
-    init: { method: 'GET' | 'POST'; body?: unknown; token: string | null },
-    sentAt: number | null = null,
-  ) => {
+  const deliver = async (path: SyncPath, init: TransportRequest, sentAt: number | null = null) => {
     const server = o.server();
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (init.token !== null) headers.authorization = `Bearer ${init.token}`;
     const body = init.body as { mutations?: Array<{ seq: number }> } | undefined;
     server.setRequest({ firstSeq: path === '/push' ? (body?.mutations?.[0]?.seq ?? null) : null, sentAt });
     try {
-      const res = await server.handler(
-        new Request(`http://sim.local/sync${path}`, {
-          method: init.method,
-          headers,
-          ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-        }),
-      );
-      return await readResponse(res);
+      return await deliverToHandler(server.handler, 'http://sim.local/sync', path, init);
     } finally {
       server.setRequest(null);
     }

@@ -1,4 +1,4 @@
-import { seededRandom } from '@syncline/core';
+import { seededRandom } from '@syncline/core/internal';
 import { describe, expect, test } from 'vitest';
 import { createBackoff, retryAfterMs } from './backoff.ts';
 import { manualClock } from './clock.ts';

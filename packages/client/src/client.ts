@@ -3,14 +3,14 @@ import { createBackoff } from './backoff.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { ChangeBus, createDb, type Db, type DbDeps } from './db.ts';
 import type { FailpointHook } from './failpoints.ts';
-import type { LocalStore } from './local-store.ts';
+import type { ClientRejection, LocalStore } from './local-store.ts';
 import { alwaysOnline, type NetworkMonitor } from './network.ts';
 import { openEngine } from './open.ts';
 import { reapply } from './reapply.ts';
 import { type ClientEvents, Emitter, StatusHolder, type SyncStatus } from './status.ts';
 import { META, type SyncContext } from './sync/context.ts';
 import { asSynclineError, SyncLoop } from './sync/loop.ts';
-import { type ClientRejection, notifyRejections } from './sync/rejections.ts';
+import { notifyRejections } from './sync/rejections.ts';
 import { fetchTransport, type Transport } from './transport.ts';
 
 export interface ClientOptions<S extends SchemaDef> {

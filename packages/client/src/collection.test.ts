@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { defaultAnswer, ok, schema, scriptedClient } from '../test/scripted.ts';
 import { createClient } from './client.ts';
 import { createMemoryDisk, createMemoryStore } from './memory-store.ts';
 import { manualNetwork } from './network.ts';
-import { defaultAnswer, ok, schema, scriptedClient } from './testing/scripted.ts';
 
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !cond(); i++) await new Promise<void>((r) => setImmediate(r));

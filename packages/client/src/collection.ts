@@ -2,17 +2,13 @@ import {
   type CollectionDef,
   DEFAULT_LIMITS,
   type InsertOf,
-  type Issue,
-  type LocalOp,
   type PatchOf,
   type RowOf,
   type SchemaDef,
   SynclineError,
-  validateId,
-  validateInsert,
-  validatePatch,
   type WireRecord,
 } from '@syncline/core';
+import { type Issue, type LocalOp, validateId, validateInsert, validatePatch } from '@syncline/core/internal';
 import type { Comparison, LocalRow, LocalWriteTx } from './local-store.ts';
 import { settleRecord } from './rebase.ts';
 

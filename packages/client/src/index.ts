@@ -1,16 +1,39 @@
-export * from './backoff.ts';
-export * from './client.ts';
-export * from './clock.ts';
-export type { CollectionApi, FindQuery, Row } from './collection.ts';
-export { MAX_RECORD_BYTES } from './collection.ts';
+/**
+ * `@syncline/client`: the sync engine. `createClient` gives a typed local database that syncs in
+ * the background. Test hooks (manual clock and network, failpoints) are `@syncline/client/testing`;
+ * what LocalStore authors need is `@syncline/client/store` and `@syncline/client/conformance`.
+ *
+ * @example
+ * const client = createClient({ schema, url: 'https://api.example.com/sync', store, auth: { getToken } });
+ * await client.ready();
+ * await client.start();
+ */
+export { type ClientOptions, createClient, type SynclineClient } from './client.ts';
+export type { Clock } from './clock.ts';
+export { type CollectionApi, type FindQuery, MAX_RECORD_BYTES, type Row } from './collection.ts';
 export type { Db } from './db.ts';
-export * from './failpoints.ts';
-export * from './local-store.ts';
-export * from './memory-store.ts';
-export * from './network.ts';
-export { rebase } from './rebase.ts';
-export { compare, META_COLUMNS, runQuery, validateQuery } from './row-query.ts';
-export * from './status.ts';
-export type { ClientRejection } from './sync/rejections.ts';
-export { rejectionMessage } from './sync/rejections.ts';
-export * from './transport.ts';
+export type {
+  ClientRejection,
+  Comparison,
+  LocalReadTx,
+  LocalRecord,
+  LocalRow,
+  LocalStore,
+  LocalWriteTx,
+  OpenResult,
+  OutboxEntry,
+  Query,
+  StoredRejection,
+  Where,
+} from './local-store.ts';
+export { createMemoryStore } from './memory-store.ts';
+export { alwaysOnline, type NetworkMonitor } from './network.ts';
+export type { ClientEvents, SyncStatus } from './status.ts';
+export {
+  fetchTransport,
+  readResponse,
+  type SyncPath,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport.ts';

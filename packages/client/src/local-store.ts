@@ -1,4 +1,5 @@
-import type { LocalOp, SchemaDef, WireRecord } from '@syncline/core';
+import type { SchemaDef, WireRecord } from '@syncline/core';
+import type { LocalOp } from '@syncline/core/internal';
 
 /**
  * The LocalStore contract: everything the sync engine needs from a local database, nothing more.
@@ -92,6 +93,9 @@ export interface StoredRejection {
   /** Set once a `rejected` event has been emitted for it. */
   notified: boolean;
 }
+
+/** A rejection as the app sees it (the `rejected` event and `rejections()`). */
+export type ClientRejection = Omit<StoredRejection, 'notified'>;
 
 export interface LocalReadTx {
   getRecord(collection: string, id: string): Promise<LocalRecord | null>;

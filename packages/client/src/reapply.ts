@@ -1,4 +1,5 @@
-import { type CollectionDef, getCollection, type LocalOp, SynclineError } from '@syncline/core';
+import { type CollectionDef, SynclineError } from '@syncline/core';
+import { getCollection, type LocalOp } from '@syncline/core/internal';
 import { localOps } from './collection.ts';
 import { type DbDeps, localWrite } from './db.ts';
 import type { LocalRow } from './local-store.ts';

@@ -1,4 +1,5 @@
-import type { LocalOp, WireRecord } from '@syncline/core';
+import type { WireRecord } from '@syncline/core';
+import type { LocalOp } from '@syncline/core/internal';
 import { describe, expect, test } from 'vitest';
 import { isNewer, rebase } from './rebase.ts';
 

@@ -1,4 +1,5 @@
-import { applyOp, type LocalOp, type WireRecord } from '@syncline/core';
+import type { WireRecord } from '@syncline/core';
+import { applyOp, type LocalOp } from '@syncline/core/internal';
 import type { LocalRecord, LocalRow, LocalWriteTx } from './local-store.ts';
 
 /** The visible form of a server record: null for a tombstone. */

@@ -1,5 +1,5 @@
 import type { SynclineError } from '@syncline/core';
-import type { ClientRejection } from './sync/rejections.ts';
+import type { ClientRejection } from './local-store.ts';
 
 /**
  * What a UI shows about sync. `online`: the device thinks so; `connected`: the last request

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The `syncline` command. Registers tsx's loader in this process, then runs the TypeScript CLI,
-// so .ts schema and config modules load too. In-process (rather than a child node) means the
-// server receives SIGTERM/SIGINT itself: no forwarding, no doubled Ctrl-C, and its exit code is ours.
-await import('tsx');
-await import('../src/cli/main.ts');
+// The `syncline` command: the built CLI, in this process (so the server receives SIGTERM/SIGINT
+// itself: no forwarding, no doubled Ctrl-C, and its exit code is ours). A .ts schema or config
+// module loads through the app's tsx (see dist/cli/load.js); .js and .mjs modules need nothing.
+await import('../dist/cli/main.js');

@@ -1,11 +1,55 @@
 /**
- * @syncline/server — the sync server: Fetch-API handler (handler/), stores (stores/), auth (auth/)
- * and the Node listener (node/). Exports are kept sorted by path.
+ * `@syncline/server`: the sync server — a Fetch-API handler (`createSyncServer`), JWT auth, and
+ * the Node listener. The stores are subpaths, so importing the handler loads no database driver:
+ * `@syncline/server/sqlite` (better-sqlite3) and `@syncline/server/postgres` (pg).
+ *
+ * @example
+ * import { createJwtAuth, createSyncServer, listen } from '@syncline/server';
+ * import { createSqliteStore } from '@syncline/server/sqlite';
+ * const store = createSqliteStore({ path: './data/app.db', schema });
+ * await store.migrate();
+ * const server = createSyncServer({ schema, rules, store, auth: createJwtAuth({ secret }) });
+ * await listen(server, { port: 8787 });
  */
-export * from './api.ts';
-export * from './auth/index.ts';
-export * from './handler/index.ts';
-export * from './node/index.ts';
-export * from './stores/postgres/index.ts';
-export * from './stores/sqlite/index.ts';
-export type * from './stores/types.ts';
+export {
+  type AuthContext,
+  type Authenticator,
+  type CollectionRules,
+  DEFAULT_LIMITS,
+  type Limits,
+  type ResolveDecision,
+  type Rules,
+  type SyncServer,
+  type SyncServerOptions,
+} from './api.ts';
+export {
+  type AuthSource,
+  authFromEnv,
+  createJwtAuth,
+  DEV_SECRET_FILE,
+  type EnvAuth,
+  type JwtAuthOptions,
+  type JwtClaimChecks,
+  loadOrCreateDevSecret,
+  MIN_SECRET_BYTES,
+  signDevToken,
+} from './auth/index.ts';
+export { createSyncServer, scopeColumnsOf } from './handler/index.ts';
+export {
+  type ExtraRoute,
+  installSignalHandlers,
+  type Listener,
+  type ListenOptions,
+  listen,
+  type SignalHandlerOptions,
+} from './node/index.ts';
+export type {
+  ClientState,
+  ScopeFilter,
+  ServerStore,
+  SqlDb,
+  StoredRecord,
+  StorePullRequest,
+  StorePullResult,
+  WriteTx,
+} from './stores/types.ts';

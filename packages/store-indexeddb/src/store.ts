@@ -1,5 +1,5 @@
 import type { LocalStore, OpenResult } from '@syncline/client';
-import { META_COLUMNS } from '@syncline/client';
+import { META_COLUMNS } from '@syncline/client/store';
 import { type SchemaDef, SynclineError } from '@syncline/core';
 import {
   browserIndexedDb,

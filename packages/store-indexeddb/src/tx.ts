@@ -6,7 +6,7 @@ import type {
   OutboxEntry,
   StoredRejection,
 } from '@syncline/client';
-import { runQuery, validateQuery } from '@syncline/client';
+import { runQuery, validateQuery } from '@syncline/client/store';
 import { SynclineError } from '@syncline/core';
 import { call, storageError } from './idb.ts';
 

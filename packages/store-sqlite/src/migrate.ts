@@ -1,5 +1,6 @@
 import type { OpenResult } from '@syncline/client';
-import { type CollectionDef, type SchemaDef, toSnake } from '@syncline/core';
+import type { CollectionDef, SchemaDef } from '@syncline/core';
+import { toSnake } from '@syncline/core/internal';
 import type { Conn } from './conn.ts';
 import { quote, SQL_TYPE, type Table, tableFor, unquote } from './table.ts';
 

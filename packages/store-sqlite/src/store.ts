@@ -1,5 +1,6 @@
 import type { LocalReadTx, LocalStore, LocalWriteTx, OpenResult } from '@syncline/client';
-import { Mutex, type SchemaDef, SynclineError } from '@syncline/core';
+import { type SchemaDef, SynclineError } from '@syncline/core';
+import { Mutex } from '@syncline/core/internal';
 import { Conn } from './conn.ts';
 import type { SqliteDriver } from './driver.ts';
 import { closedError, toStorageError } from './errors.ts';

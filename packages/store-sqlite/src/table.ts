@@ -1,5 +1,6 @@
 import type { LocalRecord, LocalRow } from '@syncline/client';
-import { type CollectionDef, type ColumnKind, SynclineError, toSnake, type WireRecord } from '@syncline/core';
+import { type CollectionDef, type ColumnKind, SynclineError, type WireRecord } from '@syncline/core';
+import { toSnake } from '@syncline/core/internal';
 import type { SqlRow, SqlValue } from './driver.ts';
 
 /** A queryable field of a collection: its camelCase name, quoted SQL column and kind. */

@@ -6,7 +6,8 @@ import type {
   Query,
   StoredRejection,
 } from '@syncline/client';
-import { type LocalOp, SynclineError, type WireRecord } from '@syncline/core';
+import { SynclineError, type WireRecord } from '@syncline/core';
+import type { LocalOp } from '@syncline/core/internal';
 import type { Conn } from './conn.ts';
 import type { SqlRow, SqlValue } from './driver.ts';
 import { buildQuery } from './query.ts';

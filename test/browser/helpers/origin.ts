@@ -1,4 +1,5 @@
-import { createJwtAuth, createSqliteStore, createSyncServer, signDevToken } from '@syncline/server';
+import { createJwtAuth, createSyncServer, signDevToken } from '@syncline/server';
+import { createSqliteStore } from '@syncline/server/sqlite';
 import { e2eRules, e2eSchema } from '../../helpers/schema.ts';
 import { TEST_SECRET, tempDir } from '../../helpers/server.ts';
 import { buildPages } from './build.ts';

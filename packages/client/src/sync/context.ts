@@ -1,9 +1,8 @@
 import type { Limits, SchemaDef } from '@syncline/core';
 import type { Clock } from '../clock.ts';
 import type { FailpointName } from '../failpoints.ts';
-import type { LocalStore } from '../local-store.ts';
+import type { ClientRejection, LocalStore } from '../local-store.ts';
 import type { Transport } from '../transport.ts';
-import type { ClientRejection } from './rejections.ts';
 
 /** What the steps report while they run; the client turns it into `status`. */
 export interface ProgressSink {

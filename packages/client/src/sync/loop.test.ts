@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { type Call, defaultAnswer, fail, ok, scriptedClient } from '../../test/scripted.ts';
 import type { SyncStatus } from '../status.ts';
-import { type Call, defaultAnswer, fail, ok, scriptedClient } from '../testing/scripted.ts';
 
 /** Lets queued promise work run (no timers involved): the engine's work is all promise-based. */
 async function until(cond: () => boolean): Promise<void> {

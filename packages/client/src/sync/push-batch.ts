@@ -1,4 +1,5 @@
-import { type Limits, type LocalOp, type Mutation, squash } from '@syncline/core';
+import type { Limits, Mutation } from '@syncline/core';
+import { type LocalOp, squash } from '@syncline/core/internal';
 import type { LocalWriteTx, OutboxEntry } from '../local-store.ts';
 import { settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';

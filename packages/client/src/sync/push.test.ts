@@ -7,7 +7,7 @@ import {
   fail,
   info,
   scriptedClient,
-} from '../testing/scripted.ts';
+} from '../../test/scripted.ts';
 
 const seqs = (b: Call['body']) => b!.mutations!.map((m) => m.seq);
 

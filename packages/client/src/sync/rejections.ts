@@ -1,9 +1,5 @@
 import type { RejectionCode } from '@syncline/core';
-import type { StoredRejection } from '../local-store.ts';
 import type { SyncContext } from './context.ts';
-
-/** A rejection as the app sees it (the `rejected` event and `rejections()`). */
-export type ClientRejection = Omit<StoredRejection, 'notified'>;
 
 /** "tasks" → "task": a readable noun for messages; falls back to "record". */
 function noun(collection: string): string {

@@ -1,9 +1,27 @@
-export * from './errors.ts';
-export * from './info.ts';
-export * from './pull.ts';
-export * from './push.ts';
-export * from './record.ts';
-export * from './version.ts';
+/** The wire protocol: one file per message family, each a schema value and its inferred type. */
+export { type ErrorResponse, errorResponse } from './errors.ts';
+export { DEFAULT_LIMITS, type InfoResponse, infoResponse, type Limits } from './info.ts';
+export {
+  type CollectionChanges,
+  collectionChanges,
+  type PullRequest,
+  type PullResponse,
+  pullRequest,
+  pullResponse,
+} from './pull.ts';
+export {
+  issue,
+  type Mutation,
+  type MutationResult,
+  mutation,
+  mutationResult,
+  type PushRequest,
+  type PushResponse,
+  pushRequest,
+  pushResponse,
+} from './push.ts';
+export { type WireRecord, wireRecord } from './record.ts';
+export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './version.ts';
 
 import { errorResponse } from './errors.ts';
 import { infoResponse } from './info.ts';

@@ -2,9 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
-import { createPostgresStore } from '../stores/postgres/index.ts';
-import { createSqliteStore } from '../stores/sqlite/index.ts';
 import type { ServerStore } from '../stores/types.ts';
+import { loadPostgresStore, loadSqliteStore } from './drivers.ts';
 import { UsageError } from './errors.ts';
 
 /** A store opened from a database URL, and the directory for dev-mode files. */
@@ -32,13 +31,13 @@ export interface OpenDatabaseOptions {
  * PostgreSQL schema holding the tables). Opening does not connect or migrate.
  *
  * @example
- * const { store, dataDir } = openDatabase('sqlite:./data/syncline.db', schema, { scopeColumns });
+ * const { store, dataDir } = await openDatabase('sqlite:./data/syncline.db', schema, { scopeColumns });
  */
-export function openDatabase(
+export async function openDatabase(
   url: string,
   schema: SchemaDef,
   options: OpenDatabaseOptions = {},
-): OpenedDatabase {
+): Promise<OpenedDatabase> {
   const scopeColumns = options.scopeColumns ?? {};
   if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, schema, scopeColumns, options);
   if (!url.startsWith('sqlite:')) {
@@ -55,6 +54,7 @@ export function openDatabase(
   }
   const abs = resolve(path);
   const dataDir = dirname(abs);
+  const { createSqliteStore } = await loadSqliteStore();
   mkdirSync(dataDir, { recursive: true });
   return {
     store: createSqliteStore({ path: abs, schema, scopeColumns }),
@@ -63,12 +63,12 @@ export function openDatabase(
   };
 }
 
-function openPostgres(
+async function openPostgres(
   url: string,
   schema: SchemaDef,
   scopeColumns: Record<string, string>,
   options: OpenDatabaseOptions,
-): OpenedDatabase {
+): Promise<OpenedDatabase> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -80,6 +80,7 @@ function openPostgres(
   // `schema` is ours, not libpq's: pg would pass an unknown parameter on to the server.
   parsed.searchParams.delete('schema');
   const pgSchema = options.pgSchema ?? fromUrl ?? 'public';
+  const { createPostgresStore } = await loadPostgresStore();
   let store: ServerStore;
   try {
     store = createPostgresStore({ connectionString: parsed.href, schema, pgSchema, scopeColumns });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SchemaDef } from '@syncline/core';
 import type { Rules } from '../api.ts';
 import type { ServerStore } from '../stores/types.ts';
@@ -19,19 +20,54 @@ export interface SynclineConfig {
   dev?: boolean;
 }
 
+const TYPESCRIPT = /\.[mc]?tsx?$/;
+
 /**
- * Imports a .ts or .js module by path (relative to the working directory). The CLI runs under
- * tsx, whose loader makes a plain dynamic import of a .ts file work.
+ * Imports a schema or config module by path (relative to the working directory). JavaScript
+ * (`.js`, `.mjs`) loads as it is. TypeScript loads when the process can already import it (run
+ * under tsx, or a Node with type stripping), else through tsx's `tsImport` when the app has tsx
+ * installed; otherwise the error says what to install.
  */
 export async function importModule(path: string, what: string): Promise<Record<string, unknown>> {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new UsageError(`The ${what} module ${abs} does not exist.`);
+  const url = pathToFileURL(abs).href;
   try {
-    return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    try {
+      return (await import(url)) as Record<string, unknown>;
+    } catch (cause) {
+      if (!TYPESCRIPT.test(abs) || (cause as { code?: unknown })?.code !== 'ERR_UNKNOWN_FILE_EXTENSION')
+        throw cause;
+      const tsImport = await findTsImport();
+      if (tsImport === null) {
+        throw new UsageError(
+          `The ${what} module ${abs} is TypeScript, and this Node cannot load TypeScript by itself: install tsx in your app (\`npm install -D tsx\`), or compile the module to .js (or name it .mjs).`,
+        );
+      }
+      return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    }
   } catch (cause) {
+    if (cause instanceof UsageError) throw cause;
     const detail = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`Could not load the ${what} module ${abs}: ${detail}`, { cause });
   }
+}
+
+type TsImport = (specifier: string, parentURL: string) => Promise<unknown>;
+
+/** tsx's `tsImport`, from the app (the working directory) or else next to this package; null if neither has it. */
+async function findTsImport(): Promise<TsImport | null> {
+  for (const base of [join(process.cwd(), 'noop.js'), fileURLToPath(import.meta.url)]) {
+    let resolved: string;
+    try {
+      resolved = createRequire(base).resolve('tsx/esm/api');
+    } catch {
+      continue;
+    }
+    const api = (await import(pathToFileURL(resolved).href)) as { tsImport?: TsImport };
+    if (typeof api.tsImport === 'function') return api.tsImport;
+  }
+  return null;
 }
 
 export function isSchema(value: unknown): value is SchemaDef {

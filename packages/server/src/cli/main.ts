@@ -1,6 +1,6 @@
 /**
- * Entry point of the `syncline` command (run under tsx: `tsx packages/server/src/cli/main.ts serve …`,
- * or through `bin/syncline.js`).
+ * Entry point of the `syncline` command (`bin/syncline.js` runs the built file; in this repository
+ * `npm start` runs it from source: `tsx --conditions=@syncline/source packages/server/src/cli/main.ts serve …`).
  */
 import { run } from './run.ts';
 

@@ -10,7 +10,7 @@ import { loadTarget, openTarget } from './target.ts';
 /** `syncline migrate`: creates or additively migrates the tables, then closes. */
 export async function migrateCommand(args: DatabaseArgs, env: NodeJS.ProcessEnv, out: Output): Promise<void> {
   const target = await loadTarget(args, env);
-  const { store, description } = openTarget(target, args);
+  const { store, description } = await openTarget(target, args);
   try {
     await store.migrate();
   } finally {
@@ -27,7 +27,7 @@ export async function migrateCommand(args: DatabaseArgs, env: NodeJS.ProcessEnv,
  */
 export async function gcCommand(args: GcArgs, env: NodeJS.ProcessEnv, out: Output): Promise<void> {
   const target = await loadTarget(args, env);
-  const { store, description } = openTarget(target, args);
+  const { store, description } = await openTarget(target, args);
   // For the message only: the store cuts off by the database clock, which may differ slightly.
   const horizon = new Date(Date.now() - args.olderThanMs).toISOString();
   let removed: number;

@@ -64,7 +64,7 @@ export interface Serving {
  */
 export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output): Promise<Serving> {
   const options = await resolveOptions(args, env);
-  const { store, dataDir, description: dbDescription } = openTarget(options, args);
+  const { store, dataDir, description: dbDescription } = await openTarget(options, args);
 
   let listener: Listener;
   let auth: EnvAuth;

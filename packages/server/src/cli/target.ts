@@ -36,7 +36,10 @@ export async function loadTarget(args: DatabaseArgs, env: NodeJS.ProcessEnv): Pr
  * Opens the target's database with the rules' scope columns (so gone-markers and scope indexes
  * follow the rules). A store built by the config module is used as it is.
  */
-export function openTarget(target: Target, args: DatabaseArgs & { dataDir?: string }): OpenedDatabase {
+export async function openTarget(
+  target: Target,
+  args: DatabaseArgs & { dataDir?: string },
+): Promise<OpenedDatabase> {
   const dataDir = args.dataDir ?? target.config?.dataDir;
   if (typeof target.database !== 'string') {
     if (args.pgSchema !== undefined)

@@ -3,8 +3,9 @@
  * {@link Rejection} so the savepoint also undoes anything a rule or resolve hook wrote.
  * Invariant: a rejection carries `current` only when the caller may read that record.
  */
-import type { CollectionDef, Issue, Mutation, MutationResult, WireRecord } from '@syncline/core';
-import { getCollection, validateId, validateInsert, validatePatch } from '@syncline/core';
+import type { CollectionDef, Mutation, MutationResult, WireRecord } from '@syncline/core';
+import type { Issue } from '@syncline/core/internal';
+import { getCollection, validateId, validateInsert, validatePatch } from '@syncline/core/internal';
 import type { AuthContext, CollectionRules } from '../api.ts';
 import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { isConflict, messages } from './conflicts.ts';

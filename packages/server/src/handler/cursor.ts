@@ -2,7 +2,7 @@
  * Pull cursors (decision 0002): `<scopeHash>.<position>`. The scope hash covers the caller's
  * sorted scope keys, so a changed key set answers `reset`; the position belongs to the store.
  */
-import { stableHash } from '@syncline/core';
+import { stableHash } from '@syncline/core/internal';
 
 /** `public` for public collections, otherwise a hash of the sorted, de-duplicated keys. */
 export function scopeHash(keys: readonly string[] | null): string {

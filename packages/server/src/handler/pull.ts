@@ -3,7 +3,7 @@
  * one store page across the requested collections.
  */
 import type { CollectionChanges, PullRequest, PullResponse } from '@syncline/core';
-import { getCollection } from '@syncline/core';
+import { getCollection } from '@syncline/core/internal';
 import type { AuthContext, CollectionRules } from '../api.ts';
 import type { ScopeFilter } from '../stores/types.ts';
 import type { HandlerContext } from './context.ts';

@@ -9,7 +9,7 @@
  * or error answers `null`; the caller then rolls the pass back and runs the per-mutation path.
  */
 import type { Mutation, MutationResult, WireRecord } from '@syncline/core';
-import { getCollection } from '@syncline/core';
+import { getCollection } from '@syncline/core/internal';
 import type { AuthContext } from '../api.ts';
 import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { applyMutation } from './apply.ts';

@@ -4,7 +4,7 @@
  * gets its own savepoint whenever the batch has a failure, see push-batch.ts).
  */
 import type { MutationResult, PushRequest, PushResponse } from '@syncline/core';
-import { hasNul } from '@syncline/core';
+import { hasNul } from '@syncline/core/internal';
 import type { AuthContext } from '../api.ts';
 import type { HandlerContext } from './context.ts';
 import { requestError } from './errors.ts';

@@ -4,7 +4,7 @@
  * anything is applied. Without a hash, or with the server's own hash, it is a per-mutation `invalid`.
  */
 import type { Mutation, SchemaDef } from '@syncline/core';
-import { getCollection, isReservedName } from '@syncline/core';
+import { getCollection, isReservedName } from '@syncline/core/internal';
 import { requestError } from './errors.ts';
 
 export function checkSchemaAhead(

@@ -4,7 +4,7 @@
  * columns plus id/version/updatedAt/deletedAt) and of the field versions is the same everywhere.
  */
 import type { CollectionDef, ColumnKind, WireRecord } from '@syncline/core';
-import { toSnake } from '@syncline/core';
+import { toSnake } from '@syncline/core/internal';
 import type { StoredRecord } from './types.ts';
 
 export type Row = Record<string, unknown>;

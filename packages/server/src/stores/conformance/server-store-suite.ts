@@ -13,7 +13,6 @@ import type { SchemaDef, WireRecord } from '@syncline/core';
 import { defineSchema, t } from '@syncline/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ScopeFilter, ServerStore, StorePullResult } from '../types.ts';
-import { runHandlerScenarios } from './handler-scenarios.ts';
 import type { MakeStore, StoreUnderTest } from './helpers.ts';
 import { suiteSchema, suiteScopeColumns } from './helpers.ts';
 
@@ -23,8 +22,22 @@ export { client, suiteRules, suiteSchema, testAuth } from './helpers.ts';
 const PUBLIC: ScopeFilter = { kind: 'public' };
 const keys = (...k: string[]): ScopeFilter => ({ kind: 'keys', column: 'listId', keys: k });
 
-/** Runs every scenario against stores made by `makeStore` (a fresh, empty database per call). */
-export function runServerStoreSuite(name: string, makeStore: MakeStore): void {
+/** Opens a fresh, migrated store for one scenario; the suite closes it after the test. */
+export type OpenStore = (
+  schema?: SchemaDef,
+  scopeColumns?: Record<string, string>,
+) => Promise<StoreUnderTest>;
+
+/**
+ * Runs every scenario against stores made by `makeStore` (a fresh, empty database per call).
+ * `extra` adds groups of scenarios of your own (e.g. handler-level ones) that open stores the
+ * same way and are cleaned up the same way.
+ */
+export function runServerStoreSuite(
+  name: string,
+  makeStore: MakeStore,
+  extra: Record<string, (open: OpenStore) => void> = {},
+): void {
   const open: StoreUnderTest[] = [];
   const make = async (schema: SchemaDef = suiteSchema, scopeColumns = suiteScopeColumns) => {
     const s = await makeStore(schema, { scopeColumns });
@@ -41,11 +54,11 @@ export function runServerStoreSuite(name: string, makeStore: MakeStore): void {
 
   describe(`server store conformance: ${name}`, () => {
     describe('store', () => storeScenarios(make));
-    describe('handler', () => runHandlerScenarios(make));
+    for (const [group, scenarios] of Object.entries(extra)) describe(group, () => scenarios(make));
   });
 }
 
-type Make = (schema?: SchemaDef, scopeColumns?: Record<string, string>) => Promise<StoreUnderTest>;
+type Make = OpenStore;
 
 const insert = (store: ServerStore, collection: string, id: string, data: Record<string, unknown>) =>
   store.write((tx) => tx.insertRecord(collection, id, data));

@@ -7,7 +7,7 @@
  * need not be ours.
  */
 import type { CollectionDef, ColumnKind } from '@syncline/core';
-import { toSnake } from '@syncline/core';
+import { toSnake } from '@syncline/core/internal';
 import { columnDdlFor } from '../sql-rows.ts';
 import { lit, q } from './sql.ts';
 

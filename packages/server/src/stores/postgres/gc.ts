@@ -4,7 +4,7 @@
  * `reset` (its client may have missed a delete that no longer exists).
  */
 import type { SchemaDef } from '@syncline/core';
-import { toSnake } from '@syncline/core';
+import { toSnake } from '@syncline/core/internal';
 import type pg from 'pg';
 import type { PgNames } from './ddl.ts';
 

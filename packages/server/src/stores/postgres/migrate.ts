@@ -4,7 +4,8 @@
  * retyped; a column removed from the schema stays in the table.
  */
 import type { SchemaDef } from '@syncline/core';
-import { SynclineError, toSnake } from '@syncline/core';
+import { SynclineError } from '@syncline/core';
+import { toSnake } from '@syncline/core/internal';
 import type pg from 'pg';
 import type { PgNames } from './ddl.ts';
 import {

@@ -9,6 +9,8 @@ import type { SchemaDef } from '@syncline/core';
 import { defineSchema, t } from '@syncline/core';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
+import { watermarkStressScenario } from '../../../test/watermark-stress.ts';
 import { suiteSchema, suiteScopeColumns } from '../conformance/helpers.ts';
 import { runServerStoreSuite } from '../conformance/server-store-suite.ts';
 import type { ScopeFilter, ServerStore } from '../types.ts';
@@ -16,7 +18,6 @@ import { parsePosition } from './position.ts';
 import { toDollarParams } from './sql.ts';
 import type { PostgresStore } from './store.ts';
 import { createPostgresStore } from './store.ts';
-import { watermarkStressScenario } from './watermark-stress.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const PUBLIC: ScopeFilter = { kind: 'public' };
@@ -46,7 +47,9 @@ const title = url
   : 'postgres store — SKIPPED: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run against a real PostgreSQL';
 
 describe.skipIf(!url)(title, () => {
-  runServerStoreSuite('postgres', (schema, hints) => freshStore(schema, hints.scopeColumns));
+  runServerStoreSuite('postgres', (schema, hints) => freshStore(schema, hints.scopeColumns), {
+    handler: runHandlerScenarios,
+  });
   watermarkStressScenario(url!);
 
   const open: Array<Awaited<ReturnType<typeof freshStore>>> = [];

@@ -8,7 +8,8 @@
  * commits relative to the number it got.
  */
 import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
-import { getCollection, SynclineError, toSnake } from '@syncline/core';
+import { SynclineError } from '@syncline/core';
+import { getCollection, toSnake } from '@syncline/core/internal';
 import type pg from 'pg';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import type { PgNames } from './ddl.ts';

@@ -4,7 +4,8 @@
  * for us rather than slipping in between a check and the write.
  */
 import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@syncline/core';
-import { getCollection, SynclineError } from '@syncline/core';
+import { SynclineError } from '@syncline/core';
+import { getCollection } from '@syncline/core/internal';
 import type pg from 'pg';
 import type { ClientState, StoredRecord, WriteTx } from '../types.ts';
 import type { PgNames } from './ddl.ts';

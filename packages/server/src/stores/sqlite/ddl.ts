@@ -4,7 +4,7 @@
  * from any connection (the app's own SQL included) are synced.
  */
 import type { CollectionDef, ColumnKind } from '@syncline/core';
-import { toSnake } from '@syncline/core';
+import { toSnake } from '@syncline/core/internal';
 import { columnDdlFor, q } from '../sql-rows.ts';
 
 /** ISO 8601 UTC with milliseconds, computed by SQLite itself so plain SQL writers get it too. */

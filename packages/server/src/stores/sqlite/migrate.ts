@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SchemaDef } from '@syncline/core';
-import { toSnake } from '@syncline/core';
+import { toSnake } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
 import {
   BOOKKEEPING_COLUMNS,

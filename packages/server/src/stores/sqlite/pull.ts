@@ -4,7 +4,7 @@
  * writer and the counter is bumped under the write lock.
  */
 import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
-import { getCollection, toSnake } from '@syncline/core';
+import { getCollection, toSnake } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import { q } from './ddl.ts';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { defineSchema, t } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
+import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
 import { createSyncServer } from '../../handler/index.ts';
 import { client, suiteRules, suiteSchema, testAuth } from '../conformance/helpers.ts';
 import { runServerStoreSuite } from '../conformance/server-store-suite.ts';
@@ -15,21 +16,25 @@ const dir = mkdtempSync(join(tmpdir(), 'syncline-sqlite-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-runServerStoreSuite('sqlite', async (schema, hints) => {
-  const path = join(dir, `db-${++n}.sqlite`);
-  const store = createSqliteStore({ path, schema, scopeColumns: hints.scopeColumns });
-  let other: Database.Database | null = null;
-  return {
-    store,
-    rawSql: async (sql, params = []) => {
-      other ??= new Database(path, { timeout: 5000 });
-      other.prepare(sql).run(...params.map(toSqlParam));
-    },
-    dispose: async () => {
-      other?.close();
-    },
-  };
-});
+runServerStoreSuite(
+  'sqlite',
+  async (schema, hints) => {
+    const path = join(dir, `db-${++n}.sqlite`);
+    const store = createSqliteStore({ path, schema, scopeColumns: hints.scopeColumns });
+    let other: Database.Database | null = null;
+    return {
+      store,
+      rawSql: async (sql, params = []) => {
+        other ??= new Database(path, { timeout: 5000 });
+        other.prepare(sql).run(...params.map(toSqlParam));
+      },
+      dispose: async () => {
+        other?.close();
+      },
+    };
+  },
+  { handler: runHandlerScenarios },
+);
 
 test('sqlite: migrate adds new collections and columns to an existing database, keeping rows', async () => {
   const path = join(dir, 'migrate.sqlite');

@@ -3,7 +3,8 @@
  * `synchronous=NORMAL`, every use serialised through an async mutex.
  */
 import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@syncline/core';
-import { getCollection, Mutex, SynclineError, toSnake } from '@syncline/core';
+import { SynclineError } from '@syncline/core';
+import { getCollection, Mutex, toSnake } from '@syncline/core/internal';
 import Database from 'better-sqlite3';
 import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
 import { NOW_SQL, q } from './ddl.ts';

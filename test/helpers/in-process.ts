@@ -1,19 +1,26 @@
 /**
- * Test support (not exported from the package): a real `createSyncServer` on a temporary SQLite
- * file, reached through an in-process {@link Transport} that calls `server.handler(new Request)`
- * — real server logic, no sockets.
+ * The in-process path to a real server: a {@link Transport} that hands each request to
+ * `server.handler(new Request)` — real server logic, no sockets — shared by the end-to-end tests
+ * and the simulation (`test/sim/transport.ts` adds its faults around `deliverToHandler`), plus a
+ * `createSyncServer` on a temporary SQLite file and clients on memory stores against it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  type ClientRejection,
+  createClient,
+  createMemoryStore,
+  readResponse,
+  type SyncPath,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from '@syncline/client';
+import { createMemoryDisk, type MemoryDisk, manualClock, manualNetwork } from '@syncline/client/testing';
 import { defineSchema, SynclineError, t } from '@syncline/core';
-import { createSqliteStore, createSyncServer, type Rules, type SyncServer } from '@syncline/server';
-import { createClient } from '../client.ts';
-import { manualClock } from '../clock.ts';
-import { createMemoryDisk, createMemoryStore, type MemoryDisk } from '../memory-store.ts';
-import { manualNetwork } from '../network.ts';
-import type { ClientRejection } from '../sync/rejections.ts';
-import { readResponse, type Transport } from '../transport.ts';
+import { createSyncServer, type Rules, type SyncServer } from '@syncline/server';
+import { createSqliteStore } from '@syncline/server/sqlite';
 
 /** No defaults in the columns, so `insert` types stay simple. */
 export const testSchema = defineSchema({
@@ -63,6 +70,25 @@ export async function startTestServer(limits: Record<string, number> = {}) {
   };
 }
 
+/** Sends one protocol request to a Fetch-API handler in-process, as `fetchTransport` would over HTTP. */
+export async function deliverToHandler(
+  handler: SyncServer['handler'],
+  base: string,
+  path: SyncPath,
+  init: TransportRequest,
+): Promise<TransportResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (init.token !== null) headers.authorization = `Bearer ${init.token}`;
+  const res = await handler(
+    new Request(base + path, {
+      method: init.method,
+      headers,
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    }),
+  );
+  return readResponse(res);
+}
+
 /** A Transport that hands each request to the server's Fetch handler in-process. */
 export function inProcessTransport(
   server: SyncServer,
@@ -71,22 +97,10 @@ export function inProcessTransport(
   const t = {
     log: [] as string[],
     offline: false,
-    async request(
-      path: '/info' | '/push' | '/pull',
-      init: { method: 'GET' | 'POST'; body?: unknown; token: string | null },
-    ) {
+    async request(path: SyncPath, init: TransportRequest) {
       if (t.offline) throw new SynclineError('network', 'offline (test)', { retryable: true });
       t.log.push(path);
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (init.token !== null) headers.authorization = `Bearer ${init.token}`;
-      const res = await server.handler(
-        new Request(base + path, {
-          method: init.method,
-          headers,
-          ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-        }),
-      );
-      return readResponse(res);
+      return deliverToHandler(server.handler, base, path, init);
     },
   };
   return t;

@@ -3,11 +3,11 @@
  * answers (for unit tests of retry/413/seq_gap/401 handling — named "with scripted transport").
  */
 import { defineSchema, type Mutation, SynclineError, t } from '@syncline/core';
-import { createClient } from '../client.ts';
-import { manualClock } from '../clock.ts';
-import { createMemoryStore } from '../memory-store.ts';
-import { manualNetwork } from '../network.ts';
-import type { TransportResponse } from '../transport.ts';
+import { createClient } from '../src/client.ts';
+import { manualClock } from '../src/clock.ts';
+import { createMemoryStore } from '../src/memory-store.ts';
+import { manualNetwork } from '../src/network.ts';
+import type { TransportResponse } from '../src/transport.ts';
 
 export const schema = defineSchema({ notes: { columns: { title: t.text() } } });
 

@@ -5,7 +5,7 @@
  */
 import { defineSchema, t } from '@syncline/core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, testClient } from './testing/server-harness.ts';
+import { startTestServer, testClient } from './helpers/in-process.ts';
 
 const aheadSchema = defineSchema({
   notes: { columns: { ownerId: t.text(), title: t.text(), body: t.text() }, conflicts: 'reject-stale' },

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, testClient, testSchemaV2 } from './testing/server-harness.ts';
+import { startTestServer, testClient, testSchemaV2 } from './helpers/in-process.ts';
 
 let srv: Awaited<ReturnType<typeof startTestServer>>;
 let sql: Database.Database;

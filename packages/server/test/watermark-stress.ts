@@ -10,12 +10,12 @@
  * page by `pg_snapshot_xmax` instead of the watermark makes this test fail on every seed tried.
  */
 import { randomInt } from 'node:crypto';
-import { seededRandom } from '@syncline/core';
+import { seededRandom } from '@syncline/core/internal';
 import pg from 'pg';
 import { afterAll, expect, test } from 'vitest';
-import { suiteSchema, suiteScopeColumns } from '../conformance/helpers.ts';
-import type { PostgresStore } from './store.ts';
-import { createPostgresStore } from './store.ts';
+import { suiteSchema, suiteScopeColumns } from '../src/stores/conformance/helpers.ts';
+import type { PostgresStore } from '../src/stores/postgres/store.ts';
+import { createPostgresStore } from '../src/stores/postgres/store.ts';
 
 const seed = Number(process.env.SYNCLINE_SEED ?? randomInt(1, 2 ** 31));
 

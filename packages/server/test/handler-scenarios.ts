@@ -4,10 +4,10 @@
  */
 import type { MutationResult } from '@syncline/core';
 import { expect, test } from 'vitest';
-import type { Rules, SyncServerOptions } from '../../api.ts';
-import { createSyncServer } from '../../handler/index.ts';
-import type { StoreUnderTest } from './helpers.ts';
-import { client, pullAll, suiteRules, suiteSchema, testAuth } from './helpers.ts';
+import type { Rules, SyncServerOptions } from '../src/api.ts';
+import { createSyncServer } from '../src/handler/index.ts';
+import type { StoreUnderTest } from '../src/stores/conformance/helpers.ts';
+import { client, pullAll, suiteRules, suiteSchema, testAuth } from '../src/stores/conformance/helpers.ts';
 
 type Make = () => Promise<StoreUnderTest>;
 

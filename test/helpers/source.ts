@@ -1,0 +1,19 @@
+/**
+ * How tests run this repository's code in a child process: on the package sources (the
+ * `@syncline/source` export condition) through tsx, as `npm start` does. The built `bin/` is
+ * exercised by the pack test (`test/pack/`), which installs the published tarballs.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Node flags that make a child resolve `@syncline/*` to sources and load TypeScript. */
+export const SOURCE_EXEC_ARGV = ['--conditions=@syncline/source', '--import', 'tsx'];
+
+/** The `syncline` command from source: `[node, ...flags, main.ts]`. */
+export const CLI_FROM_SOURCE = [
+  process.execPath,
+  ...SOURCE_EXEC_ARGV,
+  join(ROOT, 'packages/server/src/cli/main.ts'),
+];

@@ -1,0 +1,59 @@
+// Type-checked with the app's own tsc under `moduleResolution: node16` and `bundler`, against
+// the published .d.ts only (skipLibCheck off, so our declarations are checked too).
+import {
+  type ClientRejection,
+  createClient,
+  type Row,
+  type SynclineClient,
+  type SyncStatus,
+} from '@syncline/client';
+import { manualClock, manualNetwork } from '@syncline/client/testing';
+import { defineSchema, type RowOf, SynclineError, t } from '@syncline/core';
+import { createJwtAuth, createSyncServer, type Rules } from '@syncline/server';
+import { createSqliteStore } from '@syncline/server/sqlite';
+import { createIndexedDbStore } from '@syncline/store-indexeddb';
+import { createSqliteLocalStore } from '@syncline/store-sqlite';
+import { betterSqlite3Driver } from '@syncline/store-sqlite/better-sqlite3';
+import { browserNetwork, channelName, connectTabs, sharedStore, syncLockName } from '@syncline/web';
+
+export const schema = defineSchema({
+  tasks: { columns: { title: t.text(), done: t.boolean().default(false), listId: t.text() } },
+});
+type Task = Row<typeof schema, 'tasks'>;
+export type ServerTask = RowOf<typeof schema, 'tasks'>;
+
+const rules: Rules = { tasks: { scope: 'listId', access: (auth) => [auth.userId] } };
+export const server = createSyncServer({
+  schema,
+  rules,
+  store: createSqliteStore({ path: './server.db', schema }),
+  auth: createJwtAuth({ secret: 'x'.repeat(40) }),
+});
+
+export async function run(): Promise<Task | null> {
+  const client: SynclineClient<typeof schema> = createClient({
+    schema,
+    url: 'http://127.0.0.1:8787/sync',
+    store: createSqliteLocalStore(betterSqlite3Driver(':memory:')),
+    clock: manualClock(0),
+    network: manualNetwork(true),
+  });
+  client.on('rejected', (r: ClientRejection) => console.log(r.message));
+  client.subscribe((s: SyncStatus) => console.log(s.pending));
+  const task = await client.db.tasks.insert({ title: 'Milk', listId: 'l1' });
+  const done: boolean = task.done;
+  // @ts-expect-error: `title` is text, the published types say so.
+  await client.db.tasks.update(task.id, { title: 42 });
+  if (!done) throw new SynclineError('invalid', 'not done');
+  return client.db.tasks.get(task.id);
+}
+
+export function browser(): void {
+  const store = sharedStore(
+    createIndexedDbStore({ name: 'todo' }),
+    new BroadcastChannel(channelName('todo')),
+  );
+  const network = browserNetwork();
+  const client = createClient({ schema, store, network, url: '/sync' });
+  connectTabs({ client, store, lock: syncLockName('todo') });
+}
