@@ -1,13 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini'; // a namespace import: bundlers tree-shake it, `import { z }` keeps all of zod
 
 /** `GET /sync/info`: the protocol range and the limits clients size their batches by. */
 export const infoResponse = z.object({
-  protocol: z.object({ min: z.number().int(), max: z.number().int() }),
+  protocol: z.object({ min: z.int(), max: z.int() }),
   limits: z.object({
-    maxBodyBytes: z.number().int().positive(),
-    maxMutationBytes: z.number().int().positive(),
-    maxMutationsPerPush: z.number().int().positive(),
-    maxRowsPerPage: z.number().int().positive(),
+    maxBodyBytes: z.int().check(z.positive()),
+    maxMutationBytes: z.int().check(z.positive()),
+    maxMutationsPerPush: z.int().check(z.positive()),
+    maxRowsPerPage: z.int().check(z.positive()),
   }),
   schemaHash: z.string(),
 });

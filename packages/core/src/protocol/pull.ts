@@ -1,12 +1,15 @@
-import { z } from 'zod';
+import * as z from 'zod/mini'; // a namespace import: bundlers tree-shake it, `import { z }` keeps all of zod
 import { wireRecord } from './record.ts';
 
 /** `POST /sync/pull` body. A `null` cursor means "from the start". */
 export const pullRequest = z.object({
-  protocol: z.number().int(),
-  clientId: z.string().min(1).max(128),
-  collections: z.record(z.string().max(64), z.object({ cursor: z.string().max(1024).nullable() })),
-  limit: z.number().int().positive().optional(),
+  protocol: z.int(),
+  clientId: z.string().check(z.minLength(1), z.maxLength(128)),
+  collections: z.record(
+    z.string().check(z.maxLength(64)),
+    z.object({ cursor: z.nullable(z.string().check(z.maxLength(1024))) }),
+  ),
+  limit: z.optional(z.int().check(z.positive())),
 });
 export type PullRequest = z.infer<typeof pullRequest>;
 
@@ -22,6 +25,6 @@ export type CollectionChanges = z.infer<typeof collectionChanges>;
 /** `POST /sync/pull` 200 answer; `remaining` estimates rows left, for progress bars. */
 export const pullResponse = z.object({
   collections: z.record(z.string(), collectionChanges),
-  remaining: z.number().int().nonnegative(),
+  remaining: z.int().check(z.nonnegative()),
 });
 export type PullResponse = z.infer<typeof pullResponse>;

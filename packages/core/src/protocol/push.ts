@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod/mini'; // a namespace import: bundlers tree-shake it, `import { z }` keeps all of zod
 import { wireRecord } from './record.ts';
 
 const base = {
-  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  collection: z.string().min(1).max(64),
-  id: z.string().min(1).max(128),
+  seq: z.int().check(z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)),
+  collection: z.string().check(z.minLength(1), z.maxLength(64)),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
 };
 
 /** One mutation of a push. `baseVersion` is the version of the record the user edited. */
@@ -14,17 +14,17 @@ export const mutation = z.discriminatedUnion('op', [
     ...base,
     op: z.literal('update'),
     patch: z.record(z.string(), z.unknown()),
-    baseVersion: z.number().int().nonnegative(),
+    baseVersion: z.int().check(z.nonnegative()),
   }),
-  z.object({ ...base, op: z.literal('delete'), baseVersion: z.number().int().nonnegative() }),
+  z.object({ ...base, op: z.literal('delete'), baseVersion: z.int().check(z.nonnegative()) }),
 ]);
 export type Mutation = z.infer<typeof mutation>;
 
 /** `POST /sync/push` body. `schemaHash` lets the server tell a client whose schema is ahead of its own. */
 export const pushRequest = z.object({
-  protocol: z.number().int(),
-  clientId: z.string().min(1).max(128),
-  schemaHash: z.string().max(64).optional(),
+  protocol: z.int(),
+  clientId: z.string().check(z.minLength(1), z.maxLength(128)),
+  schemaHash: z.optional(z.string().check(z.maxLength(64))),
   mutations: z.array(mutation),
 });
 export type PushRequest = z.infer<typeof pushRequest>;
@@ -33,16 +33,16 @@ export const issue = z.object({ path: z.string(), message: z.string() });
 
 /** The outcome of one mutation. `duplicate`: processed before, outcome aged out; treat as acknowledged. */
 export const mutationResult = z.discriminatedUnion('status', [
-  z.object({ seq: z.number().int(), status: z.literal('applied'), record: wireRecord }),
+  z.object({ seq: z.int(), status: z.literal('applied'), record: wireRecord }),
   z.object({
-    seq: z.number().int(),
+    seq: z.int(),
     status: z.literal('rejected'),
     code: z.enum(['conflict', 'not_found', 'forbidden', 'invalid']),
     message: z.string(),
-    current: wireRecord.optional(),
-    issues: z.array(issue).optional(),
+    current: z.optional(wireRecord),
+    issues: z.optional(z.array(issue)),
   }),
-  z.object({ seq: z.number().int(), status: z.literal('duplicate') }),
+  z.object({ seq: z.int(), status: z.literal('duplicate') }),
 ]);
 export type MutationResult = z.infer<typeof mutationResult>;
 

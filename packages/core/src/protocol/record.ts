@@ -1,12 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini'; // a namespace import: bundlers tree-shake it, `import { z }` keeps all of zod
 
 /** A record as it travels: server metadata plus the collection's columns (camelCase). */
-export const wireRecord = z
-  .object({
-    id: z.string().min(1).max(128),
-    version: z.number().int().nonnegative(),
-    updatedAt: z.string().optional(),
-    deletedAt: z.string().nullable(),
-  })
-  .catchall(z.unknown());
+export const wireRecord = z.catchall(
+  z.object({
+    id: z.string().check(z.minLength(1), z.maxLength(128)),
+    version: z.int().check(z.nonnegative()),
+    updatedAt: z.optional(z.string()),
+    deletedAt: z.nullable(z.string()),
+  }),
+  z.unknown(),
+);
 export type WireRecord = z.infer<typeof wireRecord>;

@@ -3,8 +3,17 @@
  * (400), the protocol version (426) and the zod schema (400 with issues).
  */
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@syncline/core';
-import type { z } from 'zod';
+import { en } from 'zod/locales';
+import type * as z from 'zod/mini';
 import { requestError } from './errors.ts';
+
+/**
+ * The wire schemas are zod/mini (small in the browser), which loads no locale: every issue message
+ * would be "Invalid input". The issues go to clients in 400 bodies, so parsing here uses zod's
+ * English messages (what classic zod gave), per parse rather than via the global `z.config()`: the
+ * server's answers don't depend on what else configured zod, and the browser bundle never loads it.
+ */
+const englishIssues = en().localeError;
 
 /** Reads at most `maxBytes` of the body; more is a 413 without reading the rest. */
 export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
@@ -44,7 +53,7 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
 }
 
 /** Parses JSON, checks the protocol version first (a newer protocol may have another shape), then the schema. */
-export function parseMessage<S extends z.ZodType>(text: string, schema: S): z.infer<S> {
+export function parseMessage<S extends z.ZodMiniType>(text: string, schema: S): z.infer<S> {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -61,7 +70,7 @@ export function parseMessage<S extends z.ZodType>(text: string, schema: S): z.in
       );
     }
   }
-  const parsed = schema.safeParse(body);
+  const parsed = schema.safeParse(body, { error: englishIssues });
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 20)
