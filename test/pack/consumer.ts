@@ -94,9 +94,12 @@ export async function installConsumer(
       2,
     )}\n`,
   );
+  // A linked workspace better-sqlite3 is already built: running its install script would rebuild
+  // the workspace's own copy in place. Nothing else in the app has install scripts.
+  const scripts = options.betterSqlite3 === 'workspace' ? ['--ignore-scripts'] : [];
   await run(
     options.runtime.node,
-    [npmCli(), 'install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
+    [npmCli(), 'install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...scripts],
     { cwd: dir, env: runtimeEnv(options.runtime), maxBuffer: 64 * 1024 * 1024 },
   );
 }
