@@ -13,12 +13,18 @@ const POSTGRES_FILES = [
   'test/sim/**/*.test.ts',
 ];
 
-/** Tests run on the package sources: every package's exports map has this condition first. */
-const SOURCE_CONDITIONS = ['@syncline/source', 'module', 'node', 'import', 'default'];
+/**
+ * Tests run on the package sources: every package's exports map has this condition first. The
+ * rest are Vite's defaults (`defaultServerConditions` / `defaultClientConditions`), which a
+ * `conditions` list replaces rather than extends.
+ */
+const SOURCE = '@syncline/source';
+const defaultServerConditions = ['module', 'node', 'development|production'];
+const defaultClientConditions = ['module', 'browser', 'development|production'];
 
 export default defineConfig({
-  resolve: { conditions: SOURCE_CONDITIONS },
-  ssr: { resolve: { conditions: SOURCE_CONDITIONS } },
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -29,10 +29,12 @@ function npmCli(): string {
   throw new Error('cannot find npm-cli.js next to this node; run the test through npm');
 }
 
-/** The environment of a child of `runtime`: its node first on PATH, no settings of a parent `npm run`. */
+/** The environment of a child of `runtime`: its node first on PATH, no settings of a parent `npm run` or of Syncline. */
 export function runtimeEnv(runtime: Runtime, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  // Nothing of a parent `npm run` or of this machine's Syncline settings reaches the app.
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(npm_|SYNCLINE_|DATABASE_URL$|PORT$)/i.test(k)) env[k] = v;
   env.PATH = `${dirname(runtime.node)}:${process.env.PATH ?? ''}`;
   if (runtime.nodedir !== undefined) env.npm_config_nodedir = runtime.nodedir;
   return { ...env, ...extra };
@@ -126,7 +128,12 @@ export function startCli(
   runtime: Runtime,
   args: string[],
   env: NodeJS.ProcessEnv,
-): { child: ChildProcess; output: () => string; listening: Promise<string>; stop(): Promise<number | null> } {
+): {
+  child: ChildProcess;
+  output: () => string;
+  listening: Promise<string>;
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(runtime.node, [npmCli(), 'exec', '--no', '--', 'syncline', ...args], {
     cwd: dir,
     env: runtimeEnv(runtime, env),
@@ -144,22 +151,24 @@ export function startCli(
     child.stderr?.on('data', grew);
     child.once('exit', (code) => reject(new Error(`syncline exited (${code}) before listening:\n${out}`)));
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     output: () => out,
     listening,
     async stop() {
-      // npm exec hands SIGTERM to the command and exits with its code; whatever is left of the
-      // group after that is killed, so nothing outlives the test.
+      // npm exec hands SIGTERM to the command, then ends itself with the same signal; whatever
+      // is left of the group after that is killed, so nothing outlives the test.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const code = await exited;
+      const result = await exited;
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // the group is already gone
       }
-      return code;
+      return result;
     },
   };
 }
