@@ -159,6 +159,27 @@ describe(`the packed packages in an app outside the workspace (Node ${NODE_RANGE
     }
   });
 
+  test('a postgres:// database without pg installed says what to install', async () => {
+    expect(installed(app, 'pg')).toBe(false);
+    const bin = join(app, 'node_modules/@syncline/server/bin/syncline.js');
+    const failed = await nodeIn(app, runtime, [
+      bin,
+      'migrate',
+      '--schema',
+      'schema.mjs',
+      '--db',
+      'postgres://127.0.0.1:1/none',
+    ]).then(
+      () => ({ code: 0, output: '' }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        output: e.stdout + e.stderr,
+      }),
+    );
+    expect(failed.code).toBe(2);
+    expect(failed.output).toContain('needs the "pg" package, which is not installed: run `npm install pg`');
+  });
+
   test('attw --profile esm-only reports no problem for any package', async () => {
     const attw = join(ROOT, 'node_modules/.bin/attw');
     for (const [name, tarball] of Object.entries(tarballs)) {
