@@ -57,11 +57,22 @@ export async function check(
   const serverRejected = new Set(
     log.outcomes.filter((o) => o.status === 'rejected').map((o) => `${o.clientId}:${o.seq}`),
   );
+  // A rejection the server made and then lost to a restore was still made: its client may keep it.
+  const lostRejected = new Set(
+    (log.lostByRestore?.outcomes ?? [])
+      .filter((o) => o.status === 'rejected')
+      .map((o) => `${o.clientId}:${o.seq}`),
+  );
+  // Writes the server applied and then lost to a restore (the operator's loss, not the engine's).
+  const lostToks = new Set((log.lostByRestore?.applied ?? []).map((a) => a.tok).filter((t) => t !== null));
+  const lostDeletes = new Set(
+    (log.lostByRestore?.applied ?? []).filter((a) => a.op === 'delete').map((a) => key(a.collection, a.id)),
+  );
   const stored = new Set<string>();
   for (const s of slots) {
     for (const r of rejections.get(s.name) ?? []) {
       stored.add(r.key);
-      if (!serverRejected.has(r.key))
+      if (!serverRejected.has(r.key) && !lostRejected.has(r.key))
         v.diverged.push(`${s.name} stores rejection ${r.key} the server never made`);
       const n = s.events.get(r.key) ?? 0;
       if (n === 0) v.lost.push(`${s.name}: rejection ${r.key} never reported`);
@@ -88,7 +99,8 @@ export async function check(
     const k = `${w.slot}/${key(w.collection, w.id)}`;
     bySlotRecord.set(k, [...(bySlotRecord.get(k) ?? []), w]);
   }
-  const decided = (x: LocalWrite) => x.tok !== null && (applied.has(x.tok) || droppedToks.has(x.tok));
+  const decided = (x: LocalWrite) =>
+    x.tok !== null && (applied.has(x.tok) || droppedToks.has(x.tok) || lostToks.has(x.tok));
   const deleteOk = (d: LocalWrite) => {
     const row = truth.get(key(d.collection, d.id));
     if (!row || row.deleted || droppedDeletes.has(`${d.slot}/${key(d.collection, d.id)}`)) return true;
@@ -104,6 +116,7 @@ export async function check(
     // A later delete of the record by the same client that took effect supersedes the write.
     if (later.some((x) => x.op === 'delete' && x.committed && deleteOk(x))) continue;
     if (w.op === 'delete') {
+      if (lostDeletes.has(key(w.collection, w.id))) continue; // applied, then undone by the restore
       v.lost.push(`${w.slot}: delete of ${key(w.collection, w.id)} (write ${w.n}) lost`);
       continue;
     }
@@ -115,6 +128,7 @@ export async function check(
       continue;
     }
     const a = applied.get(carrier.tok);
+    if (!a && lostToks.has(carrier.tok)) continue; // applied, then undone by the restore
     const missing = a ? Object.keys(w.values).filter((f) => !a.fields.includes(f)) : [];
     if (missing.length > 0)
       v.lost.push(`${w.slot}: fields ${missing.join(',')} of ${w.tok} not carried by applied ${carrier.tok}`);

@@ -27,6 +27,12 @@ export type Control = 'idempotency' | 'cursor';
 export interface ServerLog {
   applied: AppliedWrite[];
   outcomes: SavedOutcome[];
+  /**
+   * Effects committed after a backup and undone by restoring it (the "restore" fault): the
+   * server really did them, and then lost them. Kept apart so the oracles can tell a write the
+   * operator's restore lost from one the engine lost.
+   */
+  lostByRestore?: { applied: AppliedWrite[]; outcomes: SavedOutcome[] };
 }
 
 export interface RecorderOptions {

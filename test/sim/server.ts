@@ -4,9 +4,16 @@
  * one on the same file / schema, as a server process restart would.
  */
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SynclineError } from '@syncline/core';
-import { createSqliteStore, createSyncServer, type ServerStore, type SyncServer } from '@syncline/server';
+import {
+  createSqliteStore,
+  createSyncServer,
+  type ServerStore,
+  type SqliteStore,
+  type SyncServer,
+} from '@syncline/server';
 import pg from 'pg';
 import { createPostgresStore } from '../../packages/server/src/stores/postgres/index.ts';
 import type { ServerTruth } from './oracles.ts';
@@ -36,6 +43,14 @@ export interface SimServer {
    */
   setRequest(req: { firstSeq: number | null; sentAt: number | null } | null): void;
   restart(): Promise<void>;
+  /** Takes a backup of the database while serving (SQLite's online backup API). */
+  backup(): Promise<void>;
+  /**
+   * Stops the server, replaces its database by the last backup and starts again: everything
+   * committed since the backup is gone (moved to `log.lostByRestore`). No command is run: the
+   * store must detect the restore itself (decision 0011). False when there is no backup.
+   */
+  restore(): Promise<boolean>;
   /** Every record with plain SQL (tombstones included): the oracles' server truth. */
   truth(): Promise<ServerTruth>;
   /** Closes the server and drops the PostgreSQL schema. */
@@ -66,8 +81,10 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
       pool: { max: 4 },
     });
   };
+  let inner: ServerStore | null = null;
+  let saved: { path: string; applied: number; outcomes: number } | null = null;
   const open = async (): Promise<SyncServer> => {
-    const inner = openStore();
+    inner = openStore();
     await inner.migrate();
     const store = recordingStore(inner, {
       log,
@@ -91,6 +108,26 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
     async restart() {
       await server.close();
       server = await open();
+    },
+    async backup() {
+      if (o.kind !== 'sqlite') throw new Error('the restore fault is SQLite-only in the simulation');
+      const path = join(o.dir, 'server.backup.db');
+      await (inner as SqliteStore).db.backup(path);
+      saved = { path, applied: log.applied.length, outcomes: log.outcomes.length };
+    },
+    async restore() {
+      if (!saved) return false;
+      await server.close();
+      const db = join(o.dir, 'server.db');
+      copyFileSync(saved.path, db);
+      rmSync(`${db}-wal`, { force: true });
+      rmSync(`${db}-shm`, { force: true });
+      const lost = (log.lostByRestore ??= { applied: [], outcomes: [] });
+      lost.applied.push(...log.applied.splice(saved.applied));
+      lost.outcomes.push(...log.outcomes.splice(saved.outcomes));
+      saved = null;
+      server = await open();
+      return true;
     },
     async truth() {
       const out: ServerTruth = new Map();

@@ -13,10 +13,20 @@
  *   writes have pushed the counter past it since. Without epochs, new writes after a restore would
  *   erase the high-water evidence before the old clients came back.
  *
+ * - **The marker file** (`<db>-syncline`, beside `-wal` and `-shm`). Cursors cannot show every
+ *   loss: a client whose last pull predates the backup but whose pushes were acknowledged after it
+ *   holds records the restored file lacks, with a cursor that is valid here. So the store also
+ *   notes, outside the file, its generation, epoch and counter after every commit. A store that
+ *   opens a file whose counter is below the marker's, or that lacks the marker's epoch, knows the
+ *   file was replaced by an older copy and starts a new generation: every client resets. Copying
+ *   the marker back with the backup (or deleting it) only turns this check off; the cursor checks
+ *   above still apply.
+ *
  * A normal restart never invalidates a position: a position's version never exceeds the counter
  * when it was made, and the next epoch starts at a counter at least that large.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 
 /** Epochs table; created by migrate and, for a store migrated by an older version, on first use. */
@@ -84,4 +94,87 @@ export function parsePosition(
     if (end !== null && end !== undefined && version > end) return reset;
   }
   return { version, reset: false };
+}
+
+/** What the marker file holds: how far this database's history went when it was last written. */
+interface Marker {
+  generation: string;
+  epoch: string;
+  counter: number;
+}
+
+/** The marker file of a database file; null for an in-memory database. */
+export function markerPath(dbPath: string): string | null {
+  return dbPath === ':memory:' || dbPath === '' ? null : `${dbPath}-syncline`;
+}
+
+function readMarker(path: string): Marker | null {
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as Partial<Marker>;
+    return typeof m.generation === 'string' && typeof m.epoch === 'string' && typeof m.counter === 'number'
+      ? (m as Marker)
+      : null;
+  } catch {
+    return null; // absent or torn: no evidence either way
+  }
+}
+
+/**
+ * Notes how far the history went. Not fsynced: a marker lost in a power cut only loses evidence,
+ * and one that survived while the database lost its last commits reports a real loss.
+ */
+export function writeMarker(path: string | null, db: Database.Database, epoch: string): void {
+  if (path === null) return;
+  let read = markerReads.get(db);
+  if (!read) {
+    read = db.prepare(
+      "SELECT (SELECT value FROM _syncline_meta WHERE key = 'generation') AS generation, (SELECT value FROM _syncline_counter WHERE id = 1) AS counter",
+    );
+    markerReads.set(db, read);
+  }
+  const row = read.get() as { generation: string | null; counter: number | null };
+  if (row.generation === null || row.counter === null) return;
+  try {
+    writeFileSync(
+      path,
+      JSON.stringify({ generation: row.generation, epoch, counter: row.counter } satisfies Marker),
+    );
+  } catch {
+    // A read-only directory turns the check off; serving goes on.
+  }
+}
+
+/** One prepared statement per connection: the marker is written after every commit. */
+const markerReads = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * Before this store's first epoch: whether the marker proves the file lost history (its counter
+ * is below the marker's, or the marker's epoch is missing), in which case a new generation is
+ * started in the same transaction. Returns whether it did.
+ */
+export function detectRestore(path: string | null, db: Database.Database): boolean {
+  if (path === null) return false;
+  const marker = readMarker(path);
+  if (!marker) return false;
+  return db
+    .transaction(() => {
+      db.exec(EPOCHS_DDL);
+      const generation = (
+        db.prepare("SELECT value FROM _syncline_meta WHERE key = 'generation'").get() as
+          | { value: string }
+          | undefined
+      )?.value;
+      // Another generation: someone bumped it since (bump-generation); the marker is about the old one.
+      if (generation === undefined || generation !== marker.generation) return false;
+      const counter = (
+        db.prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number }
+      ).value;
+      const known = db.prepare('SELECT 1 FROM _syncline_epochs WHERE id = ?').get(marker.epoch) !== undefined;
+      if (counter >= marker.counter && known) return false;
+      db.prepare("UPDATE _syncline_meta SET value = ? WHERE key = 'generation'").run(
+        randomBytes(8).toString('hex'),
+      );
+      return true;
+    })
+    .immediate();
 }

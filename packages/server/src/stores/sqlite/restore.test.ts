@@ -76,6 +76,9 @@ describe('sqlite restore detection', () => {
     copyFileSync(saved, path);
     rmSync(`${path}-wal`, { force: true });
     rmSync(`${path}-shm`, { force: true });
+    // As if the marker file went back with the backup (a whole directory restored): only the
+    // cursor checks can tell.
+    rmSync(`${path}-syncline`, { force: true });
     store = await open(path);
     for (let i = 0; i < 5; i++) await write(store, `new-${i}`);
     expect((await pull(store, sameEpoch)).reset).toBe(true);
@@ -89,6 +92,30 @@ describe('sqlite restore detection', () => {
     expect(fresh.changes.map((c) => c.id)).toEqual(['a', 'new-0', 'new-1', 'new-2', 'new-3', 'new-4']);
     await write(store, 'after');
     expect(await pull(store, fresh.position)).toMatchObject({ reset: false, changes: [{ id: 'after' }] });
+    await store.close();
+  });
+
+  test('the marker file: a replaced file starts a new generation, so every position resets, also those from before the backup', async () => {
+    const path = join(dir, `marker-${++n}.sqlite`);
+    let store = await open(path);
+    await write(store, 'a');
+    // This client's cursor predates the backup, but its push after the backup was acknowledged:
+    // only a reset of everyone removes the record the restored file lacks.
+    const early = (await pull(store, null)).position;
+    const saved = await backup(store, path);
+    await write(store, 'acknowledged-then-lost');
+    await store.close();
+    copyFileSync(saved, path);
+    rmSync(`${path}-wal`, { force: true });
+    rmSync(`${path}-shm`, { force: true });
+    store = await open(path);
+    const page = await pull(store, early);
+    expect(page.reset).toBe(true);
+    expect(page.changes.map((c) => c.id)).toEqual(['a']);
+    // Only once: the new generation's positions are valid across the next restart.
+    await store.close();
+    store = await open(path);
+    expect((await pull(store, page.position)).reset).toBe(false);
     await store.close();
   });
 

@@ -9,7 +9,7 @@ import { getCollection, Mutex, SynclineError, toSnake } from '@syncline/core';
 import Database from 'better-sqlite3';
 import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
 import { NOW_SQL, q } from './ddl.ts';
-import { openEpoch } from './history.ts';
+import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
 import { migrateSqlite } from './migrate.ts';
 import { pullPage } from './pull.ts';
 import { rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
@@ -116,9 +116,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     return row.value;
   }
 
-  /** Opens this store's epoch before its first write or pull (see history.ts). */
+  const marker = markerPath(options.path);
+
+  /**
+   * Before this store's first write or pull: checks the marker file for a restore (a new
+   * generation if the file lost history), then opens this store's epoch (see history.ts).
+   */
   function ensureEpoch(): void {
-    if (epoch === null) epoch = busyAsUnavailable(() => openEpoch(db));
+    if (epoch !== null) return;
+    busyAsUnavailable(() => detectRestore(marker, db));
+    const opened = busyAsUnavailable(() => openEpoch(db));
+    writeMarker(marker, db, opened);
+    epoch = opened;
   }
 
   const tx: WriteTx = {
@@ -218,6 +227,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         try {
           const out = await fn(tx);
           db.exec('COMMIT');
+          writeMarker(marker, db, epoch!);
           return out;
         } catch (err) {
           if (db.inTransaction) db.exec('ROLLBACK');
@@ -253,6 +263,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         );
         if (changed === 0)
           throw new SynclineError('storage', 'The SQLite store is not migrated: call store.migrate() first.');
+        if (epoch !== null) writeMarker(marker, db, epoch);
         return value;
       }),
     close: () =>
