@@ -9,6 +9,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -268,5 +269,95 @@ describe.skipIf(!url)(title, () => {
     expect(exited).toBeNull();
     for (const close of closers.splice(0)) await close();
     expect(await stop(server.child)).toBe(0);
+  });
+  test('PostgreSQL goes away and comes back: requests answer 503 and /readyz says so meanwhile; then it serves again', async () => {
+    // A TCP proxy in front of PostgreSQL stands in for a database restart (the shared test
+    // cluster cannot be restarted): "down" cuts every connection and refuses new ones.
+    const target = new URL(url!);
+    const sockets = new Set<Socket>();
+    const proxy = createServer((inbound) => {
+      const outbound = connect(Number(target.port || 5432), target.hostname);
+      sockets.add(inbound);
+      sockets.add(outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      const close = () => {
+        inbound.destroy();
+        outbound.destroy();
+        sockets.delete(inbound);
+        sockets.delete(outbound);
+      };
+      inbound.on('error', close).on('close', close);
+      outbound.on('error', close).on('close', close);
+    });
+    const listenOn = (port: number) =>
+      new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    await listenOn(0);
+    const port = (proxy.address() as AddressInfo).port;
+    closers.push(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+    const down = async () => {
+      await new Promise<void>((resolve) => {
+        proxy.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    };
+
+    const module = join(dir.path, 'schema2.ts');
+    writeFileSync(
+      module,
+      `export { e2eSchema as schema, e2eRules as rules } from ${JSON.stringify(schemaModule)};\n`,
+    );
+    const db = new URL(url!);
+    db.host = `127.0.0.1:${port}`;
+    db.searchParams.set('schema', `${pgSchema}_b`);
+    const server = await serve(['--schema', module, '--db', db.href, '--port', '0'], dir.path);
+    children.push(server.child);
+    let exited: string | null = null;
+    server.child.once('exit', (code, signal) => {
+      exited = `exit code ${code}, signal ${signal}`;
+    });
+    const token = await signDevToken(TEST_SECRET, 'alice', 3600);
+    const push = (seq: number) =>
+      fetch(`${server.url}/sync/push`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          protocol: 1,
+          clientId: 'restart-probe',
+          mutations: [
+            {
+              seq,
+              collection: 'notes',
+              id: `r${seq}`,
+              op: 'insert',
+              data: { ownerId: 'alice', title: `r${seq}` },
+            },
+          ],
+        }),
+      });
+    expect((await push(1)).status).toBe(200);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+
+    await down();
+    const during = await push(2);
+    expect(during.status).toBe(503);
+    expect(((await during.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(exited).toBeNull();
+
+    await listenOn(port);
+    // The pool replaces its dead connections on demand: the very next request is served.
+    const after = await push(2);
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { results: Array<{ status: string }> }).results[0]?.status).toBe(
+      'applied',
+    );
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    expect(exited).toBeNull();
+    expect(await stop(server.child)).toBe(0);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema}_b CASCADE`);
+    await admin.end();
   });
 });
