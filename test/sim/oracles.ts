@@ -104,6 +104,8 @@ export async function check(
   const deleteOk = (d: LocalWrite) => {
     const row = truth.get(key(d.collection, d.id));
     if (!row || row.deleted || droppedDeletes.has(`${d.slot}/${key(d.collection, d.id)}`)) return true;
+    // Applied, then undone by a restore: it took effect, and the writes it superseded with it.
+    if (lostDeletes.has(key(d.collection, d.id))) return true;
     // insert…delete of a record the server never saw squashes to nothing (another client's
     // record of the same id may exist on the server meanwhile).
     const before = (bySlotRecord.get(`${d.slot}/${key(d.collection, d.id)}`) ?? []).filter((x) => x.n < d.n);

@@ -65,6 +65,15 @@ const auth = {
   },
 };
 
+/** The base tables of a PostgreSQL schema (collections and bookkeeping). */
+async function tablesOf(c: pg.Client, schema: string): Promise<string[]> {
+  const { rows } = await c.query<{ t: string }>(
+    `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`,
+    [schema],
+  );
+  return rows.map((r) => r.t);
+}
+
 export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
   const log: ServerLog = { applied: [], outcomes: [] };
   const stamps = new Map<string, number>();
@@ -80,6 +89,15 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
       scopeColumns,
       pool: { max: 4 },
     });
+  };
+  const withPg = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const c = new pg.Client({ connectionString: o.pgUrl });
+    await c.connect();
+    try {
+      return await fn(c);
+    } finally {
+      await c.end();
+    }
   };
   let inner: ServerStore | null = null;
   let saved: { path: string; applied: number; outcomes: number } | null = null;
@@ -110,18 +128,63 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
       server = await open();
     },
     async backup() {
-      if (o.kind !== 'sqlite') throw new Error('the restore fault is SQLite-only in the simulation');
-      const path = join(o.dir, 'server.backup.db');
-      await (inner as SqliteStore).db.backup(path);
-      saved = { path, applied: log.applied.length, outcomes: log.outcomes.length };
+      if (o.kind === 'sqlite') {
+        const path = join(o.dir, 'server.backup.db');
+        await (inner as SqliteStore).db.backup(path);
+        saved = { path, applied: log.applied.length, outcomes: log.outcomes.length };
+        return;
+      }
+      // PostgreSQL: a copy of every table and the version sequence into a backup schema, in one
+      // snapshot (what pg_dump takes; pg_dump itself costs too much per seed).
+      await withPg(async (c) => {
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        await c.query(`DROP SCHEMA IF EXISTS ${pgSchema}_bk CASCADE`);
+        await c.query(`CREATE SCHEMA ${pgSchema}_bk`);
+        for (const t of await tablesOf(c, pgSchema))
+          await c.query(`CREATE TABLE ${pgSchema}_bk.${t} AS TABLE ${pgSchema}.${t}`);
+        const seqs = await c.query<{ name: string; last: string; called: boolean }>(
+          `SELECT sequencename AS name, last_value::text AS last, last_value IS NOT NULL AS called
+             FROM pg_sequences WHERE schemaname = $1`,
+          [pgSchema],
+        );
+        await c.query(`CREATE TABLE ${pgSchema}_bk._sequences (name text, last text)`);
+        for (const q of seqs.rows)
+          await c.query(`INSERT INTO ${pgSchema}_bk._sequences VALUES ($1, $2)`, [q.name, q.last]);
+        await c.query('COMMIT');
+      });
+      saved = { path: `${pgSchema}_bk`, applied: log.applied.length, outcomes: log.outcomes.length };
     },
     async restore() {
       if (!saved) return false;
       await server.close();
-      const db = join(o.dir, 'server.db');
-      copyFileSync(saved.path, db);
-      rmSync(`${db}-wal`, { force: true });
-      rmSync(`${db}-shm`, { force: true });
+      if (o.kind === 'postgres') {
+        await withPg(async (c) => {
+          await c.query('BEGIN');
+          // As a restore tool does: rows go back as they were, triggers off.
+          await c.query('SET LOCAL session_replication_role = replica');
+          for (const t of await tablesOf(c, pgSchema)) {
+            await c.query(`DELETE FROM ${pgSchema}.${t}`);
+            await c.query(`INSERT INTO ${pgSchema}.${t} SELECT * FROM ${pgSchema}_bk.${t}`);
+          }
+          const seqs = await c.query<{ name: string; last: string | null }>(
+            `SELECT name, last FROM ${pgSchema}_bk._sequences`,
+          );
+          for (const q of seqs.rows)
+            if (q.last !== null)
+              await c.query(`SELECT setval('${pgSchema}.${q.name}', $1::bigint)`, [q.last]);
+          await c.query(`DROP SCHEMA ${pgSchema}_bk CASCADE`);
+          await c.query('COMMIT');
+        });
+        // The operator's step after a PostgreSQL restore (README): bump the generation.
+        const s = openStore() as ServerStore & { bumpGeneration(): Promise<string> };
+        await s.bumpGeneration();
+        await s.close();
+      } else {
+        const db = join(o.dir, 'server.db');
+        copyFileSync(saved.path, db);
+        rmSync(`${db}-wal`, { force: true });
+        rmSync(`${db}-shm`, { force: true });
+      }
       const lost = (log.lostByRestore ??= { applied: [], outcomes: [] });
       lost.applied.push(...log.applied.splice(saved.applied));
       lost.outcomes.push(...log.outcomes.splice(saved.outcomes));
@@ -164,6 +227,7 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
         await c.connect();
         try {
           await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+          await c.query(`DROP SCHEMA IF EXISTS ${pgSchema}_bk CASCADE`);
         } finally {
           await c.end();
         }
