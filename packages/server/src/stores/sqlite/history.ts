@@ -174,6 +174,12 @@ export function detectRestore(path: string | null, db: Database.Database): boole
       db.prepare("UPDATE _syncline_meta SET value = ? WHERE key = 'generation'").run(
         randomBytes(8).toString('hex'),
       );
+      // Versions handed out in the lost history are not handed out again: a client's pending
+      // update whose baseVersion came from there can never match a different record state here.
+      db.prepare('UPDATE _syncline_counter SET value = ? WHERE id = 1 AND value < ?').run(
+        marker.counter,
+        marker.counter,
+      );
       return true;
     })
     .immediate();
