@@ -45,7 +45,8 @@ Environment:
   SYNCLINE_JWKS_URL    JWKS of your identity provider (instead of the secret).
   DATABASE_URL         Used when --db is not given.
 
-The server answers GET /healthz and GET /metrics (Prometheus text format).`;
+The server answers GET /healthz and GET /readyz (503 while the database does not answer)
+and GET /metrics (Prometheus text format).`;
 
 /** Default retention of tombstones for `syncline gc` and the scheduled GC: 30 days. */
 export const DEFAULT_GC_OLDER_THAN_MS = 30 * 86_400_000;
