@@ -185,7 +185,8 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
         rmSync(`${db}-wal`, { force: true });
         rmSync(`${db}-shm`, { force: true });
       }
-      const lost = (log.lostByRestore ??= { applied: [], outcomes: [] });
+      log.lostByRestore ??= { applied: [], outcomes: [] };
+      const lost = log.lostByRestore;
       lost.applied.push(...log.applied.splice(saved.applied));
       lost.outcomes.push(...log.outcomes.splice(saved.outcomes));
       saved = null;
