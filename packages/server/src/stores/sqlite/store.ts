@@ -108,7 +108,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   /** Read in every pull's snapshot: another process (`syncline bump-generation`) may change it. */
   function currentGeneration(): string {
-    const row = db.prepare("SELECT value FROM _syncline_meta WHERE key = 'generation'").get() as
+    const row = prepare("SELECT value FROM _syncline_meta WHERE key = 'generation'").get() as
       | { value: string }
       | undefined;
     if (!row)
