@@ -39,6 +39,21 @@ export async function check(
   const rejections = new Map<string, ClientRejection[]>();
   for (const s of slots) rejections.set(s.name, await s.client.rejections());
 
+  // Exactly once within each stretch of history, a restore's lost part together with what came
+  // before its backup: a write applied, lost and applied again after the restore is not a
+  // duplicate; twice in one stretch is.
+  for (const [i, seg] of (log.lostSegments ?? []).entries()) {
+    const toks = new Map<string, number>();
+    for (const a of [...log.applied.slice(0, seg.before.applied), ...seg.applied])
+      if (a.tok) toks.set(a.tok, (toks.get(a.tok) ?? 0) + 1);
+    for (const [tok, n] of toks)
+      if (n > 1) v.duplicated.push(`write ${tok} applied ${n} times before restore ${i + 1}`);
+    const seqs = new Map<string, number>();
+    for (const o of [...log.outcomes.slice(0, seg.before.outcomes), ...seg.outcomes])
+      seqs.set(`${o.clientId}:${o.seq}`, (seqs.get(`${o.clientId}:${o.seq}`) ?? 0) + 1);
+    for (const [k, n] of seqs)
+      if (n > 1) v.duplicated.push(`mutation ${k} processed ${n} times before restore ${i + 1}`);
+  }
   // Exactly once: no token applied twice, no (clientId, seq) processed twice.
   const applied = new Map<string, { fields: string[]; count: number }>();
   for (const a of log.applied) {

@@ -33,6 +33,13 @@ export interface ServerLog {
    * operator's restore lost from one the engine lost.
    */
   lostByRestore?: { applied: AppliedWrite[]; outcomes: SavedOutcome[] };
+  /** The same effects, one segment per restore: a duplicate within one still counts. */
+  lostSegments?: Array<{
+    applied: AppliedWrite[];
+    outcomes: SavedOutcome[];
+    /** How much of `applied` / `outcomes` preceded the backup (the history the restore kept). */
+    before: { applied: number; outcomes: number };
+  }>;
 }
 
 export interface RecorderOptions {

@@ -187,8 +187,15 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
       }
       log.lostByRestore ??= { applied: [], outcomes: [] };
       const lost = log.lostByRestore;
-      lost.applied.push(...log.applied.splice(saved.applied));
-      lost.outcomes.push(...log.outcomes.splice(saved.outcomes));
+      const segment = {
+        applied: log.applied.splice(saved.applied),
+        outcomes: log.outcomes.splice(saved.outcomes),
+        before: { applied: saved.applied, outcomes: saved.outcomes },
+      };
+      lost.applied.push(...segment.applied);
+      lost.outcomes.push(...segment.outcomes);
+      log.lostSegments ??= [];
+      log.lostSegments.push(segment);
       saved = null;
       server = await open();
       return true;
