@@ -120,6 +120,7 @@ describe.skipIf(!url)(title, () => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+    await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema}_b CASCADE`);
     await admin.end();
     dir.cleanup();
   });
@@ -355,9 +356,5 @@ describe.skipIf(!url)(title, () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect(exited).toBeNull();
     expect(await stop(server.child)).toBe(0);
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema}_b CASCADE`);
-    await admin.end();
   });
 });
