@@ -1,7 +1,7 @@
 /**
  * Restore detection for the SQLite store (decision 0011). A restored file carries the same
  * generation as the one it replaced, so the generation alone cannot tell a cursor of the lost
- * history from one of this database. Two facts can:
+ * history from one of this database. Three pieces of evidence can:
  *
  * - **High-water mark.** A position's version above the counter was handed out by a history this
  *   file does not have: the server lost what came after the backup.
@@ -12,7 +12,6 @@
  *   a position of that epoch beyond the close point came from the lost history, however many new
  *   writes have pushed the counter past it since. Without epochs, new writes after a restore would
  *   erase the high-water evidence before the old clients came back.
- *
  * - **The marker file** (`<db>-syncline`, beside `-wal` and `-shm`). Cursors cannot show every
  *   loss: a client whose last pull predates the backup but whose pushes were acknowledged after it
  *   holds records the restored file lacks, with a cursor that is valid here. So the store also
