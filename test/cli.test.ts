@@ -389,6 +389,12 @@ describe('syncline migrate and gc on SQLite', () => {
     const gc = await runToExit(['gc', '--schema', demoSchema, '--db', db, '--older-than', '0s']);
     expect(gc.output).toMatch(/Removed 1 tombstone\(s\) deleted before \S+ \(older than 0ms\)/);
     expect(gc.code).toBe(0);
+
+    const bumped = await runToExit(['bump-generation', '--schema', demoSchema, '--db', db]);
+    expect(bumped.output).toMatch(
+      /New database generation [0-9a-f]{16} for sqlite:\S+app\.db: every client downloads its data again/,
+    );
+    expect(bumped.code).toBe(0);
   });
 
   test('serve --gc-every runs the schedule and says so', async () => {

@@ -39,6 +39,21 @@ export async function check(
   const rejections = new Map<string, ClientRejection[]>();
   for (const s of slots) rejections.set(s.name, await s.client.rejections());
 
+  // Exactly once within each stretch of history, a restore's lost part together with what came
+  // before its backup: a write applied, lost and applied again after the restore is not a
+  // duplicate; twice in one stretch is.
+  for (const [i, seg] of (log.lostSegments ?? []).entries()) {
+    const toks = new Map<string, number>();
+    for (const a of [...log.applied.slice(0, seg.before.applied), ...seg.applied])
+      if (a.tok) toks.set(a.tok, (toks.get(a.tok) ?? 0) + 1);
+    for (const [tok, n] of toks)
+      if (n > 1) v.duplicated.push(`write ${tok} applied ${n} times before restore ${i + 1}`);
+    const seqs = new Map<string, number>();
+    for (const o of [...log.outcomes.slice(0, seg.before.outcomes), ...seg.outcomes])
+      seqs.set(`${o.clientId}:${o.seq}`, (seqs.get(`${o.clientId}:${o.seq}`) ?? 0) + 1);
+    for (const [k, n] of seqs)
+      if (n > 1) v.duplicated.push(`mutation ${k} processed ${n} times before restore ${i + 1}`);
+  }
   // Exactly once: no token applied twice, no (clientId, seq) processed twice.
   const applied = new Map<string, { fields: string[]; count: number }>();
   for (const a of log.applied) {
@@ -57,11 +72,22 @@ export async function check(
   const serverRejected = new Set(
     log.outcomes.filter((o) => o.status === 'rejected').map((o) => `${o.clientId}:${o.seq}`),
   );
+  // A rejection the server made and then lost to a restore was still made: its client may keep it.
+  const lostRejected = new Set(
+    (log.lostByRestore?.outcomes ?? [])
+      .filter((o) => o.status === 'rejected')
+      .map((o) => `${o.clientId}:${o.seq}`),
+  );
+  // Writes the server applied and then lost to a restore (the operator's loss, not the engine's).
+  const lostToks = new Set((log.lostByRestore?.applied ?? []).map((a) => a.tok).filter((t) => t !== null));
+  const lostDeletes = new Set(
+    (log.lostByRestore?.applied ?? []).filter((a) => a.op === 'delete').map((a) => key(a.collection, a.id)),
+  );
   const stored = new Set<string>();
   for (const s of slots) {
     for (const r of rejections.get(s.name) ?? []) {
       stored.add(r.key);
-      if (!serverRejected.has(r.key))
+      if (!serverRejected.has(r.key) && !lostRejected.has(r.key))
         v.diverged.push(`${s.name} stores rejection ${r.key} the server never made`);
       const n = s.events.get(r.key) ?? 0;
       if (n === 0) v.lost.push(`${s.name}: rejection ${r.key} never reported`);
@@ -69,7 +95,15 @@ export async function check(
         v.duplicated.push(`${s.name}: rejection ${r.key} reported ${n} times`);
     }
   }
-  for (const k of serverRejected) if (!stored.has(k)) v.lost.push(`rejection ${k} never reached its client`);
+  // A mutation the server answered before a restore and, having forgotten it, answered again
+  // after (a request held in the network since before the restore): the client acted on the
+  // first answer; the second has nowhere to go.
+  const answeredBeforeRestore = new Set(
+    (log.lostByRestore?.outcomes ?? []).map((o) => `${o.clientId}:${o.seq}`),
+  );
+  for (const k of serverRejected)
+    if (!stored.has(k) && !answeredBeforeRestore.has(k))
+      v.lost.push(`rejection ${k} never reached its client`);
 
   // No acknowledged write lost.
   const droppedToks = new Set<string>();
@@ -88,10 +122,13 @@ export async function check(
     const k = `${w.slot}/${key(w.collection, w.id)}`;
     bySlotRecord.set(k, [...(bySlotRecord.get(k) ?? []), w]);
   }
-  const decided = (x: LocalWrite) => x.tok !== null && (applied.has(x.tok) || droppedToks.has(x.tok));
+  const decided = (x: LocalWrite) =>
+    x.tok !== null && (applied.has(x.tok) || droppedToks.has(x.tok) || lostToks.has(x.tok));
   const deleteOk = (d: LocalWrite) => {
     const row = truth.get(key(d.collection, d.id));
     if (!row || row.deleted || droppedDeletes.has(`${d.slot}/${key(d.collection, d.id)}`)) return true;
+    // Applied, then undone by a restore: it took effect, and the writes it superseded with it.
+    if (lostDeletes.has(key(d.collection, d.id))) return true;
     // insert…delete of a record the server never saw squashes to nothing (another client's
     // record of the same id may exist on the server meanwhile).
     const before = (bySlotRecord.get(`${d.slot}/${key(d.collection, d.id)}`) ?? []).filter((x) => x.n < d.n);
@@ -104,6 +141,7 @@ export async function check(
     // A later delete of the record by the same client that took effect supersedes the write.
     if (later.some((x) => x.op === 'delete' && x.committed && deleteOk(x))) continue;
     if (w.op === 'delete') {
+      if (lostDeletes.has(key(w.collection, w.id))) continue; // applied, then undone by the restore
       v.lost.push(`${w.slot}: delete of ${key(w.collection, w.id)} (write ${w.n}) lost`);
       continue;
     }
@@ -115,6 +153,7 @@ export async function check(
       continue;
     }
     const a = applied.get(carrier.tok);
+    if (!a && lostToks.has(carrier.tok)) continue; // applied, then undone by the restore
     const missing = a ? Object.keys(w.values).filter((f) => !a.fields.includes(f)) : [];
     if (missing.length > 0)
       v.lost.push(`${w.slot}: fields ${missing.join(',')} of ${w.tok} not carried by applied ${carrier.tok}`);

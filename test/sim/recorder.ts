@@ -27,6 +27,19 @@ export type Control = 'idempotency' | 'cursor';
 export interface ServerLog {
   applied: AppliedWrite[];
   outcomes: SavedOutcome[];
+  /**
+   * Effects committed after a backup and undone by restoring it (the "restore" fault): the
+   * server really did them, and then lost them. Kept apart so the oracles can tell a write the
+   * operator's restore lost from one the engine lost.
+   */
+  lostByRestore?: { applied: AppliedWrite[]; outcomes: SavedOutcome[] };
+  /** The same effects, one segment per restore: a duplicate within one still counts. */
+  lostSegments?: Array<{
+    applied: AppliedWrite[];
+    outcomes: SavedOutcome[];
+    /** How much of `applied` / `outcomes` preceded the backup (the history the restore kept). */
+    before: { applied: number; outcomes: number };
+  }>;
 }
 
 export interface RecorderOptions {

@@ -1,5 +1,6 @@
 /**
  * `npm run test:sim -- --seeds N [--store sqlite|postgres] [--seed S] [--first F] [--control idempotency|cursor] [--steps K] [--trace] [--loopback]`
+ * (`--help` lists them).
  *
  * Runs seeds F..F+N-1 (default F=1) of the deterministic simulation, prints every failing seed
  * with its replay command, and ends with one summary line:
@@ -12,25 +13,72 @@ import type { Control } from './recorder.ts';
 import type { StoreKind } from './server.ts';
 import { runSeed, type SeedResult } from './sim.ts';
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '100' },
-    first: { type: 'string', default: '1' },
-    seed: { type: 'string' },
-    store: { type: 'string', default: 'sqlite' },
-    control: { type: 'string' },
-    steps: { type: 'string' },
-    trace: { type: 'boolean', default: false },
-    loopback: { type: 'boolean', default: false },
-  },
-});
+const HELP = `Usage: npm run test:sim -- [options]
+
+Runs seeds of the deterministic fault-injection simulation (docs/decisions/0007-simulation.md)
+and prints one line: seeds: N, lost: 0, duplicated: 0, diverged: 0.
+
+Options:
+  --seeds N          how many seeds (default 100)
+  --first F          first seed (default 1): runs F..F+N-1
+  --seed S           one seed, with its trace hash and stats (also SYNCLINE_SIM_SEED=S)
+  --store sqlite|postgres
+                     the server store (default sqlite). postgres needs TEST_DATABASE_URL, e.g.
+                     TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test (a fresh schema
+                     per seed, dropped afterwards)
+  --control idempotency|cursor
+                     a deliberately broken server; the run passes if at least 99% of seeds catch it
+  --steps K          chaos steps per seed before healing (default 80)
+  --trace            with --seed: print the trace
+  --loopback         real HTTP through the loopback TCP fault proxy (not replayable)
+  -h, --help         this help`;
+
+function usage(message: string): never {
+  console.error(`test:sim: ${message}\nRun "npm run test:sim -- --help" for the options.`);
+  process.exit(2);
+}
+
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      seeds: { type: 'string', default: '100' },
+      first: { type: 'string', default: '1' },
+      seed: { type: 'string' },
+      store: { type: 'string', default: 'sqlite' },
+      control: { type: 'string' },
+      steps: { type: 'string' },
+      trace: { type: 'boolean', default: false },
+      loopback: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+try {
+  parsed = parse();
+} catch (error) {
+  usage(error instanceof Error ? error.message : String(error));
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const store = values.store as StoreKind;
-if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
+if (store !== 'sqlite' && store !== 'postgres')
+  usage(`--store must be sqlite or postgres, got "${values.store}".`);
 const pgUrl = process.env.TEST_DATABASE_URL;
-if (store === 'postgres' && !pgUrl) throw new Error('--store postgres needs TEST_DATABASE_URL');
+if (store === 'postgres' && !pgUrl)
+  usage(
+    '--store postgres needs a PostgreSQL database: set TEST_DATABASE_URL, e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run test:sim -- --store postgres',
+  );
 const control = (values.control ?? null) as Control | null;
 if (control !== null && control !== 'idempotency' && control !== 'cursor')
-  throw new Error('--control must be idempotency or cursor');
+  usage(`--control must be idempotency or cursor, got "${values.control}".`);
+for (const flag of ['seeds', 'first', 'seed', 'steps'] as const) {
+  const v = values[flag];
+  if (v !== undefined && !/^\d+$/.test(v)) usage(`--${flag} must be a whole number, got "${v}".`);
+}
 const one = process.env.SYNCLINE_SIM_SEED ?? values.seed;
 const seeds = one !== undefined ? [Number(one)] : range(Number(values.first), Number(values.seeds));
 
@@ -39,7 +87,7 @@ function range(first: number, n: number) {
 }
 
 const started = Date.now();
-const totals = { lost: 0, duplicated: 0, diverged: 0, failed: 0 };
+const totals = { lost: 0, duplicated: 0, diverged: 0, failed: 0, restores: 0, restartsOfServer: 0 };
 for (const seed of seeds) {
   const res: SeedResult = await runSeed(seed, {
     store,
@@ -50,6 +98,8 @@ for (const seed of seeds) {
     loopback: values.loopback,
   });
   const v = res.verdict;
+  totals.restores += res.stats.restores ?? 0;
+  totals.restartsOfServer += res.stats['server-restarts'] ?? 0;
   if (v.lost.length) totals.lost++;
   if (v.duplicated.length) totals.duplicated++;
   if (v.diverged.length) totals.diverged++;
@@ -77,6 +127,6 @@ if (control !== null) {
   process.exit(caught >= 0.99 * seeds.length ? 0 : 1);
 }
 console.log(
-  `seeds: ${seeds.length}, lost: ${totals.lost}, duplicated: ${totals.duplicated}, diverged: ${totals.diverged}  (${store}, ${secs}s)`,
+  `seeds: ${seeds.length}, lost: ${totals.lost}, duplicated: ${totals.duplicated}, diverged: ${totals.diverged}  (${store}, ${secs}s; ${totals.restores} restores, ${totals.restartsOfServer} server restarts)`,
 );
 process.exit(totals.failed === 0 ? 0 : 1);

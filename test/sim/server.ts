@@ -4,11 +4,12 @@
  * one on the same file / schema, as a server process restart would.
  */
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SynclineError } from '@syncline/core';
 import { createSyncServer, type ServerStore, type SyncServer } from '@syncline/server';
 import { createPostgresStore } from '@syncline/server/postgres';
-import { createSqliteStore } from '@syncline/server/sqlite';
+import { createSqliteStore, type SqliteStore } from '@syncline/server/sqlite';
 import pg from 'pg';
 import type { ServerTruth } from './oracles.ts';
 import { type Control, recordingStore, type ServerLog } from './recorder.ts';
@@ -37,6 +38,14 @@ export interface SimServer {
    */
   setRequest(req: { firstSeq: number | null; sentAt: number | null } | null): void;
   restart(): Promise<void>;
+  /** Takes a backup of the database while serving (SQLite's online backup API). */
+  backup(): Promise<void>;
+  /**
+   * Stops the server, replaces its database by the last backup and starts again: everything
+   * committed since the backup is gone (moved to `log.lostByRestore`). No command is run: the
+   * store must detect the restore itself (decision 0011). False when there is no backup.
+   */
+  restore(): Promise<boolean>;
   /** Every record with plain SQL (tombstones included): the oracles' server truth. */
   truth(): Promise<ServerTruth>;
   /** Closes the server and drops the PostgreSQL schema. */
@@ -50,6 +59,15 @@ const auth = {
     return { userId: token, claims: {} };
   },
 };
+
+/** The base tables of a PostgreSQL schema (collections and bookkeeping). */
+async function tablesOf(c: pg.Client, schema: string): Promise<string[]> {
+  const { rows } = await c.query<{ t: string }>(
+    `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`,
+    [schema],
+  );
+  return rows.map((r) => r.t);
+}
 
 export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
   const log: ServerLog = { applied: [], outcomes: [] };
@@ -67,8 +85,19 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
       pool: { max: 4 },
     });
   };
+  const withPg = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const c = new pg.Client({ connectionString: o.pgUrl });
+    await c.connect();
+    try {
+      return await fn(c);
+    } finally {
+      await c.end();
+    }
+  };
+  let inner: ServerStore | null = null;
+  let saved: { path: string; applied: number; outcomes: number } | null = null;
   const open = async (): Promise<SyncServer> => {
-    const inner = openStore();
+    inner = openStore();
     await inner.migrate();
     const store = recordingStore(inner, {
       log,
@@ -92,6 +121,79 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
     async restart() {
       await server.close();
       server = await open();
+    },
+    async backup() {
+      if (o.kind === 'sqlite') {
+        const path = join(o.dir, 'server.backup.db');
+        await (inner as SqliteStore).db.backup(path);
+        saved = { path, applied: log.applied.length, outcomes: log.outcomes.length };
+        return;
+      }
+      // PostgreSQL: a copy of every table and the version sequence into a backup schema, in one
+      // snapshot (what pg_dump takes; pg_dump itself costs too much per seed).
+      await withPg(async (c) => {
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        await c.query(`DROP SCHEMA IF EXISTS ${pgSchema}_bk CASCADE`);
+        await c.query(`CREATE SCHEMA ${pgSchema}_bk`);
+        for (const t of await tablesOf(c, pgSchema))
+          await c.query(`CREATE TABLE ${pgSchema}_bk.${t} AS TABLE ${pgSchema}.${t}`);
+        const seqs = await c.query<{ name: string; last: string; called: boolean }>(
+          `SELECT sequencename AS name, last_value::text AS last, last_value IS NOT NULL AS called
+             FROM pg_sequences WHERE schemaname = $1`,
+          [pgSchema],
+        );
+        await c.query(`CREATE TABLE ${pgSchema}_bk._sequences (name text, last text)`);
+        for (const q of seqs.rows)
+          await c.query(`INSERT INTO ${pgSchema}_bk._sequences VALUES ($1, $2)`, [q.name, q.last]);
+        await c.query('COMMIT');
+      });
+      saved = { path: `${pgSchema}_bk`, applied: log.applied.length, outcomes: log.outcomes.length };
+    },
+    async restore() {
+      if (!saved) return false;
+      await server.close();
+      if (o.kind === 'postgres') {
+        await withPg(async (c) => {
+          await c.query('BEGIN');
+          // As a restore tool does: rows go back as they were, triggers off.
+          await c.query('SET LOCAL session_replication_role = replica');
+          for (const t of await tablesOf(c, pgSchema)) {
+            await c.query(`DELETE FROM ${pgSchema}.${t}`);
+            await c.query(`INSERT INTO ${pgSchema}.${t} SELECT * FROM ${pgSchema}_bk.${t}`);
+          }
+          const seqs = await c.query<{ name: string; last: string | null }>(
+            `SELECT name, last FROM ${pgSchema}_bk._sequences`,
+          );
+          for (const q of seqs.rows)
+            if (q.last !== null)
+              await c.query(`SELECT setval('${pgSchema}.${q.name}', $1::bigint)`, [q.last]);
+          await c.query(`DROP SCHEMA ${pgSchema}_bk CASCADE`);
+          await c.query('COMMIT');
+        });
+        // The operator's step after a PostgreSQL restore (README): bump the generation.
+        const s = openStore() as ServerStore & { bumpGeneration(): Promise<string> };
+        await s.bumpGeneration();
+        await s.close();
+      } else {
+        const db = join(o.dir, 'server.db');
+        copyFileSync(saved.path, db);
+        rmSync(`${db}-wal`, { force: true });
+        rmSync(`${db}-shm`, { force: true });
+      }
+      log.lostByRestore ??= { applied: [], outcomes: [] };
+      const lost = log.lostByRestore;
+      const segment = {
+        applied: log.applied.splice(saved.applied),
+        outcomes: log.outcomes.splice(saved.outcomes),
+        before: { applied: saved.applied, outcomes: saved.outcomes },
+      };
+      lost.applied.push(...segment.applied);
+      lost.outcomes.push(...segment.outcomes);
+      log.lostSegments ??= [];
+      log.lostSegments.push(segment);
+      saved = null;
+      server = await open();
+      return true;
     },
     async truth() {
       const out: ServerTruth = new Map();
@@ -128,6 +230,7 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
         await c.connect();
         try {
           await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+          await c.query(`DROP SCHEMA IF EXISTS ${pgSchema}_bk CASCADE`);
         } finally {
           await c.end();
         }

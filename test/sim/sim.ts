@@ -195,10 +195,22 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
           await afterAction(s, j, 'write');
         }
         for (const [j, s] of slots.entries()) await syncOnce(s, j, false, step);
-      } else if (r < 0.92) {
+      } else if (r < 0.91) {
         log('server restart');
         count('server-restarts');
         await server.restart();
+      } else if (r < 0.92) {
+        // The restore fault: an online backup now, and at the next such step the server is
+        // stopped, its database replaced by that backup and started again: on SQLite with no
+        // command run (detected), on PostgreSQL after the generation bump the README prescribes.
+        if (await server.restore()) {
+          log('server restored from backup');
+          count('restores');
+        } else {
+          log('server backup');
+          count('backups');
+          await server.backup();
+        }
       } else if (r < 0.975) {
         const h = held.splice(Math.floor(rng() * held.length), 1)[0];
         if (h) {

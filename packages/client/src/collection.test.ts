@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { defaultAnswer, ok, schema, scriptedClient } from '../test/scripted.ts';
+import { defaultAnswer, emptyPull, ok, schema, scriptedClient } from '../test/scripted.ts';
 import { createClient } from './client.ts';
 import { createMemoryDisk, createMemoryStore } from './memory-store.ts';
 import { manualNetwork } from './network.ts';
@@ -173,5 +173,68 @@ describe('reset with scripted transport', () => {
       ['r1', 'r1'],
       ['r2', 'saved edit'],
     ]);
+  });
+
+  test('during a reset the server is authoritative: an older delivered version replaces the base, pending edits stay on top', async () => {
+    const row = (id: string, version: number, title = id) => ({ id, version, deletedAt: null, title });
+    const pushes: Array<Array<{ id: string; baseVersion?: number }>> = [];
+    const pages = [
+      ok({
+        collections: {
+          notes: {
+            changes: [row('r1', 11, 'lost'), row('r2', 12, 'lost'), row('r3', 13)],
+            cursor: 'c0',
+            hasMore: false,
+            reset: false,
+          },
+        },
+        remaining: 0,
+      }),
+      // The server was restored from a backup: its r1 and r2 are older than what the client holds.
+      ok({
+        collections: {
+          notes: {
+            changes: [row('r1', 1, 'restored'), row('r2', 2, 'restored')],
+            cursor: 'p1',
+            hasMore: false,
+            reset: true,
+          },
+        },
+        remaining: 0,
+      }),
+      // Outside a reset an older version changes nothing (invariant 5 still holds).
+      ok({
+        collections: {
+          notes: { changes: [row('r1', 0, 'stale')], cursor: 'p2', hasMore: false, reset: false },
+        },
+        remaining: 0,
+      }),
+    ];
+    const client = createClient({
+      schema,
+      store: createMemoryStore(),
+      network: manualNetwork(true),
+      ids: () => 'client-1',
+      transport: {
+        async request(path, init) {
+          if (path === '/push')
+            pushes.push((init.body as { mutations: Array<{ id: string; baseVersion?: number }> }).mutations);
+          if (path !== '/pull') return defaultAnswer({ path, token: null, body: init.body as never });
+          return pages.shift() ?? emptyPull('p3');
+        },
+      },
+    });
+    await client.pull();
+    await client.db.notes.update('r2', { title: 'pending edit' });
+    await client.pull();
+    expect((await client.db.notes.find({})).map((r) => [r.id, r.version, r.title])).toEqual([
+      ['r1', 1, 'restored'],
+      ['r2', 2, 'pending edit'],
+    ]);
+    await client.pull();
+    expect(await client.db.notes.get('r1')).toMatchObject({ version: 1, title: 'restored' });
+    // The pending edit still carries the version the user edited: the server decides about it.
+    await client.sync();
+    expect(pushes[0]?.map((m) => [m.id, m.baseVersion])).toEqual([['r2', 12]]);
   });
 });

@@ -100,7 +100,7 @@ async function applyPage(
         resetState = true;
         marked = true;
       }
-      await applyChanges(tx, name, cc.changes);
+      await applyChanges(tx, name, cc.changes, resetState === true);
       await tx.setMeta(META.cursor(name), cc.cursor);
       if (!cc.hasMore && resetState === true) {
         await tx.sweepMarked(name);
@@ -117,15 +117,25 @@ async function applyPage(
 }
 
 /**
- * Base replaced only by a newer version; with no pending ops the visible row is the base
- * (a tombstone removes the record); with pending ops the visible row is the ops over the new
- * base. A pull never touches an outbox entry (its baseVersion stays what the user saw).
+ * Base replaced only by a newer version — except during a reset (`authoritative`), where every
+ * delivered record replaces the base whatever its version: a reset means the server's history
+ * may not be the one the local bases came from (a restore from a backup hands out versions
+ * again, lower than the ones the client kept), so only the server's current state is true.
+ * Outside a restore a re-download never carries anything older than the base, so this changes
+ * nothing for GC or scope resets. With no pending ops the visible row is the base (a tombstone
+ * removes the record); with pending ops the visible row is the ops over the new base. A pull never
+ * touches an outbox entry (its baseVersion stays what the user saw; the server judges it).
  */
-async function applyChanges(tx: LocalWriteTx, name: string, changes: readonly WireRecord[]): Promise<void> {
+async function applyChanges(
+  tx: LocalWriteTx,
+  name: string,
+  changes: readonly WireRecord[],
+  authoritative: boolean,
+): Promise<void> {
   const plain: LocalRecord[] = [];
   for (const change of changes) {
     const rec = await tx.getRecord(name, change.id);
-    const base = rec && !isNewer(change, rec.base) ? rec.base : change;
+    const base = rec && !authoritative && !isNewer(change, rec.base) ? rec.base : change;
     if (rec && rec.pending > 0) {
       await settleRecord(tx, name, change.id, base, { marked: false });
       continue;

@@ -104,11 +104,23 @@ async function reject(
 /**
  * After 409 seq_gap (or a clientId owned by another user): start a new clientId, in one tx.
  * Sent entries lose their seq and are squashed and re-sent under the new id from seq 1.
+ * `resetAll` (seq_gap): the server has forgotten seqs it acknowledged, so it lost history (a
+ * restore from a backup); records acknowledged then may be gone from it, and only a reset of
+ * every collection (the server's state replaces the local one) brings the client back in step,
+ * even when no pull cursor can show the loss (decision 0011).
  */
-export async function rekeyClient(ctx: SyncContext): Promise<void> {
+export async function rekeyClient(ctx: SyncContext, opts: { resetAll?: boolean } = {}): Promise<void> {
   await ctx.store.write(async (tx) => {
     await tx.setMeta(META.clientId, ctx.ids());
     await tx.setMeta(META.lastSeq, 0);
+    if (opts.resetAll) {
+      for (const name of Object.keys(ctx.schema.collections)) {
+        // A reset already marked and under way keeps going; anything else starts one.
+        if ((await tx.getMeta<true | 'requested'>(META.reset(name))) === true) continue;
+        await tx.setMeta(META.cursor(name), null);
+        await tx.setMeta(META.reset(name), 'requested');
+      }
+    }
     for (const e of await tx.outbox()) {
       if (e.seq !== null || e.clientId !== null) await tx.updateOutbox({ ...e, seq: null, clientId: null });
     }

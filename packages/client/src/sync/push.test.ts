@@ -6,6 +6,7 @@ import {
   emptyPull,
   fail,
   info,
+  ok,
   scriptedClient,
 } from '../../test/scripted.ts';
 
@@ -131,6 +132,45 @@ describe('push with scripted transport', () => {
       [1, 2],
       [1, 2],
     ]);
+    expect(c.status.pending).toBe(0);
+  });
+
+  test('409 seq_gap means the server lost history: every collection is downloaded again and what it lacks is swept', async () => {
+    // A tiny server: pushes are applied and kept; a pull from the start delivers what it holds.
+    const held = new Map<string, unknown>();
+    let gap = false;
+    const c = scriptedClient((call) => {
+      if (call.path === '/push' && gap) {
+        gap = false;
+        return fail(409, 'seq_gap', { expectedSeq: 2, seq: 1 });
+      }
+      const answer = defaultAnswer(call);
+      if (call.path === '/push')
+        for (const r of (answer.body as { results: Array<{ record: { id: string } }> }).results)
+          held.set(r.record.id, r.record);
+      if (call.path === '/pull' && call.body?.collections?.notes?.cursor === null)
+        return ok({
+          collections: { notes: { changes: [...held.values()], cursor: 'c9', hasMore: false, reset: false } },
+          remaining: 0,
+        });
+      return answer;
+    });
+    const resets: string[] = [];
+    c.on('reset', (r) => resets.push(r.collection));
+    const lost = await c.db.notes.insert({ title: 'acknowledged, then lost by a restore' });
+    await c.sync();
+    expect(await c.db.notes.get(lost.id)).not.toBeNull();
+    // The server is restored from a backup that predates that insert.
+    held.clear();
+    gap = true;
+    const kept = await c.db.notes.insert({ title: 'pending' });
+    await c.sync();
+    // The re-download starts from the beginning (cursor null) and sweeps the record the server
+    // no longer has; the pending insert is pushed under the new clientId and kept.
+    const pulls = c.calls.filter((x) => x.path === '/pull');
+    expect(pulls.at(-1)?.body?.collections?.notes?.cursor).toBeNull();
+    expect(resets).toEqual(['notes']);
+    expect((await c.db.notes.find({})).map((r) => r.id)).toEqual([kept.id]);
     expect(c.status.pending).toBe(0);
   });
 

@@ -35,7 +35,7 @@ export async function pushOnce(ctx: SyncContext, signal: AbortSignal | undefined
   } catch (e) {
     if (!(e instanceof RequestError)) throw e;
     if (e.code === 'seq_gap' || (e.code === 'forbidden' && reason(e.details) === 'client_owned')) {
-      await rekeyClient(ctx);
+      await rekeyClient(ctx, { resetAll: e.code === 'seq_gap' });
       return 'retry-now';
     }
     if (e.code === 'payload_too_large' && batch.entries.length > 1) {

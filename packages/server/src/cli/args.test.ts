@@ -98,6 +98,18 @@ describe('parseCommand', () => {
     });
   });
 
+  test('bump-generation takes the database flags only', () => {
+    expect(
+      parseCommand(['bump-generation', '--schema', 's.ts', '--db', 'postgres://h/db', '--pg-schema', 'app']),
+    ).toEqual({
+      kind: 'bump-generation',
+      args: { schema: 's.ts', db: 'postgres://h/db', pgSchema: 'app' },
+    });
+    expect(() => parseCommand(['bump-generation', '--schema', 's.ts', '--older-than', '1d'])).toThrow(
+      /--older-than does not apply to "syncline bump-generation"/,
+    );
+  });
+
   test('help', () => {
     expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
     expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help' });

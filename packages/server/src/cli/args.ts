@@ -8,12 +8,18 @@ export const USAGE = `Usage:
   syncline serve --config <module> [--port <n>] [--host <addr>] [--dev]
   syncline migrate --schema <module> --db <url>
   syncline gc --schema <module> --db <url> [--older-than 30d]
+  syncline bump-generation --schema <module> --db <url>
 
 Commands:
   serve    Serve the sync API (migrates the tables first unless --no-migrate).
   migrate  Create or additively migrate the tables for the schema, then exit.
   gc       Remove tombstones older than --older-than, then exit. Clients whose cursor is
            older than what was removed start over (reset) at their next pull.
+  bump-generation
+           Start a new database generation, then exit: every client downloads again at
+           its next pull and takes the server's state (pending writes are kept and pushed).
+           Run it after restoring a PostgreSQL backup or promoting a replica, before
+           serving. A restored SQLite file is detected without it.
 
 Options:
   --schema <module>     A .ts or .js module exporting the schema (default export or "schema"),
@@ -39,7 +45,8 @@ Environment:
   SYNCLINE_JWKS_URL    JWKS of your identity provider (instead of the secret).
   DATABASE_URL         Used when --db is not given.
 
-The server answers GET /healthz and GET /metrics (Prometheus text format).`;
+The server answers GET /healthz and GET /readyz (503 while the database does not answer)
+and GET /metrics (Prometheus text format).`;
 
 /** Default retention of tombstones for `syncline gc` and the scheduled GC: 30 days. */
 export const DEFAULT_GC_OLDER_THAN_MS = 30 * 86_400_000;
@@ -76,7 +83,8 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'serve'; args: ServeArgs }
   | { kind: 'migrate'; args: DatabaseArgs }
-  | { kind: 'gc'; args: GcArgs };
+  | { kind: 'gc'; args: GcArgs }
+  | { kind: 'bump-generation'; args: DatabaseArgs };
 
 type Values = ReturnType<typeof parse>['values'];
 type Flag = keyof Values;
@@ -87,6 +95,7 @@ const FLAGS_OF: Record<Exclude<Command['kind'], 'help'>, readonly Flag[]> = {
   serve: [...DATABASE_FLAGS, 'port', 'host', 'dev', 'data-dir', 'no-migrate', 'gc-every', 'gc-older-than'],
   migrate: DATABASE_FLAGS,
   gc: [...DATABASE_FLAGS, 'older-than'],
+  'bump-generation': DATABASE_FLAGS,
 };
 
 /**
@@ -109,8 +118,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.help || positionals[0] === 'help') return { kind: 'help' };
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError('Missing command: did you mean "syncline serve"?');
-  if (command !== 'serve' && command !== 'migrate' && command !== 'gc') {
-    throw new UsageError(`Unknown command "${command}": the commands are "serve", "migrate" and "gc".`);
+  if (command !== 'serve' && command !== 'migrate' && command !== 'gc' && command !== 'bump-generation') {
+    throw new UsageError(
+      `Unknown command "${command}": the commands are "serve", "migrate", "gc" and "bump-generation".`,
+    );
   }
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}".`);
   for (const flag of Object.keys(values) as Flag[]) {
@@ -120,6 +131,7 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const database = databaseArgs(values);
   if (command === 'migrate') return { kind: 'migrate', args: database };
+  if (command === 'bump-generation') return { kind: 'bump-generation', args: database };
   if (command === 'gc') {
     const olderThan = values['older-than'];
     return {

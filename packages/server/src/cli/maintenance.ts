@@ -1,9 +1,10 @@
 /**
- * The one-shot commands: `syncline migrate` and `syncline gc`. Each opens the store, does its
+ * The one-shot commands: `syncline migrate`, `syncline gc` and `syncline bump-generation`. Each opens the store, does its
  * work, prints one summary line and closes the store (the pool), so the process can exit.
  */
 import type { DatabaseArgs, GcArgs } from './args.ts';
 import { formatDuration } from './duration.ts';
+import { UsageError } from './errors.ts';
 import type { Output } from './serve.ts';
 import { loadTarget, openTarget } from './target.ts';
 
@@ -38,5 +39,31 @@ export async function gcCommand(args: GcArgs, env: NodeJS.ProcessEnv, out: Outpu
   }
   out.log(
     `Removed ${removed} tombstone(s) deleted before ${horizon} (older than ${formatDuration(args.olderThanMs)}) from ${description}.`,
+  );
+}
+
+/**
+ * `syncline bump-generation`: starts a new database generation, so every client's cursor answers
+ * `reset` at its next pull; clients download everything again, the server's state replaces theirs,
+ * and their pending writes are kept and pushed. Run it after restoring a PostgreSQL backup or
+ * promoting a replica, before serving (SQLite detects a restored file by itself; decision 0011).
+ */
+export async function bumpGenerationCommand(
+  args: DatabaseArgs,
+  env: NodeJS.ProcessEnv,
+  out: Output,
+): Promise<void> {
+  const target = await loadTarget(args, env);
+  const { store, description } = await openTarget(target, args);
+  let generation: string;
+  try {
+    if (!store.bumpGeneration)
+      throw new UsageError(`The ${store.kind} store from the config module cannot bump its generation.`);
+    generation = await store.bumpGeneration();
+  } finally {
+    await store.close().catch(() => {});
+  }
+  out.log(
+    `New database generation ${generation} for ${description}: every client downloads its data again at its next pull (pending writes are kept).`,
   );
 }

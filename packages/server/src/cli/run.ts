@@ -1,7 +1,7 @@
 import { installSignalHandlers } from '../node/signals.ts';
 import { parseCommand, USAGE } from './args.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { gcCommand, migrateCommand } from './maintenance.ts';
+import { bumpGenerationCommand, gcCommand, migrateCommand } from './maintenance.ts';
 import { type Output, type Serving, serve } from './serve.ts';
 
 const consoleOutput: Output = {
@@ -30,6 +30,10 @@ export async function run(
     }
     if (command.kind === 'gc') {
       await gcCommand(command.args, env, out);
+      return EXIT.ok;
+    }
+    if (command.kind === 'bump-generation') {
+      await bumpGenerationCommand(command.args, env, out);
       return EXIT.ok;
     }
     // Handlers go in before the server starts: a SIGTERM that arrives right after the banner

@@ -22,7 +22,7 @@ export interface ListenOptions {
   extraRoutes?: readonly ExtraRoute[];
   /** How long `close()` lets in-flight requests run before cutting connections; default 10 s. */
   shutdownTimeoutMs?: number;
-  /** How long `/healthz` waits for the store; default 2 s. */
+  /** How long `/healthz` and `/readyz` wait for the store; default 2 s. */
   healthTimeoutMs?: number;
   /**
    * Serve `GET /metrics` in Prometheus text format (request counters by route and status, push
@@ -78,7 +78,12 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   let closing = false;
   const metricsOn = options.metrics ?? true;
   const metrics = createListenerMetrics();
-  const knownRoutes = new Set(['/healthz', ...(metricsOn ? ['/metrics'] : []), ...routes.map((r) => r.path)]);
+  const knownRoutes = new Set([
+    '/healthz',
+    '/readyz',
+    ...(metricsOn ? ['/metrics'] : []),
+    ...routes.map((r) => r.path),
+  ]);
 
   async function renderMetrics(): Promise<Response> {
     const text = await metrics.render(server.store, healthTimeoutMs, report);
@@ -112,7 +117,13 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
 
   async function route(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
-    if (pathname === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) return health();
+    // `/readyz` is the same check under the name load balancers and Kubernetes probe for
+    // readiness: 503 while the database does not answer (restarting, failing over), 200 again after.
+    if (
+      (pathname === '/healthz' || pathname === '/readyz') &&
+      (request.method === 'GET' || request.method === 'HEAD')
+    )
+      return health();
     if (metricsOn && pathname === '/metrics' && (request.method === 'GET' || request.method === 'HEAD'))
       return renderMetrics();
     const extra = routes.find((r) => r.path === pathname && r.method === request.method);

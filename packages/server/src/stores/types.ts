@@ -24,6 +24,12 @@ export interface ServerStore {
   pull(request: StorePullRequest): Promise<StorePullResult>;
   /** Removes tombstones (and gone-markers) older than `olderThanMs`, records the horizon. */
   gc(olderThanMs: number): Promise<{ removed: number }>;
+  /**
+   * Starts a new database generation, so every client position answers `reset` and clients
+   * download again (keeping their pending writes). Both built-in stores have it; `syncline
+   * bump-generation` runs it. Optional for stores that cannot lose history.
+   */
+  bumpGeneration?(): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -9,9 +9,10 @@ const RETRY_CODES = new Set(['40001', '40P01']);
 
 /**
  * SQLSTATE classes and codes that mean "the database cannot serve now": connection exceptions,
- * too many connections, shutdown, statement or lock timeout, out of resources.
+ * too many connections, shutdown or termination (57P01 `pg_terminate_backend`), statement or lock
+ * timeout, idle-(in-transaction-)session timeout (25P03, 57P05), out of resources.
  */
-const UNAVAILABLE = /^(08...|53...|57P0[1-4]|57014|55P03|58000)$/;
+const UNAVAILABLE = /^(08...|53...|57P0[1-5]|57014|55P03|58000|25P03)$/;
 /** Socket errors of node-postgres when the server is unreachable or went away. */
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
@@ -82,7 +83,9 @@ export function asUnavailable(err: unknown, exhausted = false): unknown {
   const message = (err as Error | null)?.message ?? '';
   const outage =
     (code !== undefined && (UNAVAILABLE.test(code) || NETWORK.has(code))) ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(message);
+    /timeout exceeded when trying to connect|Connection terminated|not queryable|connection error/i.test(
+      message,
+    );
   if (outage || (exhausted && isRetryableTxError(err))) {
     return new SynclineError(
       'unavailable',

@@ -75,6 +75,15 @@ export interface PostgresStore extends ServerStore {
   bumpGeneration(): Promise<string>;
 }
 
+/** The request's connection died mid-transaction: whether COMMIT happened is unknown, so retry (exactly once by seq). */
+function connectionLost(died: Error, err: unknown): SynclineError {
+  return new SynclineError('unavailable', 'The connection to the database was lost. Try again in a moment.', {
+    cause: err instanceof Error ? err : died,
+    status: 503,
+    retryable: true,
+  });
+}
+
 /**
  * Opens a pool on a PostgreSQL database for the sync server. Call `migrate()` before serving.
  *
@@ -115,6 +124,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       throw asUnavailable(err);
     }
     let broken: Error | undefined;
+    // pg-pool drops its own error listener while a client is checked out: without this one, a
+    // backend that dies between two queries (pg_terminate_backend, a failover, a proxy restart,
+    // idle_in_transaction_session_timeout) emits an unhandled 'error' that ends the process.
+    // The client is then released as broken, so the pool opens a fresh connection next time.
+    let died: Error | undefined;
+    const onDeath = (err: Error) => {
+      died ??= err;
+      options.onError?.(err);
+    };
+    client.on('error', onDeath);
     try {
       await client.query(begin);
       const out = await fn(client);
@@ -124,14 +143,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         throw new SynclineError('storage', 'The transaction was rolled back by an earlier error.');
       return out;
     } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr as Error;
+      if (died === undefined) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          broken = rollbackErr as Error;
+        }
       }
-      throw err;
+      // Whatever the query in flight made of it, a dead connection is an outage: 503, retry.
+      throw died === undefined ? err : connectionLost(died, err);
     } finally {
-      client.release(broken);
+      client.off('error', onDeath);
+      client.release(died ?? broken);
     }
   }
 

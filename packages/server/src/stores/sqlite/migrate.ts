@@ -16,6 +16,7 @@ import {
   scopeCandidates,
   triggerDdl,
 } from './ddl.ts';
+import { EPOCHS_DDL } from './history.ts';
 
 export function migrateSqlite(
   db: Database.Database,
@@ -23,6 +24,7 @@ export function migrateSqlite(
   scopeColumns: Record<string, string>,
 ): void {
   db.exec(META_DDL);
+  db.exec(EPOCHS_DDL);
   db.prepare('INSERT OR IGNORE INTO _syncline_meta (key, value) VALUES (?, ?)').run(
     'generation',
     randomBytes(8).toString('hex'),

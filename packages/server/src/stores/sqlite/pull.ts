@@ -8,24 +8,13 @@ import { getCollection, toSnake } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import { q } from './ddl.ts';
+import { encodePosition, parsePosition, readHistory } from './history.ts';
 import { rowToRecord, selectList } from './records.ts';
 
 interface Item {
   collection: string;
   version: number;
   record: WireRecord;
-}
-
-/** `<generation>:<version>`; anything else (or another generation) is not a position of this database. */
-export function parsePosition(
-  position: string | null,
-  generation: string,
-): { version: number; reset: boolean } {
-  if (position === null) return { version: 0, reset: false };
-  const m = /^([0-9a-f]+):(\d{1,16})$/.exec(position);
-  if (!m || m[1] !== generation) return { version: 0, reset: true };
-  const version = Number(m[2]);
-  return Number.isSafeInteger(version) ? { version, reset: false } : { version: 0, reset: true };
 }
 
 /** SQL condition and params restricting `expr` to the scope; keys travel as one JSON array (any count, even 0). */
@@ -46,6 +35,7 @@ export function pullPage(
   const limit = Math.max(1, Math.floor(request.limit));
   const counter = (db.prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number })
     .value;
+  const history = readHistory(db, generation, counter);
   const horizons = new Map(
     (
       db.prepare('SELECT collection, version FROM _syncline_horizon').all() as Array<{
@@ -61,7 +51,7 @@ export function pullPage(
   for (const c of request.collections) {
     const col = getCollection(schema, c.name);
     if (!col) throw new Error(`Unknown collection "${c.name}".`);
-    let start = parsePosition(c.position, generation);
+    let start = parsePosition(c.position, history);
     // Tombstones at or below the horizon were collected: a client below it may have missed deletes.
     if (!start.reset && c.position !== null && start.version < (horizons.get(col.name) ?? 0)) {
       start = { version: 0, reset: true };
@@ -91,7 +81,7 @@ export function pullPage(
     }
     result.collections[c.name] = {
       changes: [...latest.values()],
-      position: `${generation}:${version}`,
+      position: encodePosition(history, version),
       hasMore,
       reset: start.reset,
     };

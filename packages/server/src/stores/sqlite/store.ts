@@ -2,12 +2,15 @@
  * The SQLite ServerStore (embedded default) on better-sqlite3: one connection, WAL,
  * `synchronous=NORMAL`, every use serialised through an async mutex.
  */
+
+import { randomBytes } from 'node:crypto';
 import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import { getCollection, Mutex, toSnake } from '@syncline/core/internal';
 import Database from 'better-sqlite3';
 import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
 import { NOW_SQL, q } from './ddl.ts';
+import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
 import { migrateSqlite } from './migrate.ts';
 import { pullPage } from './pull.ts';
 import { rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
@@ -32,6 +35,12 @@ export interface SqliteStore extends ServerStore {
   readonly kind: 'sqlite';
   /** The underlying connection. Use it only through `read`/`write`, or for setup before serving. */
   readonly db: Database.Database;
+  /**
+   * Starts a new database generation: every client position becomes invalid and answers `reset`.
+   * A restore is detected without it (decision 0011); run it when rows were changed in a way the
+   * triggers did not see, or to force every client to download again.
+   */
+  bumpGeneration(): Promise<string>;
 }
 
 /**
@@ -49,7 +58,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   const mutex = new Mutex();
   const statements = new Map<string, Database.Statement>();
-  let generation: string | null = null;
+  let epoch: string | null = null;
   let closed = false;
   let savepoints = 0;
 
@@ -98,16 +107,28 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     if (closed) throw new SynclineError('closed', 'The SQLite store is closed.');
   }
 
+  /** Read in every pull's snapshot: another process (`syncline bump-generation`) may change it. */
   function currentGeneration(): string {
-    if (generation === null) {
-      const row = db.prepare("SELECT value FROM _syncline_meta WHERE key = 'generation'").get() as
-        | { value: string }
-        | undefined;
-      if (!row)
-        throw new SynclineError('storage', 'The SQLite store is not migrated: call store.migrate() first.');
-      generation = row.value;
-    }
-    return generation;
+    const row = prepare("SELECT value FROM _syncline_meta WHERE key = 'generation'").get() as
+      | { value: string }
+      | undefined;
+    if (!row)
+      throw new SynclineError('storage', 'The SQLite store is not migrated: call store.migrate() first.');
+    return row.value;
+  }
+
+  const marker = markerPath(options.path);
+
+  /**
+   * Before this store's first write or pull: checks the marker file for a restore (a new
+   * generation if the file lost history), then opens this store's epoch (see history.ts).
+   */
+  function ensureEpoch(): void {
+    if (epoch !== null) return;
+    busyAsUnavailable(() => detectRestore(marker, db));
+    const opened = busyAsUnavailable(() => openEpoch(db));
+    writeMarker(marker, db, opened);
+    epoch = opened;
   }
 
   const tx: WriteTx = {
@@ -198,15 +219,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       mutex.run(async () => {
         ensureOpen();
         db.transaction(() => migrateSqlite(db, schema, options.scopeColumns ?? {})).immediate();
-        generation = null;
       }),
     write: (fn) =>
       mutex.run(async () => {
         ensureOpen();
+        ensureEpoch();
         busyAsUnavailable(() => db.exec('BEGIN IMMEDIATE'));
         try {
           const out = await fn(tx);
           db.exec('COMMIT');
+          writeMarker(marker, db, epoch!);
           return out;
         } catch (err) {
           if (db.inTransaction) db.exec('ROLLBACK');
@@ -221,15 +243,29 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     pull: (request) =>
       mutex.run(async () => {
         ensureOpen();
-        const gen = currentGeneration();
-        // One read transaction: rows, gone-markers and the counter from one snapshot.
-        return busyAsUnavailable(() => db.transaction(() => pullPage(db, schema, gen, request)).deferred());
+        ensureEpoch();
+        // One read transaction: rows, gone-markers, the counter, generation and epochs from one snapshot.
+        return busyAsUnavailable(() =>
+          db.transaction(() => pullPage(db, schema, currentGeneration(), request)).deferred(),
+        );
       }),
     gc: (olderThanMs) =>
       mutex.run(async () => {
         ensureOpen();
         const cutoff = new Date(Date.now() - olderThanMs).toISOString();
         return db.transaction(() => collectGarbage(db, schema, cutoff)).immediate();
+      }),
+    bumpGeneration: () =>
+      mutex.run(async () => {
+        ensureOpen();
+        const value = randomBytes(8).toString('hex');
+        const changed = busyAsUnavailable(
+          () => db.prepare("UPDATE _syncline_meta SET value = ? WHERE key = 'generation'").run(value).changes,
+        );
+        if (changed === 0)
+          throw new SynclineError('storage', 'The SQLite store is not migrated: call store.migrate() first.');
+        if (epoch !== null) writeMarker(marker, db, epoch);
+        return value;
       }),
     close: () =>
       mutex.run(async () => {
