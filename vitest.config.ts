@@ -14,7 +14,7 @@ const POSTGRES_FILES = [
 ];
 
 /** Tests run on the package sources: every package's exports map has this condition first. */
-const SOURCE_CONDITIONS = ['@syncline/source', 'module', 'node', 'import', 'default'];
+const SOURCE_CONDITIONS = ['@syncline/source', 'module', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions: SOURCE_CONDITIONS },

@@ -7,11 +7,23 @@ export const pullRequest = z.object({
   clientId: z.string().check(z.minLength(1), z.maxLength(128)),
   collections: z.record(
     z.string().check(z.maxLength(64)),
-    z.object({ cursor: z.nullable(z.string().check(z.maxLength(1024))) }),
+    // Protocol 2 cursors carry the caller's keys (decision 0012): up to 64 KiB.
+    z.object({ cursor: z.nullable(z.string().check(z.maxLength(65_536))) }),
   ),
   limit: z.optional(z.int().check(z.positive())),
 });
 export type PullRequest = z.infer<typeof pullRequest>;
+
+/** Scope keys per scope column (camelCase column → keys). */
+const keysByColumn = z.record(z.string(), z.array(z.string()));
+
+/**
+ * Access the caller lost (protocol 2, decision 0012), sent after the page's changes: remove every
+ * local row whose scope column holds one of `keys` and none of whose scope columns holds one of
+ * `kept` (the caller's current keys); pending edits to them are dropped with a rejection.
+ */
+export const revokedKeys = z.object({ keys: keysByColumn, kept: keysByColumn });
+export type RevokedKeys = z.infer<typeof revokedKeys>;
 
 /** Changes of one collection; `reset` means: mark local rows, re-download, sweep the unreceived. */
 export const collectionChanges = z.object({
@@ -19,6 +31,7 @@ export const collectionChanges = z.object({
   cursor: z.string(),
   hasMore: z.boolean(),
   reset: z.boolean(),
+  revoked: z.optional(revokedKeys),
 });
 export type CollectionChanges = z.infer<typeof collectionChanges>;
 

@@ -30,7 +30,7 @@ export interface PostgresStoreOptions {
    * column counts as a possible scope column, so changing any text column leaves a gone-marker.
    * With it, only the scope column does, and pulls get a (scope, _txid, id) index.
    */
-  scopeColumns?: Record<string, string>;
+  scopeColumns?: Readonly<Record<string, string | readonly string[]>>;
   pool?: {
     /** Connections (default 10). */
     max?: number;

@@ -14,13 +14,14 @@ import {
   META_DDL,
   q,
   scopeCandidates,
+  scopeIndexColumns,
   triggerDdl,
 } from './ddl.ts';
 
 export function migrateSqlite(
   db: Database.Database,
   schema: SchemaDef,
-  scopeColumns: Record<string, string>,
+  scopeColumns: Readonly<Record<string, string | readonly string[]>>,
 ): void {
   db.exec(META_DDL);
   db.prepare('INSERT OR IGNORE INTO _syncline_meta (key, value) VALUES (?, ?)').run(
@@ -45,8 +46,7 @@ export function migrateSqlite(
     }
     const declared = scopeColumns[col.name];
     for (const sql of triggerDdl(col, scopeCandidates(col, declared))) db.exec(sql);
-    const scopeIndex =
-      declared && declared !== 'public' && Object.hasOwn(col.columns, declared) ? declared : undefined;
+    const scopeIndex = scopeIndexColumns(col, declared);
     for (const sql of indexDdl(col, scopeIndex)) db.exec(sql);
     // Rows that predate the triggers get a version through the update trigger, so pulls see them.
     db.exec(`UPDATE ${q(table)} SET updated_at = updated_at WHERE version IS NULL OR version = 0`);

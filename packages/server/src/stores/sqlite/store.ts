@@ -22,7 +22,7 @@ export interface SqliteStoreOptions {
    * column counts as a possible scope column, so changing any text column leaves a gone-marker.
    * With it, only the scope column does, and pulls get a (scope, version) index.
    */
-  scopeColumns?: Record<string, string>;
+  scopeColumns?: Readonly<Record<string, string | readonly string[]>>;
   /** How long a writer waits for another connection's lock, in ms (default 5000). */
   busyTimeoutMs?: number;
 }
