@@ -9,6 +9,7 @@ import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
 import { isNewer, rowFromBase, settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { call } from './request.ts';
+import { revokeRows } from './revoke.ts';
 
 /**
  * Pulls every collection until none has more (DESIGN §4 pull). Each page is applied in ONE local
@@ -101,6 +102,8 @@ async function applyPage(
         marked = true;
       }
       await applyChanges(tx, name, cc.changes);
+      // After the changes: a row that moved from a lost key to a kept one has its new key now.
+      if (cc.revoked) await revokeRows(ctx, tx, name, cc.revoked);
       await tx.setMeta(META.cursor(name), cc.cursor);
       if (!cc.hasMore && resetState === true) {
         await tx.sweepMarked(name);

@@ -10,7 +10,8 @@ import { rejectionMessage } from './rejections.ts';
  * - applied → base = record if newer; entry removed; later entries of the record now build on
  *   `record.version`; visible row recomputed;
  * - duplicate → acknowledged: entry removed, the next pull brings the state;
- * - rejected → every outbox entry of the record dropped, base = `current` (null for not_found),
+ * - rejected → every outbox entry of the record dropped, base = `current` (null for not_found and
+ *   for a forbidden without current: the caller may not read the record),
  *   visible = base, one StoredRejection kept (promise 7).
  * Results whose seq is not in the batch are ignored; batch entries without a result stay sent
  * and are re-sent unchanged.
@@ -79,9 +80,12 @@ async function reject(
 ): Promise<void> {
   const dropped = await tx.outbox({ collection: entry.collection, id: entry.id });
   await tx.removeOutbox(dropped.map((e) => e.key));
-  let base: WireRecord | null = rec?.base ?? null;
+  const had = rec?.base ?? null;
+  let base: WireRecord | null = had;
   if (result.current) base = isNewer(result.current, base) ? result.current : base;
-  else if (result.code === 'not_found') base = null;
+  // The server sends `current` whenever the caller may read the record: a `forbidden` without it
+  // means the record is not (or no longer) the caller's to see, so the local copy goes too.
+  else if (result.code === 'not_found' || result.code === 'forbidden') base = null;
   await settleRecord(tx, entry.collection, entry.id, base);
   const current = base && base.deletedAt === null ? base : null;
   const issues = result.issues ?? [];
@@ -90,7 +94,14 @@ async function reject(
     collection: entry.collection,
     id: entry.id,
     code: result.code,
-    message: rejectionMessage(result.code, entry.collection, current !== null, issues),
+    // A record this device had from the server and may no longer read: access was removed.
+    message: rejectionMessage(
+      result.code,
+      entry.collection,
+      current !== null,
+      issues,
+      result.code === 'forbidden' && !result.current && had !== null ? 'access_removed' : undefined,
+    ),
     current,
     dropped: dropped.map((e) => e.op),
     issues,
