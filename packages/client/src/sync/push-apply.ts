@@ -57,8 +57,11 @@ async function acknowledge(
   rec: LocalRecord | null,
   record: WireRecord,
 ): Promise<void> {
-  const base = rec && !isNewer(record, rec.base) ? rec.base : record;
   await tx.removeOutbox([entry.key]);
+  // The record left this device while the answer was outstanding (its access was revoked,
+  // revoke.ts): the server applied it while the caller could still write, nothing comes back.
+  if (rec === null) return;
+  const base = !isNewer(record, rec.base) ? rec.base : record;
   // Later local ops were made on top of this mutation, so they now build on its version.
   for (const later of await tx.outbox({ collection: entry.collection, id: entry.id })) {
     if (later.op.op === 'insert') continue;

@@ -7,7 +7,7 @@ import { rejectionMessage } from './rejections.ts';
 /**
  * Removes the rows of keys the caller lost (protocol 2, decision 0012), inside the pull page's
  * write tx and after its changes: every visible row whose scope column holds a revoked key and
- * none of whose scope columns holds a kept key. Its pending edits are dropped with one stored
+ * none of whose scope columns holds a kept key. Its unsent edits are dropped with one stored
  * `forbidden` rejection saying that access was removed. A record whose visible row left the key
  * locally (a pending move) stays: its push is refused, and a refusal without `current` removes it.
  * Returns how many records went.
@@ -40,7 +40,10 @@ export async function revokeRows(
     }
   }
   for (const id of gone.keys()) {
-    const dropped = await tx.outbox({ collection, id });
+    // Entries already sent stay until their answer (promise 2): an applied one was made while
+    // the caller still had access, a refused one stores the server's rejection; either way the
+    // answer finds no local record and brings none back (push-apply.ts).
+    const dropped = (await tx.outbox({ collection, id })).filter((e) => e.seq === null);
     if (dropped.length > 0) {
       await tx.removeOutbox(dropped.map((e) => e.key));
       const rejection: StoredRejection = {
