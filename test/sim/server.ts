@@ -12,7 +12,7 @@ import { createSqliteStore } from '@syncline/server/sqlite';
 import pg from 'pg';
 import type { ServerTruth } from './oracles.ts';
 import { type Control, recordingStore, type ServerLog } from './recorder.ts';
-import { COLLECTIONS, scopeColumns, simRules, simSchema } from './schema.ts';
+import { COLLECTIONS, GRANTS_DDL, scopeColumns, simRules, simSchema } from './schema.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -37,6 +37,8 @@ export interface SimServer {
    */
   setRequest(req: { firstSeq: number | null; sentAt: number | null } | null): void;
   restart(): Promise<void>;
+  /** Grants or revokes a shared space for a user, as the app's own backend would (plain SQL). */
+  setGrant(user: string, space: string, on: boolean): Promise<void>;
   /** Every record with plain SQL (tombstones included): the oracles' server truth. */
   truth(): Promise<ServerTruth>;
   /** Closes the server and drops the PostgreSQL schema. */
@@ -70,6 +72,7 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
   const open = async (): Promise<SyncServer> => {
     const inner = openStore();
     await inner.migrate();
+    await inner.write((tx) => tx.all(GRANTS_DDL));
     const store = recordingStore(inner, {
       log,
       control: o.control,
@@ -92,6 +95,12 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
     async restart() {
       await server.close();
       server = await open();
+    },
+    async setGrant(user, space, on) {
+      await current!.write(async (tx) => {
+        await tx.all('DELETE FROM sim_grants WHERE user_id = ? AND space = ?', [user, space]);
+        if (on) await tx.all('INSERT INTO sim_grants (user_id, space) VALUES (?, ?)', [user, space]);
+      });
     },
     async truth() {
       const out: ServerTruth = new Map();

@@ -3,6 +3,7 @@ import type { LocalRecord, LocalWriteTx, OutboxEntry, StoredRejection } from '..
 import { isNewer, settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { rejectionMessage } from './rejections.ts';
+import { addChecks } from './revoke.ts';
 
 /**
  * Step 3 of a push: applies the server's answer in ONE local write tx (promise 2: an entry leaves
@@ -58,8 +59,11 @@ async function acknowledge(
   record: WireRecord,
 ): Promise<void> {
   await tx.removeOutbox([entry.key]);
+  // A record got outside the pull stream: the next pull checks that the caller still reads it
+  // (its key may have come and gone between two pulls, unseen by the cursor).
+  await addChecks(tx, entry.collection, entry.id, rec === null ? 0 : record.version);
   // The record left this device while the answer was outstanding (its access was revoked,
-  // revoke.ts): the server applied it while the caller could still write, nothing comes back.
+  // revoke.ts): nothing comes back now; the check brings it if it is readable again.
   if (rec === null) return;
   const base = !isNewer(record, rec.base) ? rec.base : record;
   // Later local ops were made on top of this mutation, so they now build on its version.
@@ -90,6 +94,10 @@ async function reject(
   // means the record is not (or no longer) the caller's to see, so the local copy goes too.
   else if (result.code === 'not_found' || result.code === 'forbidden') base = null;
   await settleRecord(tx, entry.collection, entry.id, base);
+  // `current` came outside the pull stream, and a record removed by a refusal may be readable
+  // again by the next pull: both are checked then.
+  if (result.current) await addChecks(tx, entry.collection, entry.id, base?.version ?? 0);
+  else if (result.code === 'forbidden' && had !== null) await addChecks(tx, entry.collection, entry.id, 0);
   const current = base && base.deletedAt === null ? base : null;
   const issues = result.issues ?? [];
   const rejection: StoredRejection = {

@@ -1,7 +1,7 @@
 import type { RevokedKeys } from '@syncline/core';
 import { getCollection } from '@syncline/core/internal';
 import type { LocalRow, LocalWriteTx, StoredRejection } from '../local-store.ts';
-import type { SyncContext } from './context.ts';
+import { META, type SyncContext } from './context.ts';
 import { rejectionMessage } from './rejections.ts';
 
 /**
@@ -39,10 +39,24 @@ export async function revokeRows(
       if (!kept(row)) gone.set(row.id, row);
     }
   }
-  for (const id of gone.keys()) {
-    // Entries already sent stay until their answer (promise 2): an applied one was made while
-    // the caller still had access, a refused one stores the server's rejection; either way the
-    // answer finds no local record and brings none back (push-apply.ts).
+  await removeRows(ctx, tx, collection, gone.keys());
+  return gone.size;
+}
+
+/**
+ * Removes records the caller may no longer read: the local row goes; unsent edits are dropped
+ * with one stored `forbidden` rejection saying that access was removed. Entries already sent
+ * stay until their answer (promise 2): an applied one was made while the caller still had
+ * access, a refused one stores the server's rejection; either way the answer finds no local
+ * record and brings none back (push-apply.ts).
+ */
+export async function removeRows(
+  ctx: SyncContext,
+  tx: LocalWriteTx,
+  collection: string,
+  ids: Iterable<string>,
+): Promise<void> {
+  for (const id of ids) {
     const dropped = (await tx.outbox({ collection, id })).filter((e) => e.seq === null);
     if (dropped.length > 0) {
       await tx.removeOutbox(dropped.map((e) => e.key));
@@ -62,5 +76,16 @@ export async function revokeRows(
     }
     await tx.deleteRecord(collection, id);
   }
-  return gone.size;
+}
+
+/** Rows this device holds, or dropped, outside the pull stream: id → version held (0: none). */
+export async function addChecks(
+  tx: LocalWriteTx,
+  collection: string,
+  id: string,
+  version: number,
+): Promise<void> {
+  const checks = (await tx.getMeta<Record<string, number>>(META.check(collection))) ?? {};
+  checks[id] = version;
+  await tx.setMeta(META.check(collection), checks);
 }

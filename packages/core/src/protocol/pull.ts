@@ -7,8 +7,16 @@ export const pullRequest = z.object({
   clientId: z.string().check(z.minLength(1), z.maxLength(128)),
   collections: z.record(
     z.string().check(z.maxLength(64)),
-    // Protocol 2 cursors carry the caller's keys (decision 0012): up to 64 KiB.
-    z.object({ cursor: z.nullable(z.string().check(z.maxLength(65_536))) }),
+    z.object({
+      // Protocol 2 cursors carry the caller's keys (decision 0012): up to 64 KiB.
+      cursor: z.nullable(z.string().check(z.maxLength(65_536))),
+      /**
+       * Protocol 2: rows the client holds (or dropped) outside the stream — from push answers, or
+       * removed by a refusal — id → the version it holds (0: none). Answered in this page: the
+       * current record when readable and of another version, else the id in `unreadable`.
+       */
+      check: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(128)), z.int().check(z.nonnegative()))),
+    }),
   ),
   limit: z.optional(z.int().check(z.positive())),
 });
@@ -32,6 +40,8 @@ export const collectionChanges = z.object({
   hasMore: z.boolean(),
   reset: z.boolean(),
   revoked: z.optional(revokedKeys),
+  /** Protocol 2: ids of the request's `check` the caller may not read (or that do not exist). */
+  unreadable: z.optional(z.array(z.string())),
 });
 export type CollectionChanges = z.infer<typeof collectionChanges>;
 

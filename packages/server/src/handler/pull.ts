@@ -24,10 +24,13 @@ import {
   scopeHash,
   toTokens,
 } from './cursor.ts';
-import { type Keys, rulesFor, scopeColumns, scopeFilter, scopeKeys } from './rules.ts';
+import { requestError } from './errors.ts';
+import { canRead, type Keys, rulesFor, scopeColumns, scopeFilter, scopeKeys } from './rules.ts';
 
 /** Key sets larger than this (as JSON) use the hash cursor: a key change then resets (0002). */
 const MAX_CURSOR_KEY_CHARS = 16_384;
+/** Records one pull may `check` per collection (the client sends at most 500 at a time). */
+const MAX_CHECK = 1000;
 
 type Read = StorePullRequest['collections'][number];
 type Got = StorePullResult['collections'][string];
@@ -57,33 +60,80 @@ export async function handlePull(
   auth: AuthContext,
   body: PullRequest,
 ): Promise<PullResponse> {
-  const served: Array<{ name: string; rule: CollectionRules; cursor: string | null }> = [];
-  for (const [name, { cursor }] of Object.entries(body.collections)) {
+  const served: Array<{
+    name: string;
+    rule: CollectionRules;
+    cursor: string | null;
+    check: Record<string, number> | undefined;
+  }> = [];
+  for (const [name, { cursor, check }] of Object.entries(body.collections)) {
+    if (check && Object.keys(check).length > MAX_CHECK) {
+      throw requestError('bad_request', `A pull may check at most ${MAX_CHECK} records per collection.`, {
+        collection: name,
+        maxCheck: MAX_CHECK,
+      });
+    }
     const rule = getCollection(ctx.schema, name) ? rulesFor(ctx.rules, ctx.dev, name) : null;
     // Not served (unknown, or no rules outside dev mode): left out of the answer, so a client whose
     // schema is ahead of the server's (decision 0003) still pulls everything else.
-    if (rule) served.push({ name, rule, cursor });
+    if (rule) served.push({ name, rule, cursor, check });
   }
   if (served.length === 0) return { collections: {}, remaining: 0 };
 
   const limit = Math.min(body.limit ?? ctx.limits.maxRowsPerPage, ctx.limits.maxRowsPerPage);
   const plans = await ctx.store.read(async (db) => {
-    const out: Plan[] = [];
+    const out: Array<{ plan: Plan; keys: Keys }> = [];
     for (const c of served) {
       const keys = await scopeKeys(c.rule, auth, db);
-      out.push(plan(c.name, c.rule, keys, c.cursor, body.protocol));
+      out.push({ plan: plan(c.name, c.rule, keys, c.cursor, body.protocol), keys });
     }
     return out;
   });
 
-  const reads = plans.flatMap((p) => p.reads);
+  const reads = plans.flatMap((p) => p.plan.reads);
   const page: StorePullResult =
     reads.length > 0
       ? await ctx.store.pull({ collections: reads, limit })
       : { collections: {}, remaining: 0 };
   const collections: Record<string, CollectionChanges> = {};
-  for (const p of plans) collections[p.name] = p.kind === 'hash' ? hashAnswer(p, page) : groupAnswer(p, page);
+  for (const [i, { plan: p, keys }] of plans.entries()) {
+    const answer = p.kind === 'hash' ? hashAnswer(p, page) : groupAnswer(p, page);
+    const check = served[i]!.check;
+    if (body.protocol >= 2 && check && Object.keys(check).length > 0)
+      Object.assign(answer, await answerCheck(ctx, p.name, keys, check, answer.changes));
+    collections[p.name] = answer;
+  }
   return { collections, remaining: page.remaining };
+}
+
+/**
+ * The `check` of a protocol-2 pull: rows the client holds, or dropped, outside the stream (push
+ * answers, a refusal without `current`). A readable row of another version than the client's is
+ * sent as it is now; a row the caller may not read, or that does not exist, is named in
+ * `unreadable` — which says nothing the client did not ask about.
+ */
+async function answerCheck(
+  ctx: HandlerContext,
+  name: string,
+  keys: Keys,
+  check: Record<string, number>,
+  changes: WireRecord[],
+): Promise<Pick<CollectionChanges, 'changes' | 'unreadable'>> {
+  const ids = Object.keys(check);
+  const found = new Map((await ctx.store.records(name, ids)).map((r) => [r.id, r]));
+  const out = new Map(changes.map((c) => [c.id, c]));
+  const unreadable: string[] = [];
+  for (const id of ids) {
+    const record = found.get(id);
+    if (!record || !canRead(keys, record)) {
+      unreadable.push(id);
+      out.delete(id);
+      continue;
+    }
+    const inPage = out.get(id);
+    if (record.version !== check[id] && (!inPage || inPage.version < record.version)) out.set(id, record);
+  }
+  return { changes: [...out.values()], ...(unreadable.length > 0 ? { unreadable } : {}) };
 }
 
 function legacyHash(keys: Keys, rule: CollectionRules): string {

@@ -20,6 +20,12 @@ export interface ServerStore {
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** Runs fn with read access outside a write transaction (rules' `access`, tests). */
   read<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  /**
+   * The current records (tombstones included) among `ids` of one collection, in any order;
+   * absent ids are left out. The pull's `check` (decision 0012) asks about rows a client holds
+   * outside its cursor's keys.
+   */
+  records(collection: string, ids: readonly string[]): Promise<WireRecord[]>;
   /** Reads one page of changes, for every requested collection, from one snapshot. */
   pull(request: StorePullRequest): Promise<StorePullResult>;
   /** Removes tombstones (and gone-markers) older than `olderThanMs`, records the horizon. */

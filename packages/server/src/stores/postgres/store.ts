@@ -4,6 +4,7 @@
  */
 import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
+import { getCollection } from '@syncline/core/internal';
 import pg from 'pg';
 import type { ServerStore, SqlDb } from '../types.ts';
 import type { PgNames } from './ddl.ts';
@@ -11,7 +12,7 @@ import { pgNames } from './ddl.ts';
 import { collectGarbage } from './gc.ts';
 import { migratePostgres } from './migrate.ts';
 import { pullPage } from './pull.ts';
-import { pgTypes } from './records.ts';
+import { pgTypes, rowToRecord, selectList } from './records.ts';
 import type { RetryOptions } from './retry.ts';
 import { asUnavailable, withRetry } from './retry.ts';
 import { checkPgSchema, toDollarParams } from './sql.ts';
@@ -177,6 +178,21 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     read: async (fn) => {
       ensureOpen();
       return fn(sqlDb);
+    },
+
+    records: async (collection, ids) => {
+      ensureOpen();
+      const col = getCollection(schema, collection);
+      if (!col) throw new SynclineError('invalid', `Unknown collection "${collection}".`);
+      try {
+        const { rows } = await pool.query(
+          `SELECT ${selectList(col)} FROM ${n.table(col.name)} WHERE id = ANY($1::text[])`,
+          [ids],
+        );
+        return rows.map((row) => rowToRecord(col, row));
+      } catch (err) {
+        throw asUnavailable(err);
+      }
     },
 
     pull: async (request) => {

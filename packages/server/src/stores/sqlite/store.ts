@@ -10,7 +10,7 @@ import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../
 import { NOW_SQL, q } from './ddl.ts';
 import { migrateSqlite } from './migrate.ts';
 import { pullPage } from './pull.ts';
-import { rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
+import { rowToRecord, rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -217,6 +217,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       mutex.run(async () => {
         ensureOpen();
         return fn(sqlDb);
+      }),
+    records: (collection, ids) =>
+      mutex.run(async () => {
+        ensureOpen();
+        const col = getCollection(schema, collection);
+        if (!col) throw new SynclineError('invalid', `Unknown collection "${collection}".`);
+        const rows = db
+          .prepare(
+            `SELECT ${selectList(col)} FROM ${q(toSnake(col.name))} WHERE id IN (SELECT value FROM json_each(?))`,
+          )
+          .all(JSON.stringify(ids)) as Array<Record<string, unknown>>;
+        return rows.map((row) => rowToRecord(col, row));
       }),
     pull: (request) =>
       mutex.run(async () => {
