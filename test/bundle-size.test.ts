@@ -26,7 +26,14 @@ describe('browser bundle', async () => {
   // The checks above would fail if a browser package reached the server: the same build with the
   // server added as if a browser package imported it is caught on all three counts.
   test('the checks catch server code reaching the bundle', async () => {
-    const withServer = await measureBrowserBundle({ entries: [...BROWSER_ENTRIES, '@syncline/server'] });
+    const withServer = await measureBrowserBundle({
+      entries: [
+        ...BROWSER_ENTRIES,
+        '@syncline/server',
+        '@syncline/server/sqlite',
+        '@syncline/server/postgres',
+      ],
+    });
     const why = new Set(withServer.forbiddenInputs.map((f) => f.why));
     expect([...why].sort()).toEqual([
       'better-sqlite3 (native, Node only)',
