@@ -328,6 +328,69 @@ export function runSharingScenarios(open: OpenStore): void {
     expect(again.resets).toBe(0);
   });
 
+  test('check: a pushed row under a key gained and lost between two pulls is named unreadable', async () => {
+    const { alice, bob, membership } = await shared();
+    ok(
+      await alice.push([
+        { collection: 'members', id: 'm-bob', op: 'delete', baseVersion: membership.version },
+      ]),
+    );
+    const before = await drain(bob, 'tasks', null);
+    expect(before.ids).toEqual([]);
+    // Added, bob writes into L before pulling; then he is removed again.
+    ok(
+      await alice.push([
+        { collection: 'members', id: 'm-bob-2', op: 'insert', data: { listId: 'L', userId: 'bob' } },
+      ]),
+    );
+    const [mine] = ok(
+      await bob.push([{ collection: 'tasks', id: 'tb', op: 'insert', data: { listId: 'L', title: 'b' } }]),
+    );
+    const again = (await drain(alice, 'members', null)).changes.find((r) => r.id === 'm-bob-2')!;
+    ok(
+      await alice.push([{ collection: 'members', id: 'm-bob-2', op: 'delete', baseVersion: again.version }]),
+    );
+    // His cursor never held L, so nothing is revoked; the check names the row he holds.
+    const res = await bob.post('/pull', {
+      protocol: 2,
+      clientId: 'c-bob',
+      collections: { tasks: { cursor: before.cursor, check: { tb: mine!.version, nope: 0 } } },
+    });
+    const page = (res.body as PullResponse).collections.tasks!;
+    expect(page.revoked).toBeUndefined();
+    expect(page.changes).toEqual([]);
+    expect([...page.unreadable!].sort()).toEqual(['nope', 'tb']);
+  });
+
+  test('check: a row removed by a refusal comes back when it is readable again', async () => {
+    const { alice, bob, membership } = await shared();
+    const before = await drain(bob, 'tasks', null);
+    const t1 = before.changes.find((r) => r.id === 't1')!;
+    ok(
+      await alice.push([
+        { collection: 'members', id: 'm-bob', op: 'delete', baseVersion: membership.version },
+      ]),
+    );
+    const [refused] = await bob.push([
+      { collection: 'tasks', id: 't1', op: 'update', patch: { done: true }, baseVersion: t1.version },
+    ]);
+    expect(refused).not.toHaveProperty('current');
+    ok(
+      await alice.push([
+        { collection: 'members', id: 'm-bob-2', op: 'insert', data: { listId: 'L', userId: 'bob' } },
+      ]),
+    );
+    // The cursor still holds L (no pull saw it go): only the check brings t1 back.
+    const res = await bob.post('/pull', {
+      protocol: 2,
+      clientId: 'c-bob',
+      collections: { tasks: { cursor: before.cursor, check: { t1: 0, t2: t1.version + 1000 } } },
+    });
+    const page = (res.body as PullResponse).collections.tasks!;
+    expect(ids(page)).toEqual(['t1', 't2']);
+    expect(page.unreadable).toBeUndefined();
+  });
+
   test('protocol 1 clients keep the hash cursor: a key change resets, nothing is revoked', async () => {
     const { alice, bob, membership } = await shared();
     const pull1 = async (cursor: string | null) => {
