@@ -10,6 +10,8 @@
  * 2. bob has 20,000 tasks in 50 lists and is added to a 51st list of 100 tasks: his next sync
  *    transfers those 100 task rows, counted at the transport; his removal transfers none (only
  *    the revoked key).
+ * 3. The demo's other decisions: members read the list, may not move its tasks out nor rename
+ *    it (refusals carry `current`, so they roll back), and lose it all when it is deleted.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -261,6 +263,46 @@ async function backfill(scenario: Awaited<ReturnType<typeof serve>>, store: Serv
   expect(await bob.db.tasks.find({ where: { listId: list.id } })).toEqual([]);
 }
 
+/** The demo's other decisions: members read the list; a member cannot take a task away; a deleted list closes. */
+async function demoRules(scenario: Awaited<ReturnType<typeof serve>>) {
+  const alice = await scenario.device('alice', 'alice-demo');
+  const bob = await scenario.device('bob', 'bob-demo');
+  const list = await alice.db.lists.insert({ name: 'Shared', ownerId: 'alice' });
+  const task = await alice.db.tasks.insert({ listId: list.id, title: 'shared task' });
+  await alice.db.members.insert({ listId: list.id, userId: 'bob' });
+  const own = await bob.db.lists.insert({ name: 'Mine', ownerId: 'bob' });
+  await alice.sync();
+  await bob.sync();
+  await pullUntil(bob, async () => (await bob.db.tasks.get(task.id)) !== null);
+  expect((await bob.db.lists.find({ orderBy: [['name', 'asc']] })).map((l) => l.name)).toEqual([
+    'Mine',
+    'Shared',
+  ]);
+
+  // A member edits a shared task, but cannot move it into his own list, nor rename the list.
+  await bob.db.tasks.update(task.id, { done: true });
+  await bob.sync();
+  expect(bob.status.pending).toBe(0);
+  await bob.db.tasks.update(task.id, { listId: own.id });
+  await bob.db.lists.update(list.id, { name: 'Taken' });
+  await bob.sync();
+  expect((await bob.rejections()).map((r) => r.code)).toEqual(['forbidden', 'forbidden']);
+  // Both refusals carried `current`: bob reads them, so he is rolled back, not emptied.
+  expect((await bob.db.tasks.get(task.id))?.listId).toBe(list.id);
+  expect((await bob.db.lists.get(list.id))?.name).toBe('Shared');
+
+  // The owner deletes the list: its tasks close to the member at his next sync.
+  await alice.sync();
+  await alice.db.lists.delete(list.id);
+  await alice.sync();
+  await bob.sync();
+  expect(await bob.db.tasks.get(task.id)).toBeNull();
+  expect((await bob.db.lists.find({})).map((l) => l.name)).toEqual(['Mine']);
+  const late = await bob.db.tasks.insert({ listId: list.id, title: 'too late' });
+  await bob.sync();
+  expect(await bob.db.tasks.get(late.id)).toBeNull();
+}
+
 describe('revocable sharing with the demo rules', () => {
   const stores = [
     { name: 'SQLite', make: sqliteBackend, skip: false },
@@ -274,6 +316,17 @@ describe('revocable sharing with the demo rules', () => {
         const s = await serve(make());
         try {
           await removeMember(s);
+        } finally {
+          await s.close();
+        }
+      },
+    );
+    test.skipIf(skip)(
+      `the demo's rules: members read the list, cannot take its tasks, lose it when it is deleted (${name})${suffix}`,
+      async () => {
+        const s = await serve(make());
+        try {
+          await demoRules(s);
         } finally {
           await s.close();
         }
