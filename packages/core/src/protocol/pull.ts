@@ -15,7 +15,9 @@ export const pullRequest = z.object({
        * removed by a refusal — id → the version it holds (0: none). Answered in this page: the
        * current record when readable and of another version, else the id in `unreadable`.
        */
-      check: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(128)), z.int().check(z.nonnegative()))),
+      check: z.optional(
+        z.record(z.string().check(z.minLength(1), z.maxLength(128)), z.int().check(z.nonnegative())),
+      ),
     }),
   ),
   limit: z.optional(z.int().check(z.positive())),
