@@ -3,7 +3,7 @@ import type { LocalRecord, LocalWriteTx, OutboxEntry, StoredRejection } from '..
 import { isNewer, settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { rejectionMessage } from './rejections.ts';
-import { addChecks } from './revoke.ts';
+import { addChecks, type Checks } from './revoke.ts';
 
 /**
  * Step 3 of a push: applies the server's answer in ONE local write tx (promise 2: an entry leaves
@@ -26,6 +26,7 @@ export async function applyPushResults(
   const touched = new Set<string>();
   let answered = 0;
   await ctx.store.write(async (tx) => {
+    const checks: Checks = new Map();
     for (const result of results) {
       const entry = bySeq.get(result.seq);
       if (!entry) continue;
@@ -38,14 +39,16 @@ export async function applyPushResults(
         continue;
       touched.add(entry.collection);
       const rec = await tx.getRecord(entry.collection, entry.id);
-      if (result.status === 'applied') await acknowledge(tx, entry, rec, result.record);
+      if (result.status === 'applied') await acknowledge(tx, entry, rec, result.record, checks);
       else if (result.status === 'duplicate') {
         await tx.removeOutbox([entry.key]);
         await settleRecord(tx, entry.collection, entry.id, rec?.base ?? null);
       } else {
-        await reject(ctx, tx, batch.clientId, entry, rec, result);
+        await reject(ctx, tx, batch.clientId, entry, rec, result, checks);
       }
     }
+    // One write of the checks per answer: a batch of 500 does not rewrite the set 500 times.
+    for (const [collection, ids] of checks) await addChecks(tx, collection, ids);
     await ctx.failpoint('push:apply:before-commit');
   });
   ctx.changed(touched);
@@ -57,11 +60,12 @@ async function acknowledge(
   entry: OutboxEntry,
   rec: LocalRecord | null,
   record: WireRecord,
+  checks: Checks,
 ): Promise<void> {
   await tx.removeOutbox([entry.key]);
   // A record got outside the pull stream: the next pull checks that the caller still reads it
   // (its key may have come and gone between two pulls, unseen by the cursor).
-  await addChecks(tx, entry.collection, entry.id, rec === null ? 0 : record.version);
+  note(checks, entry.collection, entry.id, rec === null ? 0 : record.version);
   // The record left this device while the answer was outstanding (its access was revoked,
   // revoke.ts): nothing comes back now; the check brings it if it is readable again.
   if (rec === null) return;
@@ -84,6 +88,7 @@ async function reject(
   entry: OutboxEntry,
   rec: LocalRecord | null,
   result: Rejected,
+  checks: Checks,
 ): Promise<void> {
   const dropped = await tx.outbox({ collection: entry.collection, id: entry.id });
   await tx.removeOutbox(dropped.map((e) => e.key));
@@ -96,8 +101,8 @@ async function reject(
   await settleRecord(tx, entry.collection, entry.id, base);
   // `current` came outside the pull stream, and a record removed by a refusal may be readable
   // again by the next pull: both are checked then.
-  if (result.current) await addChecks(tx, entry.collection, entry.id, base?.version ?? 0);
-  else if (result.code === 'forbidden' && had !== null) await addChecks(tx, entry.collection, entry.id, 0);
+  if (result.current) note(checks, entry.collection, entry.id, base?.version ?? 0);
+  else if (result.code === 'forbidden' && had !== null) note(checks, entry.collection, entry.id, 0);
   const current = base && base.deletedAt === null ? base : null;
   const issues = result.issues ?? [];
   const rejection: StoredRejection = {
@@ -137,4 +142,10 @@ export async function rekeyClient(ctx: SyncContext): Promise<void> {
     await ctx.failpoint('push:seq-gap:before-commit');
   });
   await ctx.failpoint('push:after-seq-gap');
+}
+
+function note(checks: Checks, collection: string, id: string, version: number): void {
+  const ids = checks.get(collection) ?? {};
+  ids[id] = version;
+  checks.set(collection, ids);
 }

@@ -78,14 +78,15 @@ export async function removeRows(
   }
 }
 
-/** Rows this device holds, or dropped, outside the pull stream: id → version held (0: none). */
+/** Rows got or dropped outside the pull stream, per collection: id → version held (0: none). */
+export type Checks = Map<string, Record<string, number>>;
+
+/** Adds to the rows the next pull checks (META.check), in the caller's write tx. */
 export async function addChecks(
   tx: LocalWriteTx,
   collection: string,
-  id: string,
-  version: number,
+  ids: Record<string, number>,
 ): Promise<void> {
-  const checks = (await tx.getMeta<Record<string, number>>(META.check(collection))) ?? {};
-  checks[id] = version;
-  await tx.setMeta(META.check(collection), checks);
+  const stored = (await tx.getMeta<Record<string, number>>(META.check(collection))) ?? {};
+  await tx.setMeta(META.check(collection), { ...stored, ...ids });
 }
