@@ -157,7 +157,7 @@ describe('syncline serve --dev', () => {
     const info = await fetch(`${server.url}/sync/info`);
     expect(info.status).toBe(200);
     expect(await info.json()).toMatchObject({
-      protocol: { min: 1, max: 1 },
+      protocol: { min: 1, max: 2 },
       limits: { maxRowsPerPage: expect.any(Number) },
     });
 
@@ -292,7 +292,7 @@ describe('the demo schema served by the CLI', () => {
     ]);
     expect(await pull(server.url, bob, 'tasks')).toEqual([]);
 
-    // The owner adds him; then he reads and writes the list's tasks, but not the list itself.
+    // The owner adds him; then he reads the list and reads and writes its tasks.
     expect(
       await push(server.url, alice, 'a1', [
         { seq: 4, collection: 'members', id: 'm-bob', op: 'insert', data: { listId: 'L', userId: 'bob' } },
@@ -300,7 +300,7 @@ describe('the demo schema served by the CLI', () => {
     ).toMatchObject([{ status: 'applied' }]);
     expect(await pull(server.url, bob, 'tasks')).toEqual(['t1']);
     expect(await pull(server.url, bob, 'members')).toEqual(['m-bob']);
-    expect(await pull(server.url, bob, 'lists')).toEqual([]);
+    expect(await pull(server.url, bob, 'lists')).toEqual(['L']);
     expect(await push(server.url, bob, 'b2', [task(1, 't2')])).toMatchObject([{ status: 'applied' }]);
     expect((await pull(server.url, alice, 'tasks')).sort()).toEqual(['t1', 't2']);
     expect((await server.stop()).code).toBe(0);

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { createClient, type Transport } from '@syncline/client';
 import { manualNetwork } from '@syncline/client/testing';
-import { defineSchema, type Mutation, t } from '@syncline/core';
+import { defineSchema, type Mutation, PROTOCOL_VERSION, t } from '@syncline/core';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { afterAll, expect, test } from 'vitest';
 import { tempDir } from './helpers/server.ts';
@@ -21,7 +21,7 @@ const info = {
   status: 200,
   headers: {},
   body: {
-    protocol: { min: 1, max: 1 },
+    protocol: { min: 1, max: PROTOCOL_VERSION },
     limits: {
       maxBodyBytes: 1 << 20,
       maxMutationBytes: 1 << 18,

@@ -25,42 +25,62 @@ export default schema;
 
 type Db = { all<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]> };
 
-/** Ids of the live lists the user owns or is a member of. */
-async function visibleListIds(auth: AuthContext, db: Db): Promise<string[]> {
+/** Ids of the live lists the user owns. */
+async function ownedListIds(auth: AuthContext, db: Db): Promise<string[]> {
   const rows = await db.all<{ id: string }>(
-    `SELECT id FROM lists WHERE owner_id = ? AND deleted_at IS NULL
-     UNION
-     SELECT list_id AS id FROM members WHERE user_id = ? AND deleted_at IS NULL`,
-    [auth.userId, auth.userId],
+    'SELECT id FROM lists WHERE owner_id = ? AND deleted_at IS NULL',
+    [auth.userId],
   );
   return rows.map((row) => row.id);
 }
 
-/** Whether the user owns the live list `listId`. */
-async function ownsList(auth: AuthContext, db: Db, listId: unknown): Promise<boolean> {
-  if (typeof listId !== 'string') return false;
-  const rows = await db.all(
-    'SELECT 1 AS ok FROM lists WHERE id = ? AND owner_id = ? AND deleted_at IS NULL',
-    [listId, auth.userId],
+/** Ids of the live lists the user is a member of: deleting a list closes it to its members. */
+async function memberListIds(auth: AuthContext, db: Db): Promise<string[]> {
+  const rows = await db.all<{ id: string }>(
+    `SELECT m.list_id AS id FROM members m JOIN lists l ON l.id = m.list_id AND l.deleted_at IS NULL
+      WHERE m.user_id = ? AND m.deleted_at IS NULL`,
+    [auth.userId],
   );
-  return rows.length > 0;
+  return rows.map((row) => row.id);
+}
+
+/** Ids of the live lists the user owns or is a member of. */
+async function visibleListIds(auth: AuthContext, db: Db): Promise<string[]> {
+  return [...(await ownedListIds(auth, db)), ...(await memberListIds(auth, db))];
 }
 
 export const rules: Rules = {
-  // A list is visible to and writable by its owner only; ownerId must be the caller's id.
-  lists: { scope: 'ownerId', access: (auth) => [auth.userId] },
-  // Owners and members read and write the tasks of a list (the default write check uses these keys).
-  tasks: { scope: 'listId', access: visibleListIds },
-  // Each user sees their own memberships; only the list's owner adds or removes members.
+  // The owner reads and writes a list; its members read it (a list is readable by its own id).
+  lists: {
+    scope: ['ownerId', 'id'],
+    access: async (auth, db) => ({ ownerId: [auth.userId], id: await memberListIds(auth, db) }),
+    write: (auth, { old, new: next }) =>
+      (old === null || old.ownerId === auth.userId) && (next === null || next.ownerId === auth.userId),
+  },
+  // Owners and members read and write the tasks of a live list. Moving a task needs write access
+  // to both lists, and only the owner of a list may move a task out of it (members cannot take
+  // tasks away from a shared list).
+  tasks: {
+    scope: 'listId',
+    access: visibleListIds,
+    write: async (auth, { old, new: next }, db) => {
+      const lists = await visibleListIds(auth, db);
+      const writable = (row: typeof old) => row === null || lists.includes(String(row.listId));
+      if (!writable(old) || !writable(next)) return false;
+      if (old && next && old.listId !== next.listId)
+        return (await ownedListIds(auth, db)).includes(String(old.listId));
+      return true;
+    },
+  },
+  // A membership is readable by its member, by the list's owner and by co-members; the owner
+  // adds and removes members, and a member may leave.
   members: {
-    scope: 'userId',
-    access: (auth) => [auth.userId],
-    write: async (auth, change, db) => {
-      const rows = [change.old, change.new].filter((row) => row !== null);
-      for (const row of rows) {
-        if (!(await ownsList(auth, db, row.listId))) return false;
-      }
-      return rows.length > 0;
+    scope: ['userId', 'listId'],
+    access: async (auth, db) => ({ userId: [auth.userId], listId: await visibleListIds(auth, db) }),
+    write: async (auth, { old, new: next }, db) => {
+      if (old !== null && next === null && old.userId === auth.userId) return true;
+      const owned = await ownedListIds(auth, db);
+      return [old, next].every((row) => row === null || owned.includes(String(row.listId)));
     },
   },
 };

@@ -8,7 +8,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Node flags that make a child resolve `@syncline/*` to sources and load TypeScript (tsx by path: a child's cwd may be anywhere). */
+/**
+ * Node flags that make a child resolve `@syncline/*` to sources and load TypeScript. tsx is named
+ * by its file URL: a bare `--import tsx` resolves from the child's cwd (a temp directory).
+ */
 export const SOURCE_EXEC_ARGV = [
   '--conditions=@syncline/source',
   '--import',

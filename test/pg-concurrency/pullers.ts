@@ -21,11 +21,19 @@ function delivered(c: Change): Delivered {
 }
 
 /**
- * The txid of a PostgreSQL store position inside a pull cursor (`<scope>.<generation>:<txid>:<id>`,
- * decisions 0002 and 0005). Test-only knowledge: clients treat cursors as opaque.
+ * The txid of a PostgreSQL store position inside a pull cursor: `<scope>.<position>` (decision
+ * 0002) or, for protocol 2, `k2.<base64url JSON>` whose groups each hold a position (decision
+ * 0012; this puller's keys never change, so there is one group). A position is
+ * `<generation>:<txid>:<id>` (decision 0005). Test-only knowledge: clients treat cursors as opaque.
  */
 export function cursorTxid(cursor: string): bigint {
-  const position = cursor.slice(cursor.indexOf('.') + 1);
+  let position = cursor.slice(cursor.indexOf('.') + 1);
+  if (cursor.startsWith('k2.')) {
+    const state = JSON.parse(Buffer.from(position, 'base64url').toString('utf8')) as {
+      g: Array<[string[], string | null]>;
+    };
+    position = state.g[0]?.[1] ?? '';
+  }
   return BigInt(position.split(':')[1] ?? '0');
 }
 

@@ -7,7 +7,7 @@ import type { ClientRejection } from '@syncline/client';
 import type { Slot } from './clients.ts';
 import type { LocalWrite, Model } from './model.ts';
 import type { ServerLog } from './recorder.ts';
-import { COLLECTIONS } from './schema.ts';
+import { COLLECTIONS, type Grants, readable } from './schema.ts';
 
 export interface Verdict {
   lost: string[];
@@ -34,6 +34,7 @@ export async function check(
   slots: readonly Slot[],
   log: ServerLog,
   truth: ServerTruth,
+  grants: Grants,
 ): Promise<Verdict> {
   const v: Verdict = { lost: [], duplicated: [], diverged: [...model.ryw] };
   const rejections = new Map<string, ClientRejection[]>();
@@ -87,7 +88,8 @@ export async function check(
   for (const s of slots) {
     for (const r of rejections.get(s.name) ?? []) {
       stored.add(r.key);
-      if (!serverRejected.has(r.key) && !lostRejected.has(r.key))
+      // Edits dropped because access was revoked are the client's own rejection (decision 0012).
+      if (!r.key.startsWith('revoked:') && !serverRejected.has(r.key) && !lostRejected.has(r.key))
         v.diverged.push(`${s.name} stores rejection ${r.key} the server never made`);
       const n = s.events.get(r.key) ?? 0;
       if (n === 0) v.lost.push(`${s.name}: rejection ${r.key} never reported`);
@@ -168,7 +170,7 @@ export async function check(
         JSON.stringify([r.id, r.version, r.ownerId, r.a, r.b, r.tok]),
       );
       const server = [...truth.entries()]
-        .filter(([k, r]) => k.startsWith(`${c}/`) && !r.deleted && r.ownerId === s.user)
+        .filter(([k, r]) => k.startsWith(`${c}/`) && !r.deleted && readable(grants, s.user, c, r.ownerId))
         .map(([, r]) => JSON.stringify([r.id, r.version, r.ownerId, r.a, r.b, r.tok]));
       local.sort();
       server.sort();

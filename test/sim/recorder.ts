@@ -68,6 +68,7 @@ export function recordingStore(inner: ServerStore, o: RecorderOptions): ServerSt
     migrate: () => inner.migrate(),
     read: (fn) => inner.read(fn),
     gc: (ms) => inner.gc(ms),
+    records: (collection, ids) => inner.records(collection, ids),
     close: () => inner.close(),
     async write(fn) {
       let attempt: ServerLog = { applied: [], outcomes: [] };

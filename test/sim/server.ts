@@ -13,7 +13,7 @@ import { createSqliteStore, type SqliteStore } from '@syncline/server/sqlite';
 import pg from 'pg';
 import type { ServerTruth } from './oracles.ts';
 import { type Control, recordingStore, type ServerLog } from './recorder.ts';
-import { COLLECTIONS, scopeColumns, simRules, simSchema } from './schema.ts';
+import { COLLECTIONS, GRANTS_DDL, scopeColumns, simRules, simSchema } from './schema.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -46,6 +46,8 @@ export interface SimServer {
    * store must detect the restore itself (decision 0011). False when there is no backup.
    */
   restore(): Promise<boolean>;
+  /** Grants or revokes a shared space for a user, as the app's own backend would (plain SQL). */
+  setGrant(user: string, space: string, on: boolean): Promise<void>;
   /** Every record with plain SQL (tombstones included): the oracles' server truth. */
   truth(): Promise<ServerTruth>;
   /** Closes the server and drops the PostgreSQL schema. */
@@ -99,6 +101,7 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
   const open = async (): Promise<SyncServer> => {
     inner = openStore();
     await inner.migrate();
+    await inner.write((tx) => tx.all(GRANTS_DDL));
     const store = recordingStore(inner, {
       log,
       control: o.control,
@@ -194,6 +197,12 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
       saved = null;
       server = await open();
       return true;
+    },
+    async setGrant(user, space, on) {
+      await current!.write(async (tx) => {
+        await tx.all('DELETE FROM sim_grants WHERE user_id = ? AND space = ?', [user, space]);
+        if (on) await tx.all('INSERT INTO sim_grants (user_id, space) VALUES (?, ?)', [user, space]);
+      });
     },
     async truth() {
       const out: ServerTruth = new Map();

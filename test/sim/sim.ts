@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { FAILPOINTS, type FailpointName, manualClock } from '@syncline/client/testing';
 import { seededRandom } from '@syncline/core/internal';
 import { openSlot, restartSlot, type Slot, type SlotDeps } from './clients.ts';
-import { checkFresh } from './fresh.ts';
+import { checkFresh, checkScope } from './fresh.ts';
 import { newModel } from './model.ts';
 import { check, type Verdict } from './oracles.ts';
 import { type LoopbackNet, type ProxyFault, startLoopback } from './proxy.ts';
 import type { Control } from './recorder.ts';
+import { type Grants, SPACES } from './schema.ts';
 import { createSimServer, type StoreKind } from './server.ts';
 import { FAULTS, type Fault, type HeldRequest, simTransport } from './transport.ts';
 import { checkPending, localWrite } from './workload.ts';
@@ -140,6 +141,16 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       slots.push(await openSlot(name, users[i % users.length]!, i, deps(name)));
     }
     const model = newModel();
+    // Shared spaces: u0 starts in s0; a second user starts in both (so they collide in s0).
+    const grants: Grants = new Map(users.map((u) => [u, new Set<string>()]));
+    let grantsAtBackup: Grants | null = null;
+    const grant = async (user: string, space: string, on: boolean) => {
+      await server.setGrant(user, space, on);
+      if (on) grants.get(user)!.add(space);
+      else grants.get(user)!.delete(space);
+    };
+    await grant('u0', 's0', true);
+    if (users.includes('u1')) for (const sp of SPACES) await grant('u1', sp, true);
     const crashRate = 0.08 + rng() * 0.1;
     const steps = o.steps ?? 80;
 
@@ -155,8 +166,9 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       log(`${slot.name} ${pullOnly ? 'pull' : 'sync'}`);
       try {
         await (pullOnly ? slot.client.pull() : slot.client.sync());
+        if (!slot.crashedAt) await checkScope(slot, model, grants, pullOnly, step);
         if (o.store === 'sqlite' && !slot.crashedAt)
-          await checkFresh(slot, model, await server.truth(), step);
+          await checkFresh(slot, model, await server.truth(), step, grants);
       } catch (e) {
         log(`${slot.name} sync failed: ${(e as Error).message.slice(0, 60)}`);
       }
@@ -166,6 +178,7 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
         slot,
         model,
         async (c, id) => (await server.truth()).get(`${c}/${id}`)?.deleted ?? false,
+        grants,
       );
     };
 
@@ -203,14 +216,26 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
         // The restore fault: an online backup now, and at the next such step the server is
         // stopped, its database replaced by that backup and started again: on SQLite with no
         // command run (detected), on PostgreSQL after the generation bump the README prescribes.
+        // Memberships live in the server's database, so a restore takes them back too.
         if (await server.restore()) {
           log('server restored from backup');
           count('restores');
+          for (const [user, spaces] of grantsAtBackup ?? []) grants.set(user, new Set(spaces));
+          grantsAtBackup = null;
         } else {
           log('server backup');
           count('backups');
           await server.backup();
+          grantsAtBackup = new Map([...grants].map(([user, spaces]) => [user, new Set(spaces)]));
         }
+      } else if (r < 0.945) {
+        // A membership change: a space granted or revoked while devices are wherever they are.
+        const user = pick(users);
+        const space = pick(SPACES);
+        const on = !grants.get(user)!.has(space);
+        log(`${on ? 'grant' : 'revoke'} ${user} ${space}`);
+        count(on ? 'grants' : 'revokes');
+        await grant(user, space, on);
       } else if (r < 0.975) {
         const h = held.splice(Math.floor(rng() * held.length), 1)[0];
         if (h) {
@@ -245,13 +270,13 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       last = size;
       if (quiet) break;
     }
-    let verdict = await check(model, slots, server.log, await server.truth());
+    let verdict = await check(model, slots, server.log, await server.truth(), grants);
     // PostgreSQL delivers up to the xid watermark, which other sessions in the cluster may hold
     // back for a moment: give delivery (only) a little real time before calling it divergence.
     for (let wait = 0; o.store === 'postgres' && verdict.diverged.length > 0 && wait < 30; wait++) {
       await new Promise((r) => setTimeout(r, 100));
       for (const s of slots) await s.client.pull().catch(() => undefined);
-      verdict = await check(model, slots, server.log, await server.truth());
+      verdict = await check(model, slots, server.log, await server.truth(), grants);
     }
     stats.writes = model.writes.length;
     stats.acked = model.writes.filter((w) => w.acked).length;

@@ -6,7 +6,7 @@
  */
 import type { Slot } from './clients.ts';
 import { type LocalWrite, type Model, showsWrite } from './model.ts';
-import { COLLECTIONS, type SimCollection } from './schema.ts';
+import { COLLECTIONS, type Grants, readable, type SimCollection, SPACES } from './schema.ts';
 
 const HOT = 3;
 
@@ -23,7 +23,9 @@ export async function localWrite(x: WriteCtx): Promise<void> {
   const { slot, rng, pick } = x;
   const collection: SimCollection = pick(COLLECTIONS);
   const other = x.users.find((u) => u !== slot.user);
-  const owner = other && rng() < 0.04 ? other : slot.user;
+  let owner = other && rng() < 0.04 ? other : slot.user;
+  // A shared space, granted to this user or not (then the write is refused as forbidden).
+  if (collection === 'stale' && rng() < 0.3) owner = pick(SPACES);
   const id = rng() < 0.1 ? `${slot.name}-f${slot.writes}` : `${owner}-${Math.floor(rng() * HOT)}`;
   const col = slot.client.db[collection];
   const n = slot.writes++;
@@ -85,13 +87,15 @@ export async function localWrite(x: WriteCtx): Promise<void> {
 
 /**
  * Promise 6: a record with pending writes shows the newest one, whatever the pull brought.
- * Exception (decision 0004): an update over a record deleted on the server stays invisible
- * until its `not_found` rejection arrives.
+ * Exceptions: an update over a record deleted on the server stays invisible until its
+ * `not_found` rejection arrives (decision 0004); a record of a space the user lost is removed
+ * (decision 0012).
  */
 export async function checkPending(
   slot: Slot,
   model: Model,
   deletedOnServer: (collection: string, id: string) => Promise<boolean>,
+  grants: Grants,
 ): Promise<void> {
   const newest = new Map<string, LocalWrite>();
   for (const w of model.writes) if (w.slot === slot.name) newest.set(`${w.collection}/${w.id}`, w);
@@ -99,6 +103,12 @@ export async function checkPending(
     if (!w.acked) continue;
     if (!(await slot.client.isPending(w.id, w.collection))) continue;
     const row = await slot.client.db[w.collection].get(w.id);
+    // A record of a space this user no longer holds leaves the device, pending or not (issue 9).
+    const insert = model.writes
+      .filter((x) => x.op === 'insert' && x.collection === w.collection && x.id === w.id)
+      .pop();
+    const owner = insert?.values.ownerId ?? w.id.slice(0, w.id.lastIndexOf('-'));
+    if (row === null && !readable(grants, slot.user, w.collection, owner)) continue;
     if (row === null && w.op === 'update' && (await deletedOnServer(w.collection, w.id))) continue;
     if (!showsWrite(row as Record<string, unknown> | null, w))
       model.ryw.push(

@@ -161,6 +161,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     pollIntervalMs: options.pollIntervalMs ?? 30_000,
     delegate: {
       afterPush: () => notifyRejections(ctx, emitted),
+      afterPull: () => notifyRejections(ctx, emitted),
       cycleDone: () => {
         const now = clock.now();
         status.set({ lastSyncedAt: now });

@@ -2,7 +2,7 @@
  * Test support: a scripted {@link Transport} that answers each request with canned protocol
  * answers (for unit tests of retry/413/seq_gap/401 handling — named "with scripted transport").
  */
-import { defineSchema, type Mutation, SynclineError, t } from '@syncline/core';
+import { defineSchema, type Mutation, PROTOCOL_VERSION, SynclineError, t } from '@syncline/core';
 import { createClient } from '../src/client.ts';
 import { manualClock } from '../src/clock.ts';
 import { createMemoryStore } from '../src/memory-store.ts';
@@ -58,7 +58,7 @@ export const emptyPull = (cursor = 'c1') =>
 
 export const info = (limits: Partial<Record<string, number>> = {}) =>
   ok({
-    protocol: { min: 1, max: 1 },
+    protocol: { min: 1, max: PROTOCOL_VERSION },
     limits: {
       maxBodyBytes: 1 << 20,
       maxMutationBytes: 1 << 18,

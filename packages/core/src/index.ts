@@ -42,6 +42,8 @@ export {
   pullResponse,
   pushRequest,
   pushResponse,
+  type RevokedKeys,
+  revokedKeys,
   type WireRecord,
   wireRecord,
 } from './protocol/index.ts';

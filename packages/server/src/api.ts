@@ -21,11 +21,22 @@ export type ResolveDecision =
   | { action: 'reject'; message: string }
   | { action: 'merge'; record: Record<string, unknown> };
 
+/**
+ * What `access` answers: the keys of a one-column scope as an array; the keys per scope column
+ * (`{ userId: [me], listId: ownedLists }`, required for a multi-column scope); or `'all'` (every
+ * row, e.g. an admin). A row is readable when any of its scope columns holds one of its keys.
+ */
+export type AccessKeys = readonly string[] | Readonly<Record<string, readonly string[]>> | 'all';
+
 export interface CollectionRules {
-  /** The column whose value is the row's scope key, or 'public' (every authenticated user reads). */
-  scope: string;
-  /** The scope keys the user may read. Not used for 'public'. */
-  access?: (auth: AuthContext, db: SqlDb) => Promise<readonly string[]> | readonly string[];
+  /**
+   * The column whose value is the row's scope key, several such columns (a row readable through
+   * any of them, e.g. a membership by its member and by the list's owner: `['userId', 'listId']`;
+   * `'id'` makes a row readable by its own id), or 'public' (every authenticated user reads).
+   */
+  scope: string | readonly string[];
+  /** The scope keys the user may read (see {@link AccessKeys}). Not used for 'public'. */
+  access?: (auth: AuthContext, db: SqlDb) => Promise<AccessKeys> | AccessKeys;
   /**
    * The write check; when given it replaces the default (so it can allow writes into keys the
    * caller cannot read, e.g. an owner adding a member). Default: the scope key of the old row (if

@@ -12,6 +12,7 @@
  * await listen(server, { port: 8787 });
  */
 export {
+  type AccessKeys,
   type AuthContext,
   type Authenticator,
   type CollectionRules,

@@ -392,7 +392,7 @@ export function runHandlerScenarios(make: Make): void {
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
   });
 
-  test('pull: scoped rows, cursors, and reset when the key set changes', async () => {
+  test('pull: scoped rows, cursors, and a gained key backfilled without a reset', async () => {
     const { server } = await serve();
     const alice = client(server, 'alice');
     const bob = client(server, 'bob');
@@ -409,13 +409,14 @@ export function runHandlerScenarios(make: Make): void {
     expect(first.resets).toBe(0);
     const quiet = await alice.pull({ tasks: first.cursor });
     expect(quiet.collections.tasks).toMatchObject({ changes: [], hasMore: false, reset: false });
-    // A new list widens alice's keys: her old cursor no longer describes her scope.
+    // A new list widens alice's keys: only its rows are read from the start (decision 0012).
     await alice.push([
       { collection: 'lists', id: 'LA2', op: 'insert', data: { ownerId: 'alice', name: 'A2' } },
+      { collection: 'tasks', id: 'ta2', op: 'insert', data: { listId: 'LA2', title: 'in A2' } },
     ]);
     const widened = await alice.pull({ tasks: first.cursor });
-    expect(widened.collections.tasks!.reset).toBe(true);
-    expect(widened.collections.tasks!.changes.map((c) => c.id)).toEqual(['ta']);
+    expect(widened.collections.tasks!.reset).toBe(false);
+    expect(widened.collections.tasks!.changes.map((c) => c.id)).toEqual(['ta2']);
     expect((await pullAll(bob, 'tasks')).changes.map((c) => c.id)).toEqual(['tb']);
   });
 }

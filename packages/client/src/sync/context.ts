@@ -44,5 +44,7 @@ export const META = {
   /** `'requested'`: reset wanted, rows not yet marked; `true`: marked, re-downloading. */
   reset: (c: string) => `reset:${c}`,
   fingerprint: (c: string) => `fingerprint:${c}`,
+  /** Rows got or dropped outside the pull stream, for the next pull's `check` (decision 0012). */
+  check: (c: string) => `check:${c}`,
   lastSyncedAt: 'lastSyncedAt',
 } as const;

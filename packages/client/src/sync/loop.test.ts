@@ -134,11 +134,11 @@ describe('sync loop with scripted transport and a manual clock', () => {
       'initial-sync:1',
       'idle:null',
     ]);
-    expect(c.calls.filter((x) => x.path === '/pull').map((x) => x.body!.collections)).toEqual([
-      { notes: { cursor: null } },
-      { notes: { cursor: 'c1' } },
-      { notes: { cursor: 'c2' } },
-    ]);
+    // The pushed record is checked once, with the first page (decision 0012).
+    const pulls = c.calls.filter((x) => x.path === '/pull').map((x) => x.body!.collections);
+    expect(pulls[0]).toMatchObject({ notes: { cursor: null } });
+    expect(Object.keys((pulls[0]!.notes as unknown as { check: object }).check)).toHaveLength(1);
+    expect(pulls.slice(1)).toEqual([{ notes: { cursor: 'c1' } }, { notes: { cursor: 'c2' } }]);
     expect(c.status.lastSyncedAt).toBe(c.clock.now());
     expect((await c.db.notes.find({})).map((r) => r.title)).toEqual(
       expect.arrayContaining(['one', 'two', 'three', 'four', 'mine']),

@@ -10,6 +10,8 @@ import { RequestError } from './request.ts';
 export interface LoopDelegate {
   /** Emitted after every applied push round and at the end of a cycle. */
   afterPush(): Promise<void>;
+  /** After a pull: revoked rows may have stored rejections (decision 0012). */
+  afterPull(): Promise<void>;
   cycleDone(): void;
   /** A cycle failed; `null` after the next success. */
   failed(error: SynclineError | null): void;
@@ -112,6 +114,7 @@ export class SyncLoop {
       await this.exclusive(async () => {
         try {
           await pullAll(this.o.ctx, signal);
+          await this.o.delegate.afterPull();
         } finally {
           this.o.ctx.progress.phase('idle');
         }
@@ -148,6 +151,7 @@ export class SyncLoop {
       await ctx.failpoint('loop:before-pull');
       // pullAll reports 'pulling' or 'initial-sync' itself.
       await pullAll(ctx, signal);
+      await this.o.delegate.afterPull();
       this.o.delegate.cycleDone();
       await ctx.failpoint('loop:after-cycle');
     } finally {

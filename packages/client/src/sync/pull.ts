@@ -9,6 +9,10 @@ import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
 import { isNewer, rowFromBase, settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { call } from './request.ts';
+import { removeRows, revokeRows } from './revoke.ts';
+
+/** Records checked per collection and page (the server accepts up to 1,000). */
+const CHECK_PER_PAGE = 500;
 
 /**
  * Pulls every collection until none has more (DESIGN §4 pull). Each page is applied in ONE local
@@ -20,10 +24,15 @@ import { call } from './request.ts';
  */
 export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined): Promise<void> {
   const names = Object.keys(ctx.schema.collections);
-  const { clientId, cursors } = await ctx.store.read(async (tx) => {
+  const { clientId, cursors, checks } = await ctx.store.read(async (tx) => {
     const cursors = new Map<string, string | null>();
-    for (const n of names) cursors.set(n, (await tx.getMeta<string | null>(META.cursor(n))) ?? null);
-    return { clientId: (await tx.getMeta<string>(META.clientId)) ?? 'unknown', cursors };
+    const checks = new Map<string, Array<[string, number]>>();
+    for (const n of names) {
+      cursors.set(n, (await tx.getMeta<string | null>(META.cursor(n))) ?? null);
+      const check = Object.entries((await tx.getMeta<Record<string, number>>(META.check(n))) ?? {});
+      if (check.length > 0) checks.set(n, check);
+    }
+    return { clientId: (await tx.getMeta<string>(META.clientId)) ?? 'unknown', cursors, checks };
   });
   const initial = [...cursors.values()].some((c) => c === null);
   ctx.progress.phase(initial ? 'initial-sync' : 'pulling', initial ? 0 : null);
@@ -33,10 +42,21 @@ export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined)
   while (active.length > 0) {
     signal?.throwIfAborted();
     await ctx.failpoint('pull:before-request');
+    // Rows held outside the stream are checked a slice at a time, within the server's bound.
+    const sent = new Map<string, Record<string, number>>();
+    for (const n of active) {
+      const slice = checks.get(n)?.splice(0, CHECK_PER_PAGE) ?? [];
+      if (slice.length > 0) sent.set(n, Object.fromEntries(slice));
+    }
     const body = {
       protocol: PROTOCOL_VERSION,
       clientId,
-      collections: Object.fromEntries(active.map((n) => [n, { cursor: cursors.get(n) ?? null }])),
+      collections: Object.fromEntries(
+        active.map((n) => {
+          const check = sent.get(n);
+          return [n, { cursor: cursors.get(n) ?? null, ...(check ? { check } : {}) }];
+        }),
+      ),
       limit,
     };
     const raw = (await call(ctx, '/pull', body, signal)).body;
@@ -50,7 +70,7 @@ export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined)
     }
     await ctx.failpoint('pull:after-response');
     const page = parsed.data;
-    const swept = await applyPage(ctx, page, active);
+    const swept = await applyPage(ctx, page, active, sent);
     await ctx.failpoint('pull:after-page');
     if (swept.length) {
       await ctx.failpoint('pull:after-sweep');
@@ -62,7 +82,7 @@ export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined)
       if (!cc) continue; // not served to this client: nothing more to ask for in this run
       received += cc.changes.length;
       cursors.set(n, cc.cursor);
-      if (cc.hasMore) next.push(n);
+      if (cc.hasMore || (checks.get(n)?.length ?? 0) > 0) next.push(n);
     }
     active = next;
     if (initial)
@@ -84,6 +104,7 @@ async function applyPage(
   ctx: SyncContext,
   page: PullResponse,
   requested: readonly string[],
+  checked: ReadonlyMap<string, Record<string, number>>,
 ): Promise<string[]> {
   const swept: string[] = [];
   const touched = new Set<string>();
@@ -101,6 +122,23 @@ async function applyPage(
         marked = true;
       }
       await applyChanges(tx, name, cc.changes, resetState === true);
+      // After the changes: a row that moved from a lost key to a kept one has its new key now.
+      if (cc.revoked) await revokeRows(ctx, tx, name, cc.revoked);
+      const sentChecks = checked.get(name);
+      if (sentChecks) {
+        if (cc.unreadable)
+          await removeRows(
+            ctx,
+            tx,
+            name,
+            cc.unreadable.filter((id) => id in sentChecks),
+          );
+        // Answered in this page: a later push answer may have re-added an id with a new version.
+        const left = (await tx.getMeta<Record<string, number>>(META.check(name))) ?? {};
+        for (const [id, version] of Object.entries(sentChecks)) if (left[id] === version) delete left[id];
+        if (Object.keys(left).length > 0) await tx.setMeta(META.check(name), left);
+        else await tx.deleteMeta(META.check(name));
+      }
       await tx.setMeta(META.cursor(name), cc.cursor);
       if (!cc.hasMore && resetState === true) {
         await tx.sweepMarked(name);

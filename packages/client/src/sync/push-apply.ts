@@ -3,6 +3,7 @@ import type { LocalRecord, LocalWriteTx, OutboxEntry, StoredRejection } from '..
 import { isNewer, settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { rejectionMessage } from './rejections.ts';
+import { addChecks, type Checks } from './revoke.ts';
 
 /**
  * Step 3 of a push: applies the server's answer in ONE local write tx (promise 2: an entry leaves
@@ -10,7 +11,8 @@ import { rejectionMessage } from './rejections.ts';
  * - applied → base = record if newer; entry removed; later entries of the record now build on
  *   `record.version`; visible row recomputed;
  * - duplicate → acknowledged: entry removed, the next pull brings the state;
- * - rejected → every outbox entry of the record dropped, base = `current` (null for not_found),
+ * - rejected → every outbox entry of the record dropped, base = `current` (null for not_found and
+ *   for a forbidden without current: the caller may not read the record),
  *   visible = base, one StoredRejection kept (promise 7).
  * Results whose seq is not in the batch are ignored; batch entries without a result stay sent
  * and are re-sent unchanged.
@@ -24,6 +26,7 @@ export async function applyPushResults(
   const touched = new Set<string>();
   let answered = 0;
   await ctx.store.write(async (tx) => {
+    const checks: Checks = new Map();
     for (const result of results) {
       const entry = bySeq.get(result.seq);
       if (!entry) continue;
@@ -36,14 +39,16 @@ export async function applyPushResults(
         continue;
       touched.add(entry.collection);
       const rec = await tx.getRecord(entry.collection, entry.id);
-      if (result.status === 'applied') await acknowledge(tx, entry, rec, result.record);
+      if (result.status === 'applied') await acknowledge(tx, entry, rec, result.record, checks);
       else if (result.status === 'duplicate') {
         await tx.removeOutbox([entry.key]);
         await settleRecord(tx, entry.collection, entry.id, rec?.base ?? null);
       } else {
-        await reject(ctx, tx, batch.clientId, entry, rec, result);
+        await reject(ctx, tx, batch.clientId, entry, rec, result, checks);
       }
     }
+    // One write of the checks per answer: a batch of 500 does not rewrite the set 500 times.
+    for (const [collection, ids] of checks) await addChecks(tx, collection, ids);
     await ctx.failpoint('push:apply:before-commit');
   });
   ctx.changed(touched);
@@ -55,9 +60,16 @@ async function acknowledge(
   entry: OutboxEntry,
   rec: LocalRecord | null,
   record: WireRecord,
+  checks: Checks,
 ): Promise<void> {
-  const base = rec && !isNewer(record, rec.base) ? rec.base : record;
   await tx.removeOutbox([entry.key]);
+  // A record got outside the pull stream: the next pull checks that the caller still reads it
+  // (its key may have come and gone between two pulls, unseen by the cursor).
+  note(checks, entry.collection, entry.id, rec === null ? 0 : record.version);
+  // The record left this device while the answer was outstanding (its access was revoked,
+  // revoke.ts): nothing comes back now; the check brings it if it is readable again.
+  if (rec === null) return;
+  const base = !isNewer(record, rec.base) ? rec.base : record;
   // Later local ops were made on top of this mutation, so they now build on its version.
   for (const later of await tx.outbox({ collection: entry.collection, id: entry.id })) {
     if (later.op.op === 'insert') continue;
@@ -76,13 +88,21 @@ async function reject(
   entry: OutboxEntry,
   rec: LocalRecord | null,
   result: Rejected,
+  checks: Checks,
 ): Promise<void> {
   const dropped = await tx.outbox({ collection: entry.collection, id: entry.id });
   await tx.removeOutbox(dropped.map((e) => e.key));
-  let base: WireRecord | null = rec?.base ?? null;
+  const had = rec?.base ?? null;
+  let base: WireRecord | null = had;
   if (result.current) base = isNewer(result.current, base) ? result.current : base;
-  else if (result.code === 'not_found') base = null;
+  // The server sends `current` whenever the caller may read the record: a `forbidden` without it
+  // means the record is not (or no longer) the caller's to see, so the local copy goes too.
+  else if (result.code === 'not_found' || result.code === 'forbidden') base = null;
   await settleRecord(tx, entry.collection, entry.id, base);
+  // `current` came outside the pull stream, and a record removed by a refusal may be readable
+  // again by the next pull: both are checked then.
+  if (result.current) note(checks, entry.collection, entry.id, base?.version ?? 0);
+  else if (result.code === 'forbidden' && had !== null) note(checks, entry.collection, entry.id, 0);
   const current = base && base.deletedAt === null ? base : null;
   const issues = result.issues ?? [];
   const rejection: StoredRejection = {
@@ -90,7 +110,14 @@ async function reject(
     collection: entry.collection,
     id: entry.id,
     code: result.code,
-    message: rejectionMessage(result.code, entry.collection, current !== null, issues),
+    // A record this device had from the server and may no longer read: access was removed.
+    message: rejectionMessage(
+      result.code,
+      entry.collection,
+      current !== null,
+      issues,
+      result.code === 'forbidden' && !result.current && had !== null ? 'access_removed' : undefined,
+    ),
     current,
     dropped: dropped.map((e) => e.op),
     issues,
@@ -127,4 +154,10 @@ export async function rekeyClient(ctx: SyncContext, opts: { resetAll?: boolean }
     await ctx.failpoint('push:seq-gap:before-commit');
   });
   await ctx.failpoint('push:after-seq-gap');
+}
+
+function note(checks: Checks, collection: string, id: string, version: number): void {
+  const ids = checks.get(collection) ?? {};
+  ids[id] = version;
+  checks.set(collection, ids);
 }

@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
 import {
   applyAll,
@@ -26,7 +27,7 @@ describe('push with scripted transport', () => {
       { seq: 1, collection: 'notes', id: a.id, op: 'insert', data: { title: 'a2' } },
       { seq: 2, collection: 'notes', id: d.id, op: 'insert', data: { title: 'd' } },
     ]);
-    expect(c.pushes()[0]).toMatchObject({ protocol: 1, schemaHash: expect.any(String) });
+    expect(c.pushes()[0]).toMatchObject({ protocol: PROTOCOL_VERSION, schemaHash: expect.any(String) });
     const acked = await c.db.notes.get(a.id);
     expect(acked!.version).toBeGreaterThan(0);
     await c.db.notes.update(a.id, { title: 'a3' });

@@ -26,8 +26,11 @@ export function rejectionMessage(
   collection: string,
   hasCurrent: boolean,
   issues: Array<{ path: string; message: string }> = [],
+  reason?: 'access_removed',
 ): string {
   const n = noun(collection);
+  if (reason === 'access_removed')
+    return `Your change to this ${n} was not saved because your access to it was removed, so it was removed from this device. Ask the owner to share it again if you need it.`;
   switch (code) {
     case 'conflict':
       return hasCurrent

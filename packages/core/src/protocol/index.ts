@@ -8,6 +8,8 @@ export {
   type PullResponse,
   pullRequest,
   pullResponse,
+  type RevokedKeys,
+  revokedKeys,
 } from './pull.ts';
 export {
   issue,

@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION, wireSchemas } from './index.ts';
  */
 const RECORDED: Record<number, string> = {
   1: 'f0ad9ea2cf02fd5b',
+  2: '94d8b5ecf5ba9d6b',
 };
 
 test('wire schemas match the hash recorded for the protocol version', () => {

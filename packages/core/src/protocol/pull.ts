@@ -7,11 +7,33 @@ export const pullRequest = z.object({
   clientId: z.string().check(z.minLength(1), z.maxLength(128)),
   collections: z.record(
     z.string().check(z.maxLength(64)),
-    z.object({ cursor: z.nullable(z.string().check(z.maxLength(1024))) }),
+    z.object({
+      // Protocol 2 cursors carry the caller's keys (decision 0012): up to 64 KiB.
+      cursor: z.nullable(z.string().check(z.maxLength(65_536))),
+      /**
+       * Protocol 2: rows the client holds (or dropped) outside the stream — from push answers, or
+       * removed by a refusal — id → the version it holds (0: none). Answered in this page: the
+       * current record when readable and of another version, else the id in `unreadable`.
+       */
+      check: z.optional(
+        z.record(z.string().check(z.minLength(1), z.maxLength(128)), z.int().check(z.nonnegative())),
+      ),
+    }),
   ),
   limit: z.optional(z.int().check(z.positive())),
 });
 export type PullRequest = z.infer<typeof pullRequest>;
+
+/** Scope keys per scope column (camelCase column → keys). */
+const keysByColumn = z.record(z.string(), z.array(z.string()));
+
+/**
+ * Access the caller lost (protocol 2, decision 0012), sent after the page's changes: remove every
+ * local row whose scope column holds one of `keys` and none of whose scope columns holds one of
+ * `kept` (the caller's current keys); pending edits to them are dropped with a rejection.
+ */
+export const revokedKeys = z.object({ keys: keysByColumn, kept: keysByColumn });
+export type RevokedKeys = z.infer<typeof revokedKeys>;
 
 /** Changes of one collection; `reset` means: mark local rows, re-download, sweep the unreceived. */
 export const collectionChanges = z.object({
@@ -19,6 +41,9 @@ export const collectionChanges = z.object({
   cursor: z.string(),
   hasMore: z.boolean(),
   reset: z.boolean(),
+  revoked: z.optional(revokedKeys),
+  /** Protocol 2: ids of the request's `check` the caller may not read (or that do not exist). */
+  unreadable: z.optional(z.array(z.string())),
 });
 export type CollectionChanges = z.infer<typeof collectionChanges>;
 

@@ -4,6 +4,9 @@
  *
  * History:
  * - 1: push, pull, info, errors (DESIGN §4).
+ * - 2: pull answers may carry `revoked` (keys the caller lost, decision 0012); cursors up to 64 KiB
+ *   and, for protocol-2 pulls, key groups instead of a scope hash (gained keys are backfilled, not
+ *   reset). The server still serves protocol 1 with the old cursors and resets.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const MIN_PROTOCOL_VERSION = 1;

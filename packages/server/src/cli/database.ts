@@ -18,7 +18,7 @@ export interface OpenedDatabase {
 /** How to open the database, besides its URL. */
 export interface OpenDatabaseOptions {
   /** The rules' scope column per collection (`scopeColumnsOf(rules)`). */
-  scopeColumns?: Record<string, string>;
+  scopeColumns?: Readonly<Record<string, string | readonly string[]>>;
   /** PostgreSQL schema (namespace); wins over `?schema=` in the URL. */
   pgSchema?: string;
   /** Directory for dev-mode files when the database is not a file (PostgreSQL). */
@@ -66,7 +66,7 @@ export async function openDatabase(
 async function openPostgres(
   url: string,
   schema: SchemaDef,
-  scopeColumns: Record<string, string>,
+  scopeColumns: Readonly<Record<string, string | readonly string[]>>,
   options: OpenDatabaseOptions,
 ): Promise<OpenedDatabase> {
   let parsed: URL;

@@ -10,7 +10,7 @@ import type { AuthContext, CollectionRules } from '../api.ts';
 import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { isConflict, messages } from './conflicts.ts';
 import type { HandlerContext } from './context.ts';
-import { canRead, canWrite, rulesFor, scopeKeys } from './rules.ts';
+import { canRead, canWrite, type Keys, rulesFor, scopeKeys } from './rules.ts';
 
 type Rejected = Extract<MutationResult, { status: 'rejected' }>;
 
@@ -37,7 +37,7 @@ interface Step {
   m: Mutation;
   col: CollectionDef;
   rule: CollectionRules;
-  keys: readonly string[] | null;
+  keys: Keys;
 }
 
 export async function applyMutation(
@@ -45,7 +45,7 @@ export async function applyMutation(
   tx: WriteTx,
   auth: AuthContext,
   m: Mutation,
-  keyCache: Map<string, Promise<readonly string[] | null>>,
+  keyCache: Map<string, Promise<Keys>>,
 ): Promise<MutationResult> {
   const col = getCollection(ctx.schema, m.collection);
   const rule = col ? rulesFor(ctx.rules, ctx.dev, col.name) : null;
@@ -83,7 +83,7 @@ export async function applyMutation(
 }
 
 function readable(s: Step, stored: StoredRecord): boolean {
-  return canRead(s.rule, s.keys, stored.record);
+  return canRead(s.keys, stored.record);
 }
 
 /** The record's current state if the caller may read it; otherwise a `forbidden` rejection. */
@@ -92,9 +92,14 @@ function currentOrForbidden(s: Step, stored: StoredRecord): WireRecord {
   return stored.record;
 }
 
+/**
+ * A refused write carries `current` whenever the caller may read the record (so the client rolls
+ * back to it); a `forbidden` without `current` tells the client to remove its copy.
+ */
 async function checkWrite(s: Step, old: WireRecord | null, next: WireRecord | null): Promise<void> {
   if (!(await canWrite(s.rule, s.auth, s.keys, { old, new: next }, s.tx))) {
-    reject(s.m, 'forbidden', messages.forbidden(s.col.name));
+    const current = old !== null && canRead(s.keys, old) ? { current: old } : {};
+    reject(s.m, 'forbidden', messages.forbidden(s.col.name), current);
   }
 }
 

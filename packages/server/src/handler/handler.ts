@@ -28,6 +28,7 @@ import { handlePush } from './push.ts';
  * const response = await server.handler(new Request('http://localhost/sync/info'));
  */
 export function createSyncServer(options: SyncServerOptions): SyncServer {
+  checkRules(options);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const basePath = normaliseBasePath(options.basePath ?? '/sync');
   const ctx: HandlerContext = {
@@ -99,5 +100,32 @@ async function authenticate(ctx: HandlerContext, request: Request): Promise<Auth
       'unauthenticated',
       'You are not signed in, or your session has expired. Sign in again.',
     );
+  }
+}
+
+/** Rule mistakes that would fail every request fail here, at startup, with the rule named. */
+function checkRules(options: SyncServerOptions): void {
+  for (const [name, rule] of Object.entries(options.rules ?? {})) {
+    const columns = typeof rule.scope === 'string' ? [rule.scope] : rule.scope;
+    if (columns.length === 0)
+      throw new SynclineError('invalid', `The rule for "${name}" has no scope column.`);
+    if (columns.length > 1 && columns.includes('public'))
+      throw new SynclineError(
+        'invalid',
+        `The rule for "${name}": 'public' cannot be one of several scope columns.`,
+      );
+    if (columns.length > 1 && !rule.access)
+      throw new SynclineError(
+        'invalid',
+        `The rule for "${name}" is scoped by ${columns.join(', ')}: it needs an access() that answers keys per column.`,
+      );
+    const col = options.schema.collections[name];
+    for (const c of columns) {
+      if (col && c !== 'public' && c !== 'id' && !Object.hasOwn(col.columns, c))
+        throw new SynclineError(
+          'invalid',
+          `The rule for "${name}" is scoped by "${c}", which is not a column of it.`,
+        );
+    }
   }
 }

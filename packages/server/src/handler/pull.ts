@@ -1,60 +1,245 @@
 /**
- * `POST /sync/pull` (DESIGN §4): scope keys from the rules, cursors decoded per decision 0002,
+ * `POST /sync/pull` (DESIGN §4): scope keys from the rules, cursors per decisions 0002 and 0012,
  * one store page across the requested collections.
+ *
+ * Protocol 2 (key groups): each collection's cursor holds groups of keys with a store position.
+ * Keys the caller gained since the cursor are read from the start as a group of their own (a
+ * backfill of just those keys); keys it lost are announced in `revoked` once the collection has
+ * caught up. Every group is read through the caller's *current* keys only.
  */
-import type { CollectionChanges, PullRequest, PullResponse } from '@syncline/core';
+import type { CollectionChanges, PullRequest, PullResponse, RevokedKeys, WireRecord } from '@syncline/core';
 import { getCollection } from '@syncline/core/internal';
 import type { AuthContext, CollectionRules } from '../api.ts';
-import type { ScopeFilter } from '../stores/types.ts';
+import type { StorePullRequest, StorePullResult } from '../stores/types.ts';
 import type { HandlerContext } from './context.ts';
-import { decodeCursor, encodeCursor, scopeHash } from './cursor.ts';
-import { rulesFor, scopeFilter, scopeKeys } from './rules.ts';
+import {
+  decodeCursor,
+  decodeGroups,
+  encodeCursor,
+  encodeGroups,
+  fromTokens,
+  type GroupCursor,
+  mergeGroups,
+  reconcile,
+  scopeHash,
+  toTokens,
+} from './cursor.ts';
+import { requestError } from './errors.ts';
+import { canRead, type Keys, rulesFor, scopeColumns, scopeFilter, scopeKeys } from './rules.ts';
+
+/** Key sets larger than this (as JSON) use the hash cursor: a key change then resets (0002). */
+const MAX_CURSOR_KEY_CHARS = 16_384;
+/** Records one pull may `check` per collection (the client sends at most 500 at a time). */
+const MAX_CHECK = 1000;
+
+type Read = StorePullRequest['collections'][number];
+type Got = StorePullResult['collections'][string];
+
+interface HashPlan {
+  kind: 'hash';
+  name: string;
+  hash: string;
+  reset: boolean;
+  reads: Read[];
+}
+
+interface GroupPlan {
+  kind: 'groups';
+  name: string;
+  columns: readonly string[];
+  current: string[];
+  state: GroupCursor;
+  reset: boolean;
+  reads: Read[];
+}
+
+type Plan = HashPlan | GroupPlan;
 
 export async function handlePull(
   ctx: HandlerContext,
   auth: AuthContext,
   body: PullRequest,
 ): Promise<PullResponse> {
-  const served: Array<{ name: string; rule: CollectionRules; cursor: string | null }> = [];
-  for (const [name, { cursor }] of Object.entries(body.collections)) {
+  const served: Array<{
+    name: string;
+    rule: CollectionRules;
+    cursor: string | null;
+    check: Record<string, number> | undefined;
+  }> = [];
+  for (const [name, { cursor, check }] of Object.entries(body.collections)) {
+    if (check && Object.keys(check).length > MAX_CHECK) {
+      throw requestError('bad_request', `A pull may check at most ${MAX_CHECK} records per collection.`, {
+        collection: name,
+        maxCheck: MAX_CHECK,
+      });
+    }
     const rule = getCollection(ctx.schema, name) ? rulesFor(ctx.rules, ctx.dev, name) : null;
     // Not served (unknown, or no rules outside dev mode): left out of the answer, so a client whose
     // schema is ahead of the server's (decision 0003) still pulls everything else.
-    if (rule) served.push({ name, rule, cursor });
+    if (rule) served.push({ name, rule, cursor, check });
   }
   if (served.length === 0) return { collections: {}, remaining: 0 };
 
   const limit = Math.min(body.limit ?? ctx.limits.maxRowsPerPage, ctx.limits.maxRowsPerPage);
-  const scoped = await ctx.store.read(async (db) => {
-    const out: Array<{
-      name: string;
-      scope: ScopeFilter;
-      hash: string;
-      position: string | null;
-      reset: boolean;
-    }> = [];
+  const plans = await ctx.store.read(async (db) => {
+    const out: Array<{ plan: Plan; keys: Keys }> = [];
     for (const c of served) {
       const keys = await scopeKeys(c.rule, auth, db);
-      const hash = scopeHash(keys);
-      out.push({ name: c.name, scope: scopeFilter(c.rule, keys), hash, ...decodeCursor(c.cursor, hash) });
+      out.push({ plan: plan(c.name, c.rule, keys, c.cursor, body.protocol), keys });
     }
     return out;
   });
 
-  const page = await ctx.store.pull({
-    collections: scoped.map((c) => ({ name: c.name, position: c.position, scope: c.scope })),
-    limit,
-  });
+  const reads = plans.flatMap((p) => p.plan.reads);
+  const page: StorePullResult =
+    reads.length > 0
+      ? await ctx.store.pull({ collections: reads, limit })
+      : { collections: {}, remaining: 0 };
   const collections: Record<string, CollectionChanges> = {};
-  for (const c of scoped) {
-    const got = page.collections[c.name];
-    if (!got) throw new Error(`The store answered no page for "${c.name}".`);
-    collections[c.name] = {
-      changes: got.changes,
-      cursor: encodeCursor(c.hash, got.position),
-      hasMore: got.hasMore,
-      reset: c.reset || got.reset,
-    };
+  for (const [i, { plan: p, keys }] of plans.entries()) {
+    const answer = p.kind === 'hash' ? hashAnswer(p, page) : groupAnswer(p, page);
+    const check = served[i]!.check;
+    if (body.protocol >= 2 && check && Object.keys(check).length > 0)
+      Object.assign(answer, await answerCheck(ctx, p.name, keys, check, answer.changes));
+    collections[p.name] = answer;
   }
   return { collections, remaining: page.remaining };
+}
+
+/**
+ * The `check` of a protocol-2 pull: rows the client holds, or dropped, outside the stream (push
+ * answers, a refusal without `current`). A readable row of another version than the client's is
+ * sent as it is now; a row the caller may not read, or that does not exist, is named in
+ * `unreadable` — which says nothing the client did not ask about.
+ */
+async function answerCheck(
+  ctx: HandlerContext,
+  name: string,
+  keys: Keys,
+  check: Record<string, number>,
+  changes: WireRecord[],
+): Promise<Pick<CollectionChanges, 'changes' | 'unreadable'>> {
+  const ids = Object.keys(check);
+  const found = new Map((await ctx.store.records(name, ids)).map((r) => [r.id, r]));
+  const out = new Map(changes.map((c) => [c.id, c]));
+  const unreadable: string[] = [];
+  for (const id of ids) {
+    const record = found.get(id);
+    if (!record || !canRead(keys, record)) {
+      unreadable.push(id);
+      out.delete(id);
+      continue;
+    }
+    const inPage = out.get(id);
+    if (record.version !== check[id] && (!inPage || inPage.version < record.version)) out.set(id, record);
+  }
+  return { changes: [...out.values()], ...(unreadable.length > 0 ? { unreadable } : {}) };
+}
+
+function legacyHash(keys: Keys, rule: CollectionRules): string {
+  if (keys === null) return rule.scope === 'public' ? 'public' : 'all';
+  // One scope column: the hash of its keys, as protocol 1 always computed it.
+  if (keys.size === 1) return scopeHash([...keys.values()][0]!);
+  return scopeHash(toTokens(keys));
+}
+
+function plan(
+  name: string,
+  rule: CollectionRules,
+  keys: Keys,
+  cursor: string | null,
+  protocol: number,
+): Plan {
+  const hash = legacyHash(keys, rule);
+  const current = keys === null ? [] : toTokens(keys);
+  const useHash = protocol < 2 || keys === null || JSON.stringify(current).length > MAX_CURSOR_KEY_CHARS;
+  if (useHash) {
+    const { position, reset } = decodeCursor(cursor, hash);
+    return { kind: 'hash', name, hash, reset, reads: [{ name, position, scope: scopeFilter(keys) }] };
+  }
+  let state: GroupCursor;
+  let reset = false;
+  const fresh: GroupCursor = { groups: [{ keys: current, position: null }], lost: [] };
+  if (cursor === null) state = fresh;
+  else {
+    const decoded = decodeGroups(cursor);
+    if (decoded) state = reconcile(decoded, current);
+    else {
+      // A hash cursor (protocol 1, or keys that were too many) continues while its keys still hold.
+      const legacy = decodeCursor(cursor, hash);
+      reset = legacy.reset;
+      state = reset ? fresh : { groups: [{ keys: current, position: legacy.position }], lost: [] };
+    }
+  }
+  const columns = scopeColumns(rule) ?? [];
+  const visible = scopeFilter(keys);
+  const reads = state.groups.map(
+    (g, i): Read => ({
+      name,
+      key: `${name}\u0000${i}`,
+      position: g.position,
+      scope: scopeFilter(fromTokens(g.keys, columns)),
+      visible,
+    }),
+  );
+  return { kind: 'groups', name, columns, current, state, reset, reads };
+}
+
+function got(page: StorePullResult, read: Read): Got {
+  const answer = page.collections[read.key ?? read.name];
+  if (!answer) throw new Error(`The store answered no page for "${read.name}".`);
+  return answer;
+}
+
+function hashAnswer(p: HashPlan, page: StorePullResult): CollectionChanges {
+  const answer = got(page, p.reads[0]!);
+  return {
+    changes: answer.changes,
+    cursor: encodeCursor(p.hash, answer.position),
+    hasMore: answer.hasMore,
+    reset: p.reset || answer.reset,
+  };
+}
+
+function groupAnswer(p: GroupPlan, page: StorePullResult): CollectionChanges {
+  const answers = p.reads.map((r) => got(page, r));
+  if (answers.some((a) => a.reset)) {
+    // A group's position is gone (GC horizon, another database generation): restart the whole
+    // collection, or the reset's sweep would remove the rows of the groups that continued.
+    const restart: GroupCursor = { groups: [{ keys: p.current, position: null }], lost: [] };
+    return { changes: [], cursor: encodeGroups(restart), hasMore: true, reset: true };
+  }
+  // A row visible through two groups' keys may come twice: the newer version stays.
+  const byId = new Map<string, WireRecord>();
+  for (const a of answers) {
+    for (const change of a.changes) {
+      const seen = byId.get(change.id);
+      if (!seen || change.version > seen.version) byId.set(change.id, change);
+    }
+  }
+  const hasMore = answers.some((a) => a.hasMore);
+  const groups = mergeGroups(
+    p.state.groups.map((g, i) => ({ keys: g.keys, position: answers[i]!.position })),
+  );
+  let lost = p.state.lost;
+  let revoked: RevokedKeys | undefined;
+  // Announced once caught up: a row that moved from a lost key to a kept one has arrived by now.
+  if (!hasMore && lost.length > 0) {
+    revoked = { keys: byColumn(fromTokens(lost, p.columns)), kept: {} };
+    if (p.columns.length > 1) revoked.kept = byColumn(fromTokens(p.current, p.columns));
+    lost = [];
+  }
+  return {
+    changes: [...byId.values()],
+    cursor: encodeGroups({ groups, lost }),
+    hasMore,
+    reset: p.reset,
+    ...(revoked ? { revoked } : {}),
+  };
+}
+
+function byColumn(keys: ReadonlyMap<string, readonly string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [column, values] of keys) if (values.length > 0) out[column] = [...values];
+  return out;
 }

@@ -18,8 +18,9 @@ import { applyMutation, Rejection } from './apply.ts';
 import { messages } from './conflicts.ts';
 import type { HandlerContext } from './context.ts';
 import { applyPipelined, canPipeline } from './push-pipeline.ts';
+import type { Keys } from './rules.ts';
 
-type KeyCache = Map<string, Promise<readonly string[] | null>>;
+type KeyCache = Map<string, Promise<Keys>>;
 /** Records known to be current: collection → id → record (null: known absent). */
 type Known = Map<string, Map<string, StoredRecord | null>>;
 

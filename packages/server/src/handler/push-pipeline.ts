@@ -14,6 +14,7 @@ import type { AuthContext } from '../api.ts';
 import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { applyMutation } from './apply.ts';
 import type { HandlerContext } from './context.ts';
+import type { Keys } from './rules.ts';
 import { rulesFor } from './rules.ts';
 
 export type InsertRecords = NonNullable<WriteTx['insertRecords']>;
@@ -118,7 +119,7 @@ export async function applyPipelined(
   };
 
   // Keys are fixed for this batch (canPipeline), so one cache serves every mutation.
-  const keyCache = new Map<string, Promise<readonly string[] | null>>();
+  const keyCache = new Map<string, Promise<Keys>>();
   const runs: Array<Promise<Outcome>> = [];
   let failed = false;
   for (const m of fresh) {

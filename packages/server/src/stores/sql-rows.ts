@@ -5,7 +5,7 @@
  */
 import type { CollectionDef, ColumnKind, WireRecord } from '@syncline/core';
 import { toSnake } from '@syncline/core/internal';
-import type { StoredRecord } from './types.ts';
+import type { ScopeFilter, StoredRecord } from './types.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -72,13 +72,43 @@ export function rowMapper(codec: RowCodec) {
   return { rowToRecord, rowToStored, toSqlValue, sqlAssignments };
 }
 
+/** The declared scope columns that get a (scope, position) index (`id` has its own). */
+export function scopeIndexColumns(
+  col: CollectionDef,
+  declared: string | readonly string[] | undefined,
+): string[] {
+  if (declared === undefined || declared === 'public') return [];
+  const named = typeof declared === 'string' ? [declared] : declared;
+  return named.filter((c) => c !== 'id' && Object.hasOwn(col.columns, c));
+}
+
+/** The scope as OR-ed (column, keys) pairs; null for every row. */
+export function scopeTerms(
+  scope: ScopeFilter,
+): ReadonlyArray<{ column: string; keys: readonly string[] }> | null {
+  if (scope.kind === 'public') return null;
+  if (scope.kind === 'keys') return [{ column: scope.column, keys: scope.keys }];
+  return scope.of;
+}
+
 /**
  * Columns whose old values a gone-marker keeps, so that clients of an old scope key learn that a
  * row left it: the declared scope column, or — when the store was not told the scope columns —
  * every column that could be one (any kind but json).
  */
-export function scopeCandidates(col: CollectionDef, declared: string | undefined): string[] {
-  if (declared && declared !== 'public' && Object.hasOwn(col.columns, declared)) return [toSnake(declared)];
+export function scopeCandidates(
+  col: CollectionDef,
+  declared: string | readonly string[] | undefined,
+): string[] {
+  // `id` is no column of `old`: a changed id is always recorded, under the old id.
+  const named =
+    declared === undefined || declared === 'public'
+      ? []
+      : typeof declared === 'string'
+        ? [declared]
+        : declared;
+  const columns = named.filter((c) => c !== 'id');
+  if (named.length > 0 && columns.every((c) => Object.hasOwn(col.columns, c))) return columns.map(toSnake);
   return Object.entries(col.columns)
     .filter(([, d]) => d.kind !== 'json')
     .map(([name]) => toSnake(name));

@@ -20,6 +20,12 @@ export interface ServerStore {
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** Runs fn with read access outside a write transaction (rules' `access`, tests). */
   read<T>(fn: (db: SqlDb) => Promise<T>): Promise<T>;
+  /**
+   * The current records (tombstones included) among `ids` of one collection, in any order;
+   * absent ids are left out. The pull's `check` (decision 0012) asks about rows a client holds
+   * outside its cursor's keys.
+   */
+  records(collection: string, ids: readonly string[]): Promise<WireRecord[]>;
   /** Reads one page of changes, for every requested collection, from one snapshot. */
   pull(request: StorePullRequest): Promise<StorePullResult>;
   /** Removes tombstones (and gone-markers) older than `olderThanMs`, records the horizon. */
@@ -87,16 +93,40 @@ export interface WriteTx extends SqlDb {
   saveOutcomes?(clientId: string, results: readonly MutationResult[]): Promise<void>;
 }
 
-/** Which rows of a collection a pull may see. */
-export type ScopeFilter = { kind: 'public' } | { kind: 'keys'; column: string; keys: readonly string[] };
+/**
+ * Which rows of a collection a pull may see: every row; the rows whose `column` holds one of
+ * `keys`; or the rows where any of several columns holds one of its keys (decision 0012; the
+ * column `id` is the row's own id).
+ */
+export type ScopeFilter =
+  | { kind: 'public' }
+  | { kind: 'keys'; column: string; keys: readonly string[] }
+  | { kind: 'any'; of: ReadonlyArray<{ column: string; keys: readonly string[] }> };
 
 export interface StorePullRequest {
-  collections: Array<{ name: string; position: string | null; scope: ScopeFilter }>;
+  /**
+   * The reads of this page. One collection may be read several times with different scopes and
+   * positions (a backfill of gained keys beside the main read); `key` then names each read in the
+   * result (default: the collection's name).
+   */
+  collections: Array<{
+    name: string;
+    key?: string;
+    position: string | null;
+    scope: ScopeFilter;
+    /**
+     * Where a row counts as still visible to the caller (default: `scope`). A gone-marker is sent
+     * only for a row outside it, so a read of some of the caller's keys never tombstones a row
+     * that another of its reads delivers.
+     */
+    visible?: ScopeFilter;
+  }>;
   /** Max rows in the whole answer. */
   limit: number;
 }
 
 export interface StorePullResult {
+  /** By the request's `key` (default: the collection's name). */
   collections: Record<
     string,
     {

@@ -56,7 +56,7 @@ export const suiteRules: Rules = {
   },
 };
 
-export const suiteScopeColumns: Record<string, string> = {
+export const suiteScopeColumns: Record<string, string | readonly string[]> = {
   lists: 'ownerId',
   tasks: 'listId',
   cards: 'ownerId',
@@ -76,7 +76,7 @@ export interface StoreUnderTest {
 /** Opens a fresh, empty database for `schema`; `hints.scopeColumns` are the rules' scope columns. */
 export type MakeStore = (
   schema: SchemaDef,
-  hints: { scopeColumns: Record<string, string> },
+  hints: { scopeColumns: Readonly<Record<string, string | readonly string[]>> },
 ) => Promise<StoreUnderTest>;
 
 /** Test authenticator: token `user:<id>` is user `<id>`; anything else is rejected. */

@@ -25,7 +25,7 @@ const keys = (...k: string[]): ScopeFilter => ({ kind: 'keys', column: 'listId',
 /** Opens a fresh, migrated store for one scenario; the suite closes it after the test. */
 export type OpenStore = (
   schema?: SchemaDef,
-  scopeColumns?: Record<string, string>,
+  scopeColumns?: Readonly<Record<string, string | readonly string[]>>,
 ) => Promise<StoreUnderTest>;
 
 /**

@@ -121,14 +121,13 @@ export function createTableDdl(n: PgNames, col: CollectionDef): string {
 }
 
 /** The pull index (_txid, id), the scoped pull index (scope, _txid, id), and the schema's indexes. */
-export function indexDdl(n: PgNames, col: CollectionDef, scopeColumn: string | undefined): string[] {
+export function indexDdl(n: PgNames, col: CollectionDef, scopeColumns: readonly string[]): string[] {
   const table = toSnake(col.name);
   const t = n.table(col.name);
   const out = [`CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_txid`)} ON ${t} (_txid, id)`];
-  if (scopeColumn) {
-    out.push(
-      `CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_scope_txid`)} ON ${t} (${q(toSnake(scopeColumn))}, _txid, id)`,
-    );
+  for (const [i, c] of scopeColumns.entries()) {
+    const name = i === 0 ? `${table}__sl_scope_txid` : `${table}__sl_scope_${toSnake(c)}_txid`;
+    out.push(`CREATE INDEX IF NOT EXISTS ${q(name)} ON ${t} (${q(toSnake(c))}, _txid, id)`);
   }
   for (const [name, cols] of Object.entries(col.indexes)) {
     const list = cols.map((c) => q(toSnake(c))).join(', ');
@@ -231,4 +230,4 @@ END $fn$`,
   ];
 }
 
-export { scopeCandidates } from '../sql-rows.ts';
+export { scopeCandidates, scopeIndexColumns } from '../sql-rows.ts';

@@ -15,6 +15,7 @@ import {
   indexDdl,
   metaDdl,
   scopeCandidates,
+  scopeIndexColumns,
   triggerDdl,
 } from './ddl.ts';
 import { q } from './sql.ts';
@@ -24,7 +25,7 @@ export async function migratePostgres(
   client: pg.PoolClient,
   n: PgNames,
   schema: SchemaDef,
-  scopeColumns: Record<string, string>,
+  scopeColumns: Readonly<Record<string, string | readonly string[]>>,
 ): Promise<void> {
   // One lock per PostgreSQL schema: servers of other apps in the same database are not held up.
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`syncline.migrate:${n.schema}`]);
@@ -56,8 +57,7 @@ export async function migratePostgres(
     }
     const declared = scopeColumns[col.name];
     for (const sql of triggerDdl(n, col, scopeCandidates(col, declared))) await client.query(sql);
-    const scopeIndex =
-      declared && declared !== 'public' && Object.hasOwn(col.columns, declared) ? declared : undefined;
+    const scopeIndex = scopeIndexColumns(col, declared);
     for (const sql of indexDdl(n, col, scopeIndex)) await client.query(sql);
     // Rows that predate the triggers get a txid and version through the stamp trigger, so pulls see them.
     await client.query(`UPDATE ${n.table(col.name)} SET id = id WHERE _txid IS NULL`);

@@ -10,6 +10,7 @@ import { defineSchema, t } from '@syncline/core';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
+import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
 import { watermarkStressScenario } from '../../../test/watermark-stress.ts';
 import { suiteSchema, suiteScopeColumns } from '../conformance/helpers.ts';
 import { runServerStoreSuite } from '../conformance/server-store-suite.ts';
@@ -49,6 +50,7 @@ const title = url
 describe.skipIf(!url)(title, () => {
   runServerStoreSuite('postgres', (schema, hints) => freshStore(schema, hints.scopeColumns), {
     handler: runHandlerScenarios,
+    sharing: runSharingScenarios,
   });
   watermarkStressScenario(url!);
 

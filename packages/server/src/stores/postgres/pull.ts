@@ -11,6 +11,7 @@ import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import { getCollection, toSnake } from '@syncline/core/internal';
 import type pg from 'pg';
+import { scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import type { PgNames } from './ddl.ts';
 import type { PgPosition } from './position.ts';
@@ -53,8 +54,9 @@ function startOf(
 }
 
 /**
- * The scope condition on `expr(column)`, with its parameter appended to `params`. Keys are text;
- * a non-text scope column compares as text (correct, though its index then goes unused).
+ * The scope condition on `expr(column)` — one `= ANY` per scope column, OR-ed — with its
+ * parameters appended to `params`. Keys are text; a non-text scope column compares as text
+ * (correct, though its index then goes unused). `col` absent: `expr` already yields text.
  */
 function scopeSql(
   scope: ScopeFilter,
@@ -62,11 +64,16 @@ function scopeSql(
   expr: (column: string) => string,
   col?: CollectionDef,
 ): string {
-  if (scope.kind === 'public') return 'true';
-  params.push(scope.keys);
-  const kind = col?.columns[scope.column]?.kind;
-  const cast = col && kind !== 'text' ? '::text' : '';
-  return `${expr(toSnake(scope.column))}${cast} = ANY($${params.length}::text[])`;
+  const terms = scopeTerms(scope);
+  if (terms === null) return 'true';
+  if (terms.length === 0) return 'false';
+  const parts = terms.map((t) => {
+    params.push(t.keys);
+    const kind = t.column === 'id' ? 'text' : col?.columns[t.column]?.kind;
+    const cast = col && kind !== 'text' ? '::text' : '';
+    return `${expr(toSnake(t.column))}${cast} = ANY($${params.length}::text[])`;
+  });
+  return `(${parts.join(' OR ')})`;
 }
 
 /**
@@ -82,13 +89,14 @@ async function readCandidates(
   start: Start,
   w: string,
   scope: ScopeFilter,
+  visibleTo: ScopeFilter,
   max: number,
 ): Promise<Array<Record<string, unknown>>> {
   const t = n.table(col.name);
   const params: unknown[] = [start.txid.toString(), start.id, w, max, toSnake(col.name)];
   const rowScope = scopeSql(scope, params, (c) => `r.${q(c)}`, col);
-  const goneScope = scopeSql(scope, params, (c) => `g.old ->> ${`'${c}'`}`);
-  const visibleScope = scopeSql(scope, params, (c) => `v.${q(c)}`, col);
+  const goneScope = scopeSql(scope, params, (c) => (c === 'id' ? 'g.id' : `g.old ->> ${`'${c}'`}`));
+  const visibleScope = scopeSql(visibleTo, params, (c) => `v.${q(c)}`, col);
   const cols = Object.keys(col.columns).map((c) => q(toSnake(c)));
   const sql = `
 SELECT u.* FROM (
@@ -150,7 +158,8 @@ export async function pullPage(
   );
   const horizons = new Map(horizonRows.map((h) => [h.collection, h]));
 
-  const cols: Array<{ col: CollectionDef; scope: ScopeFilter; start: Start; items: Item[] }> = [];
+  const cols: Array<{ col: CollectionDef; key: string; scope: ScopeFilter; start: Start; items: Item[] }> =
+    [];
   for (const [index, c] of request.collections.entries()) {
     const col = getCollection(schema, c.name);
     if (!col) throw new SynclineError('invalid', `Unknown collection "${c.name}".`);
@@ -170,7 +179,7 @@ export async function pullPage(
       start.id = '';
       start.reset = true;
     }
-    const rows = await readCandidates(client, n, col, start, w, c.scope, limit + 1);
+    const rows = await readCandidates(client, n, col, start, w, c.scope, c.visible ?? c.scope, limit + 1);
     const items = rows.map((row, rank): Item => {
       const id = String(row.id);
       const record: WireRecord = row._gone
@@ -178,7 +187,7 @@ export async function pullPage(
         : rowToRecord(col, row);
       return { txid: BigInt(String(row._txid)), coll: index, rank, id, record };
     });
-    cols.push({ col, scope: c.scope, start, items });
+    cols.push({ col, key: c.key ?? c.name, scope: c.scope, start, items });
   }
 
   // One limit across collections: the oldest transactions first. Each collection keeps its own
@@ -207,7 +216,7 @@ export async function pullPage(
       latest.delete(i.id);
       latest.set(i.id, i.record);
     }
-    result.collections[c.col.name] = {
+    result.collections[c.key] = {
       changes: [...latest.values()],
       position: encodePosition({ generation, ...at }),
       hasMore,

@@ -4,6 +4,7 @@
  */
 import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
+import { getCollection } from '@syncline/core/internal';
 import pg from 'pg';
 import type { ServerStore, SqlDb } from '../types.ts';
 import type { PgNames } from './ddl.ts';
@@ -11,7 +12,7 @@ import { pgNames } from './ddl.ts';
 import { collectGarbage } from './gc.ts';
 import { migratePostgres } from './migrate.ts';
 import { pullPage } from './pull.ts';
-import { pgTypes } from './records.ts';
+import { pgTypes, rowToRecord, selectList } from './records.ts';
 import type { RetryOptions } from './retry.ts';
 import { asUnavailable, withRetry } from './retry.ts';
 import { checkPgSchema, toDollarParams } from './sql.ts';
@@ -30,7 +31,7 @@ export interface PostgresStoreOptions {
    * column counts as a possible scope column, so changing any text column leaves a gone-marker.
    * With it, only the scope column does, and pulls get a (scope, _txid, id) index.
    */
-  scopeColumns?: Record<string, string>;
+  scopeColumns?: Readonly<Record<string, string | readonly string[]>>;
   pool?: {
     /** Connections (default 10). */
     max?: number;
@@ -200,6 +201,21 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     read: async (fn) => {
       ensureOpen();
       return fn(sqlDb);
+    },
+
+    records: async (collection, ids) => {
+      ensureOpen();
+      const col = getCollection(schema, collection);
+      if (!col) throw new SynclineError('invalid', `Unknown collection "${collection}".`);
+      try {
+        const { rows } = await pool.query(
+          `SELECT ${selectList(col)} FROM ${n.table(col.name)} WHERE id = ANY($1::text[])`,
+          [ids],
+        );
+        return rows.map((row) => rowToRecord(col, row));
+      } catch (err) {
+        throw asUnavailable(err);
+      }
     },
 
     pull: async (request) => {

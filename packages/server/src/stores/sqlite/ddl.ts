@@ -68,13 +68,12 @@ export function createTableDdl(col: CollectionDef): string {
 }
 
 /** Indexes from the schema plus the pull index (version) and, when known, (scope, version). */
-export function indexDdl(col: CollectionDef, scopeColumn: string | undefined): string[] {
+export function indexDdl(col: CollectionDef, scopeColumns: readonly string[]): string[] {
   const table = toSnake(col.name);
   const out = [`CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_version`)} ON ${q(table)} (version)`];
-  if (scopeColumn) {
-    out.push(
-      `CREATE INDEX IF NOT EXISTS ${q(`${table}__sl_scope_version`)} ON ${q(table)} (${q(toSnake(scopeColumn))}, version)`,
-    );
+  for (const [i, c] of scopeColumns.entries()) {
+    const name = i === 0 ? `${table}__sl_scope_version` : `${table}__sl_scope_${toSnake(c)}_version`;
+    out.push(`CREATE INDEX IF NOT EXISTS ${q(name)} ON ${q(table)} (${q(toSnake(c))}, version)`);
   }
   for (const [name, cols] of Object.entries(col.indexes)) {
     const list = cols.map((c) => q(toSnake(c))).join(', ');
@@ -155,4 +154,4 @@ END`,
   ];
 }
 
-export { scopeCandidates } from '../sql-rows.ts';
+export { scopeCandidates, scopeIndexColumns } from '../sql-rows.ts';

@@ -14,6 +14,7 @@ import {
   META_DDL,
   q,
   scopeCandidates,
+  scopeIndexColumns,
   triggerDdl,
 } from './ddl.ts';
 import { EPOCHS_DDL } from './history.ts';
@@ -21,7 +22,7 @@ import { EPOCHS_DDL } from './history.ts';
 export function migrateSqlite(
   db: Database.Database,
   schema: SchemaDef,
-  scopeColumns: Record<string, string>,
+  scopeColumns: Readonly<Record<string, string | readonly string[]>>,
 ): void {
   db.exec(META_DDL);
   db.exec(EPOCHS_DDL);
@@ -47,8 +48,7 @@ export function migrateSqlite(
     }
     const declared = scopeColumns[col.name];
     for (const sql of triggerDdl(col, scopeCandidates(col, declared))) db.exec(sql);
-    const scopeIndex =
-      declared && declared !== 'public' && Object.hasOwn(col.columns, declared) ? declared : undefined;
+    const scopeIndex = scopeIndexColumns(col, declared);
     for (const sql of indexDdl(col, scopeIndex)) db.exec(sql);
     // Rows that predate the triggers get a version through the update trigger, so pulls see them.
     db.exec(`UPDATE ${q(table)} SET updated_at = updated_at WHERE version IS NULL OR version = 0`);

@@ -6,23 +6,30 @@
 import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
 import { getCollection, toSnake } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
+import { scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import { q } from './ddl.ts';
 import { encodePosition, parsePosition, readHistory } from './history.ts';
 import { rowToRecord, selectList } from './records.ts';
 
 interface Item {
-  collection: string;
+  /** The read it belongs to (the request's key). */
+  read: string;
   version: number;
   record: WireRecord;
 }
 
-/** SQL condition and params restricting `expr` to the scope; keys travel as one JSON array (any count, even 0). */
+/**
+ * SQL condition and params restricting `expr` to the scope: one `IN` per scope column, OR-ed;
+ * keys travel as one JSON array per column (any count, even 0). `expr` gets the snake_case column.
+ */
 function scopeSql(scope: ScopeFilter, expr: (column: string) => string): { sql: string; params: unknown[] } {
-  if (scope.kind === 'public') return { sql: '1', params: [] };
+  const terms = scopeTerms(scope);
+  if (terms === null) return { sql: '1', params: [] };
+  if (terms.length === 0) return { sql: '0', params: [] };
   return {
-    sql: `${expr(toSnake(scope.column))} IN (SELECT value FROM json_each(?))`,
-    params: [JSON.stringify(scope.keys)],
+    sql: `(${terms.map((t) => `${expr(toSnake(t.column))} IN (SELECT value FROM json_each(?))`).join(' OR ')})`,
+    params: terms.map((t) => JSON.stringify(t.keys)),
   };
 }
 
@@ -56,9 +63,10 @@ export function pullPage(
     if (!start.reset && c.position !== null && start.version < (horizons.get(col.name) ?? 0)) {
       start = { version: 0, reset: true };
     }
-    starts.set(c.name, start);
-    const items = readCandidates(db, col, start.version, c.scope, limit + 1);
-    candidates.set(c.name, items);
+    const key = c.key ?? c.name;
+    starts.set(key, start);
+    const items = readCandidates(db, col, key, start.version, c.scope, c.visible ?? c.scope, limit + 1);
+    candidates.set(key, items);
     all.push(...items);
   }
 
@@ -67,9 +75,10 @@ export function pullPage(
   const taken = all.slice(0, limit);
   const result: StorePullResult = { collections: {}, remaining: 0 };
   for (const c of request.collections) {
-    const start = starts.get(c.name)!;
-    const mine = taken.filter((i) => i.collection === c.name);
-    const hasMore = candidates.get(c.name)!.length > mine.length;
+    const key = c.key ?? c.name;
+    const start = starts.get(key)!;
+    const mine = taken.filter((i) => i.read === key);
+    const hasMore = candidates.get(key)!.length > mine.length;
     const last = mine[mine.length - 1];
     // A short page has seen everything up to the counter in this snapshot, so it may jump there.
     const version = hasMore ? (last?.version ?? start.version) : Math.max(counter, start.version);
@@ -79,7 +88,7 @@ export function pullPage(
       latest.delete(i.record.id);
       latest.set(i.record.id, i.record);
     }
-    result.collections[c.name] = {
+    result.collections[key] = {
       changes: [...latest.values()],
       position: encodePosition(history, version),
       hasMore,
@@ -94,8 +103,10 @@ export function pullPage(
 function readCandidates(
   db: Database.Database,
   col: CollectionDef,
+  read: string,
   after: number,
   scope: ScopeFilter,
+  visibleTo: ScopeFilter,
   max: number,
 ): Item[] {
   const table = q(toSnake(col.name));
@@ -106,7 +117,7 @@ function readCandidates(
     )
     .all(after, ...rowScope.params, max) as Array<Record<string, unknown>>;
   const items: Item[] = rows.map((row) => ({
-    collection: col.name,
+    read,
     version: Number(row.version),
     record: rowToRecord(col, row),
   }));
@@ -114,8 +125,10 @@ function readCandidates(
   // A gone-marker matters only while the row is not visible to this caller: a visible row is newer
   // than the marker and is delivered itself.
   // Scope keys travel as text; json_extract answers a number for a numeric column, so compare as text.
-  const goneScope = scopeSql(scope, (c) => `CAST(json_extract(g.old, '$.${c}') AS TEXT)`);
-  const visible = scopeSql(scope, (c) => `r.${q(c)}`);
+  const goneScope = scopeSql(scope, (c) =>
+    c === 'id' ? 'g.id' : `CAST(json_extract(g.old, '$.${c}') AS TEXT)`,
+  );
+  const visible = scopeSql(visibleTo, (c) => `r.${q(c)}`);
   const markers = db
     .prepare(
       `SELECT g.id, g.version, g.deleted_at FROM _syncline_gone g
@@ -130,7 +143,7 @@ function readCandidates(
   }>;
   for (const m of markers) {
     items.push({
-      collection: col.name,
+      read,
       version: m.version,
       record: { id: m.id, version: m.version, deletedAt: m.deleted_at },
     });

@@ -6,6 +6,7 @@ import { defineSchema, t } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
+import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
 import { createSyncServer } from '../../handler/index.ts';
 import { client, suiteRules, suiteSchema, testAuth } from '../conformance/helpers.ts';
 import { runServerStoreSuite } from '../conformance/server-store-suite.ts';
@@ -33,7 +34,7 @@ runServerStoreSuite(
       },
     };
   },
-  { handler: runHandlerScenarios },
+  { handler: runHandlerScenarios, sharing: runSharingScenarios },
 );
 
 test('sqlite: migrate adds new collections and columns to an existing database, keeping rows', async () => {

@@ -13,7 +13,7 @@ import { NOW_SQL, q } from './ddl.ts';
 import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
 import { migrateSqlite } from './migrate.ts';
 import { pullPage } from './pull.ts';
-import { rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
+import { rowToRecord, rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -25,7 +25,7 @@ export interface SqliteStoreOptions {
    * column counts as a possible scope column, so changing any text column leaves a gone-marker.
    * With it, only the scope column does, and pulls get a (scope, version) index.
    */
-  scopeColumns?: Record<string, string>;
+  scopeColumns?: Readonly<Record<string, string | readonly string[]>>;
   /** How long a writer waits for another connection's lock, in ms (default 5000). */
   busyTimeoutMs?: number;
 }
@@ -239,6 +239,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       mutex.run(async () => {
         ensureOpen();
         return fn(sqlDb);
+      }),
+    records: (collection, ids) =>
+      mutex.run(async () => {
+        ensureOpen();
+        const col = getCollection(schema, collection);
+        if (!col) throw new SynclineError('invalid', `Unknown collection "${collection}".`);
+        const rows = db
+          .prepare(
+            `SELECT ${selectList(col)} FROM ${q(toSnake(col.name))} WHERE id IN (SELECT value FROM json_each(?))`,
+          )
+          .all(JSON.stringify(ids)) as Array<Record<string, unknown>>;
+        return rows.map((row) => rowToRecord(col, row));
       }),
     pull: (request) =>
       mutex.run(async () => {
