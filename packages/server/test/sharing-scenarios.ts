@@ -421,6 +421,24 @@ export function runSharingScenarios(open: OpenStore): void {
     expect(upgraded.changes).toEqual([]);
   });
 
+  test('a key set too large to carry falls back to the hash cursor: a change then resets', async () => {
+    let keys = 800;
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `key-${String(i).padStart(20, '0')}`);
+    const { server, rawSql } = await serve({
+      ...sharingRules,
+      audit: { scope: 'ownerId', access: (auth) => [auth.userId, ...many(keys)] },
+    });
+    await rawSql("INSERT INTO audit (id, owner_id, what) VALUES ('a1', 'alice', 'x')");
+    const alice = client(server, 'alice');
+    const first = await drain(alice, 'audit', null);
+    expect(first.ids).toEqual(['a1']);
+    expect(first.cursor.startsWith('k2.')).toBe(false);
+    keys = 801;
+    const after = await drain(alice, 'audit', first.cursor);
+    expect(after.resets).toBe(1);
+    expect(after.ids).toEqual(['a1']);
+  });
+
   test("patterns: public read-only rows; an admin reads every row through access 'all'", async () => {
     const { server, rawSql } = await serve();
     const alice = client(server, 'alice');
