@@ -177,7 +177,8 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       await checkPending(
         slot,
         model,
-        async (c, id) => (await server.truth()).get(`${c}/${id}`)?.deleted ?? false,
+        // A record the server does not have (a restore lost it) is as gone as a deleted one.
+        async (c, id) => (await server.truth()).get(`${c}/${id}`)?.deleted ?? true,
         grants,
       );
     };

@@ -87,9 +87,9 @@ export async function localWrite(x: WriteCtx): Promise<void> {
 
 /**
  * Promise 6: a record with pending writes shows the newest one, whatever the pull brought.
- * Exceptions: an update over a record deleted on the server stays invisible until its
- * `not_found` rejection arrives (decision 0004); a record of a space the user lost is removed
- * (decision 0012).
+ * Exceptions: an update over a record deleted on the server (or that a restore lost) stays
+ * invisible until its `not_found` rejection arrives (decision 0004); a record of a space the user
+ * lost is removed (decision 0012).
  */
 export async function checkPending(
   slot: Slot,

@@ -67,8 +67,12 @@ async function acknowledge(
   // (its key may have come and gone between two pulls, unseen by the cursor).
   note(checks, entry.collection, entry.id, rec === null ? 0 : record.version);
   // The record left this device while the answer was outstanding (its access was revoked,
-  // revoke.ts): nothing comes back now; the check brings it if it is readable again.
-  if (rec === null) return;
+  // revoke.ts, which keeps an invisible record without a base for the entries already sent):
+  // nothing comes back now; the check brings it if it is readable again.
+  if (rec === null || (rec.base === null && entry.op.op !== 'insert')) {
+    if (rec !== null) await settleRecord(tx, entry.collection, entry.id, null);
+    return;
+  }
   const base = !isNewer(record, rec.base) ? rec.base : record;
   // Later local ops were made on top of this mutation, so they now build on its version.
   for (const later of await tx.outbox({ collection: entry.collection, id: entry.id })) {

@@ -1,6 +1,7 @@
 import type { RevokedKeys } from '@syncline/core';
 import { getCollection } from '@syncline/core/internal';
 import type { LocalRow, LocalWriteTx, StoredRejection } from '../local-store.ts';
+import { settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { rejectionMessage } from './rejections.ts';
 
@@ -74,7 +75,10 @@ export async function removeRows(
       };
       await tx.putRejection(rejection);
     }
-    await tx.deleteRecord(collection, id);
+    // Entries already sent keep an invisible record (no base, no row) until their answer: a
+    // pending op always has its record, so an insert of the same id is refused meanwhile and a
+    // re-assigned entry (after `seq_gap`) never meets an insert in the same squash.
+    await settleRecord(tx, collection, id, null);
   }
 }
 
