@@ -1,17 +1,7 @@
-/**
- * Issue 10, done-when 1: the server's PostgreSQL backends are terminated (`pg_terminate_backend`,
- * what a failover, an operator, `idle_in_transaction_session_timeout` or a proxy restart does)
- * while pushes and pulls are in flight, 20 times. The server runs as a real `syncline serve`
- * process: it must never exit, every request must answer 200 or 503 `unavailable` (never a 500,
- * never a dropped connection), and the clients must converge with nothing lost or duplicated.
- * Needs TEST_DATABASE_URL; uses a fresh PostgreSQL schema, dropped afterwards.
- */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createClient, fetchTransport, type Transport } from '@syncline/client';
 import { manualNetwork } from '@syncline/client/testing';
@@ -21,64 +11,14 @@ import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { e2eSchema } from './helpers/schema.ts';
+import { type CliChild, serveCli, stopCli } from './helpers/serve-cli.ts';
 import { TEST_SECRET, tempDir } from './helpers/server.ts';
-import { CLI_FROM_SOURCE } from './helpers/source.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const schemaModule = join(root, 'test/helpers/schema.ts');
 const ROUNDS = 20;
 const CLIENTS = 3;
-
-type Child = ChildProcessByStdio<null, Readable, Readable>;
-
-/** Starts `syncline serve` in its own process group (so cleanup kills all of it). */
-function serve(args: string[], cwd: string): Promise<{ url: string; child: Child; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_JWT_SECRET: TEST_SECRET };
-  for (const key of ['SYNCLINE_JWKS_URL', 'DATABASE_URL', 'PORT']) delete env[key];
-  const child = spawn(CLI_FROM_SOURCE[0]!, [...CLI_FROM_SOURCE.slice(1), 'serve', ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolve({ url: match[1], child, output: () => out });
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`syncline serve exited (${code}) before listening:\n${out}`)),
-    );
-  });
-}
-
-function killGroup(child: Child, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** SIGTERM (graceful), and the whole group SIGKILLed if it has not exited within 10 s. */
-function stop(child: Child): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      killGroup(child, 'SIGKILL');
-      resolve(code);
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 /** What every client saw on the wire, and a way to wait for the next request to start. */
 function observed(inner: Transport, log: { statuses: number[]; networkErrors: number }) {
@@ -112,11 +52,11 @@ describe.skipIf(!url)(title, () => {
   const pgSchema = `sl_fault_${suffix}`;
   // Our own application_name, so the test terminates this server's backends and no one else's.
   const appName = `sl_fault_${suffix}`;
-  const children: Child[] = [];
+  const children: CliChild[] = [];
   const closers: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const close of closers.splice(0)) await close().catch(() => {});
-    for (const child of children) await stop(child);
+    for (const child of children) await stopCli(child);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
@@ -136,7 +76,7 @@ describe.skipIf(!url)(title, () => {
     const db = new URL(url!);
     db.searchParams.set('schema', pgSchema);
     db.searchParams.set('application_name', appName);
-    const server = await serve(['--schema', module, '--db', db.href, '--port', '0'], dir.path);
+    const server = await serveCli(['--schema', module, '--db', db.href, '--port', '0'], dir.path);
     children.push(server.child);
     let exited: string | null = null;
     server.child.once('exit', (code, signal) => {
@@ -269,7 +209,7 @@ describe.skipIf(!url)(title, () => {
     expect(ready.status).toBe(200);
     expect(exited).toBeNull();
     for (const close of closers.splice(0)) await close();
-    expect(await stop(server.child)).toBe(0);
+    expect(await stopCli(server.child)).toBe(0);
   });
   test('PostgreSQL goes away and comes back: requests answer 503 and /readyz says so meanwhile; then it serves again', async () => {
     // A TCP proxy in front of PostgreSQL stands in for a database restart (the shared test
@@ -310,7 +250,7 @@ describe.skipIf(!url)(title, () => {
     const db = new URL(url!);
     db.host = `127.0.0.1:${port}`;
     db.searchParams.set('schema', `${pgSchema}_b`);
-    const server = await serve(['--schema', module, '--db', db.href, '--port', '0'], dir.path);
+    const server = await serveCli(['--schema', module, '--db', db.href, '--port', '0'], dir.path);
     children.push(server.child);
     let exited: string | null = null;
     server.child.once('exit', (code, signal) => {
@@ -355,6 +295,6 @@ describe.skipIf(!url)(title, () => {
     );
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect(exited).toBeNull();
-    expect(await stop(server.child)).toBe(0);
+    expect(await stopCli(server.child)).toBe(0);
   });
 });

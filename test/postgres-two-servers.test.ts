@@ -1,14 +1,6 @@
-/**
- * Done-when 3 (PostgreSQL store): two `syncline serve` PROCESSES on one PostgreSQL database (a
- * fresh PostgreSQL schema, dropped afterwards), one client on each (real SQLite files, real HTTP),
- * 1,000 seeded inserts, updates and deletes through both, then sync until quiet: both clients hold
- * exactly the server's rows. Needs TEST_DATABASE_URL.
- */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@syncline/client';
 import { manualNetwork } from '@syncline/client/testing';
@@ -18,47 +10,12 @@ import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { e2eSchema } from './helpers/schema.ts';
+import { type CliChild, serveCli, stopCli } from './helpers/serve-cli.ts';
 import { TEST_SECRET, tempDir } from './helpers/server.ts';
-import { CLI_FROM_SOURCE } from './helpers/source.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const schemaModule = join(root, 'test/helpers/schema.ts');
-
-type Child = ChildProcessByStdio<null, Readable, Readable>;
-
-/** Starts `syncline serve` and resolves with its URL once it prints the "listening on" line. */
-function serve(args: string[], cwd: string): Promise<{ url: string; child: Child; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_JWT_SECRET: TEST_SECRET };
-  for (const key of ['SYNCLINE_JWKS_URL', 'DATABASE_URL', 'PORT']) delete env[key];
-  const child = spawn(CLI_FROM_SOURCE[0]!, [...CLI_FROM_SOURCE.slice(1), 'serve', ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) resolve({ url: match[1], child, output: () => out });
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`syncline serve exited (${code}) before listening:\n${out}`)),
-    );
-  });
-}
-
-function stop(child: Child): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
 
 /** The columns compared per collection (server column names are their snake_case). */
 const COLUMNS = {
@@ -79,11 +36,11 @@ const title = url
 describe.skipIf(!url)(title, () => {
   const dir = tempDir('syncline-pg2-');
   const pgSchema = `sl_two_${randomBytes(5).toString('hex')}`;
-  const children: Child[] = [];
+  const children: CliChild[] = [];
   const closers: Array<() => Promise<void>> = [];
   afterAll(async () => {
     for (const close of closers.splice(0)) await close().catch(() => {});
-    for (const child of children) await stop(child);
+    for (const child of children) await stopCli(child);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
@@ -105,8 +62,8 @@ describe.skipIf(!url)(title, () => {
     const viaQuery = new URL(url!);
     viaQuery.searchParams.set('schema', pgSchema);
     const servers = await Promise.all([
-      serve(['--schema', module, '--db', viaQuery.href, '--port', '0'], dir.path),
-      serve(['--schema', module, '--db', url!, '--pg-schema', pgSchema, '--port', '0'], dir.path),
+      serveCli(['--schema', module, '--db', viaQuery.href, '--port', '0'], dir.path),
+      serveCli(['--schema', module, '--db', url!, '--pg-schema', pgSchema, '--port', '0'], dir.path),
     ]);
     children.push(...servers.map((s) => s.child));
     for (const s of servers) expect(s.output()).toContain(`PostgreSQL schema ${pgSchema}`);
@@ -229,6 +186,6 @@ describe.skipIf(!url)(title, () => {
       expect(metrics).toMatch(/^syncline_watermark_lag_xids \d+$/m);
     }
     for (const close of closers.splice(0)) await close();
-    for (const child of children) expect(await stop(child)).toBe(0);
+    for (const child of children) expect(await stopCli(child)).toBe(0);
   });
 });
