@@ -10,14 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createClient } from '@syncline/client';
 import { manualNetwork } from '@syncline/client/testing';
-import {
-  createJwtAuth,
-  createSyncServer,
-  listen,
-  type ServerStore,
-  scopeColumnsOf,
-  signDevToken,
-} from '@syncline/server';
+import { type ServerStore, scopeColumnsOf, signDevToken } from '@syncline/server';
 import { createPostgresStore } from '@syncline/server/postgres';
 import { createSqliteStore } from '@syncline/server/sqlite';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
@@ -25,7 +18,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { e2eRules, e2eSchema } from './helpers/schema.ts';
-import { TEST_SECRET, tempDir } from './helpers/server.ts';
+import { serveStore, TEST_SECRET, tempDir } from './helpers/server.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const dir = tempDir('syncline-gc-reset-');
@@ -94,20 +87,13 @@ async function postgresBackend(): Promise<Backend> {
 
 async function scenario(backend: Backend, name: string): Promise<void> {
   const { store } = backend;
-  await store.migrate();
-  const server = createSyncServer({
-    schema: e2eSchema,
-    rules: e2eRules,
-    store,
-    auth: createJwtAuth({ secret: TEST_SECRET }),
-  });
-  const listener = await listen(server, { port: 0 });
+  const served = await serveStore({ store, schema: e2eSchema, rules: e2eRules });
   const token = await signDevToken(TEST_SECRET, 'alice', 3600);
   const open = (file: string) => {
     const network = manualNetwork(true);
     const client = createClient({
       schema: e2eSchema,
-      url: `${listener.url}/sync`,
+      url: served.url,
       store: createSqliteLocalStore({ path: join(dir.path, `${name}-${file}.db`) }),
       auth: { getToken: () => token },
       network,
@@ -180,7 +166,7 @@ async function scenario(backend: Backend, name: string): Promise<void> {
   } finally {
     await a.close();
     await b.close();
-    await listener.close(); // closes the store too
+    await served.close(); // closes the store too
     await backend.dispose();
   }
 }

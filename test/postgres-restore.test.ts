@@ -10,13 +10,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createJwtAuth, createSyncServer, listen } from '@syncline/server';
 import { createPostgresStore } from '@syncline/server/postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runRestoreScenario } from './helpers/restore-scenario.ts';
 import { e2eRules, e2eSchema } from './helpers/schema.ts';
-import { TEST_SECRET, tempDir } from './helpers/server.ts';
+import { serveStore, tempDir } from './helpers/server.ts';
 import { CLI_FROM_SOURCE } from './helpers/source.ts';
 
 const run = promisify(execFile);
@@ -56,15 +55,7 @@ describe.skipIf(!url)(title, () => {
       {
         async start() {
           const store = createPostgresStore({ connectionString: current, schema: e2eSchema, pgSchema });
-          await store.migrate();
-          const server = createSyncServer({
-            schema: e2eSchema,
-            rules: e2eRules,
-            store,
-            auth: createJwtAuth({ secret: TEST_SECRET }),
-          });
-          const listener = await listen(server, { port: 0 });
-          return { url: `${listener.url}/sync`, store, close: () => listener.close() };
+          return serveStore({ store, schema: e2eSchema, rules: e2eRules });
         },
         async backup() {
           await run('pg_dump', ['--schema', pgSchema, '--no-owner', '--file', dump, url!], {

@@ -18,21 +18,14 @@ import { join } from 'node:path';
 import { createClient, fetchTransport, type Transport } from '@syncline/client';
 import { manualNetwork } from '@syncline/client/testing';
 import type { PullResponse } from '@syncline/core';
-import {
-  createJwtAuth,
-  createSyncServer,
-  listen,
-  type ServerStore,
-  scopeColumnsOf,
-  signDevToken,
-} from '@syncline/server';
+import { type ServerStore, scopeColumnsOf, signDevToken } from '@syncline/server';
 import { createPostgresStore } from '@syncline/server/postgres';
 import { createSqliteStore } from '@syncline/server/sqlite';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { rules, schema } from '../apps/demo/schema.ts';
-import { TEST_SECRET, tempDir } from './helpers/server.ts';
+import { serveStore, TEST_SECRET, tempDir } from './helpers/server.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const dir = tempDir('syncline-sharing-');
@@ -98,19 +91,12 @@ function counting(inner: Transport) {
 }
 
 async function serve(backend: Backend) {
-  await backend.store.migrate();
-  const server = createSyncServer({
-    schema,
-    rules,
-    store: backend.store,
-    auth: createJwtAuth({ secret: TEST_SECRET }),
-  });
-  const listener = await listen(server, { port: 0 });
+  const served = await serveStore({ store: backend.store, schema, rules });
   const opened: Array<{ close(): Promise<void> }> = [];
   const device = async (user: string, name: string) => {
     const token = await signDevToken(TEST_SECRET, user, 3600);
     const network = manualNetwork(true);
-    const count = counting(fetchTransport(`${listener.url}/sync`));
+    const count = counting(fetchTransport(served.url));
     const rejected: Array<{ code: string; message: string; id: string }> = [];
     const client = createClient({
       schema,
@@ -126,11 +112,11 @@ async function serve(backend: Backend) {
     return Object.assign(client, { network, count, rejected });
   };
   return {
-    server,
+    server: served.server,
     device,
     async close() {
       for (const c of opened) await c.close();
-      await listener.close(); // closes the store too
+      await served.close(); // closes the store too
       await backend.dispose();
     },
   };

@@ -4,12 +4,11 @@
  */
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createJwtAuth, createSyncServer, listen } from '@syncline/server';
 import { createSqliteStore } from '@syncline/server/sqlite';
 import { afterAll, test } from 'vitest';
 import { runRestoreScenario } from './helpers/restore-scenario.ts';
 import { e2eRules, e2eSchema } from './helpers/schema.ts';
-import { TEST_SECRET, tempDir } from './helpers/server.ts';
+import { serveStore, tempDir } from './helpers/server.ts';
 
 const dir = tempDir('syncline-restore-');
 afterAll(() => dir.cleanup());
@@ -26,15 +25,7 @@ for (const marker of ['without', 'with'] as const) {
         async start() {
           const s = createSqliteStore({ path, schema: e2eSchema });
           store = s;
-          await s.migrate();
-          const server = createSyncServer({
-            schema: e2eSchema,
-            rules: e2eRules,
-            store: s,
-            auth: createJwtAuth({ secret: TEST_SECRET }),
-          });
-          const listener = await listen(server, { port: 0 });
-          return { url: `${listener.url}/sync`, store: s, close: () => listener.close() };
+          return serveStore({ store: s, schema: e2eSchema, rules: e2eRules });
         },
         async backup() {
           // SQLite's online backup API: a consistent copy of a database in use.

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SchemaDef } from '@syncline/core';
-import type { Rules } from '@syncline/server';
+import type { Rules, ServerStore } from '@syncline/server';
 import { createJwtAuth, createSyncServer, listen, signDevToken } from '@syncline/server';
 import { createSqliteStore } from '@syncline/server/sqlite';
 
@@ -22,6 +22,17 @@ export async function startServer(opts: {
   limits?: Record<string, number>;
 }) {
   const store = createSqliteStore({ path: opts.dbPath, schema: opts.schema });
+  return serveStore({ ...opts, store });
+}
+
+/** A real sync server on `store` (migrated here), verifying TEST_SECRET tokens, on a loopback port. */
+export async function serveStore<S extends ServerStore>(opts: {
+  store: S;
+  schema: SchemaDef;
+  rules: Rules;
+  limits?: Record<string, number>;
+}) {
+  const { store } = opts;
   await store.migrate();
   const server = createSyncServer({
     schema: opts.schema,
@@ -36,6 +47,7 @@ export async function startServer(opts: {
     store,
     url: `${listener.url}/sync`,
     token: (userId: string) => signDevToken(TEST_SECRET, userId, 3600),
+    /** Closes the listener, the sync server and its store. */
     close: () => listener.close(),
   };
 }

@@ -154,7 +154,7 @@ export async function installNode({ version = '24', prefix, log = () => {} } = {
   // into (or edits) an enclosing project.
   const pj = path.join(prefix, 'package.json');
   if (!fs.existsSync(pj)) {
-    fs.writeFileSync(pj, JSON.stringify({ name: 'node-runtime-prefix', private: true }, null, 2) + '\n');
+    fs.writeFileSync(pj, `${JSON.stringify({ name: 'node-runtime-prefix', private: true }, null, 2)}\n`);
   }
 
   const pkg = platformPackageName();
@@ -226,7 +226,7 @@ if (isMain) {
     process.exit(prefix ? 0 : 2);
   }
   installNode({ prefix, version, log: (m) => process.stderr.write(`install-node: ${m}\n`) }).then(
-    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
     (e) => {
       process.stderr.write(`install-node: ${e.message}\n`);
       process.exit(1);
