@@ -19,11 +19,15 @@ export {
 } from './errors.ts';
 export { uuidv7 } from './ids.ts';
 export {
+  type ClientSocketMessage,
   type CollectionChanges,
+  clientSocketMessage,
   collectionChanges,
+  DEFAULT_HEARTBEAT_MS,
   DEFAULT_LIMITS,
   type ErrorResponse,
   errorResponse,
+  HELLO_TIMEOUT_MS,
   type InfoResponse,
   infoResponse,
   issue,
@@ -44,6 +48,15 @@ export {
   pushResponse,
   type RevokedKeys,
   revokedKeys,
+  type ServerSocketMessage,
+  SOCKET_CLOSE,
+  type SocketHello,
+  type SocketPoke,
+  type SocketWelcome,
+  serverSocketMessage,
+  socketHello,
+  socketPoke,
+  socketWelcome,
   type WireRecord,
   wireRecord,
 } from './protocol/index.ts';

@@ -23,12 +23,28 @@ export {
   pushResponse,
 } from './push.ts';
 export { type WireRecord, wireRecord } from './record.ts';
+export {
+  type ClientSocketMessage,
+  clientSocketMessage,
+  DEFAULT_HEARTBEAT_MS,
+  HELLO_TIMEOUT_MS,
+  type ServerSocketMessage,
+  SOCKET_CLOSE,
+  type SocketHello,
+  type SocketPoke,
+  type SocketWelcome,
+  serverSocketMessage,
+  socketHello,
+  socketPoke,
+  socketWelcome,
+} from './socket.ts';
 export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './version.ts';
 
 import { errorResponse } from './errors.ts';
 import { infoResponse } from './info.ts';
 import { pullRequest, pullResponse } from './pull.ts';
 import { pushRequest, pushResponse } from './push.ts';
+import { clientSocketMessage, serverSocketMessage, socketHello } from './socket.ts';
 
 /** Every wire schema, by name; hashed by the protocol test to catch unversioned changes. */
 export const wireSchemas = {
@@ -38,4 +54,7 @@ export const wireSchemas = {
   pullResponse,
   infoResponse,
   errorResponse,
+  socketHello,
+  clientSocketMessage,
+  serverSocketMessage,
 };

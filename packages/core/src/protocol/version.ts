@@ -7,6 +7,9 @@
  * - 2: pull answers may carry `revoked` (keys the caller lost, decision 0012); cursors up to 64 KiB
  *   and, for protocol-2 pulls, key groups instead of a scope hash (gained keys are backfilled, not
  *   reset). The server still serves protocol 1 with the old cursors and resets.
+ * - 3: the realtime socket `GET /sync/ws` (hello/welcome, poke, ping/pong, auth; close codes in
+ *   `socket.ts`). Push and pull are unchanged, so the server serves protocols 1 to 3 over HTTP;
+ *   the socket accepts protocol 3 only (4426 otherwise).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const MIN_PROTOCOL_VERSION = 1;

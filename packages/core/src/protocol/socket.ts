@@ -1,0 +1,79 @@
+import * as z from 'zod/mini'; // a namespace import: bundlers tree-shake it, `import { z }` keeps all of zod
+
+/**
+ * The realtime socket, `GET <base>/ws` (protocol 3). JSON text frames, one message per frame.
+ * The socket only wakes clients: data and cursors still move through push and pull.
+ *
+ * 1. The client sends `hello` first (within `HELLO_TIMEOUT_MS` of the upgrade).
+ * 2. The server answers `welcome`, or closes with a {@link SOCKET_CLOSE} code.
+ * 3. The server sends `poke` when data the client can see may have changed; the client pulls
+ *    those collections (coalescing pokes that arrive while a pull is running).
+ * 4. Both sides send `ping` every `heartbeatMs` and answer a `ping` with `pong`; a side that
+ *    hears nothing (no frame of any type) for `2 * heartbeatMs` closes the socket (4408) and the
+ *    client reconnects with jittered backoff.
+ * 5. When the token expires the server closes with 4401; the client gets a fresh token and
+ *    reconnects. `auth` replaces the token on an open socket (to extend it without a reconnect).
+ */
+export const socketHello = z.object({
+  type: z.literal('hello'),
+  protocol: z.int(),
+  clientId: z.string().check(z.minLength(1), z.maxLength(200)),
+  token: z.string(),
+  /** The collections the client syncs; pokes name only these. */
+  collections: z.array(z.string()),
+});
+export type SocketHello = z.infer<typeof socketHello>;
+
+export const socketWelcome = z.object({
+  type: z.literal('welcome'),
+  protocol: z.int(),
+  /** How often each side pings; silence for twice this closes the socket. */
+  heartbeatMs: z.int().check(z.positive()),
+});
+export type SocketWelcome = z.infer<typeof socketWelcome>;
+
+export const socketPoke = z.object({
+  type: z.literal('poke'),
+  /** Collections with changes the client may see; pull these. */
+  collections: z.array(z.string()),
+});
+export type SocketPoke = z.infer<typeof socketPoke>;
+
+export const socketPing = z.object({ type: z.literal('ping') });
+export const socketPong = z.object({ type: z.literal('pong') });
+export const socketAuth = z.object({ type: z.literal('auth'), token: z.string() });
+
+/** What a client may send after `hello`. */
+export const clientSocketMessage = z.discriminatedUnion('type', [socketPing, socketPong, socketAuth]);
+export type ClientSocketMessage = z.infer<typeof clientSocketMessage>;
+
+/** What a server may send. */
+export const serverSocketMessage = z.discriminatedUnion('type', [
+  socketWelcome,
+  socketPoke,
+  socketPing,
+  socketPong,
+]);
+export type ServerSocketMessage = z.infer<typeof serverSocketMessage>;
+
+/**
+ * Close codes. 4401/4403/4426 follow the HTTP answers (refresh the token; stop; upgrade the
+ * client). 4400 is a malformed or out-of-order message. 4408 a silent peer (reconnect). 4413
+ * and 4429 are reserved for the limits (frame too large; too many connections or messages:
+ * reconnect after backoff). 1001 is a server going away (restart, shutdown): reconnect.
+ */
+export const SOCKET_CLOSE = {
+  goingAway: 1001,
+  badMessage: 4400,
+  unauthenticated: 4401,
+  forbidden: 4403,
+  silent: 4408,
+  tooLarge: 4413,
+  protocolUnsupported: 4426,
+  rateLimited: 4429,
+} as const;
+
+/** The server closes a socket that sends no `hello` within this long. */
+export const HELLO_TIMEOUT_MS = 10_000;
+/** The heartbeat the server announces unless configured otherwise. */
+export const DEFAULT_HEARTBEAT_MS = 25_000;
