@@ -25,8 +25,9 @@ export interface BrowserNetwork extends NetworkMonitor {
 /**
  * Watches `navigator.onLine` and the `online`/`offline` events. A browser that says "offline"
  * is believed (it knows the link is down); one that says "online" may be wrong, so `reachable`
- * tells whether requests really get through. A response received while the browser claimed to be
- * offline proves it wrong, and the monitor turns online.
+ * tells whether requests really get through. A response to a request sent while the browser
+ * claimed to be offline proves it wrong, and the monitor turns online; a response to one sent
+ * before the browser went offline proves nothing (it may have crossed the `offline` event).
  *
  * @example
  * const network = browserNetwork();
@@ -36,8 +37,11 @@ export interface BrowserNetwork extends NetworkMonitor {
 export function browserNetwork(source: OnlineSource = globalThis as unknown as OnlineSource): BrowserNetwork {
   let online = source.navigator.onLine;
   let reachable: boolean | null = null;
+  /** Counts `offline` events, so a response can tell whether one came after its request left. */
+  let offlineEvents = 0;
   const subs = new Set<(online: boolean) => void>();
   const set = (next: boolean) => {
+    if (!next) offlineEvents++;
     if (next === online) return;
     online = next;
     for (const cb of [...subs]) cb(online);
@@ -60,10 +64,14 @@ export function browserNetwork(source: OnlineSource = globalThis as unknown as O
     observe(transport) {
       return {
         async request(path, init) {
+          const sentOffline = !online;
+          const before = offlineEvents;
           try {
             const res = await transport.request(path, init);
             reachable = true;
-            set(true);
+            // Proof of a link only when the request left while the browser said offline and no
+            // newer `offline` event arrived while it was out.
+            if (sentOffline && offlineEvents === before) set(true);
             return res;
           } catch (error) {
             if (error instanceof SynclineError && error.code === 'network') reachable = false;

@@ -52,6 +52,31 @@ describe('browserNetwork', () => {
     expect(network.reachable).toBe(true);
     expect(network.online).toBe(true);
   });
+
+  test('a response to a request sent before the browser went offline does not turn it online', async () => {
+    // The race that left a leader tab "online" forever (so coming back online never woke its
+    // loop): the answer to a request in flight is handled after the `offline` event.
+    const { win, go } = fakeWindow(true);
+    const network = browserNetwork(win);
+    let answer: () => void = () => {};
+    const transport: Transport = {
+      request: () =>
+        new Promise((resolve) => {
+          answer = () => resolve({ status: 200, body: {}, headers: {} });
+        }),
+    };
+    const observed = network.observe(transport);
+    const inFlight = observed.request('/pull', { method: 'POST', token: null });
+    go(false);
+    answer();
+    await inFlight;
+    expect(network.reachable).toBe(true);
+    expect(network.online).toBe(false);
+    const seen: boolean[] = [];
+    network.subscribe((o) => seen.push(o));
+    go(true);
+    expect(seen).toEqual([true]);
+  });
 });
 
 describe('sharedStore', () => {

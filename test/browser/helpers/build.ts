@@ -23,6 +23,9 @@ export async function buildPages(): Promise<Bundle> {
     target: 'chrome110',
     outdir: '/out',
     alias: { vitest: `${pages}vitest-shim.ts` },
+    // The package sources, as every other test runs them: without this esbuild takes `dist/`,
+    // which exists only after a build (the pack test's prepack makes one midway through `npm test`).
+    conditions: ['@syncline/source', 'browser', 'module'],
     sourcemap: 'inline',
     logLevel: 'silent',
   });
