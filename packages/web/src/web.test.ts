@@ -102,6 +102,7 @@ describe('backgroundSyncOnFailure', () => {
     let status: SyncStatus = {
       online: true,
       connected: true,
+      realtime: false,
       phase: 'idle',
       progress: null,
       pending: 0,
