@@ -155,6 +155,24 @@ describe('realtime socket with a fake WebSocket and a manual clock', () => {
     await c.stop();
   });
 
+  test('a socket closed soon after its welcome (4429) keeps the backoff growing; one that lived a heartbeat resets it', async () => {
+    const { c, fake } = await setup();
+    const delays: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      welcome(fake.last(), 1000);
+      fake.last().serverClose(4429);
+      delays.push(nextDelay(c));
+      c.clock.advance(nextDelay(c));
+      await until(() => fake.sockets.length === n + 2);
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000]);
+    welcome(fake.last(), 1000);
+    c.clock.advance(1000);
+    fake.last().serverClose(1001);
+    expect(nextDelay(c)).toBe(500);
+    await c.stop();
+  });
+
   test('4401: a fresh token and an immediate reconnect; a second 4401 before a welcome backs off', async () => {
     const { c, fake, errors } = await setup(defaultAnswer, { tokens: ['t0', 't1', 't2', 't3'] });
     fake.last().accept();

@@ -34,9 +34,6 @@ export interface WebSocketLike {
  */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** Consecutive attempts that got no `welcome` before realtime counts as unavailable here. */
-export const FALLBACK_AFTER_FAILURES = 3;
-
 /**
  * The socket URL of a sync base URL: `http:` → `ws:`, `https:` → `wss:`, plus `/ws`. A relative
  * URL (`/sync`) is resolved against the page's location. `null` when no absolute URL results.
@@ -108,22 +105,12 @@ export class RealtimeSocket {
   private refresh = false;
   /** A 4401 was already answered by an immediate reconnect since the last welcome. */
   private authRetried = false;
-  /** Consecutive attempts without a welcome. */
-  private failures = 0;
+  /** Clock time of the last welcome. */
+  private openedAt = 0;
   /** Bumped by every connect and shutdown, so a stale async step knows it is stale. */
   private generation = 0;
 
   constructor(private readonly o: SocketOptions) {}
-
-  /** Whether the socket is welcomed and open. */
-  get open(): boolean {
-    return this.state === 'open';
-  }
-
-  /** Given up (4403/4426), or {@link FALLBACK_AFTER_FAILURES} attempts in a row got no welcome. */
-  get unavailable(): boolean {
-    return this.state === 'disabled' || this.failures >= FALLBACK_AFTER_FAILURES;
-  }
 
   /** Open the socket (now, with a fresh backoff) or close it. */
   setActive(active: boolean): void {
@@ -206,9 +193,8 @@ export class RealtimeSocket {
         if (this.state !== 'connecting') return;
         this.clearTimer();
         this.state = 'open';
-        this.failures = 0;
         this.authRetried = false;
-        this.o.backoff.reset();
+        this.openedAt = this.o.ctx.clock.now();
         this.heartbeatMs = msg.heartbeatMs;
         this.heard(ws);
         this.schedulePing(ws);
@@ -293,7 +279,11 @@ export class RealtimeSocket {
         return;
       }
     }
-    if (!wasOpen) this.failures++;
+    // A socket that lived through a heartbeat was healthy: back to the first window. One closed
+    // sooner (welcomed, then refused or rate limited) keeps the backoff growing, as does every
+    // attempt that never got a welcome (a proxy refusing upgrades, a 404): sync then runs on
+    // writes and the slow poll, and the socket is retried ever more rarely (windows up to 5 min).
+    if (wasOpen && this.o.ctx.clock.now() - this.openedAt >= this.heartbeatMs) this.o.backoff.reset();
     this.state = 'waiting';
     this.timer = this.o.ctx.clock.setTimeout(() => {
       this.timer = null;
