@@ -1,4 +1,4 @@
-import { createClient, createMemoryStore, type SyncStatus, type Transport } from '@syncline/client';
+import { createClient, createMemoryStore, type Transport } from '@syncline/client';
 import { manualClock } from '@syncline/client/testing';
 import { defineSchema, PROTOCOL_VERSION, t } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
@@ -75,7 +75,7 @@ const quietServer: Transport = {
   },
 };
 
-function tab(channel: string, locks: Locks, startAt: number) {
+function tab(channel: string, startAt: number) {
   const store = sharedStore(createMemoryStore(), new BroadcastChannel(channel));
   const clock = manualClock(startAt);
   const client = createClient({ schema, store, transport: quietServer, clock, pollIntervalMs: 3_600_000 });
@@ -92,8 +92,8 @@ describe('status mirroring between tabs (BroadcastChannel, in-memory Web Locks)'
   test("followers show the leader's connected, phase and lastSyncedAt; a new leader shows its own", async () => {
     const channel = `mirror-${Math.random()}`;
     const locks = fakeLocks();
-    const a = tab(channel, locks, 1_000);
-    const b = tab(channel, locks, 5_000);
+    const a = tab(channel, 1_000);
+    const b = tab(channel, 5_000);
     await a.client.ready();
     await b.client.ready();
     const tabsA = connectTabs({ client: a.client, store: a.store, lock: 'l', locks });
@@ -123,7 +123,7 @@ describe('status mirroring between tabs (BroadcastChannel, in-memory Web Locks)'
     await until(() => b.client.status.lastSyncedAt === 5_000 && b.client.status.connected);
 
     // A late follower asks, and the leader answers with its status.
-    const c = tab(channel, locks, 9_000);
+    const c = tab(channel, 9_000);
     await c.client.ready();
     const tabsC = connectTabs({ client: c.client, store: c.store, lock: 'l', locks });
     await until(() => c.client.status.lastSyncedAt === 5_000 && c.client.status.connected);
