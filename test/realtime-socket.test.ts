@@ -4,6 +4,7 @@
  * (`test/helpers/socket-stand-in.ts`) while the server's own `/sync/ws` is built in parallel;
  * these tests move to the real endpoint (end to end, with server-side pokes) after the merge.
  */
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createClient, createMemoryStore, type SynclineClient, type SyncStatus } from '@syncline/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -142,5 +143,26 @@ test('4401 on hello: the client refreshes its token and is welcomed on the next 
     await refreshing.stop();
   } finally {
     await stand.close();
+  }
+});
+
+test('stop() while the upgrade is still pending closes the socket without an uncaught error (ws emits one)', async () => {
+  // A TCP server that accepts and never answers: the upgrade hangs, the socket stays CONNECTING.
+  const held = new Set<Socket>();
+  const tcp = createServer((s) => held.add(s));
+  const got = new Promise<void>((resolve) => tcp.once('connection', () => resolve()));
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = tcp.address() as { port: number };
+    const b = listener(() => 'token', `ws://127.0.0.1:${port}/sync/ws`);
+    await b.start();
+    await got;
+    await b.stop();
+    // ws reports the aborted handshake on the next tick: let it happen inside this test.
+    for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+    expect(b.status.realtime).toBe(false);
+  } finally {
+    for (const s of held) s.destroy();
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
   }
 });

@@ -315,7 +315,9 @@ export class RealtimeSocket {
     ws.onopen = null;
     ws.onmessage = null;
     ws.onclose = null;
-    ws.onerror = null;
+    // Not null: the `ws` package emits `error` when a socket still connecting is closed, and an
+    // EventEmitter with no `error` listener throws (an uncaught exception in the app).
+    ws.onerror = () => undefined;
   }
 
   private clearTimer(): void {
