@@ -47,7 +47,13 @@ export interface ClientOptions<S extends SchemaDef> {
   realtime?: false | RealtimeOptions;
 }
 
-/** Options of the realtime socket; see {@link ClientOptions.realtime}. */
+/**
+ * Options of the realtime socket; see {@link ClientOptions.realtime}. With a custom `transport`,
+ * give `url` too (or `realtime.url`): the socket URL is derived from `url` only.
+ *
+ * @example
+ * createClient({ schema, store, url: '/sync', transport: network.observe(fetchTransport('/sync')), realtime: {} });
+ */
 export interface RealtimeOptions {
   /**
    * The socket URL. Default: `url` with `http:` → `ws:`, `https:` → `wss:` and `/ws` appended,

@@ -68,6 +68,10 @@ export class Emitter<E> {
 /**
  * The part of a status that describes the sync loop's work, which only the instance running the
  * loop knows: what a follower tab mirrors from the leader (`client.mirror`).
+ *
+ * @example
+ * const { connected, realtime, phase, progress, lastSyncedAt } = leader.status;
+ * follower.mirror({ connected, realtime, phase, progress, lastSyncedAt });
  */
 export type MirroredStatus = Pick<
   SyncStatus,

@@ -1,24 +1,46 @@
 import type { MirroredStatus, SyncStatus } from '@syncline/client';
 import type { SharedStore } from './changes.ts';
 
-/** The leader tab's loop status, posted on the tabs' channel. */
+/**
+ * The leader tab's loop status, posted on the tabs' channel.
+ *
+ * @example
+ * store.post({ type: 'syncline:status', status: { connected: true, realtime: true, phase: 'idle', progress: null, lastSyncedAt: Date.now() } });
+ */
 export interface StatusNotice {
   type: 'syncline:status';
   status: MirroredStatus;
 }
 
-/** A tab that starts following asks the leader for its status. */
+/**
+ * A tab that starts following asks the leader for its status.
+ *
+ * @example
+ * store.post({ type: 'syncline:status?' });
+ */
 export interface StatusRequest {
   type: 'syncline:status?';
 }
 
-/** The client API the mirror uses. */
+/**
+ * The client API the mirror uses (a `SynclineClient` fits).
+ *
+ * @example
+ * const target: MirrorTarget = client;
+ */
 export interface MirrorTarget {
   readonly status: SyncStatus;
   subscribe(cb: (status: SyncStatus) => void): () => void;
   mirror(status: MirroredStatus | null): void;
 }
 
+/**
+ * What {@link mirrorStatus} returns: tell it when this tab gains or loses the loop.
+ *
+ * @example
+ * const mirror = mirrorStatus(client, store);
+ * mirror.follow();
+ */
 export interface StatusMirror {
   /** This tab now runs the loop: show its own status and publish it. */
   lead(): void;

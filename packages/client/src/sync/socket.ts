@@ -14,6 +14,9 @@ import { META, type SyncContext } from './context.ts';
  * The part of a WebSocket the client uses. The browser's `WebSocket` and the `ws` package's
  * `WebSocket` (Node) both fit. Handlers are typed `never` so that either library's event types
  * are accepted; the client reads only `event.data` (text) and `event.code`.
+ *
+ * @example
+ * const socket: WebSocketLike = new WebSocket('wss://api.example.com/sync/ws');
  */
 export interface WebSocketLike {
   send(data: string): void;
