@@ -315,4 +315,14 @@ describe('socketUrlOf', () => {
     expect(socketUrlOf('/sync')).toBeNull(); // relative, and no page to resolve it against
     expect(socketUrlOf('file:///sync')).toBeNull();
   });
+
+  test('a relative URL resolves against the page (https page → wss)', () => {
+    const g = globalThis as { location?: unknown };
+    g.location = { href: 'https://app.example.com/lists/1' };
+    try {
+      expect(socketUrlOf('/sync')).toBe('wss://app.example.com/sync/ws');
+    } finally {
+      delete g.location;
+    }
+  });
 });
