@@ -189,6 +189,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     return refreshing;
   };
 
+  let realtime: RealtimeSocket | undefined;
   const ctx: SyncContext = {
     schema: options.schema,
     store: options.store,
@@ -198,7 +199,12 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     failpoint: async (name) => {
       await options.failpoint?.(name);
     },
-    getToken: async (forceRefresh) => (options.auth ? await options.auth.getToken({ forceRefresh }) : null),
+    getToken: async (forceRefresh) => {
+      const token = options.auth ? await options.auth.getToken({ forceRefresh }) : null;
+      // A token refreshed for a request extends the open socket too (an `auth` frame).
+      if (token !== null) realtime?.tokenSeen(token);
+      return token;
+    },
     changed: (collections) => {
       bus.publish(collections);
       void refreshPending();
@@ -225,7 +231,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     return opening;
   };
 
-  const realtime = createRealtime(options, ctx, random, {
+  realtime = createRealtime(options, ctx, random, {
     welcomed: () => loop.pullSoon(Object.keys(options.schema.collections)),
     poked: (collections) => loop.pullSoon(collections),
     changed: (open, lost) =>

@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION, type SynclineError } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
 import { type FakeSocket, fakeSockets } from '../../test/fake-socket.ts';
-import { type Call, defaultAnswer, type Script, scriptedClient } from '../../test/scripted.ts';
+import { type Call, defaultAnswer, fail, type Script, scriptedClient } from '../../test/scripted.ts';
 import type { ClientOptions } from '../client.ts';
 import { socketUrlOf } from './socket.ts';
 
@@ -195,6 +195,22 @@ describe('realtime socket with a fake WebSocket and a manual clock', () => {
     fake.last().accept();
     expect(fake.last().sent[0]).toMatchObject({ type: 'hello', token: 't3' });
     expect(errors).toEqual([]);
+    await c.stop();
+  });
+
+  test('a token refreshed for a request (HTTP 401) is sent on the open socket as `auth`', async () => {
+    let reject = false;
+    const script: Script = (call) =>
+      reject && call.token === 't0' ? fail(401, 'unauthenticated') : defaultAnswer(call);
+    const { c, fake, pulls } = await setup(script, { tokens: ['t0', 't1'] });
+    const s = fake.last();
+    welcome(s);
+    await until(() => pulls().length === 2 && c.status.phase === 'idle');
+    reject = true;
+    await c.sync();
+    expect(s.sent.filter((m) => m.type === 'auth')).toEqual([{ type: 'auth', token: 't1' }]);
+    await c.sync(); // the same token again: nothing more to say
+    expect(s.types().filter((x) => x === 'auth')).toHaveLength(1);
     await c.stop();
   });
 

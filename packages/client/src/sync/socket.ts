@@ -110,10 +110,22 @@ export class RealtimeSocket {
   private authRetried = false;
   /** Clock time of the last welcome. */
   private openedAt = 0;
+  /** The token the server last heard from this socket (hello or auth). */
+  private token = '';
   /** Bumped by every connect and shutdown, so a stale async step knows it is stale. */
   private generation = 0;
 
   constructor(private readonly o: SocketOptions) {}
+
+  /**
+   * The client got `token` (e.g. refreshed after an HTTP 401): an open socket sends it in an
+   * `auth` frame, so the server extends the connection instead of closing it with 4401 later.
+   */
+  tokenSeen(token: string): void {
+    if (this.state !== 'open' || !this.ws || token === this.token) return;
+    this.token = token;
+    this.send(this.ws, { type: 'auth', token });
+  }
 
   /** Open the socket (now, with a fresh backoff) or close it. */
   setActive(active: boolean): void {
@@ -147,7 +159,10 @@ export class RealtimeSocket {
       return;
     }
     this.ws = ws;
-    ws.onopen = () => this.send(ws, hello);
+    ws.onopen = () => {
+      this.token = hello.token;
+      this.send(ws, hello);
+    };
     ws.onmessage = ((event: { data: unknown }) => {
       if (this.ws === ws) this.receive(ws, event.data);
     }) as never;
