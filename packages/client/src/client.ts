@@ -7,10 +7,11 @@ import type { ClientRejection, LocalStore } from './local-store.ts';
 import { alwaysOnline, type NetworkMonitor } from './network.ts';
 import { openEngine } from './open.ts';
 import { reapply } from './reapply.ts';
-import { type ClientEvents, Emitter, StatusHolder, type SyncStatus } from './status.ts';
+import { type ClientEvents, Emitter, type MirroredStatus, StatusHolder, type SyncStatus } from './status.ts';
 import { META, type SyncContext } from './sync/context.ts';
 import { asSynclineError, SyncLoop } from './sync/loop.ts';
 import { notifyRejections } from './sync/rejections.ts';
+import { RealtimeSocket, socketUrlOf, type WebSocketConstructor } from './sync/socket.ts';
 import { fetchTransport, type Transport } from './transport.ts';
 
 export interface ClientOptions<S extends SchemaDef> {
@@ -33,6 +34,34 @@ export interface ClientOptions<S extends SchemaDef> {
   pollIntervalMs?: number;
   /** Max rows per pull page asked for (default 1000; capped by the server). */
   pullLimit?: number;
+  /**
+   * The realtime socket (`GET <url>/ws`): the server pokes, the client pulls, so others'
+   * changes arrive within moments. On by default when a socket URL (from `url`) and a WebSocket
+   * constructor (`globalThis.WebSocket`) are available; `false` turns it off. Node 20 has no
+   * global WebSocket: pass the `ws` package's. The slow poll keeps running as a safety net.
+   *
+   * @example
+   * import { WebSocket } from 'ws';
+   * createClient({ schema, store, url: 'http://127.0.0.1:8787/sync', realtime: { WebSocket } });
+   */
+  realtime?: false | RealtimeOptions;
+}
+
+/**
+ * Options of the realtime socket; see {@link ClientOptions.realtime}. With a custom `transport`,
+ * give `url` too (or `realtime.url`): the socket URL is derived from `url` only.
+ *
+ * @example
+ * createClient({ schema, store, url: '/sync', transport: network.observe(fetchTransport('/sync')), realtime: {} });
+ */
+export interface RealtimeOptions {
+  /**
+   * The socket URL. Default: `url` with `http:` → `ws:`, `https:` → `wss:` and `/ws` appended,
+   * e.g. `wss://api.example.com/sync/ws` (relative URLs resolve against the page).
+   */
+  url?: string;
+  /** Default `globalThis.WebSocket`; on Node 20 `import { WebSocket } from 'ws'`. */
+  WebSocket?: WebSocketConstructor;
 }
 
 /**
@@ -62,6 +91,16 @@ export interface SynclineClient<S extends SchemaDef> {
   /** Stops syncing and closes the store. */
   close(): Promise<void>;
   readonly status: SyncStatus;
+  /**
+   * Shows another instance's loop state in this client's `status` (`connected`, `realtime`,
+   * `phase`, `progress`, `lastSyncedAt`), e.g. a follower tab showing the leader's; `online`,
+   * `pending` and `error` stay this instance's own. `null` shows this instance's own again
+   * (a tab that becomes the leader). `connectTabs` in `@syncline/web` does this for you.
+   *
+   * @example
+   * channel.onmessage = (e) => client.mirror(e.data.status);
+   */
+  mirror(status: MirroredStatus | null): void;
   subscribe(cb: (status: SyncStatus) => void): () => void;
   on<K extends keyof ClientEvents>(event: K, cb: (payload: ClientEvents[K]) => void): () => void;
   /** Stored rejections not yet dismissed, oldest first. */
@@ -75,6 +114,38 @@ export interface SynclineClient<S extends SchemaDef> {
    * this instance runs the sync loop.
    */
   externalChange(collections: readonly string[]): void;
+}
+
+/** The realtime socket of `options`, or undefined when it is off or not possible here. */
+function createRealtime(
+  options: ClientOptions<SchemaDef>,
+  ctx: SyncContext,
+  random: () => number,
+  delegate: ConstructorParameters<typeof RealtimeSocket>[0]['delegate'],
+): RealtimeSocket | undefined {
+  if (options.realtime === false) return undefined;
+  const explicit = options.realtime ?? {};
+  const url = explicit.url ?? (options.url ? socketUrlOf(options.url) : null);
+  const WebSocket =
+    explicit.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined;
+  if (!url) return undefined;
+  if (!WebSocket) {
+    if (options.realtime)
+      throw new SynclineError(
+        'invalid',
+        'The realtime socket needs a WebSocket constructor and none is global here (Node 20): pass `realtime: { WebSocket }` from the `ws` package, or `realtime: false`.',
+      );
+    return undefined;
+  }
+  // Its own backoff, growing to 5 minutes: a socket that cannot be made is retried occasionally
+  // while the slow poll carries the sync.
+  return new RealtimeSocket({
+    ctx,
+    url,
+    WebSocket,
+    backoff: createBackoff({ random, maxMs: 300_000 }),
+    delegate,
+  });
 }
 
 /** Random bytes from a float source, so ids replay under a seeded `random`. */
@@ -94,6 +165,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     {
       online: network.online,
       connected: false,
+      realtime: false,
       phase: 'idle',
       progress: null,
       pending: 0,
@@ -117,6 +189,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     return refreshing;
   };
 
+  let realtime: RealtimeSocket | undefined;
   const ctx: SyncContext = {
     schema: options.schema,
     store: options.store,
@@ -126,7 +199,12 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     failpoint: async (name) => {
       await options.failpoint?.(name);
     },
-    getToken: async (forceRefresh) => (options.auth ? await options.auth.getToken({ forceRefresh }) : null),
+    getToken: async (forceRefresh) => {
+      const token = options.auth ? await options.auth.getToken({ forceRefresh }) : null;
+      // A token refreshed for a request extends the open socket too (an `auth` frame).
+      if (token !== null) realtime?.tokenSeen(token);
+      return token;
+    },
     changed: (collections) => {
       bus.publish(collections);
       void refreshPending();
@@ -153,12 +231,26 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     return opening;
   };
 
-  const loop = new SyncLoop({
+  realtime = createRealtime(options, ctx, random, {
+    welcomed: () => loop.pullSoon(Object.keys(options.schema.collections)),
+    poked: (collections) => loop.pullSoon(collections),
+    changed: (open, lost) =>
+      status.set(
+        open
+          ? { realtime: true, connected: true }
+          : lost
+            ? { realtime: false, connected: false }
+            : { realtime: false },
+      ),
+    gaveUp: (error) => events.emit('error', error),
+  });
+  const loop: SyncLoop = new SyncLoop({
     ctx,
     network,
     backoff: createBackoff({ random }),
     pushDebounceMs: options.pushDebounceMs ?? 50,
     pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    realtime,
     delegate: {
       afterPush: () => notifyRejections(ctx, emitted),
       afterPull: () => notifyRejections(ctx, emitted),
@@ -227,6 +319,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     get status() {
       return status.current;
     },
+    mirror: (remote) => status.mirror(remote),
     subscribe: (cb) => events.on('status', cb),
     on: (event, cb) => events.on(event, cb),
     async rejections() {

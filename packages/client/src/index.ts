@@ -8,7 +8,7 @@
  * await client.ready();
  * await client.start();
  */
-export { type ClientOptions, createClient, type SynclineClient } from './client.ts';
+export { type ClientOptions, createClient, type RealtimeOptions, type SynclineClient } from './client.ts';
 export type { Clock } from './clock.ts';
 export { type CollectionApi, type FindQuery, MAX_RECORD_BYTES, type Row } from './collection.ts';
 export type { Db } from './db.ts';
@@ -28,7 +28,8 @@ export type {
 } from './local-store.ts';
 export { createMemoryStore } from './memory-store.ts';
 export { alwaysOnline, type NetworkMonitor } from './network.ts';
-export type { ClientEvents, SyncStatus } from './status.ts';
+export type { ClientEvents, MirroredStatus, SyncStatus } from './status.ts';
+export { socketUrlOf, type WebSocketConstructor, type WebSocketLike } from './sync/socket.ts';
 export {
   fetchTransport,
   readResponse,

@@ -2,17 +2,32 @@ import type { SynclineError } from '@syncline/core';
 import type { ClientRejection } from './local-store.ts';
 
 /**
- * What a UI shows about sync. `online`: the device thinks so; `connected`: the last request
- * reached the server; `pending`: outbox entries not yet acknowledged.
+ * What a UI shows about sync. `online`: the device thinks so; `connected`: the server is
+ * reachable (the realtime socket is open, or the last request reached it); `realtime`: the
+ * socket is open, so others' changes arrive within moments; `pending`: outbox entries not yet
+ * acknowledged.
+ *
+ * @example
+ * client.subscribe((s) => (dot.className = s.realtime ? 'live' : s.connected ? 'synced' : 'offline'));
  */
 export interface SyncStatus {
   online: boolean;
+  /**
+   * True while the realtime socket is open (welcomed) and after a request reached the server;
+   * false after a request failed to reach it or an open socket was lost.
+   */
   connected: boolean;
+  /**
+   * True while the realtime socket is open (welcomed by the server): pokes wake this client.
+   * False when it is closed, reconnecting, refused, not configured, or not possible here (the
+   * client then syncs on writes and the slow poll). In a follower tab: the leader's socket.
+   */
+  realtime: boolean;
   phase: 'idle' | 'pushing' | 'pulling' | 'initial-sync';
   /** 0..1 during initial sync, else null. */
   progress: number | null;
   pending: number;
-  /** Clock time (ms) of the end of the last successful cycle, or null. */
+  /** Clock time (ms) of the end of the last successful cycle or realtime pull, or null. */
   lastSyncedAt: number | null;
   error: SynclineError | null;
 }
@@ -50,25 +65,65 @@ export class Emitter<E> {
   }
 }
 
-/** Holds the status and emits `status` on every real change. */
+/**
+ * The part of a status that describes the sync loop's work, which only the instance running the
+ * loop knows: what a follower tab mirrors from the leader (`client.mirror`).
+ *
+ * @example
+ * const { connected, realtime, phase, progress, lastSyncedAt } = leader.status;
+ * follower.mirror({ connected, realtime, phase, progress, lastSyncedAt });
+ */
+export type MirroredStatus = Pick<
+  SyncStatus,
+  'connected' | 'realtime' | 'phase' | 'progress' | 'lastSyncedAt'
+>;
+
+/** Picks the {@link MirroredStatus} fields of a status. */
+export function mirroredOf(s: MirroredStatus): MirroredStatus {
+  return {
+    connected: s.connected,
+    realtime: s.realtime,
+    phase: s.phase,
+    progress: s.progress,
+    lastSyncedAt: s.lastSyncedAt,
+  };
+}
+
+/**
+ * Holds the status and emits `status` on every real change. A mirrored remote status (the
+ * leader tab's) overlays this instance's own loop fields until `mirror(null)`.
+ */
 export class StatusHolder {
-  private value: SyncStatus;
+  private own: SyncStatus;
+  private remote: MirroredStatus | null = null;
+  private shown: SyncStatus;
   constructor(
     initial: SyncStatus,
     private readonly emitter: Emitter<ClientEvents>,
   ) {
-    this.value = initial;
+    this.own = initial;
+    this.shown = initial;
   }
 
   get current(): SyncStatus {
-    return this.value;
+    return this.shown;
   }
 
   set(patch: Partial<SyncStatus>): void {
-    const next = { ...this.value, ...patch };
-    const keys = Object.keys(patch) as Array<keyof SyncStatus>;
-    if (keys.every((k) => Object.is(next[k], this.value[k]))) return;
-    this.value = next;
+    this.own = { ...this.own, ...patch };
+    this.show();
+  }
+
+  mirror(remote: MirroredStatus | null): void {
+    this.remote = remote ? mirroredOf(remote) : null;
+    this.show();
+  }
+
+  private show(): void {
+    const next = this.remote ? { ...this.own, ...this.remote } : this.own;
+    const keys = Object.keys(next) as Array<keyof SyncStatus>;
+    if (keys.every((k) => Object.is(next[k], this.shown[k]))) return;
+    this.shown = next;
     this.emitter.emit('status', next);
   }
 }

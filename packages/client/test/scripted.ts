@@ -3,7 +3,7 @@
  * answers (for unit tests of retry/413/seq_gap/401 handling — named "with scripted transport").
  */
 import { defineSchema, type Mutation, PROTOCOL_VERSION, SynclineError, t } from '@syncline/core';
-import { createClient } from '../src/client.ts';
+import { type ClientOptions, createClient } from '../src/client.ts';
 import { manualClock } from '../src/clock.ts';
 import { createMemoryStore } from '../src/memory-store.ts';
 import { manualNetwork } from '../src/network.ts';
@@ -70,7 +70,15 @@ export const info = (limits: Partial<Record<string, number>> = {}) =>
   });
 
 /** A client whose transport runs `script`; default answers: /info, applyAll, emptyPull. */
-export function scriptedClient(script: Script = () => 'network', opts: { tokens?: string[] } = {}) {
+export function scriptedClient(
+  script: Script = () => 'network',
+  opts: {
+    tokens?: string[];
+    random?: () => number;
+    /** More client options (e.g. `realtime`, `pollIntervalMs`). */
+    client?: Partial<ClientOptions<typeof schema>>;
+  } = {},
+) {
   const calls: Call[] = [];
   const network = manualNetwork(true);
   const clock = manualClock(Date.parse('2026-11-25T13:00:00.000Z'));
@@ -81,7 +89,7 @@ export function scriptedClient(script: Script = () => 'network', opts: { tokens?
     store: createMemoryStore(),
     network,
     clock,
-    random: () => 0.5,
+    random: opts.random ?? (() => 0.5),
     ids: () => `id-${++n}`,
     auth: {
       getToken: ({ forceRefresh }) => (opts.tokens ? opts.tokens[forceRefresh ? ++tokenN : tokenN]! : null),
@@ -96,6 +104,7 @@ export function scriptedClient(script: Script = () => 'network', opts: { tokens?
         return answer;
       },
     },
+    ...opts.client,
   });
   const pushes = () => calls.filter((c) => c.path === '/push').map((c) => c.body!);
   return Object.assign(client, { calls, pushes, network, clock });

@@ -21,6 +21,13 @@ export interface NoticeChannel {
 export interface SharedStore extends LocalStore {
   /** Calls `cb` for every change committed by another tab or worker on the same database. */
   onRemoteChange(cb: (notice: ChangeNotice) => void): () => void;
+  /**
+   * Posts a message to the other tabs on the store's channel (`connectTabs` posts the leader's
+   * sync status). Its `type` must start with `syncline:` and must not be `syncline:changed`.
+   */
+  post(message: { type: `syncline:${string}`; [key: string]: unknown }): void;
+  /** Calls `cb` for every message other tabs posted with {@link SharedStore.post}. */
+  onMessage(cb: (message: { type: string }) => void): () => void;
 }
 
 function isNotice(data: unknown): data is ChangeNotice {
@@ -46,9 +53,22 @@ export function channelName(database: string): string {
  */
 export function sharedStore(inner: LocalStore, channel: NoticeChannel): SharedStore {
   const subs = new Set<(notice: ChangeNotice) => void>();
+  const others = new Set<(message: { type: string }) => void>();
   const onMessage = (event: MessageEvent) => {
-    if (!isNotice(event.data)) return;
-    for (const cb of [...subs]) cb(event.data);
+    if (isNotice(event.data)) {
+      for (const cb of [...subs]) cb(event.data);
+      return;
+    }
+    const data = event.data as { type?: unknown } | null;
+    if (typeof data?.type !== 'string' || !data.type.startsWith('syncline:')) return;
+    for (const cb of [...others]) cb(data as { type: string });
+  };
+  const post = (message: unknown) => {
+    try {
+      channel.postMessage(message);
+    } catch {
+      // A closed channel (the page is unloading) has nobody left to tell.
+    }
   };
   channel.addEventListener('message', onMessage);
 
@@ -61,11 +81,7 @@ export function sharedStore(inner: LocalStore, channel: NoticeChannel): SharedSt
       const value = await inner.write((tx) => fn(tracking(tx, collections, () => (outbox = true))));
       if (collections.size || outbox) {
         const notice: ChangeNotice = { type: 'syncline:changed', collections: [...collections], outbox };
-        try {
-          channel.postMessage(notice);
-        } catch {
-          // A closed channel (the page is unloading) has nobody left to tell.
-        }
+        post(notice);
       }
       return value;
     },
@@ -73,11 +89,17 @@ export function sharedStore(inner: LocalStore, channel: NoticeChannel): SharedSt
       channel.removeEventListener('message', onMessage);
       channel.close();
       subs.clear();
+      others.clear();
       await inner.close();
     },
     onRemoteChange(cb) {
       subs.add(cb);
       return () => subs.delete(cb);
+    },
+    post,
+    onMessage(cb) {
+      others.add(cb);
+      return () => others.delete(cb);
     },
   };
 }

@@ -31,4 +31,11 @@ export {
   syncLockName,
 } from './leadership.ts';
 export { type BrowserNetwork, browserNetwork, type OnlineSource } from './network.ts';
+export {
+  type MirrorTarget,
+  mirrorStatus,
+  type StatusMirror,
+  type StatusNotice,
+  type StatusRequest,
+} from './status-mirror.ts';
 export { connectTabs, type Tabs, type TabsOptions } from './tabs.ts';

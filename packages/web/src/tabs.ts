@@ -2,6 +2,7 @@ import type { SynclineClient } from '@syncline/client';
 import type { SchemaDef } from '@syncline/core';
 import type { ChangeNotice, SharedStore } from './changes.ts';
 import { electLeader, type Leadership, type Locks } from './leadership.ts';
+import { mirrorStatus } from './status-mirror.ts';
 
 export interface TabsOptions<S extends SchemaDef> {
   client: SynclineClient<S>;
@@ -23,7 +24,10 @@ export interface Tabs {
 /**
  * Runs the client's sync loop in exactly one tab of the origin and keeps every tab's live
  * queries current. Every tab writes to the shared IndexedDB database directly; the leader
- * pushes what any tab wrote and pulls for all of them.
+ * pushes what any tab wrote and pulls for all of them (and only it opens the realtime socket).
+ * Followers show the leader's `connected`, `realtime`, `phase`, `progress` and `lastSyncedAt`
+ * in their `client.status` (posted on the store's channel); a tab that becomes the leader
+ * shows its own again.
  *
  * @example
  * const store = sharedStore(createIndexedDbStore({ name: 'todo' }), new BroadcastChannel(channelName('todo')));
@@ -36,24 +40,30 @@ export function connectTabs<S extends SchemaDef>(options: TabsOptions<S>): Tabs 
   const stopListening = options.store.onRemoteChange((notice: ChangeNotice) =>
     client.externalChange(notice.collections),
   );
+  const status = mirrorStatus(client, options.store);
   const leadership = electLeader({
     lock: options.lock,
     ...(options.locks ? { locks: options.locks } : {}),
     async onLead() {
+      status.lead();
       options.onLeaderChange?.(true);
       await client.start();
     },
     async onResign() {
       // The lock is released only after this tab's cycle in flight settled: never two pushers.
       await client.stop();
+      status.follow();
       options.onLeaderChange?.(false);
     },
   });
+  // Until elected (perhaps never), show the leader's status.
+  if (!leadership.isLeader) status.follow();
   return {
     leadership,
     async close() {
       stopListening();
       await leadership.resign();
+      status.close();
     },
   };
 }

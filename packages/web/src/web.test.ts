@@ -127,6 +127,7 @@ describe('backgroundSyncOnFailure', () => {
     let status: SyncStatus = {
       online: true,
       connected: true,
+      realtime: false,
       phase: 'idle',
       progress: null,
       pending: 0,

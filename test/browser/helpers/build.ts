@@ -11,11 +11,17 @@ const html = (script: string) =>
 
 /**
  * Bundles the test pages with esbuild in memory (no files written): the conformance page (with
- * `vitest` aliased to the in-page shim), the multi-tab app page and its service worker.
+ * `vitest` aliased to the in-page shim), the multi-tab app page and its service worker, and the
+ * realtime page.
  */
 export async function buildPages(): Promise<Bundle> {
   const result = await build({
-    entryPoints: { conformance: `${pages}conformance.ts`, app: `${pages}app.ts`, sw: `${pages}sw.ts` },
+    entryPoints: {
+      conformance: `${pages}conformance.ts`,
+      app: `${pages}app.ts`,
+      sw: `${pages}sw.ts`,
+      realtime: `${pages}realtime.ts`,
+    },
     bundle: true,
     write: false,
     format: 'esm',
@@ -35,5 +41,6 @@ export async function buildPages(): Promise<Bundle> {
   }
   files.set('/conformance.html', { type: 'text/html; charset=utf-8', body: html('/conformance.js') });
   files.set('/app.html', { type: 'text/html; charset=utf-8', body: html('/app.js') });
+  files.set('/realtime.html', { type: 'text/html; charset=utf-8', body: html('/realtime.js') });
   return files;
 }

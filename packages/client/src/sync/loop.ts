@@ -24,6 +24,8 @@ export interface LoopOptions {
   delegate: LoopDelegate;
   pushDebounceMs: number;
   pollIntervalMs: number;
+  /** The realtime socket, if any: active while the loop runs and the device is online. */
+  realtime?: { setActive(active: boolean): void } | undefined;
 }
 
 /** Any thrown value as a SynclineError (aborts become `aborted`). */
@@ -41,6 +43,7 @@ export function asSynclineError(e: unknown): SynclineError {
  * The sync loop: one cycle = push until the outbox is empty or blocked, then pull until no
  * collection has more. Cycles never overlap (a mutex), so push and pull never run at once.
  * Triggers: local writes (debounced), the network coming online, a slow poll timer, `sync()`.
+ * Realtime pokes run pulls only ({@link SyncLoop.pullSoon}), coalesced, under the same mutex.
  * Failures go to the delegate and are retried after a backoff; while offline no request is made.
  *
  * @example
@@ -53,8 +56,12 @@ export class SyncLoop {
   private timer: unknown = null;
   private timerAt = Number.POSITIVE_INFINITY;
   private mutex: Promise<unknown> = Promise.resolve();
-  private controller: AbortController | null = null;
+  /** The background runs (cycles, realtime pulls) in flight or waiting for the mutex. */
+  private readonly controllers = new Set<AbortController>();
   private unsubscribe: (() => void) | null = null;
+  /** Collections poked since the last realtime pull started. */
+  private readonly wanted = new Set<string>();
+  private draining: Promise<void> | null = null;
 
   constructor(private readonly o: LoopOptions) {}
 
@@ -62,12 +69,14 @@ export class SyncLoop {
     if (this.started) return;
     this.started = true;
     this.unsubscribe = this.o.network.subscribe((online) => {
+      this.o.realtime?.setActive(online);
       if (!online) return;
       // Coming back online is news: forget the backoff and try now.
       this.o.backoff.reset();
       this.schedule(0, true);
     });
     this.schedule(0, true);
+    this.o.realtime?.setActive(this.o.network.online);
   }
 
   /** Stops the loop; resolves once a cycle in flight has settled (no request of this loop is then pending). */
@@ -75,8 +84,10 @@ export class SyncLoop {
     this.started = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.o.realtime?.setActive(false);
     this.clearTimer();
-    this.controller?.abort();
+    this.wanted.clear();
+    for (const c of this.controllers) c.abort();
     return this.mutex.then(
       () => undefined,
       () => undefined,
@@ -87,6 +98,52 @@ export class SyncLoop {
   poke(): void {
     if (this.o.backoff.attempts > 0) return;
     this.schedule(this.o.pushDebounceMs, false);
+  }
+
+  /**
+   * Realtime: pull `collections` soon (a poke, or all of them after the socket's welcome).
+   * Coalesced: pokes that arrive while a pull runs or waits cause exactly one more pull, of all
+   * the collections they named. A failure is reported and retried as a full cycle after backoff.
+   */
+  pullSoon(collections: readonly string[]): void {
+    if (!this.started) return;
+    for (const c of collections) if (Object.hasOwn(this.o.ctx.schema.collections, c)) this.wanted.add(c);
+    if (this.wanted.size === 0) return;
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.wanted.size > 0 && this.started && this.o.network.online) {
+      const controller = new AbortController();
+      this.controllers.add(controller);
+      try {
+        await this.exclusive(async () => {
+          // Taken when the pull starts, so pokes that came while it waited ride along.
+          const names = [...this.wanted];
+          this.wanted.clear();
+          if (names.length === 0 || controller.signal.aborted) return;
+          try {
+            await pullAll(this.o.ctx, controller.signal, names);
+            await this.o.delegate.afterPull();
+            this.o.delegate.cycleDone();
+          } finally {
+            this.o.ctx.progress.phase('idle');
+          }
+        });
+      } catch (e) {
+        if (controller.signal.aborted || !this.started) return;
+        const err = asSynclineError(e);
+        this.o.delegate.failed(err);
+        this.wanted.clear();
+        const floor = err instanceof RequestError ? err.retryAfterMs : undefined;
+        this.schedule(this.o.backoff.next(floor), true);
+        return;
+      } finally {
+        this.controllers.delete(controller);
+      }
+    }
   }
 
   /**
@@ -163,7 +220,7 @@ export class SyncLoop {
   private async background(): Promise<void> {
     if (!this.started || !this.o.network.online) return;
     const controller = new AbortController();
-    this.controller = controller;
+    this.controllers.add(controller);
     try {
       await this.exclusive(() => this.cycle(controller.signal));
       this.o.backoff.reset();
@@ -177,7 +234,7 @@ export class SyncLoop {
       const floor = err instanceof RequestError ? err.retryAfterMs : undefined;
       this.schedule(this.o.backoff.next(floor), true);
     } finally {
-      if (this.controller === controller) this.controller = null;
+      this.controllers.delete(controller);
     }
   }
 

@@ -15,15 +15,19 @@ import { removeRows, revokeRows } from './revoke.ts';
 const CHECK_PER_PAGE = 500;
 
 /**
- * Pulls every collection until none has more (DESIGN §4 pull). Each page is applied in ONE local
+ * Pulls every collection (or those in `only`) until none has more (DESIGN §4 pull). Each page is applied in ONE local
  * write tx together with the new cursors, so a crash resumes from the last applied page.
  * Reports `initial-sync` with progress while any collection starts from a null cursor.
  *
  * @example
  * await pullAll(ctx, signal);
  */
-export async function pullAll(ctx: SyncContext, signal: AbortSignal | undefined): Promise<void> {
-  const names = Object.keys(ctx.schema.collections);
+export async function pullAll(
+  ctx: SyncContext,
+  signal: AbortSignal | undefined,
+  only?: readonly string[],
+): Promise<void> {
+  const names = only ? [...only] : Object.keys(ctx.schema.collections);
   const { clientId, cursors, checks } = await ctx.store.read(async (tx) => {
     const cursors = new Map<string, string | null>();
     const checks = new Map<string, Array<[string, number]>>();
