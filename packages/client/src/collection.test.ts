@@ -16,7 +16,14 @@ describe('local writes and live queries (no network needed)', () => {
     });
     c.network.set(false);
     const row = await c.db.notes.insert({ title: 'a' });
-    expect(row).toEqual({ id: 'id-2', version: 0, updatedAt: null, deletedAt: null, title: 'a' });
+    expect(row).toEqual({
+      id: 'id-2',
+      version: 0,
+      updatedAt: null,
+      updatedBy: null,
+      deletedAt: null,
+      title: 'a',
+    });
     expect(await c.db.notes.update(row.id, { title: 'b' })).toMatchObject({ title: 'b', version: 0 });
     await expect(c.db.notes.insert({ title: 3 as unknown as string })).rejects.toMatchObject({
       code: 'invalid',
