@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
 import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
+import { runUpdatedByScenarios } from '../../../test/updated-by-scenarios.ts';
 import { watermarkStressScenario } from '../../../test/watermark-stress.ts';
 import { suiteSchema, suiteScopeColumns } from '../conformance/helpers.ts';
 import { runServerStoreSuite } from '../conformance/server-store-suite.ts';
@@ -51,6 +52,7 @@ describe.skipIf(!url)(title, () => {
   runServerStoreSuite('postgres', (schema, hints) => freshStore(schema, hints.scopeColumns), {
     handler: runHandlerScenarios,
     sharing: runSharingScenarios,
+    updatedBy: runUpdatedByScenarios,
   });
   watermarkStressScenario(url!);
 
