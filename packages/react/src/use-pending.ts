@@ -3,8 +3,9 @@ import { useSynclineClient } from './provider.tsx';
 
 /**
  * Whether the record `id` has local changes the server has not answered yet (for a "not synced"
- * badge). Re-checked on every status change of the client: a local write, an answered push and
- * every phase of a sync cycle each emit one. `false` until the first check answers.
+ * badge). Re-checked when the client's outbox size or sync phase changes: a local write, an
+ * answered push and every phase of a sync cycle each change one. `false` until the first check
+ * answers. Each badge asks the client on its own (one local read per change).
  *
  * @example
  * function TaskRow({ task }: { task: Task }) {
@@ -38,7 +39,15 @@ export function usePending(id: string, collection?: string): boolean {
       );
     };
     check();
-    const stop = client.subscribe(check);
+    // Only changes that can move a record in or out of the outbox: the outbox size (a local write,
+    // an answer) and the cycle's phase (each answered push round ends in a phase change). Not the
+    // progress of every pull page, nor `connected` or `lastSyncedAt`.
+    let seen = { pending: client.status.pending, phase: client.status.phase };
+    const stop = client.subscribe((s) => {
+      if (s.pending === seen.pending && s.phase === seen.phase) return;
+      seen = { pending: s.pending, phase: s.phase };
+      check();
+    });
     return () => {
       alive = false;
       stop();
