@@ -7,6 +7,8 @@
 import type { FindQuery, Row } from '@syncline/client';
 import {
   type LiveCollection,
+  OfflineIndicator,
+  type SynclineClientLike,
   SynclineProvider,
   useInitialSync,
   useOnline,
@@ -17,8 +19,8 @@ import {
   useSyncStatus,
 } from '@syncline/react';
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
-import { type ReactNode, useState } from 'react';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { type ReactNode, StrictMode, useState } from 'react';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { type schema, startTeamServer, type TeamClient, type TeamServer } from './harness.ts';
 
 type Note = Row<typeof schema, 'notes'>;
@@ -115,6 +117,28 @@ describe('useQuery', () => {
     expect(notes.started).toBe(2);
     // Writes after the unmount reach no listener (React would warn of an update on nothing).
     await alice.db.notes.insert({ teamId: 'team', title: 'Bread' });
+  });
+
+  test('under StrictMode (effects run twice) one live query stays subscribed, then none', async () => {
+    const alice = team.client('alice');
+    const notes = counted(alice.db.notes);
+    function Count() {
+      const { data } = useQuery(notes, {});
+      return <p>{data === undefined ? 'loading' : `${data.length} notes`}</p>;
+    }
+    const { unmount } = render(
+      <StrictMode>
+        <SynclineProvider client={alice}>
+          <Count />
+        </SynclineProvider>
+      </StrictMode>,
+    );
+    await screen.findByText('0 notes');
+    expect(notes.active).toBe(1);
+    await act(() => alice.db.notes.insert({ teamId: 'team', title: 'Milk' }));
+    await screen.findByText('1 notes');
+    unmount();
+    expect(notes.active).toBe(0);
   });
 
   test('an invalid query reports its error instead of loading forever', async () => {
@@ -233,6 +257,55 @@ describe('status hooks', () => {
     expect(during.some((p) => p > 0 && p < 1)).toBe(true);
     expect([...during].sort((a, b) => a - b)).toEqual(during);
     expect(seen.at(-1)).toEqual({ inProgress: false, progress: 1, done: true });
+  });
+});
+
+describe('any client with the same API', () => {
+  test('a bridge that forwards only SynclineClientLike and watch drives the hooks and components', async () => {
+    const alice = team.client('alice');
+    // What an Electron renderer would hold: plain objects forwarding to a client elsewhere.
+    const bridge: SynclineClientLike = {
+      get status() {
+        return alice.status;
+      },
+      subscribe: (cb) => alice.subscribe(cb),
+      on: (event, cb) => alice.on(event, cb),
+      isPending: (id, collection) => alice.isPending(id, collection as 'notes' | undefined),
+      rejections: () => alice.rejections(),
+      dismiss: (key) => alice.dismiss(key),
+      reapply: (key) => alice.reapply(key),
+    };
+    const notes: LiveCollection<Note> = { watch: (q, cb, onError) => alice.db.notes.watch(q, cb, onError) };
+    function Titles() {
+      const { data } = useQuery(notes, { orderBy: [['title', 'asc']] });
+      const online = useOnline();
+      return <p>{`${online ? 'online' : 'offline'}: [${data?.map((n) => n.title).join(',') ?? '…'}]`}</p>;
+    }
+    render(
+      <SynclineProvider client={bridge}>
+        <OfflineIndicator />
+        <Titles />
+      </SynclineProvider>,
+    );
+    await screen.findByText('online: []');
+    await act(() => alice.db.notes.insert({ teamId: 'team', title: 'Milk' }));
+    act(() => alice.network.set(false));
+    await screen.findByText('offline: [Milk]');
+    expect(screen.getByRole('status').textContent).toMatch(/^You are offline/);
+  });
+
+  test('a hook outside a provider says what to do', () => {
+    function Lost() {
+      useOnline();
+      return null;
+    }
+    // React also reports the render error on the console; keep the test output clean.
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(() => render(<Lost />)).toThrow(/outside <SynclineProvider client=\{client\}>/);
+    } finally {
+      quiet.mockRestore();
+    }
   });
 });
 
