@@ -70,6 +70,26 @@ export function runUpdatedByScenarios(make: Make): void {
     });
   });
 
+  test('a client cannot write updatedBy: a mutation naming it is invalid, the record keeps its writer', async () => {
+    const { server } = await serve();
+    const alice = client(server, 'alice');
+    const [made] = await alice.push([
+      { collection: 'lists', id: 'l1', op: 'insert', data: { ownerId: 'alice', name: 'a' } },
+    ]);
+    const [forged] = await alice.push([
+      {
+        collection: 'lists',
+        id: 'l1',
+        op: 'update',
+        patch: { name: 'b', updatedBy: 'mallory' },
+        baseVersion: applied(made).version,
+      },
+    ]);
+    expect(forged).toMatchObject({ status: 'rejected', code: 'invalid' });
+    const { changes } = await pullAll(alice, 'lists');
+    expect(changes).toEqual([expect.objectContaining({ id: 'l1', name: 'a', updatedBy: 'alice' })]);
+  });
+
   for (const protocol of [1, 2]) {
     test(`protocol ${protocol} clients get records without updatedBy, in push and pull answers`, async () => {
       const { server } = await serve();
