@@ -59,6 +59,26 @@ describe('local writes and live queries (no network needed)', () => {
     expect(seen.length).toBe(count);
     expect(seen[0]).toEqual([]);
   });
+
+  test("a failing watch reports to its onError, or else to the client's error event", async () => {
+    const c = scriptedClient(defaultAnswer);
+    const events: unknown[] = [];
+    c.on('error', (e) => events.push(e));
+    const mine: unknown[] = [];
+    const bad = { where: { colour: 'red' } } as never;
+    const stop = c.db.notes.watch(
+      bad,
+      () => undefined,
+      (e) => mine.push(e),
+    );
+    await until(() => mine.length === 1);
+    expect(mine[0]).toMatchObject({ code: 'invalid', message: expect.stringContaining('"colour"') });
+    expect(events).toEqual([]);
+    stop();
+    c.db.notes.watch(bad, () => undefined);
+    await until(() => events.length === 1);
+    expect(events[0]).toMatchObject({ code: 'invalid' });
+  });
 });
 
 describe('reset with scripted transport', () => {

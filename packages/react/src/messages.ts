@@ -11,12 +11,18 @@ export interface OfflineMessages {
   online: string;
 }
 
+/**
+ * The English defaults of {@link OfflineMessages}.
+ *
+ * @example
+ * <OfflineIndicator messages={{ ...defaultOfflineMessages, online: 'Back online.' }} />
+ */
 export const defaultOfflineMessages: OfflineMessages = {
   offline: "You are offline. Your changes have been saved and will be synced when you're back online.",
   online: '',
 };
 
-/** Default texts of {@link PendingBadge}. */
+/** Default texts of {@link PendingBadge}; replace any through its `messages` prop. */
 export interface PendingMessages {
   /** The badge's text. */
   pending: string;
@@ -24,12 +30,21 @@ export interface PendingMessages {
   title: string;
 }
 
+/**
+ * The English defaults of {@link PendingMessages}.
+ *
+ * @example
+ * <PendingBadge id={task.id} messages={{ pending: 'Syncing…' }} />
+ */
 export const defaultPendingMessages: PendingMessages = {
   pending: 'Not synced yet',
   title: 'Saved on this device. It will be synced as soon as the server can be reached.',
 };
 
-/** Default texts of {@link RejectionNotice}; the functions get the rejection to talk about. */
+/**
+ * Default texts of {@link RejectionNotice}; the functions get the rejection to talk about.
+ * Replace any through the `messages` prop of the notice or of {@link RejectionNotices}.
+ */
 export interface RejectionMessages {
   /** The notice's heading. */
   title(rejection: ClientRejection): string;
@@ -51,6 +66,12 @@ export interface RejectionMessages {
   dismiss: string;
 }
 
+/**
+ * The English defaults of {@link RejectionMessages}.
+ *
+ * @example
+ * <RejectionNotices messages={{ reapply: 'Keep my version', who: (name) => `${name ?? 'An admin'} changed it first.` }} />
+ */
 export const defaultRejectionMessages: RejectionMessages = {
   title: () => 'Your change was not saved',
   what: (r) => r.message,
