@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, createMemoryStore } from '@syncline/client';
+import { createClient, createMemoryStore, type Transport } from '@syncline/client';
 import { manualClock, manualNetwork } from '@syncline/client/testing';
 import { defineSchema, SynclineError, t } from '@syncline/core';
 import { createSyncServer, type Rules } from '@syncline/server';
@@ -20,6 +20,36 @@ export const schema = defineSchema({
 
 const team = { scope: 'teamId', access: () => ['team'] };
 const rules: Rules = { notes: team, cards: team };
+
+/**
+ * Holds every pull request until the test releases it, so a test can look at the UI between two
+ * pages of a pull, whatever the React version batches.
+ */
+export function gatePulls(inner: Transport) {
+  const held: Array<() => void> = [];
+  let arrived: (() => void) | null = null;
+  const transport: Transport = {
+    async request(path, init) {
+      if (path === '/pull') {
+        await new Promise<void>((resolve) => {
+          held.push(resolve);
+          arrived?.();
+        });
+      }
+      return inner.request(path, init);
+    },
+  };
+  return {
+    transport,
+    /** Resolves once a pull is waiting. */
+    async waiting(): Promise<void> {
+      while (held.length === 0) await new Promise<void>((resolve) => (arrived = resolve));
+    },
+    release(): void {
+      held.shift()?.();
+    },
+  };
+}
 
 export async function startTeamServer() {
   const dir = mkdtempSync(join(tmpdir(), 'syncline-react-'));
@@ -45,9 +75,13 @@ export async function startTeamServer() {
       let n = 0;
       const prefix = `${user}-${++seed}`;
       const network = manualNetwork(opts.online ?? true);
+      const gate = gatePulls(inProcessTransport(server));
+      let gated = false;
       const client = createClient({
         schema,
-        transport: inProcessTransport(server),
+        transport: {
+          request: (path, init) => (gated ? gate.transport : inProcessTransport(server)).request(path, init),
+        },
         store: createMemoryStore(),
         auth: { getToken: () => user },
         network,
@@ -56,7 +90,12 @@ export async function startTeamServer() {
         ...(opts.pullLimit ? { pullLimit: opts.pullLimit } : {}),
       });
       clients.push(client);
-      return Object.assign(client, { network });
+      /** From now on every pull waits for `pulls.release()`. */
+      const holdPulls = () => {
+        gated = true;
+        return { waiting: gate.waiting, release: gate.release };
+      };
+      return Object.assign(client, { network, holdPulls });
     },
     async close() {
       for (const c of clients.splice(0)) await c.close();
