@@ -75,12 +75,13 @@ export async function startTeamServer() {
       let n = 0;
       const prefix = `${user}-${++seed}`;
       const network = manualNetwork(opts.online ?? true);
-      const gate = gatePulls(inProcessTransport(server));
+      const direct = inProcessTransport(server);
+      const gate = gatePulls(direct);
       let gated = false;
       const client = createClient({
         schema,
         transport: {
-          request: (path, init) => (gated ? gate.transport : inProcessTransport(server)).request(path, init),
+          request: (path, init) => (gated ? gate.transport : direct).request(path, init),
         },
         store: createMemoryStore(),
         auth: { getToken: () => user },
