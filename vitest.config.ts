@@ -34,7 +34,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'main',
-          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/src/**/*.test.tsx',
+            'packages/*/test/**/*.test.ts',
+            'test/**/*.test.ts',
+            'test/**/*.test.tsx',
+          ],
           exclude: ['**/node_modules/**', ...POSTGRES_FILES],
         },
       },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Rewrites the relative `.ts` specifiers TypeScript leaves in emitted declarations
+ * Rewrites the relative `.ts` (and `.tsx`) specifiers TypeScript leaves in emitted declarations
  * (`rewriteRelativeImportExtensions` rewrites them in JavaScript only) to `.js`, so the published
  * `.d.ts` resolve under `moduleResolution: node16` as well as `bundler`.
  *
@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SPECIFIER = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+?)\.(m|c)?ts(['"])/g;
+const SPECIFIER = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+?)\.(m|c)?tsx?(['"])/g;
 
 function* declarations(dir) {
   for (const name of readdirSync(dir)) {

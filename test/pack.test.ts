@@ -41,6 +41,7 @@ let tarballs: Record<string, string> = {};
 const PACKAGES = [
   '@syncline/client',
   '@syncline/core',
+  '@syncline/react',
   '@syncline/server',
   '@syncline/store-indexeddb',
   '@syncline/store-sqlite',

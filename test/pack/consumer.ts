@@ -89,6 +89,9 @@ export async function installConsumer(
           typescript: pinned('typescript'),
           '@types/node': pinned('@types/node'),
           '@types/better-sqlite3': pinned('@types/better-sqlite3'),
+          // @syncline/react's peer, and its types for the consumer's tsc.
+          react: pinned('react'),
+          '@types/react': pinned('@types/react'),
         },
         allowScripts: { 'better-sqlite3': true },
       },

@@ -130,6 +130,7 @@ function wrapTx(
       log.outcomes.push({ clientId, seq, status: result.status });
     },
     pruneOutcomes: (clientId, below) => tx.pruneOutcomes(clientId, below),
+    writeAs: (userId) => tx.writeAs(userId),
     getRecord: (c, id) => tx.getRecord(c, id),
     async insertRecord(c, id, data) {
       const rec = await tx.insertRecord(c, id, data);

@@ -16,7 +16,14 @@ describe('local writes and live queries (no network needed)', () => {
     });
     c.network.set(false);
     const row = await c.db.notes.insert({ title: 'a' });
-    expect(row).toEqual({ id: 'id-2', version: 0, updatedAt: null, deletedAt: null, title: 'a' });
+    expect(row).toEqual({
+      id: 'id-2',
+      version: 0,
+      updatedAt: null,
+      updatedBy: null,
+      deletedAt: null,
+      title: 'a',
+    });
     expect(await c.db.notes.update(row.id, { title: 'b' })).toMatchObject({ title: 'b', version: 0 });
     await expect(c.db.notes.insert({ title: 3 as unknown as string })).rejects.toMatchObject({
       code: 'invalid',
@@ -51,6 +58,26 @@ describe('local writes and live queries (no network needed)', () => {
     await c.sync();
     expect(seen.length).toBe(count);
     expect(seen[0]).toEqual([]);
+  });
+
+  test("a failing watch reports to its onError, or else to the client's error event", async () => {
+    const c = scriptedClient(defaultAnswer);
+    const events: unknown[] = [];
+    c.on('error', (e) => events.push(e));
+    const mine: unknown[] = [];
+    const bad = { where: { colour: 'red' } } as never;
+    const stop = c.db.notes.watch(
+      bad,
+      () => undefined,
+      (e) => mine.push(e),
+    );
+    await until(() => mine.length === 1);
+    expect(mine[0]).toMatchObject({ code: 'invalid', message: expect.stringContaining('"colour"') });
+    expect(events).toEqual([]);
+    stop();
+    c.db.notes.watch(bad, () => undefined);
+    await until(() => events.length === 1);
+    expect(events[0]).toMatchObject({ code: 'invalid' });
   });
 });
 

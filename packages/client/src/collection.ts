@@ -41,8 +41,16 @@ export interface CollectionApi<S extends SchemaDef, K extends keyof S['collectio
   delete(id: string): Promise<void>;
   get(id: string): Promise<Row<S, K> | null>;
   find(query?: FindQuery<Row<S, K>>): Promise<Array<Row<S, K>>>;
-  /** Calls `cb` with the result now and whenever a committed change alters it; returns unsubscribe. */
-  watch(query: FindQuery<Row<S, K>>, cb: (rows: Array<Row<S, K>>) => void): () => void;
+  /**
+   * Calls `cb` with the result now and whenever a committed change alters it (never twice with
+   * an equal result); returns unsubscribe. A run that fails (an unknown column, a closed store)
+   * goes to `onError`, or to the client's `error` event without one.
+   */
+  watch(
+    query: FindQuery<Row<S, K>>,
+    cb: (rows: Array<Row<S, K>>) => void,
+    onError?: (error: unknown) => void,
+  ): () => void;
   /** Whether the record has local changes not yet acknowledged by the server. */
   isPending(id: string): Promise<boolean>;
 }

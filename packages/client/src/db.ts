@@ -78,7 +78,8 @@ function collectionApi(deps: DbDeps, col: CollectionDef): CollectionApi<SchemaDe
     get: async (id: string) => (await read((tx) => tx.getRecord(name, id)))?.row ?? null,
     find: (q?: object) => read((tx) => tx.query(name, toQuery(q))),
     isPending: async (id: string) => ((await read((tx) => tx.getRecord(name, id)))?.pending ?? 0) > 0,
-    watch: (q: object, cb: (rows: LocalRow[]) => void) => watchQuery(deps, name, toQuery(q), cb),
+    watch: (q: object, cb: (rows: LocalRow[]) => void, onError?: (e: unknown) => void) =>
+      watchQuery(deps, name, toQuery(q), cb, onError ?? deps.onError),
   };
   return api as unknown as CollectionApi<SchemaDef, string>;
 }
@@ -88,7 +89,13 @@ function collectionApi(deps: DbDeps, col: CollectionDef): CollectionApi<SchemaDe
  * `cb` only when the result differs from the last one delivered. Re-runs never overlap, and a
  * change during a run triggers one more run, so the last delivered result is never stale.
  */
-function watchQuery(deps: DbDeps, collection: string, q: Query, cb: (rows: LocalRow[]) => void): () => void {
+function watchQuery(
+  deps: DbDeps,
+  collection: string,
+  q: Query,
+  cb: (rows: LocalRow[]) => void,
+  onError: (e: unknown) => void,
+): () => void {
   let last: string | undefined;
   let dirty = true;
   let running = false;
@@ -108,7 +115,7 @@ function watchQuery(deps: DbDeps, collection: string, q: Query, cb: (rows: Local
         }
       }
     } catch (e) {
-      if (!closed) deps.onError(e);
+      if (!closed) onError(e);
     } finally {
       running = false;
     }

@@ -26,11 +26,16 @@ export interface OpenResult {
   changed: string[];
 }
 
-/** A visible row: metadata plus columns (camelCase). A pending insert has `version: 0`, `updatedAt: null`. */
+/**
+ * A visible row: metadata plus columns (camelCase). A pending insert has `version: 0`,
+ * `updatedAt: null`, `updatedBy: null`. `updatedBy` is the user whose push wrote the server
+ * state last (null for plain-SQL writes and for servers before protocol 3).
+ */
 export type LocalRow = Record<string, unknown> & {
   id: string;
   version: number;
   updatedAt: string | null;
+  updatedBy: string | null;
   deletedAt: string | null;
 };
 

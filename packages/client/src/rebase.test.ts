@@ -7,6 +7,7 @@ const base = (version: number, extra: Record<string, unknown> = {}): WireRecord 
   id: 'a',
   version,
   updatedAt: '2026-11-25T13:00:00.000Z',
+  updatedBy: 'alice',
   deletedAt: null,
   title: 'server',
   done: false,
@@ -48,11 +49,17 @@ describe('rebase', () => {
       id: 'a',
       version: 0,
       updatedAt: null,
+      updatedBy: null,
       deletedAt: null,
       title: 'new',
       done: false,
     });
     expect(rebase(null, [ins, { op: 'delete', baseVersion: null }], 'a')).toBeNull();
+  });
+
+  test('a base from a server before protocol 3 (no updatedBy) reads updatedBy null', () => {
+    const { updatedBy: _, ...old } = base(3);
+    expect(rebase(old, [], 'a')).toEqual({ ...old, updatedBy: null });
   });
 
   test('only a strictly newer version replaces a base', () => {

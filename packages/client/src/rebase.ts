@@ -5,7 +5,7 @@ import type { LocalRecord, LocalRow, LocalWriteTx } from './local-store.ts';
 /** The visible form of a server record: null for a tombstone. */
 export function rowFromBase(base: WireRecord | null): LocalRow | null {
   if (base === null || base.deletedAt !== null) return null;
-  return { ...base, updatedAt: base.updatedAt ?? null } as LocalRow;
+  return { ...base, updatedAt: base.updatedAt ?? null, updatedBy: base.updatedBy ?? null } as LocalRow;
 }
 
 /**
@@ -15,7 +15,7 @@ export function rowFromBase(base: WireRecord | null): LocalRow | null {
  *
  * @example
  * rebase({ id: 'a', version: 3, deletedAt: null, title: 'x' }, [{ op: 'update', patch: { title: 'y' }, baseVersion: 3 }], 'a');
- * // → { id: 'a', version: 3, deletedAt: null, updatedAt: null, title: 'y' }
+ * // → { id: 'a', version: 3, deletedAt: null, updatedAt: null, updatedBy: null, title: 'y' }
  */
 export function rebase(base: WireRecord | null, ops: readonly LocalOp[], id: string): LocalRow | null {
   let row = rowFromBase(base);

@@ -3,7 +3,7 @@ import type { Comparison, LocalRow, Query } from './local-store.ts';
 
 const COMPARISON_KEYS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']);
 /** Metadata every visible row has besides the schema's columns. */
-export const META_COLUMNS = ['id', 'version', 'updatedAt', 'deletedAt'] as const;
+export const META_COLUMNS = ['id', 'version', 'updatedAt', 'updatedBy', 'deletedAt'] as const;
 
 function isComparison(v: unknown): v is Comparison {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
@@ -79,7 +79,7 @@ export function validateQuery(
     if (!columns.has(col))
       throw new SynclineError(
         'invalid',
-        `Unknown column "${col}" in a query on "${collection}". Use a column of the schema or id, version, updatedAt, deletedAt.`,
+        `Unknown column "${col}" in a query on "${collection}". Use a column of the schema or id, version, updatedAt, updatedBy, deletedAt.`,
       );
   }
 }

@@ -44,7 +44,14 @@ function fold(acc: LocalOp | null, next: LocalOp): LocalOp | null {
 export function applyOp<R extends Record<string, unknown>>(row: R | null, op: LocalOp, id: string): R | null {
   switch (op.op) {
     case 'insert':
-      return { id, version: 0, updatedAt: null, deletedAt: null, ...op.data } as unknown as R;
+      return {
+        id,
+        version: 0,
+        updatedAt: null,
+        updatedBy: null,
+        deletedAt: null,
+        ...op.data,
+      } as unknown as R;
     case 'update':
       return row === null ? null : ({ ...row, ...op.patch } as R);
     case 'delete':

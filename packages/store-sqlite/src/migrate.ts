@@ -73,10 +73,12 @@ async function ensureTable(conn: Conn, def: CollectionDef, table: Table): Promis
     // No NOT NULL on columns: an invisible record (pending delete, tombstone) has no column values.
     const columns = table.columns.map((c) => `${c.sql} ${SQL_TYPE[c.kind]}`);
     await conn.exec(
-      `CREATE TABLE ${table.sql} ("id" TEXT PRIMARY KEY NOT NULL, "version" INTEGER NOT NULL, "updated_at" TEXT, "deleted_at" TEXT, ` +
+      `CREATE TABLE ${table.sql} ("id" TEXT PRIMARY KEY NOT NULL, "version" INTEGER NOT NULL, "updated_at" TEXT, "updated_by" TEXT, "deleted_at" TEXT, ` +
         `${columns.map((c) => `${c}, `).join('')}"_visible" INTEGER NOT NULL, "_base" TEXT, "_pending" INTEGER NOT NULL DEFAULT 0, "_marked" INTEGER NOT NULL DEFAULT 0)`,
     );
   } else {
+    // Tables from before `updatedBy` (protocol 3) gain its column; their rows read null until re-synced.
+    if (!existing.has('updated_by')) await conn.exec(`ALTER TABLE ${table.sql} ADD COLUMN "updated_by" TEXT`);
     for (const c of table.columns) {
       if (!existing.has(unquote(c.sql)))
         await conn.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPE[c.kind]}`);

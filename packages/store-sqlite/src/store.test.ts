@@ -69,6 +69,7 @@ describe('sqlite store specifics', () => {
     id,
     version: 3,
     updatedAt: '2026-11-25T13:00:00.000Z',
+    updatedBy: null,
     deletedAt: null,
     listId: 'l1',
     title,
@@ -114,6 +115,34 @@ describe('sqlite store specifics', () => {
     expect(app.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
+  test('a table from before updatedBy gains its column; old rows read null, new ones keep it', async () => {
+    const path = newLocation();
+    const raw = new Database(path);
+    raw.exec(
+      `CREATE TABLE task_items ("id" TEXT PRIMARY KEY NOT NULL, "version" INTEGER NOT NULL, "updated_at" TEXT, "deleted_at" TEXT,
+         "list_id" TEXT, "title" TEXT, "done" INTEGER, "due_at" TEXT, "tags" TEXT,
+         "_visible" INTEGER NOT NULL, "_base" TEXT, "_pending" INTEGER NOT NULL DEFAULT 0, "_marked" INTEGER NOT NULL DEFAULT 0);
+       INSERT INTO task_items (id, version, list_id, title, done, _visible) VALUES ('old', 1, 'l1', 'Old', 0, 1);`,
+    );
+    raw.close();
+    const { store } = await openStore(path);
+    expect(await store.read((tx) => tx.query('taskItems', {}))).toEqual([
+      expect.objectContaining({ id: 'old', updatedBy: null }),
+    ]);
+    await store.write((tx) =>
+      tx.putRecord('taskItems', {
+        id: 'new',
+        base: { ...row('new', 'New', false), updatedBy: 'alice' },
+        row: { ...row('new', 'New', false), updatedBy: 'alice' },
+        pending: 0,
+        marked: false,
+      }),
+    );
+    expect(await store.read((tx) => tx.query('taskItems', { where: { updatedBy: 'alice' } }))).toEqual([
+      expect.objectContaining({ id: 'new', updatedBy: 'alice' }),
+    ]);
+  });
+
   test('rows the app writes with plain SQL are read back by the store', async () => {
     const { db, store } = await openStore();
     db.prepare(
@@ -124,6 +153,7 @@ describe('sqlite store specifics', () => {
         id: 'z',
         version: 0,
         updatedAt: null,
+        updatedBy: null,
         deletedAt: null,
         listId: 'l2',
         title: 'From SQL',

@@ -20,7 +20,7 @@ export interface Table {
   sql: string;
   /** The schema's columns, in schema order. */
   columns: Field[];
-  /** Columns and metadata (`id`, `version`, `updatedAt`, `deletedAt`) by camelCase name. */
+  /** Columns and metadata (`id`, `version`, `updatedAt`, `updatedBy`, `deletedAt`) by camelCase name. */
   fields: Map<string, Field>;
   upsert: string;
   selectById: string;
@@ -35,6 +35,7 @@ const META: readonly Field[] = [
   { name: 'id', sql: '"id"', kind: 'text' },
   { name: 'version', sql: '"version"', kind: 'integer' },
   { name: 'updatedAt', sql: '"updated_at"', kind: 'timestamp' },
+  { name: 'updatedBy', sql: '"updated_by"', kind: 'text' },
   { name: 'deletedAt', sql: '"deleted_at"', kind: 'timestamp' },
 ];
 
@@ -129,9 +130,16 @@ export function recordParams(table: Table, record: LocalRecord): SqlValue[] {
   const meta = row ?? {
     version: base?.version ?? 0,
     updatedAt: base?.updatedAt ?? null,
+    updatedBy: base?.updatedBy ?? null,
     deletedAt: base?.deletedAt ?? null,
   };
-  const params: SqlValue[] = [record.id, meta.version, meta.updatedAt ?? null, meta.deletedAt ?? null];
+  const params: SqlValue[] = [
+    record.id,
+    meta.version,
+    meta.updatedAt ?? null,
+    meta.updatedBy ?? null,
+    meta.deletedAt ?? null,
+  ];
   for (const col of table.columns) params.push(row ? encode(col, row[col.name]) : null);
   params.push(row ? 1 : 0, base ? JSON.stringify(base) : null, record.pending, record.marked ? 1 : 0);
   return params;
@@ -143,6 +151,7 @@ export function decodeRow(table: Table, stored: SqlRow): LocalRow {
     id: String(stored.id),
     version: Number(stored.version ?? 0),
     updatedAt: stored.updated_at == null ? null : String(stored.updated_at),
+    updatedBy: stored.updated_by == null ? null : String(stored.updated_by),
     deletedAt: stored.deleted_at == null ? null : String(stored.deleted_at),
   };
   for (const col of table.columns) row[col.name] = decode(col.kind, stored[unquote(col.sql)]);

@@ -9,12 +9,23 @@ import {
 } from '@syncline/client';
 import { manualClock, manualNetwork } from '@syncline/client/testing';
 import { defineSchema, type RowOf, SynclineError, t } from '@syncline/core';
+import {
+  OfflineIndicator,
+  PendingBadge,
+  type QueryResult,
+  RejectionNotices,
+  SynclineProvider,
+  useQuery,
+  useRecord,
+  useSyncStatus,
+} from '@syncline/react';
 import { createJwtAuth, createSyncServer, type Rules } from '@syncline/server';
 import { createSqliteStore } from '@syncline/server/sqlite';
 import { createIndexedDbStore } from '@syncline/store-indexeddb';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { betterSqlite3Driver } from '@syncline/store-sqlite/better-sqlite3';
 import { browserNetwork, channelName, connectTabs, sharedStore, syncLockName } from '@syncline/web';
+import { createElement, type ReactNode } from 'react';
 
 export const schema = defineSchema({
   tasks: { columns: { title: t.text(), done: t.boolean().default(false), listId: t.text() } },
@@ -56,4 +67,30 @@ export function browser(): void {
   const network = browserNetwork();
   const client = createClient({ schema, store, network, url: '/sync' });
   connectTabs({ client, store, lock: syncLockName('todo') });
+}
+
+/** The React bindings, typed from the client's collections (no JSX: the app's tsconfig has none). */
+export function OpenTasks({ client }: { client: SynclineClient<typeof schema> }): ReactNode {
+  const open: QueryResult<Task[]> = useQuery(client.db.tasks, { where: { done: false } });
+  const first = useRecord(client.db.tasks, open.data?.[0]?.id ?? '');
+  const { pending } = useSyncStatus();
+  // @ts-expect-error: `colour` is no column of tasks.
+  useQuery(client.db.tasks, { where: { colour: 'red' } });
+  return createElement(
+    'ul',
+    { title: `${pending} pending, first ${first.data?.title ?? 'none'}` },
+    open.data?.map((task) =>
+      createElement('li', { key: task.id }, task.title, createElement(PendingBadge, { id: task.id })),
+    ),
+  );
+}
+
+export function app(client: SynclineClient<typeof schema>): ReactNode {
+  return createElement(
+    SynclineProvider,
+    { client },
+    createElement(OfflineIndicator),
+    createElement(RejectionNotices, { currentUserId: 'alice' }),
+    createElement(OpenTasks, { client }),
+  );
 }

@@ -34,6 +34,7 @@ export function itemRow(id: string, values: Partial<LocalRow> = {}): LocalRow {
     id,
     version: 1,
     updatedAt: T0,
+    updatedBy: null,
     deletedAt: null,
     title: `Item ${id}`,
     count: 0,

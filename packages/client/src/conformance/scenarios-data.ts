@@ -35,6 +35,7 @@ export function dataScenarios(h: Harness): void {
   test('putRecord and getRecord round-trip every column kind, null, base, pending and marked', async () => {
     const { store } = await h.opened();
     const full = itemRow('a', {
+      updatedBy: 'alice',
       title: 'Ünïcode ✓ "quoted" \'single\'',
       count: 2 ** 53 - 1,
       score: -12.375,
@@ -78,7 +79,7 @@ export function dataScenarios(h: Harness): void {
       await tx.putRecord('items', record(itemRow('same')));
       await tx.putRecord(
         'notes',
-        record({ id: 'same', version: 2, updatedAt: T0, deletedAt: null, body: 'note' }),
+        record({ id: 'same', version: 2, updatedAt: T0, updatedBy: null, deletedAt: null, body: 'note' }),
       );
     });
     await store.read(async (tx) => {
@@ -245,7 +246,10 @@ export function dataScenarios(h: Harness): void {
         record(itemRow('pending'), { pending: 1 }),
         record(itemRow('resent')),
       ]);
-      await tx.putRecord('notes', record({ id: 'n', version: 1, updatedAt: T0, deletedAt: null, body: 'b' }));
+      await tx.putRecord(
+        'notes',
+        record({ id: 'n', version: 1, updatedAt: T0, updatedBy: null, deletedAt: null, body: 'b' }),
+      );
     });
     await store.write((tx) => tx.markAll('items'));
     // The server sends "resent" again during the reset, which clears its mark.

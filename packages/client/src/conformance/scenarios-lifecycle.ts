@@ -9,7 +9,7 @@ const rejection: StoredRejection = {
   id: 'a',
   code: 'conflict',
   message: 'Someone else changed this item first.',
-  current: { id: 'a', version: 9, updatedAt: T0, deletedAt: null, title: 'Theirs' },
+  current: { id: 'a', version: 9, updatedAt: T0, updatedBy: null, deletedAt: null, title: 'Theirs' },
   dropped: [{ op: 'update', patch: { title: 'Mine' }, baseVersion: 1 }],
   issues: [],
   createdAt: 5,
@@ -97,7 +97,7 @@ export function lifecycleScenarios(h: Harness): void {
       await tx.putRecord('notes', {
         id: 'n',
         base: null,
-        row: { id: 'n', version: 0, updatedAt: null, deletedAt: null, body: 'hi' },
+        row: { id: 'n', version: 0, updatedAt: null, updatedBy: null, deletedAt: null, body: 'hi' },
         pending: 1,
         marked: false,
       });
@@ -105,7 +105,7 @@ export function lifecycleScenarios(h: Harness): void {
     });
     expect(value).toBe(42);
     expect(await store.read((tx) => tx.query('notes', {}))).toEqual([
-      { id: 'n', version: 0, updatedAt: null, deletedAt: null, body: 'hi' },
+      { id: 'n', version: 0, updatedAt: null, updatedBy: null, deletedAt: null, body: 'hi' },
     ]);
   });
 

@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION, wireSchemas } from './index.ts';
 const RECORDED: Record<number, string> = {
   1: 'f0ad9ea2cf02fd5b',
   2: '94d8b5ecf5ba9d6b',
-  3: '2c385fbf6486a9e9',
+  3: '4ab2a697902d6936',
 };
 
 test('wire schemas match the hash recorded for the protocol version', () => {

@@ -9,7 +9,9 @@
  *   reset). The server still serves protocol 1 with the old cursors and resets.
  * - 3: the realtime socket `GET /sync/ws` (hello/welcome, poke, ping/pong, auth; close codes in
  *   `socket.ts`). Push and pull are unchanged, so the server serves protocols 1 to 3 over HTTP;
- *   the socket accepts protocol 3 only (4426 otherwise).
+ *   the socket accepts protocol 3 only (4426 otherwise). Records carry the server-owned
+ *   `updatedBy` (the user whose push wrote them; null for plain-SQL writes); the server leaves it
+ *   out for protocols 1 and 2, whose clients would take it for a column.
  */
 export const PROTOCOL_VERSION = 3;
 export const MIN_PROTOCOL_VERSION = 1;

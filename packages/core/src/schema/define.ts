@@ -33,6 +33,8 @@ export interface RecordMeta {
   id: string;
   version: number;
   updatedAt: string;
+  /** The user id whose push wrote the record last; null when plain SQL (or an older server) wrote it. */
+  updatedBy: string | null;
   deletedAt: string | null;
 }
 
@@ -82,7 +84,7 @@ export function defineSchema<const S extends Record<string, CollectionInput>>(in
       if (!IDENTIFIER.test(col) || isReservedName(col)) {
         throw new SynclineError(
           'invalid_schema',
-          `Column "${name}.${col}" is not allowed: names must be camelCase and must not be id, version, updatedAt, deletedAt or start with "_".`,
+          `Column "${name}.${col}" is not allowed: names must be camelCase and must not be id, version, updatedAt, updatedBy, deletedAt or start with "_".`,
         );
       }
     }

@@ -11,7 +11,7 @@ export function toCamel(name: string): string {
 export const IDENTIFIER = /^[a-z][A-Za-z0-9]{0,62}$/;
 
 /** Column names every record has, owned by the server. */
-export const RESERVED_COLUMNS = ['id', 'version', 'updatedAt', 'deletedAt'] as const;
+export const RESERVED_COLUMNS = ['id', 'version', 'updatedAt', 'updatedBy', 'deletedAt'] as const;
 
 export function isReservedName(name: string): boolean {
   return (RESERVED_COLUMNS as readonly string[]).includes(name) || name.startsWith('_');

@@ -32,6 +32,8 @@ describe('defineSchema', () => {
   test('rejects reserved and malformed names', () => {
     expect(() => defineSchema({ tasks: { columns: { version: t.integer() } } })).toThrow(SynclineError);
     expect(() => defineSchema({ tasks: { columns: { _x: t.integer() } } })).toThrow(/not allowed/);
+    // Server-owned since protocol 3: who wrote the record.
+    expect(() => defineSchema({ tasks: { columns: { updatedBy: t.text() } } })).toThrow(/updatedBy/);
     expect(() => defineSchema({ 'bad-name': { columns: {} } })).toThrow(/not allowed/);
     expect(() => defineSchema({ tasks: { columns: { a: t.text() }, indexes: { i: ['nope'] } } })).toThrow(
       /unknown column/,

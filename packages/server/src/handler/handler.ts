@@ -17,6 +17,7 @@ import type { HandlerContext } from './context.ts';
 import { errorJson, isRequestErrorCode, json, requestError, toErrorResponse } from './errors.ts';
 import { handlePull } from './pull.ts';
 import { handlePush } from './push.ts';
+import { pullForProtocol, pushForProtocol } from './wire-compat.ts';
 
 /**
  * Creates the sync server's request handler over a store.
@@ -53,8 +54,12 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if ((sub === '/push' || sub === '/pull') && request.method === 'POST') {
       const auth = await authenticate(ctx, request);
       const text = await readBodyText(request, limits.maxBodyBytes);
-      if (sub === '/push') return json(200, await handlePush(ctx, auth, parseMessage(text, pushRequest)));
-      return json(200, await handlePull(ctx, auth, parseMessage(text, pullRequest)));
+      if (sub === '/push') {
+        const body = parseMessage(text, pushRequest);
+        return json(200, pushForProtocol(await handlePush(ctx, auth, body), body.protocol));
+      }
+      const body = parseMessage(text, pullRequest);
+      return json(200, pullForProtocol(await handlePull(ctx, auth, body), body.protocol));
     }
     return errorJson('not_found', `No sync endpoint ${request.method} ${path}.`);
   }

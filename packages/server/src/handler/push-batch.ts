@@ -144,6 +144,7 @@ function knownView(tx: WriteTx, known: Known): WriteTx {
   return {
     lockClient: (clientId, userId) => tx.lockClient(clientId, userId),
     setLastSeq: (clientId, seq) => tx.setLastSeq(clientId, seq),
+    writeAs: (userId) => tx.writeAs(userId),
     getOutcomes: (clientId, seqs) => tx.getOutcomes(clientId, seqs),
     saveOutcome: (clientId, seq, result) => tx.saveOutcome(clientId, seq, result),
     pruneOutcomes: (clientId, belowSeq) => tx.pruneOutcomes(clientId, belowSeq),

@@ -88,6 +88,7 @@ export async function applyPipelined(
   const view: WriteTx = {
     lockClient: flushed((clientId: string, userId: string) => tx.lockClient(clientId, userId)),
     setLastSeq: flushed((clientId: string, seq: number) => tx.setLastSeq(clientId, seq)),
+    writeAs: flushed((userId: string) => tx.writeAs(userId)),
     getOutcomes: flushed((clientId: string, seqs: readonly number[]) => tx.getOutcomes(clientId, seqs)),
     saveOutcome: flushed((clientId: string, seq: number, r: MutationResult) =>
       tx.saveOutcome(clientId, seq, r),

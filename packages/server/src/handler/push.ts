@@ -49,6 +49,8 @@ export async function handlePush(
         { reason: 'client_owned' },
       );
     }
+    // Every record this push writes carries its user as `updatedBy` (set by the store's triggers).
+    await tx.writeAs(auth.userId);
     const fresh = mutations.filter((m) => m.seq > client.lastSeq);
     const first = fresh[0];
     if (first && first.seq !== client.lastSeq + 1) {

@@ -1,7 +1,7 @@
 /**
  * Row ↔ record mapping shared by the SQL stores (SQLite, PostgreSQL). Each store supplies only
  * how one column value is read and written in its dialect; the shape of a record (camelCase
- * columns plus id/version/updatedAt/deletedAt) and of the field versions is the same everywhere.
+ * columns plus id/version/updatedAt/updatedBy/deletedAt) and of the field versions is the same everywhere.
  */
 import type { CollectionDef, ColumnKind, WireRecord } from '@syncline/core';
 import { toSnake } from '@syncline/core/internal';
@@ -18,7 +18,7 @@ export function q(name: string): string {
 export function selectList(col: CollectionDef, alias = ''): string {
   const p = alias ? `${alias}.` : '';
   const cols = Object.keys(col.columns).map((c) => `${p}${q(toSnake(c))}`);
-  return [`${p}id`, ...cols, `${p}version`, `${p}updated_at`, `${p}deleted_at`].join(', ');
+  return [`${p}id`, ...cols, `${p}version`, `${p}updated_at`, `${p}updated_by`, `${p}deleted_at`].join(', ');
 }
 
 export interface RowCodec {
@@ -38,6 +38,7 @@ export function rowMapper(codec: RowCodec) {
       id: String(row.id),
       version: Number(row.version),
       updatedAt: (row.updated_at as string | null) ?? '',
+      updatedBy: (row.updated_by as string | null) ?? null,
       deletedAt: (row.deleted_at as string | null) ?? null,
     };
     for (const [name, def] of Object.entries(col.columns)) {

@@ -6,7 +6,8 @@ import type { MutationResult, WireRecord } from '@syncline/core';
  *
  * Server tables are real tables named after collections (snake_case columns) plus bookkeeping
  * columns maintained by triggers, so writes by the app's own SQL are synced too:
- * `version` (fresh on every write, unique per database), `updated_at`, `deleted_at`, field
+ * `version` (fresh on every write, unique per database), `updated_at`, `updated_by` (the pushing
+ * user, null for plain SQL), `deleted_at`, field
  * versions for merge-fields, and whatever the store's commit-ordered cursor needs.
  */
 export interface ServerStore {
@@ -66,6 +67,12 @@ export interface WriteTx extends SqlDb {
    */
   lockClient(clientId: string, userId: string): Promise<ClientState>;
   setLastSeq(clientId: string, seq: number): Promise<void>;
+  /**
+   * Attributes the record writes that follow, until this transaction ends, to `userId`: the
+   * triggers stamp it into `updated_by` (the wire's `updatedBy`). Any write outside such a
+   * transaction — the app's own SQL, psql, a cron job — gets NULL. Call it before any savepoint.
+   */
+  writeAs(userId: string): Promise<void>;
   /** Recorded outcomes of earlier mutations of this client, by seq (aged-out ones are missing). */
   getOutcomes(clientId: string, seqs: readonly number[]): Promise<Map<number, MutationResult>>;
   saveOutcome(clientId: string, seq: number, result: MutationResult): Promise<void>;

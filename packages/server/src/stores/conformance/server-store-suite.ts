@@ -148,6 +148,55 @@ function storeScenarios(make: Make): void {
     expect(afterUpdate.changes[0]!.version).toBeGreaterThan(afterInsert.changes[0]!.version);
   });
 
+  test('updatedBy: writes after writeAs carry the user; others, and plain SQL, carry null', async () => {
+    const { store, rawSql } = await make();
+    const [a, b, c] = await store.write(async (tx) => {
+      await tx.writeAs('alice');
+      return [
+        await tx.insertRecord('tasks', 't1', task('t1')),
+        await tx.updateRecord('tasks', 't1', { title: 'by alice' }),
+        await tx.insertRecord('tasks', 't2', task('t2')),
+      ];
+    });
+    expect([a!.updatedBy, b!.updatedBy, c!.updatedBy]).toEqual(['alice', 'alice', 'alice']);
+    // The attribution ends with its transaction: a later one without writeAs writes null.
+    const d = await store.write((tx) => tx.updateRecord('tasks', 't2', { title: 'by the app' }));
+    expect(d.updatedBy).toBeNull();
+    const e = await store.write(async (tx) => {
+      await tx.writeAs('bob');
+      return tx.softDelete('tasks', 't1');
+    });
+    expect(e.updatedBy).toBe('bob');
+    // Plain SQL on another connection, even right after a push, and even naming the column.
+    await store.write(async (tx) => {
+      await tx.writeAs('carol');
+      await tx.insertRecord('tasks', 't3', task('t3'));
+    });
+    await rawSql('UPDATE tasks SET title = ? WHERE id = ?', ['edited in sql', 't3']);
+    await rawSql('INSERT INTO tasks (id, list_id, title, updated_by) VALUES (?, ?, ?, ?)', [
+      'raw',
+      'L1',
+      'forged',
+      'mallory',
+    ]);
+    const { changes } = await drain(store, null);
+    const by = Object.fromEntries(changes.map((r) => [r.id, r.updatedBy]));
+    expect(by).toEqual({ t1: 'bob', t2: null, t3: null, raw: null });
+    expect((await store.records('tasks', ['t1']))[0]?.updatedBy).toBe('bob');
+  });
+
+  test('updatedBy: a rolled-back writeAs attributes nothing', async () => {
+    const { store } = await make();
+    await expect(
+      store.write(async (tx) => {
+        await tx.writeAs('alice');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const rec = await store.write((tx) => tx.insertRecord('tasks', 't1', task('t1')));
+    expect(rec.updatedBy).toBeNull();
+  });
+
   test('plain SQL DELETE arrives as a tombstone {id, version, deletedAt}', async () => {
     const { store, rawSql } = await make();
     const created = await insert(store, 'tasks', 't1', task('t1'));

@@ -107,6 +107,7 @@ export const columnDdl = columnDdlFor(SQL_TYPE, sqlLiteral);
 export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = [
   ['version', 'bigint NOT NULL DEFAULT 0'],
   ['updated_at', 'timestamptz(3)'],
+  ['updated_by', 'text'],
   ['deleted_at', 'timestamptz(3)'],
   ['_fv', "jsonb NOT NULL DEFAULT '{}'"],
   ['_txid', 'xid8'],
@@ -156,7 +157,9 @@ function jsonbObject(pairs: Array<[string, string]>): string {
  * follow the columns.
  *
  * - BEFORE INSERT OR UPDATE (`__sl_stamp`): `_txid` = the writing transaction, a fresh `version`
- *   from the sequence, `updated_at` = now (ms), and `_fv` bumped for every changed column. It
+ *   from the sequence, `updated_at` = now (ms), `updated_by` = the transaction-local
+ *   `syncline.user_id` (set by the sync server for a push, so NULL for any other writer), and
+ *   `_fv` bumped for every changed column. It
  *   overrides whatever the writer put there, so plain SQL can never forge bookkeeping.
  * - AFTER UPDATE of the id or a scope-candidate column (`__sl_moved`): a gone-marker holding the
  *   old values, so clients of the old scope key receive a tombstone.
@@ -189,6 +192,7 @@ BEGIN
   NEW._txid := pg_current_xact_id();
   NEW.version := nextval(${lit(n.seq)});
   NEW.updated_at := ${NOW_MS};
+  NEW.updated_by := NULLIF(current_setting('syncline.user_id', true), '');
   IF TG_OP = 'INSERT' THEN
     NEW._fv := '{}'::jsonb;
   ELSE

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
 import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
+import { runUpdatedByScenarios } from '../../../test/updated-by-scenarios.ts';
 import { watermarkStressScenario } from '../../../test/watermark-stress.ts';
 import { suiteSchema, suiteScopeColumns } from '../conformance/helpers.ts';
 import { runServerStoreSuite } from '../conformance/server-store-suite.ts';
@@ -51,6 +52,7 @@ describe.skipIf(!url)(title, () => {
   runServerStoreSuite('postgres', (schema, hints) => freshStore(schema, hints.scopeColumns), {
     handler: runHandlerScenarios,
     sharing: runSharingScenarios,
+    updatedBy: runUpdatedByScenarios,
   });
   watermarkStressScenario(url!);
 
@@ -319,8 +321,10 @@ describe.skipIf(!url)(title, () => {
           pinned: false,
           at: null,
           version: expect.any(Number),
+          // The bookkeeping column added to the adopted table: nobody pushed this row.
+          updatedBy: null,
         }),
-        expect.objectContaining({ id: 'n2', body: 'new', at: '2026-11-25T13:00:00.123Z' }),
+        expect.objectContaining({ id: 'n2', body: 'new', at: '2026-11-25T13:00:00.123Z', updatedBy: null }),
       ]);
     } finally {
       await twin.close();

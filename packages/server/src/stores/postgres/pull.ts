@@ -100,12 +100,12 @@ async function readCandidates(
   const cols = Object.keys(col.columns).map((c) => q(toSnake(c)));
   const sql = `
 SELECT u.* FROM (
-  (SELECT r._txid, r.id, false AS _gone, r.version, r.updated_at, r.deleted_at${cols.map((c) => `, r.${c}`).join('')}
+  (SELECT r._txid, r.id, false AS _gone, r.version, r.updated_at, r.updated_by, r.deleted_at${cols.map((c) => `, r.${c}`).join('')}
      FROM ${t} r
     WHERE (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8 AND ${rowScope}
     ORDER BY r._txid, r.id LIMIT $4)
   UNION ALL
-  (SELECT m._txid, m.id, true, m.version, NULL, m.deleted_at${cols.map(() => ', NULL').join('')}
+  (SELECT m._txid, m.id, true, m.version, NULL, NULL, m.deleted_at${cols.map(() => ', NULL').join('')}
      FROM (SELECT DISTINCT ON (g._txid, g.id) g._txid, g.id, g.version, g.deleted_at
              FROM ${n.gone} g
             WHERE g.collection = $5 AND (g._txid, g.id) > ($1::xid8, $2::text) AND g._txid < $3::xid8 AND ${goneScope}

@@ -101,6 +101,11 @@ export function createWriteTx(
       await query(`UPDATE ${n.clients} SET last_seq = $1 WHERE client_id = $2`, [seq, clientId]);
     },
 
+    async writeAs(userId) {
+      // Transaction-local (is_local): gone at commit or rollback, so no other writer inherits it.
+      await query("SELECT set_config('syncline.user_id', $1, true)", [userId]);
+    },
+
     async getOutcomes(clientId, seqs) {
       const out = new Map<number, MutationResult>();
       if (seqs.length === 0) return out;

@@ -10,6 +10,7 @@ import { columnDdlFor, q } from '../sql-rows.ts';
 /** ISO 8601 UTC with milliseconds, computed by SQLite itself so plain SQL writers get it too. */
 export const NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const COUNTER = '(SELECT value FROM _syncline_counter WHERE id = 1)';
+const WRITER = '(SELECT user_id FROM _syncline_writer WHERE id = 1)';
 
 /** Bookkeeping tables shared by every collection. */
 export const META_DDL = `
@@ -24,6 +25,10 @@ CREATE TABLE IF NOT EXISTS _syncline_horizon (collection TEXT PRIMARY KEY, versi
 CREATE TABLE IF NOT EXISTS _syncline_clients (
   client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0
 );
+-- The user a write transaction of the sync server writes for (the triggers' updated_by). Set
+-- inside the server's own transactions only and emptied before they commit, so a plain-SQL
+-- writer, on any connection, always sees it empty and writes NULL.
+CREATE TABLE IF NOT EXISTS _syncline_writer (id INTEGER PRIMARY KEY CHECK (id = 1), user_id TEXT);
 CREATE TABLE IF NOT EXISTS _syncline_outcomes (
   client_id TEXT NOT NULL, seq INTEGER NOT NULL, result TEXT NOT NULL, PRIMARY KEY (client_id, seq)
 ) WITHOUT ROWID;
@@ -55,6 +60,7 @@ export const columnDdl = columnDdlFor(SQL_TYPE, sqlLiteral);
 export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = [
   ['version', 'INTEGER NOT NULL DEFAULT 0'],
   ['updated_at', 'TEXT'],
+  ['updated_by', 'TEXT'],
   ['deleted_at', 'TEXT'],
   ['_fv', "TEXT NOT NULL DEFAULT '{}'"],
 ];
@@ -103,8 +109,9 @@ function jsonObjectOf(prefix: 'OLD' | 'NEW', columns: readonly string[]): string
 /**
  * Triggers of one collection table. Re-created on every migrate so they follow the columns.
  *
- * - AFTER INSERT: bump the counter, stamp version/updated_at.
- * - AFTER UPDATE: same, and bump the field versions of changed columns in `_fv`. It fires only for
+ * - AFTER INSERT: bump the counter, stamp version/updated_at, and updated_by from
+ *   `_syncline_writer` (the pushing user inside the sync server's transactions, else NULL).
+ * - AFTER UPDATE: same (updated_by included), and bump the field versions of changed columns in `_fv`. It fires only for
  *   writes that did not set `version` to the current counter, i.e. not for its own stamping update
  *   (which is why plain SQL must never write `version` itself).
  * - An update that changes a scope-candidate column (or the id) leaves a gone-marker holding the
@@ -134,7 +141,7 @@ export function triggerDdl(col: CollectionDef, scopeCandidates: readonly string[
     `DROP TRIGGER IF EXISTS ${name('ad')}`,
     `CREATE TRIGGER ${name('ai')} AFTER INSERT ON ${t} BEGIN
   UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
-  UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, _fv = '{}' WHERE rowid = NEW.rowid;
+  UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, updated_by = ${WRITER}, _fv = '{}' WHERE rowid = NEW.rowid;
 END`,
     `CREATE TRIGGER ${name('au')} AFTER UPDATE ON ${t}
 WHEN NEW.version IS OLD.version OR NEW.version IS NOT ${COUNTER} BEGIN
@@ -143,7 +150,7 @@ WHEN NEW.version IS OLD.version OR NEW.version IS NOT ${COUNTER} BEGIN
     SELECT ${lit}, OLD.id, ${COUNTER}, ${NOW_SQL}, ${oldScope} WHERE ${moved};
   -- The marker and the row never share a version: a page that ends on one must not skip the other.
   UPDATE _syncline_counter SET value = value + 1 WHERE id = 1 AND (${moved});
-  UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, _fv = ${fv} WHERE rowid = NEW.rowid;
+  UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, updated_by = ${WRITER}, _fv = ${fv} WHERE rowid = NEW.rowid;
 END`,
     `CREATE TRIGGER ${name('ad')} AFTER DELETE ON ${t}
 WHEN NOT EXISTS (SELECT 1 FROM _syncline_meta WHERE key = 'gc_running') BEGIN

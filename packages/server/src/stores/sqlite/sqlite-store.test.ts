@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
 import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
+import { runUpdatedByScenarios } from '../../../test/updated-by-scenarios.ts';
 import { createSyncServer } from '../../handler/index.ts';
 import { client, suiteRules, suiteSchema, testAuth } from '../conformance/helpers.ts';
 import { runServerStoreSuite } from '../conformance/server-store-suite.ts';
@@ -34,7 +35,7 @@ runServerStoreSuite(
       },
     };
   },
-  { handler: runHandlerScenarios, sharing: runSharingScenarios },
+  { handler: runHandlerScenarios, sharing: runSharingScenarios, updatedBy: runUpdatedByScenarios },
 );
 
 test('sqlite: migrate adds new collections and columns to an existing database, keeping rows', async () => {
@@ -113,4 +114,35 @@ test('sqlite: a database locked by another writer answers 503 unavailable, not 5
   ]);
   expect(again.status).toBe(200);
   await server.close();
+});
+
+test('sqlite: migrate adds updated_by to the tables of an older store; their rows read null', async () => {
+  const path = join(dir, `before-updated-by-${++n}.sqlite`);
+  const raw = new Database(path);
+  raw.exec(
+    `CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, owner_id TEXT NOT NULL, body TEXT NOT NULL,
+       version INTEGER NOT NULL DEFAULT 0, updated_at TEXT, deleted_at TEXT, _fv TEXT NOT NULL DEFAULT '{}')`,
+  );
+  raw
+    .prepare(
+      "INSERT INTO notes (id, owner_id, body, version, updated_at) VALUES ('n1', 'alice', 'old', 1, '2026-01-01T00:00:00.000Z')",
+    )
+    .run();
+  raw.close();
+  const store = createSqliteStore({ path, schema: suiteSchema });
+  try {
+    await store.migrate();
+    expect((await store.records('notes', ['n1']))[0]).toMatchObject({
+      id: 'n1',
+      body: 'old',
+      updatedBy: null,
+    });
+    const rec = await store.write(async (tx) => {
+      await tx.writeAs('bob');
+      return tx.updateRecord('notes', 'n1', { body: 'new' });
+    });
+    expect(rec).toMatchObject({ body: 'new', updatedBy: 'bob' });
+  } finally {
+    await store.close();
+  }
 });

@@ -61,6 +61,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let epoch: string | null = null;
   let closed = false;
   let savepoints = 0;
+  /** Whether this transaction set `_syncline_writer`, which must be emptied before it commits. */
+  let attributed = false;
 
   function prepare(sql: string): Database.Statement {
     let stmt = statements.get(sql);
@@ -163,6 +165,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async setLastSeq(clientId, seq) {
       prepare('UPDATE _syncline_clients SET last_seq = ? WHERE client_id = ?').run(seq, clientId);
     },
+    async writeAs(userId) {
+      prepare('INSERT OR REPLACE INTO _syncline_writer (id, user_id) VALUES (1, ?)').run(userId);
+      attributed = true;
+    },
     async getOutcomes(clientId, seqs) {
       const out = new Map<number, MutationResult>();
       if (seqs.length === 0) return out;
@@ -225,8 +231,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         ensureOpen();
         ensureEpoch();
         busyAsUnavailable(() => db.exec('BEGIN IMMEDIATE'));
+        attributed = false;
         try {
           const out = await fn(tx);
+          // Never committed: other connections (plain SQL) must see no writer, so they write NULL.
+          if (attributed) prepare('DELETE FROM _syncline_writer').run();
+          attributed = false;
           db.exec('COMMIT');
           writeMarker(marker, db, epoch!);
           return out;
