@@ -24,7 +24,7 @@ describe('storable text', () => {
     expect(safeLabel('a\u0000b')).toBe('a\\u0000b');
     expect(safeLabel('\ud800-x')).toBe('\\ud800-x');
     expect(safeLabel('é')).toBe('\\u00e9');
-    expect(isStorableText(safeLabel('x'.repeat(100) + '\ud800'))).toBe(true);
+    expect(isStorableText(safeLabel(`${'x'.repeat(100)}\ud800`))).toBe(true);
     expect(safeLabel('x'.repeat(100)).length).toBeLessThan(80);
   });
 });

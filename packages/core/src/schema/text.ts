@@ -6,6 +6,7 @@
  */
 
 /** U+0000, or a surrogate not part of a pair (with `u`, a valid pair is one code point, not `Cs`). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching U+0000 is the point.
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
 /**
