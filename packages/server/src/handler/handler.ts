@@ -12,13 +12,13 @@ import {
 } from '@syncline/core';
 import type { AuthContext, SyncServer, SyncServerOptions } from '../api.ts';
 import { DEFAULT_LIMITS } from '../api.ts';
+import { userIdProblem } from '../auth/user-id.ts';
 import { checkMessage, parseJson, parseMessage, readBodyText } from './body.ts';
 import type { HandlerContext } from './context.ts';
 import { restoreDroppedKeys } from './dropped-keys.ts';
 import { errorJson, isRequestErrorCode, json, requestError, toErrorResponse } from './errors.ts';
 import { handlePull } from './pull.ts';
 import { handlePush } from './push.ts';
-import { userIdProblem } from './user-id.ts';
 
 /**
  * Creates the sync server's request handler over a store.
