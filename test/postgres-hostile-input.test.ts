@@ -25,6 +25,8 @@ const USER = 'alice';
 
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 150);
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261201);
+/** Long runs get time in proportion (PostgreSQL takes ~20 ms a push here). */
+const TIMEOUT_MS = 60_000 + RUNS * 100;
 
 const dir = tempDir('syncline-hostile-');
 afterAll(() => dir.cleanup());
@@ -274,87 +276,91 @@ for (const backend of backends(dir.path, 'sl_hostile')) {
         expect(again.body.results).toEqual(results);
       });
 
-      test(`${RUNS} pushes mixing hostile and valid mutations: no 5xx, valid ones applied and exact`, async () => {
-        console.log(
-          `hostile input on ${backend.name}: seed=${SEED} runs=${RUNS} (replay with HOSTILE_SEED=${SEED})`,
-        );
-        const applied = new Map<string, string>([['seed', 'seed']]);
-        await fc.assert(
-          fc.asyncProperty(request, async (r) => {
-            const prefix = nextPrefix();
-            const planned = r.plans.map((plan, i) => plan(prefix, i));
-            const clientId = r.badClientId ?? `client-${prefix}`;
-            const body = {
-              protocol: PROTOCOL_VERSION,
-              clientId,
-              ...(r.schemaHash === undefined ? {} : { schemaHash: r.schemaHash }),
-              mutations: planned.map((p, i) => ({ seq: i + 1, ...p.mutation })),
-            };
-            const push = await post(server, '/push', token, body);
-            expect(push.status).toBeLessThan(500);
-            const valid = planned
-              .filter((p) => p.expect === 'applied')
-              .map((p) => p.mutation as ReturnType<typeof insert>);
-            if (r.badClientId !== null) {
-              expect(push.status).toBe(400);
-            } else {
-              expect(push.status, JSON.stringify(push.body).slice(0, 300)).toBe(200);
-              const results = push.body.results as Array<Json>;
-              expect(results.map((x) => x.status === 'applied' || x.code)).toEqual(
-                planned.map((p) => (p.expect === 'applied' ? true : 'invalid')),
+      test(
+        `${RUNS} pushes mixing hostile and valid mutations: no 5xx, valid ones applied and exact`,
+        async () => {
+          console.log(
+            `hostile input on ${backend.name}: seed=${SEED} runs=${RUNS} (replay with HOSTILE_SEED=${SEED})`,
+          );
+          const applied = new Map<string, string>([['seed', 'seed']]);
+          await fc.assert(
+            fc.asyncProperty(request, async (r) => {
+              const prefix = nextPrefix();
+              const planned = r.plans.map((plan, i) => plan(prefix, i));
+              const clientId = r.badClientId ?? `client-${prefix}`;
+              const body = {
+                protocol: PROTOCOL_VERSION,
+                clientId,
+                ...(r.schemaHash === undefined ? {} : { schemaHash: r.schemaHash }),
+                mutations: planned.map((p, i) => ({ seq: i + 1, ...p.mutation })),
+              };
+              const push = await post(server, '/push', token, body);
+              expect(push.status).toBeLessThan(500);
+              const valid = planned
+                .filter((p) => p.expect === 'applied')
+                .map((p) => p.mutation as ReturnType<typeof insert>);
+              if (r.badClientId !== null) {
+                expect(push.status).toBe(400);
+              } else {
+                expect(push.status, JSON.stringify(push.body).slice(0, 300)).toBe(200);
+                const results = push.body.results as Array<Json>;
+                expect(results.map((x) => x.status === 'applied' || x.code)).toEqual(
+                  planned.map((p) => (p.expect === 'applied' ? true : 'invalid')),
+                );
+                // Stored outcomes hold no raw hostile text (PostgreSQL keeps them as jsonb).
+                expect(allStorable(results.filter((x) => x.status === 'rejected'))).toBe(true);
+                for (const m of valid) applied.set(m.id, m.data.title as string);
+              }
+              // A pull naming hostile collections and checking hostile ids is answered, and valid ids
+              // written by this push come back exactly as sent.
+              const check: Record<string, number> = {};
+              for (const m of valid) check[m.id] = 0;
+              for (const h of r.pullNoise) check[h] = 0;
+              const collections: Record<string, unknown> = { notes: { cursor: null, check } };
+              for (const h of r.pullNoise) collections[h] = { cursor: null };
+              const pull = await post(server, '/pull', token, {
+                protocol: PROTOCOL_VERSION,
+                clientId,
+                collections,
+                limit: 1,
+              });
+              expect(pull.status, JSON.stringify(pull.body).slice(0, 300)).toBe(200);
+              const got = new Map<string, Record<string, unknown>>(
+                (pull.body.collections.notes.changes as Array<Record<string, unknown>>).map((c) => [
+                  c.id as string,
+                  c,
+                ]),
               );
-              // Stored outcomes hold no raw hostile text (PostgreSQL keeps them as jsonb).
-              expect(allStorable(results.filter((x) => x.status === 'rejected'))).toBe(true);
-              for (const m of valid) applied.set(m.id, m.data.title as string);
-            }
-            // A pull naming hostile collections and checking hostile ids is answered, and valid ids
-            // written by this push come back exactly as sent.
-            const check: Record<string, number> = {};
-            for (const m of valid) check[m.id] = 0;
-            for (const h of r.pullNoise) check[h] = 0;
-            const collections: Record<string, unknown> = { notes: { cursor: null, check } };
-            for (const h of r.pullNoise) collections[h] = { cursor: null };
+              for (const m of valid) {
+                const record = got.get(m.id);
+                if (r.badClientId !== null) expect(record).toBeUndefined();
+                else expect(record).toMatchObject({ id: m.id, title: m.data.title, meta: m.data.meta });
+              }
+            }),
+            { numRuns: RUNS, seed: SEED, endOnFailure: true },
+          );
+
+          // The database holds exactly the legitimate writes; the seed record never changed.
+          const all = new Map<string, Record<string, unknown>>();
+          let cursor: string | null = null;
+          for (let page = 0; page < 1000; page++) {
             const pull = await post(server, '/pull', token, {
               protocol: PROTOCOL_VERSION,
-              clientId,
-              collections,
-              limit: 1,
+              clientId: 'auditor',
+              collections: { notes: { cursor } },
             });
-            expect(pull.status, JSON.stringify(pull.body).slice(0, 300)).toBe(200);
-            const got = new Map<string, Record<string, unknown>>(
-              (pull.body.collections.notes.changes as Array<Record<string, unknown>>).map((c) => [
-                c.id as string,
-                c,
-              ]),
-            );
-            for (const m of valid) {
-              const record = got.get(m.id);
-              if (r.badClientId !== null) expect(record).toBeUndefined();
-              else expect(record).toMatchObject({ id: m.id, title: m.data.title, meta: m.data.meta });
-            }
-          }),
-          { numRuns: RUNS, seed: SEED, endOnFailure: true },
-        );
-
-        // The database holds exactly the legitimate writes; the seed record never changed.
-        const all = new Map<string, Record<string, unknown>>();
-        let cursor: string | null = null;
-        for (let page = 0; page < 1000; page++) {
-          const pull = await post(server, '/pull', token, {
-            protocol: PROTOCOL_VERSION,
-            clientId: 'auditor',
-            collections: { notes: { cursor } },
-          });
-          expect(pull.status).toBe(200);
-          const notes = pull.body.collections.notes;
-          for (const c of notes.changes) all.set(c.id, c);
-          cursor = notes.cursor;
-          if (!notes.hasMore) break;
-        }
-        expect([...all.keys()].sort()).toEqual([...applied.keys()].sort());
-        for (const [id, title] of applied) expect(all.get(id)?.title).toBe(title);
-        expect(all.get('seed')).toEqual(seed);
-      });
+            expect(pull.status).toBe(200);
+            const notes = pull.body.collections.notes;
+            for (const c of notes.changes) all.set(c.id, c);
+            cursor = notes.cursor;
+            if (!notes.hasMore) break;
+          }
+          expect([...all.keys()].sort()).toEqual([...applied.keys()].sort());
+          for (const [id, title] of applied) expect(all.get(id)?.title).toBe(title);
+          expect(all.get('seed')).toEqual(seed);
+        },
+        TIMEOUT_MS,
+      );
     },
   );
 }
