@@ -41,6 +41,10 @@ describe('validation refuses what a store cannot keep exactly', () => {
     expect(validatePatch(tasks, { meta: { a: ['\udc00'] } }).ok).toBe(false);
     expect(validatePatch(tasks, { meta: { '\u0000': 1 } }).ok).toBe(false);
     expect(validatePatch(tasks, { meta: { ok: '🥛' } }).ok).toBe(true);
+    expect(validatePatch(tasks, { meta: JSON.parse('{"a":{"__proto__":{"polluted":true}}}') }).ok).toBe(
+      false,
+    );
+    expect(validatePatch(tasks, { meta: { constructor: 1, prototype: 2 } }).ok).toBe(true);
   });
 
   test('a hostile key is reported escaped, never verbatim', () => {

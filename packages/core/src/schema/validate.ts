@@ -32,7 +32,10 @@ function jsonDepthOk(value: unknown, depth: number): boolean {
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every((v) => jsonDepthOk(v, depth + 1));
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.entries(value as object).every(([k, v]) => isStorableText(k) && jsonDepthOk(v, depth + 1));
+    // A nested "__proto__" key would set the prototype of whatever object code copies it into.
+    return Object.entries(value as object).every(
+      ([k, v]) => k !== '__proto__' && isStorableText(k) && jsonDepthOk(v, depth + 1),
+    );
   }
   return false;
 }
@@ -59,7 +62,7 @@ export function checkValue(col: ColumnDef, value: unknown): string | null {
     case 'json':
       return jsonDepthOk(value, 0)
         ? null
-        : 'must be a JSON value (objects, arrays, strings without U+0000 or unpaired surrogates, finite numbers, booleans, null) at most 32 levels deep.';
+        : 'must be a JSON value (objects without "__proto__" keys, arrays, strings without U+0000 or unpaired surrogates, finite numbers, booleans, null) at most 32 levels deep.';
   }
 }
 

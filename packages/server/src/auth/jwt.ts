@@ -266,7 +266,7 @@ export interface DevTokenOptions {
   issuer?: string;
   /** `kid` header, for servers that configure secrets by kid. */
   kid?: string;
-  /** The clock, in ms since the epoch (default `Date.now`). */
+  /** The clock, in ms since the epoch (default `Date.now`), for `iat` and a ttl in seconds. */
   now?: () => number;
 }
 
