@@ -130,17 +130,21 @@ const plans: fc.Arbitrary<Plan> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.tuple(hostile, fc.boolean()).map(
-      ([h, asKey]): Plan =>
-        (prefix, i) => ({
-          mutation: insert(`${prefix}.${i}`, {
-            ownerId: USER,
-            title: 'x',
-            meta: asKey ? { [h]: 1 } : { a: [h] },
+    // Hostile JSON: a string or key, or a nested "__proto__" key (a computed key is an own property).
+    arbitrary: fc
+      .tuple(fc.oneof(hostile, fc.constant('__proto__')), fc.boolean())
+      .filter(([h, asKey]) => asKey || !isStorableText(h))
+      .map(
+        ([h, asKey]): Plan =>
+          (prefix, i) => ({
+            mutation: insert(`${prefix}.${i}`, {
+              ownerId: USER,
+              title: 'x',
+              meta: asKey ? { [h]: 1 } : { a: [h] },
+            }),
+            expect: 'invalid',
           }),
-          expect: 'invalid',
-        }),
-    ),
+      ),
   },
   {
     // Hostile patches and ids of updates and deletes; the seed record must never change.
