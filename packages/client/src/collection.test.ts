@@ -39,6 +39,28 @@ describe('local writes and live queries (no network needed)', () => {
     expect(c.calls).toEqual([]);
   });
 
+  test('text a server store cannot keep exactly is refused at write time, with a clear error', async () => {
+    const c = scriptedClient(() => {
+      throw new Error('no request expected');
+    });
+    c.network.set(false);
+    const row = await c.db.notes.insert({ title: 'ok' });
+    for (const write of [
+      () => c.db.notes.insert({ id: '\ud800-x', title: 'a' }),
+      () => c.db.notes.insert({ id: 'a\u0000b', title: 'a' }),
+      () => c.db.notes.insert({ title: 'lone \udc00' }),
+      () => c.db.notes.insert({ title: 'nul \u0000' }),
+      () => c.db.notes.update(row.id, { title: '\ud83e' }),
+      () => c.db.notes.update('\ud800', { title: 'x' }),
+      () => c.db.notes.delete('a\u0000'),
+      () => c.db.notes.insert(JSON.parse('{"title":"a","__proto__":{"x":1}}')),
+    ]) {
+      await expect(write()).rejects.toMatchObject({ code: 'invalid', message: /U\+0000|unpaired|reserved/ });
+    }
+    expect(await c.db.notes.insert({ id: '0190-🥛', title: '牛奶 🥛' })).toMatchObject({ id: '0190-🥛' });
+    expect(c.status.pending).toBe(2);
+  });
+
   test('watch delivers the current result, then only changed results, and stops on unsubscribe', async () => {
     const c = scriptedClient(defaultAnswer);
     const seen: string[][] = [];

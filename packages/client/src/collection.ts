@@ -78,6 +78,15 @@ function checkSize(collection: string, row: unknown): void {
   }
 }
 
+/**
+ * An id the server would refuse (empty, longer than 128, U+0000, a lone surrogate) is refused at
+ * write time, before anything is stored: such a record could never sync.
+ */
+function checkId(id: unknown): asserts id is string {
+  const idProblem = validateId(id);
+  if (idProblem) throw invalid('The id', [{ path: 'id', message: idProblem }]);
+}
+
 /** The local write steps, each run inside the caller's write tx. */
 export const localOps = {
   async insert(
@@ -89,8 +98,7 @@ export const localOps = {
   ): Promise<LocalRow> {
     const { id: given, ...columns } = data;
     const id = given === undefined ? newId() : given;
-    const idProblem = validateId(id);
-    if (idProblem) throw invalid('The id', [{ path: 'id', message: idProblem }]);
+    checkId(id);
     const v = validateInsert(col, columns);
     if (!v.ok) throw invalid(`This new ${col.name} record`, v.issues);
     checkSize(col.name, { id, ...v.value });
@@ -111,6 +119,7 @@ export const localOps = {
     patch: Record<string, unknown>,
     now: number,
   ): Promise<LocalRow> {
+    checkId(id);
     const v = validatePatch(col, patch);
     if (!v.ok) throw invalid(`This change to ${col.name} "${id}"`, v.issues);
     const rec = await tx.getRecord(col.name, id);
@@ -126,6 +135,7 @@ export const localOps = {
   },
 
   async delete(tx: LocalWriteTx, col: CollectionDef, id: string, now: number): Promise<void> {
+    checkId(id);
     const rec = await tx.getRecord(col.name, id);
     if (!rec?.row)
       throw new SynclineError(

@@ -7,10 +7,18 @@ export { cryptoRandomBytes, type RandomBytes, seededRandom } from './ids.ts';
 export { Mutex } from './mutex.ts';
 export { wireSchemas } from './protocol/index.ts';
 export { getCollection } from './schema/define.ts';
-export { IDENTIFIER, isReservedName, RESERVED_COLUMNS, toCamel, toSnake } from './schema/names.ts';
+export {
+  couldBeName,
+  IDENTIFIER,
+  isReservedName,
+  PROTOTYPE_NAMES,
+  RESERVED_COLUMNS,
+  toCamel,
+  toSnake,
+} from './schema/names.ts';
+export { hasNul, isStorableText, safeLabel, textProblem } from './schema/text.ts';
 export {
   checkValue,
-  hasNul,
   type Issue,
   type ValidationResult,
   validateId,

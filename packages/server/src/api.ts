@@ -7,6 +7,10 @@ import type { ServerStore, SqlDb } from './stores/types.ts';
 
 /** Who is calling, from a verified token. */
 export interface AuthContext {
+  /**
+   * The user id (a JWT's `sub`). Whatever the authenticator, the handler refuses (401) one that is
+   * empty, longer than 255 characters, or holds U+0000 or a lone surrogate: it reaches SQL.
+   */
   userId: string;
   claims: Record<string, unknown>;
 }

@@ -24,14 +24,19 @@ export {
   type SyncServerOptions,
 } from './api.ts';
 export {
+  type AuthFlags,
   type AuthSource,
   authFromEnv,
   createJwtAuth,
   DEV_SECRET_FILE,
+  DEV_TOKEN_ISSUER,
+  type DevTokenOptions,
   type EnvAuth,
   type JwtAuthOptions,
   type JwtClaimChecks,
+  type JwtKeys,
   loadOrCreateDevSecret,
+  MAX_USER_ID_LENGTH,
   MIN_SECRET_BYTES,
   signDevToken,
 } from './auth/index.ts';

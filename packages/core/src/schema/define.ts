@@ -77,14 +77,14 @@ export function defineSchema<const S extends Record<string, CollectionInput>>(in
     if (!IDENTIFIER.test(name) || isReservedName(name)) {
       throw new SynclineError(
         'invalid_schema',
-        `Collection name "${name}" is not allowed: use camelCase letters and digits.`,
+        `Collection name "${name}" is not allowed: use camelCase letters and digits, not a reserved name (id, version, updatedAt, deletedAt, __proto__, constructor, prototype).`,
       );
     }
     for (const col of Object.keys(def.columns)) {
       if (!IDENTIFIER.test(col) || isReservedName(col)) {
         throw new SynclineError(
           'invalid_schema',
-          `Column "${name}.${col}" is not allowed: names must be camelCase and must not be id, version, updatedAt, updatedBy, deletedAt or start with "_".`,
+          `Column "${name}.${col}" is not allowed: names must be camelCase and must not be id, version, updatedAt, updatedBy, deletedAt, __proto__, constructor, prototype or start with "_".`,
         );
       }
     }

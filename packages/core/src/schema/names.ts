@@ -13,6 +13,27 @@ export const IDENTIFIER = /^[a-z][A-Za-z0-9]{0,62}$/;
 /** Column names every record has, owned by the server. */
 export const RESERVED_COLUMNS = ['id', 'version', 'updatedAt', 'updatedBy', 'deletedAt'] as const;
 
+/**
+ * Names that reach JavaScript's object machinery: as a key of a plain object, `__proto__` sets
+ * the prototype instead of a property (JSON parsers and validators drop it silently), and
+ * `constructor` or `prototype` shadow what code reading a row may call. Never a collection or
+ * column, and refused as a key of `data` or `patch`.
+ */
+export const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype'] as const;
+
+/** Whether `name` can never be a collection or column: server-owned, prototype-related, or `_…`. */
 export function isReservedName(name: string): boolean {
-  return (RESERVED_COLUMNS as readonly string[]).includes(name) || name.startsWith('_');
+  return (
+    (RESERVED_COLUMNS as readonly string[]).includes(name) ||
+    (PROTOTYPE_NAMES as readonly string[]).includes(name) ||
+    name.startsWith('_')
+  );
+}
+
+/**
+ * Whether `name` could be a collection or column of some schema (decision 0003: only such a name,
+ * unknown here, may mean the client is ahead; any other is a plain mistake).
+ */
+export function couldBeName(name: string): boolean {
+  return IDENTIFIER.test(name) && !isReservedName(name);
 }

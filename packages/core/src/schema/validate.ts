@@ -1,5 +1,7 @@
 import type { ColumnDef } from './columns.ts';
 import type { CollectionDef } from './define.ts';
+import { isReservedName, PROTOTYPE_NAMES } from './names.ts';
+import { isStorableText, safeLabel, textProblem } from './text.ts';
 
 /** One problem with an input, located by a path such as `title` or `data.done`. */
 export interface Issue {
@@ -15,27 +17,25 @@ const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MAX_ID_LENGTH = 128;
 const MAX_JSON_DEPTH = 32;
 
-/** Whether a string holds U+0000, which PostgreSQL text and jsonb cannot store. */
-export function hasNul(value: string): boolean {
-  return value.includes('\u0000');
-}
-
-/** A record id: a non-empty string of at most 128 characters, without U+0000. */
+/** A record id: a non-empty string of at most 128 characters, storable exactly (see text.ts). */
 export function validateId(id: unknown): string | null {
   if (typeof id !== 'string' || id.length === 0) return 'id must be a non-empty string.';
   if (id.length > MAX_ID_LENGTH) return `id must be at most ${MAX_ID_LENGTH} characters.`;
-  if (hasNul(id)) return 'id must not contain the NUL character (U+0000).';
-  return null;
+  const problem = textProblem(id);
+  return problem === null ? null : `id ${problem}`;
 }
 
 function jsonDepthOk(value: unknown, depth: number): boolean {
   if (depth > MAX_JSON_DEPTH) return false;
-  if (typeof value === 'string') return !hasNul(value);
+  if (typeof value === 'string') return isStorableText(value);
   if (value === null || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every((v) => jsonDepthOk(v, depth + 1));
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.entries(value as object).every(([k, v]) => !hasNul(k) && jsonDepthOk(v, depth + 1));
+    // A nested "__proto__" key would set the prototype of whatever object code copies it into.
+    return Object.entries(value as object).every(
+      ([k, v]) => k !== '__proto__' && isStorableText(k) && jsonDepthOk(v, depth + 1),
+    );
   }
   return false;
 }
@@ -46,7 +46,7 @@ export function checkValue(col: ColumnDef, value: unknown): string | null {
   switch (col.kind) {
     case 'text':
       if (typeof value !== 'string') return `must be text, got ${describe(value)}.`;
-      return hasNul(value) ? 'must not contain the NUL character (U+0000).' : null;
+      return textProblem(value);
     case 'integer':
       return Number.isSafeInteger(value) ? null : `must be a whole number, got ${describe(value)}.`;
     case 'real':
@@ -62,7 +62,7 @@ export function checkValue(col: ColumnDef, value: unknown): string | null {
     case 'json':
       return jsonDepthOk(value, 0)
         ? null
-        : 'must be a JSON value (objects, arrays, strings without U+0000, finite numbers, booleans, null) at most 32 levels deep.';
+        : 'must be a JSON value (objects without "__proto__" keys, arrays, strings without U+0000 or unpaired surrogates, finite numbers, booleans, null) at most 32 levels deep.';
   }
 }
 
@@ -74,6 +74,18 @@ function describe(value: unknown): string {
     : typeof value === 'object'
       ? 'an object'
       : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * The issue for a key that is no column. The key is client text: it is escaped (safeLabel), since
+ * the issue is stored with the outcome and shown to people.
+ */
+function unknownKey(collection: CollectionDef, key: string): Issue {
+  const path = safeLabel(key);
+  if ((PROTOTYPE_NAMES as readonly string[]).includes(key))
+    return { path, message: 'is a reserved name (it would change the object prototype), not a column.' };
+  if (isReservedName(key)) return { path, message: 'is owned by the server and cannot be written.' };
+  return { path, message: `is not a column of "${collection.name}".` };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -96,11 +108,12 @@ export function validateInsert(
   for (const key of Object.keys(data)) {
     if (!Object.hasOwn(collection.columns, key)) {
       unknownColumns.push(key);
-      issues.push({ path: key, message: `is not a column of "${collection.name}".` });
+      issues.push(unknownKey(collection, key));
     }
   }
   for (const [name, col] of Object.entries(collection.columns)) {
-    let v = data[name];
+    // Own properties only: a column named like an Object.prototype member must not read it.
+    let v = Object.hasOwn(data, name) ? data[name] : undefined;
     if (v === undefined) {
       if (col.defaultValue === undefined) {
         issues.push({ path: name, message: 'is required.' });
@@ -129,7 +142,7 @@ export function validatePatch(
     const col = Object.hasOwn(collection.columns, key) ? collection.columns[key] : undefined;
     if (!col) {
       unknownColumns.push(key);
-      issues.push({ path: key, message: `is not a column of "${collection.name}".` });
+      issues.push(unknownKey(collection, key));
       continue;
     }
     if (v === undefined) continue;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SynclineError } from '@syncline/core';
 import { MIN_SECRET_BYTES } from './jwt.ts';
@@ -20,18 +20,25 @@ export async function loadOrCreateDevSecret(dataDir: string): Promise<string> {
   if (existing !== null) return existing;
   await mkdir(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
+  // Written whole under a private name, then linked into place: link fails if another process won
+  // meanwhile (then its secret wins), and nobody ever reads a half-written file.
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    // 'wx' fails if another process created the file meanwhile; then its secret wins.
-    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      const raced = await readSecret(file);
-      if (raced !== null) return raced;
+    await writeFile(temp, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    // The umask may have widened nothing, but never leave a secret readable by others.
+    await chmod(temp, 0o600);
+    try {
+      await link(temp, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        const raced = await readSecret(file);
+        if (raced !== null) return raced;
+      }
+      throw error;
     }
-    throw error;
+  } finally {
+    await unlink(temp).catch(() => {});
   }
-  // The umask may have widened nothing, but never leave a secret readable by others.
-  await chmod(file, 0o600);
   return secret;
 }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SynclineError } from '@syncline/core';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createJwtAuth, signDevToken } from './jwt.ts';
+import { createJwtAuth, DEV_TOKEN_ISSUER, signDevToken } from './jwt.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
 const key = new TextEncoder().encode(SECRET);
@@ -114,6 +114,67 @@ describe('createJwtAuth with an HS256 secret', () => {
     await expectUnauthenticated(strict.verify(await signDevToken(SECRET, 'alice', 60)), /rejected/);
   });
 
+  test('with a kid configured, a token must name it (an unknown or missing kid is refused)', async () => {
+    const keyed = createJwtAuth({ secret: SECRET, kid: 'k1' });
+    const sign = (header: { alg: 'HS256'; kid?: string }) =>
+      new SignJWT({})
+        .setProtectedHeader(header)
+        .setSubject('alice')
+        .setExpirationTime(now() + 60)
+        .sign(key);
+    expect((await keyed.verify(await sign({ alg: 'HS256', kid: 'k1' }))).userId).toBe('alice');
+    await expectUnauthenticated(
+      keyed.verify(await sign({ alg: 'HS256', kid: 'k2' })),
+      /key this server does not know/,
+    );
+    await expectUnauthenticated(keyed.verify(await sign({ alg: 'HS256' })), /key this server does not know/);
+    // Several secrets by kid (rotation): each kid picks its own secret.
+    const other = 'a-second-secret-that-is-long-enough-for-hs256!!';
+    const rotating = createJwtAuth({
+      secrets: [
+        { kid: 'old', secret: other },
+        { kid: 'new', secret: SECRET },
+      ],
+    });
+    expect((await rotating.verify(await sign({ alg: 'HS256', kid: 'new' }))).userId).toBe('alice');
+    await expectUnauthenticated(rotating.verify(await sign({ alg: 'HS256', kid: 'old' })), /signature/);
+    expect((await rotating.verify(await signDevToken(other, 'bob', 60, { kid: 'old' }))).userId).toBe('bob');
+  });
+
+  test('the injected clock decides exp, nbf and iat, within the tolerance', async () => {
+    const at = 1_900_000_000;
+    const clocked = createJwtAuth({ secret: SECRET, clockToleranceSeconds: 10, now: () => at * 1000 });
+    const sign = (claims: Record<string, number>) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').sign(key);
+    expect((await clocked.verify(await sign({ exp: at - 5, nbf: at + 5, iat: at + 5 }))).userId).toBe(
+      'alice',
+    );
+    await expectUnauthenticated(clocked.verify(await sign({ exp: at - 11 })), /expired/);
+    await expectUnauthenticated(clocked.verify(await sign({ exp: at + 60, nbf: at + 11 })), /nbf/);
+    await expectUnauthenticated(clocked.verify(await sign({ exp: at + 60, iat: at + 11 })), /future/);
+    expect(() => createJwtAuth({ secret: SECRET, clockToleranceSeconds: -1 })).toThrow(/at least 0/);
+  });
+
+  test('a sub that a store cannot keep exactly, or too long, is unauthenticated', async () => {
+    for (const sub of ['al\u0000ice', 'al\ud800ice', 'x'.repeat(256)]) {
+      const token = await signDevToken(SECRET, sub, 60);
+      await expectUnauthenticated(auth.verify(token), /"sub"/);
+    }
+    const numeric = await new SignJWT({ sub: 42 } as unknown as Record<string, unknown>)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(now() + 60)
+      .sign(key);
+    await expectUnauthenticated(auth.verify(numeric), /"sub"/);
+  });
+
+  test('dev-mode tokens are refused unless accepted explicitly', async () => {
+    const token = await signDevToken(SECRET, 'alice', 60, { issuer: DEV_TOKEN_ISSUER });
+    await expectUnauthenticated(auth.verify(token), /dev-mode token/);
+    expect((await createJwtAuth({ secret: SECRET, acceptDevTokens: true }).verify(token)).userId).toBe(
+      'alice',
+    );
+  });
+
   test('a secret shorter than 32 bytes is refused up front', () => {
     expect(() => createJwtAuth({ secret: 'short' })).toThrow(/at least 32 bytes/);
   });
@@ -124,14 +185,18 @@ describe('createJwtAuth with a JWKS URL', () => {
   let jwksUrl: string;
   let privateKey: CryptoKey;
   let jwksStatus = 200;
+  let keys: object[] = [];
+  let fetches = 0;
 
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256');
     privateKey = pair.privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
+    keys = [jwk];
     server = createServer((_req, res) => {
+      fetches++;
       res.writeHead(jwksStatus, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys: [jwk] }));
+      res.end(JSON.stringify({ keys }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
@@ -149,6 +214,35 @@ describe('createJwtAuth with a JWKS URL', () => {
       .sign(privateKey);
     expect((await auth.verify(token)).userId).toBe('carol');
     await expectUnauthenticated(auth.verify(await signDevToken(SECRET, 'carol', 60)), /algorithm/);
+  });
+
+  test('a token must name its kid; the key set is cached and refetched when a new kid appears', async () => {
+    const auth = createJwtAuth({ jwksUrl, cooldownMs: 0 });
+    const sign = (kid: string | undefined, k: CryptoKey) =>
+      new SignJWT({})
+        .setProtectedHeader(kid === undefined ? { alg: 'ES256' } : { alg: 'ES256', kid })
+        .setSubject('carol')
+        .setExpirationTime(now() + 60)
+        .sign(k);
+    await expectUnauthenticated(auth.verify(await sign(undefined, privateKey)), /"kid"/);
+    fetches = 0;
+    expect((await auth.verify(await sign('k1', privateKey))).userId).toBe('carol');
+    expect((await auth.verify(await sign('k1', privateKey))).userId).toBe('carol');
+    expect(fetches).toBe(1);
+    // The provider rotates: a second key appears; a token naming it makes the set refetch.
+    const next = await generateKeyPair('ES256');
+    const saved = keys;
+    keys = [...keys, { ...(await exportJWK(next.publicKey)), kid: 'k2', alg: 'ES256' }];
+    try {
+      expect((await auth.verify(await sign('k2', next.privateKey))).userId).toBe('carol');
+      expect(fetches).toBe(2);
+      await expectUnauthenticated(
+        auth.verify(await sign('k3', next.privateKey)),
+        /key this server does not know/,
+      );
+    } finally {
+      keys = saved;
+    }
   });
 
   test('a token signed by an unknown key is unauthenticated', async () => {

@@ -5,13 +5,15 @@
 import { SynclineError } from '@syncline/core';
 import {
   createRemoteJWKSet,
+  type FlattenedJWSInput,
+  type JWTHeaderParameters,
   type JWTPayload,
-  type JWTVerifyGetKey,
   errors as joseErrors,
   jwtVerify,
   SignJWT,
 } from 'jose';
 import type { AuthContext, Authenticator } from '../api.ts';
+import { userIdProblem } from './user-id.ts';
 
 /** Shortest accepted HS256 secret: RFC 7518 §3.2 asks for a key at least as long as the hash (256 bits). */
 export const MIN_SECRET_BYTES = 32;
@@ -36,11 +38,34 @@ export interface JwtClaimChecks {
   issuer?: string;
   /** Required `aud` (one of). */
   audience?: string | string[];
-  /** Seconds of clock skew tolerated for `exp`/`nbf`; default 0. */
+  /** Seconds of clock skew tolerated for `exp`, `nbf` and `iat`; default 0. */
   clockToleranceSeconds?: number;
+  /** The clock, in ms since the epoch (default `Date.now`); tests inject one. */
+  now?: () => number;
+  /**
+   * Accept tokens whose `iss` is {@link DEV_TOKEN_ISSUER} (minted by `syncline serve --dev`).
+   * Default false: a production server refuses dev tokens even if they were signed with its key.
+   */
+  acceptDevTokens?: boolean;
 }
 
-export type JwtAuthOptions = ({ secret: string } | { jwksUrl: string }) & JwtClaimChecks;
+/** Where the verification keys come from. */
+export type JwtKeys =
+  /** HS256 with one shared secret. With `kid`, a token must name that `kid`. */
+  | { secret: string; kid?: string }
+  /** HS256 with several secrets (rotation): a token must name one of their `kid`s. */
+  | { secrets: ReadonlyArray<{ kid: string; secret: string }> }
+  /**
+   * Asymmetric keys (RS256, PS256, ES256, EdDSA, …) served as a JWKS by the identity provider:
+   * fetched on first use, cached (`cacheMaxAgeMs`, default 10 min), refetched when a token names an
+   * unknown `kid` (at most once per `cooldownMs`, default 30 s). A token must carry a `kid`.
+   */
+  | { jwksUrl: string; cacheMaxAgeMs?: number; cooldownMs?: number; timeoutMs?: number };
+
+export type JwtAuthOptions = JwtKeys & JwtClaimChecks;
+
+/** The `iss` of tokens minted by dev mode (`POST /dev/token`); refused unless `acceptDevTokens`. */
+export const DEV_TOKEN_ISSUER = 'syncline-dev';
 
 const encoder = new TextEncoder();
 
@@ -114,42 +139,95 @@ function toSynclineError(error: unknown, remote: boolean): SynclineError {
 }
 
 function toContext(payload: JWTPayload): AuthContext {
-  const sub = payload.sub;
+  const sub: unknown = payload.sub;
   if (typeof sub !== 'string' || sub.length === 0) {
     throw unauthenticated('The token has no "sub" claim: it must name the user it was issued to.');
   }
+  // The user id reaches SQL: U+0000 or a lone surrogate would fail or change on the way.
+  const problem = userIdProblem(sub);
+  if (problem !== null) throw unauthenticated(`The token's "sub" claim ${problem}`);
   return { userId: sub, claims: { ...payload } };
 }
 
-/**
- * An {@link Authenticator} that verifies JWTs: HS256 with `secret`, or the keys served at
- * `jwksUrl` (fetched on first use, cached, refetched on an unknown `kid`). A missing, malformed,
- * forged or expired token, or one without `sub`, throws `SynclineError('unauthenticated')` with
- * status 401; an unreachable JWKS throws a retryable `unavailable` (503).
- *
- * @example
- * const auth = createJwtAuth({ secret: process.env.SYNCLINE_JWT_SECRET! });
- * const { userId } = await auth.verify(token);
- */
-export function createJwtAuth(options: JwtAuthOptions): Authenticator {
-  let key: Uint8Array | JWTVerifyGetKey;
-  let algorithms: string[];
-  if ('secret' in options) {
-    key = secretKey(options.secret);
-    algorithms = ['HS256'];
-  } else {
+/** How one configuration picks the key for a token's header. */
+interface KeySource {
+  algorithms: string[];
+  remote: boolean;
+  key: (
+    header: JWTHeaderParameters,
+    token: FlattenedJWSInput,
+  ) => Promise<Uint8Array | CryptoKey> | Uint8Array;
+}
+
+function keySource(options: JwtKeys): KeySource {
+  if ('jwksUrl' in options) {
     let url: URL;
     try {
       url = new URL(options.jwksUrl);
     } catch (cause) {
       throw new SynclineError('invalid', `The JWKS URL "${options.jwksUrl}" is not a valid URL.`, { cause });
     }
-    key = createRemoteJWKSet(url);
-    algorithms = ASYMMETRIC_ALGORITHMS;
+    const jwks = createRemoteJWKSet(url, {
+      ...(options.cacheMaxAgeMs === undefined ? {} : { cacheMaxAge: options.cacheMaxAgeMs }),
+      ...(options.cooldownMs === undefined ? {} : { cooldownDuration: options.cooldownMs }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutDuration: options.timeoutMs }),
+    });
+    return {
+      algorithms: ASYMMETRIC_ALGORITHMS,
+      remote: true,
+      key: (header, token) => {
+        // Without a kid, jose would try whichever key fits the algorithm: keys are matched by kid only.
+        if (typeof header.kid !== 'string' || header.kid === '') {
+          throw unauthenticated('The token has no "kid" header: it must name the key it was signed with.');
+        }
+        return jwks(header, token);
+      },
+    };
   }
-  const verifyOptions = {
-    algorithms,
-    clockTolerance: options.clockToleranceSeconds ?? 0,
+  if ('secrets' in options) {
+    if (options.secrets.length === 0) {
+      throw new SynclineError('invalid', 'No JWT secrets configured: give at least one { kid, secret }.');
+    }
+    const byKid = new Map(options.secrets.map(({ kid, secret }) => [kid, secretKey(secret)]));
+    return { algorithms: ['HS256'], remote: false, key: (header) => keyForKid(byKid, header) };
+  }
+  const key = secretKey(options.secret);
+  if (options.kid === undefined) return { algorithms: ['HS256'], remote: false, key: () => key };
+  const byKid = new Map([[options.kid, key]]);
+  return { algorithms: ['HS256'], remote: false, key: (header) => keyForKid(byKid, header) };
+}
+
+/** With keys configured by kid, the token's kid must name one: an unknown or missing kid is refused. */
+function keyForKid(byKid: ReadonlyMap<string, Uint8Array>, header: JWTHeaderParameters): Uint8Array {
+  const key = typeof header.kid === 'string' ? byKid.get(header.kid) : undefined;
+  if (key === undefined) throw unauthenticated('The token was signed with a key this server does not know.');
+  return key;
+}
+
+/**
+ * An {@link Authenticator} that verifies JWTs (see {@link JwtKeys} for the key sources). Checked:
+ * the signature with an allowed algorithm only (`HS256` for secrets; asymmetric ones for a JWKS,
+ * so `alg: none` and HS/RS confusion never verify), the `kid` where keys have kids, `exp`, `nbf`
+ * and `iat` (not in the future) within `clockToleranceSeconds`, `iss` and `aud` when configured,
+ * and `sub` (a non-empty string of at most 255 characters without U+0000 or lone surrogates).
+ * Any failure throws `SynclineError('unauthenticated')` with status 401; an unreachable JWKS
+ * throws a retryable `unavailable` (503).
+ *
+ * @example
+ * const auth = createJwtAuth({ secret: process.env.SYNCLINE_JWT_SECRET! });
+ * const idp = createJwtAuth({ jwksUrl: 'https://id.example/.well-known/jwks.json', issuer: 'https://id.example', audience: 'my-app' });
+ * const { userId } = await auth.verify(token);
+ */
+export function createJwtAuth(options: JwtAuthOptions): Authenticator {
+  const source = keySource(options);
+  const tolerance = options.clockToleranceSeconds ?? 0;
+  if (!Number.isFinite(tolerance) || tolerance < 0) {
+    throw new SynclineError('invalid', 'clockToleranceSeconds must be a number of seconds, at least 0.');
+  }
+  const now = options.now ?? Date.now;
+  const checks = {
+    algorithms: source.algorithms,
+    clockTolerance: tolerance,
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     ...(options.audience === undefined ? {} : { audience: options.audience }),
   };
@@ -159,19 +237,37 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
       if (token === null || token.trim() === '') {
         throw unauthenticated('No token: send "Authorization: Bearer <token>" with every request.');
       }
+      const at = now();
       let payload: JWTPayload;
       try {
-        // Both branches call the same function; the split only satisfies jose's overloads.
-        payload =
-          key instanceof Uint8Array
-            ? (await jwtVerify(token, key, verifyOptions)).payload
-            : (await jwtVerify(token, key, verifyOptions)).payload;
+        payload = (await jwtVerify(token, source.key, { ...checks, currentDate: new Date(at) })).payload;
       } catch (error) {
-        throw toSynclineError(error, !(key instanceof Uint8Array));
+        throw toSynclineError(error, source.remote);
+      }
+      // jose checks `iat` only against a maximum age; a token issued in the future is refused here.
+      if (typeof payload.iat === 'number' && payload.iat > at / 1000 + tolerance) {
+        throw unauthenticated(
+          'The token was rejected: it is issued in the future ("iat"). Check the clocks.',
+        );
+      }
+      if (payload.iss === DEV_TOKEN_ISSUER && options.acceptDevTokens !== true) {
+        throw unauthenticated(
+          'This is a dev-mode token (from syncline serve --dev): this server does not accept it.',
+        );
       }
       return toContext(payload);
     },
   };
+}
+
+/** What {@link signDevToken} puts in a token besides `sub`, `iat` and `exp`. */
+export interface DevTokenOptions {
+  /** `iss`; dev mode sets {@link DEV_TOKEN_ISSUER}. */
+  issuer?: string;
+  /** `kid` header, for servers that configure secrets by kid. */
+  kid?: string;
+  /** The clock, in ms since the epoch (default `Date.now`), for `iat` and a ttl in seconds. */
+  now?: () => number;
 }
 
 /**
@@ -185,16 +281,20 @@ export async function signDevToken(
   secret: string,
   userId: string,
   ttl: number | string = '12h',
+  options: DevTokenOptions = {},
 ): Promise<string> {
   if (userId.length === 0) throw new SynclineError('invalid', 'A token needs a non-empty user id.');
-  const now = Math.floor(Date.now() / 1000);
-  return (
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(userId)
-      .setIssuedAt(now)
-      // jose reads a number as an absolute time, so a relative ttl in seconds is added to now.
-      .setExpirationTime(typeof ttl === 'number' ? now + ttl : ttl)
-      .sign(secretKey(secret))
-  );
+  const now = Math.floor((options.now ?? Date.now)() / 1000);
+  const jwt = new SignJWT({})
+    .setProtectedHeader({
+      alg: 'HS256',
+      typ: 'JWT',
+      ...(options.kid === undefined ? {} : { kid: options.kid }),
+    })
+    .setSubject(userId)
+    .setIssuedAt(now)
+    // jose reads a number as an absolute time, so a relative ttl in seconds is added to now.
+    .setExpirationTime(typeof ttl === 'number' ? now + ttl : ttl);
+  if (options.issuer !== undefined) jwt.setIssuer(options.issuer);
+  return jwt.sign(secretKey(secret));
 }

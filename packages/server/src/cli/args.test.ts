@@ -84,6 +84,38 @@ describe('parseCommand', () => {
     });
   });
 
+  test('serve with token flags; they apply to serve only', () => {
+    expect(
+      parseCommand([
+        'serve',
+        '--schema',
+        './s.ts',
+        '--jwks-url',
+        'https://id.example/jwks.json',
+        '--jwt-issuer',
+        'https://id.example',
+        '--jwt-audience',
+        'app,admin',
+        '--jwt-clock-skew',
+        '30s',
+      ]),
+    ).toEqual({
+      kind: 'serve',
+      args: {
+        schema: './s.ts',
+        dev: false,
+        jwksUrl: 'https://id.example/jwks.json',
+        jwtIssuer: 'https://id.example',
+        jwtAudience: 'app,admin',
+        jwtClockSkewSeconds: 30,
+      },
+    });
+    expect(() => parseCommand(['migrate', '--schema', './s.ts', '--jwt-issuer', 'x'])).toThrow(
+      /does not apply/,
+    );
+    expect(() => parseCommand(['serve', '--schema', './s.ts', '--jwt-clock-skew', '30'])).toThrow(/duration/);
+  });
+
   test('migrate and gc take the database flags; gc defaults to 30 days', () => {
     expect(parseCommand(['migrate', '--schema', 's.ts', '--db', 'sqlite:x.db'])).toEqual({
       kind: 'migrate',

@@ -5,6 +5,7 @@ import { UsageError } from './errors.ts';
 export const USAGE = `Usage:
   syncline serve --schema <module> --db <url> [--port 8787] [--host 127.0.0.1] [--dev]
                  [--no-migrate] [--gc-every 1h [--gc-older-than 30d]]
+                 [--jwks-url <url>] [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-clock-skew 30s]
   syncline serve --config <module> [--port <n>] [--host <addr>] [--dev]
   syncline migrate --schema <module> --db <url>
   syncline gc --schema <module> --db <url> [--older-than 30d]
@@ -38,11 +39,23 @@ Options:
   --gc-older-than <d>   serve: what the scheduled GC removes (default 30d).
   --older-than <d>      gc: remove tombstones older than this (default 30d).
                         Durations take a unit: s, m, h or d.
+  --jwks-url <url>      serve: verify tokens with your identity provider's JWKS (RS256, ES256,
+                        EdDSA…; tokens must name their "kid"). Overrides SYNCLINE_JWKS_URL.
+  --jwt-issuer <iss>    serve: required "iss" of tokens. Overrides SYNCLINE_JWT_ISSUER.
+  --jwt-audience <aud>  serve: required "aud" (one of a comma-separated list).
+                        Overrides SYNCLINE_JWT_AUDIENCE.
+  --jwt-clock-skew <d>  serve: clock skew tolerated for exp/nbf/iat, e.g. 30s (default 0).
+                        Overrides SYNCLINE_JWT_CLOCK_SKEW (seconds).
   -h, --help            Show this help.
 
 Environment:
   SYNCLINE_JWT_SECRET  HS256 secret (at least 32 bytes) that verifies bearer tokens.
   SYNCLINE_JWKS_URL    JWKS of your identity provider (instead of the secret).
+  SYNCLINE_JWT_KID     With the secret: the "kid" tokens must name (others are refused).
+  SYNCLINE_JWT_ISSUER, SYNCLINE_JWT_AUDIENCE, SYNCLINE_JWT_CLOCK_SKEW
+                       As --jwt-issuer, --jwt-audience, --jwt-clock-skew (seconds).
+  Dev mode signs its tokens with its own dev secret, never SYNCLINE_JWT_SECRET;
+  a server without --dev refuses them. See docs/security.md.
   DATABASE_URL         Used when --db is not given.
 
 The server answers GET /healthz and GET /readyz (503 while the database does not answer)
@@ -72,6 +85,14 @@ export interface ServeArgs extends DatabaseArgs {
   gcEveryMs?: number;
   /** Retention of the scheduled GC in ms (default {@link DEFAULT_GC_OLDER_THAN_MS}). */
   gcOlderThanMs?: number;
+  /** `--jwks-url`: the identity provider's key set. */
+  jwksUrl?: string;
+  /** `--jwt-issuer`: the required `iss`. */
+  jwtIssuer?: string;
+  /** `--jwt-audience`: the required `aud`, comma-separated. */
+  jwtAudience?: string;
+  /** `--jwt-clock-skew`: tolerated clock skew in whole seconds. */
+  jwtClockSkewSeconds?: number;
 }
 
 /** What `syncline gc` was asked to do. */
@@ -92,7 +113,20 @@ type Flag = keyof Values;
 const DATABASE_FLAGS: readonly Flag[] = ['schema', 'db', 'config', 'pg-schema', 'help'];
 /** Flags each command accepts; any other given flag is a usage error naming the command. */
 const FLAGS_OF: Record<Exclude<Command['kind'], 'help'>, readonly Flag[]> = {
-  serve: [...DATABASE_FLAGS, 'port', 'host', 'dev', 'data-dir', 'no-migrate', 'gc-every', 'gc-older-than'],
+  serve: [
+    ...DATABASE_FLAGS,
+    'port',
+    'host',
+    'dev',
+    'data-dir',
+    'no-migrate',
+    'gc-every',
+    'gc-older-than',
+    'jwks-url',
+    'jwt-issuer',
+    'jwt-audience',
+    'jwt-clock-skew',
+  ],
   migrate: DATABASE_FLAGS,
   gc: [...DATABASE_FLAGS, 'older-than'],
   'bump-generation': DATABASE_FLAGS,
@@ -152,6 +186,12 @@ export function parseCommand(argv: readonly string[]): Command {
     args.gcEveryMs = parseDuration(values['gc-every'], '--gc-every');
     if (args.gcEveryMs < 1000) throw new UsageError('--gc-every must be at least 1s.');
   }
+  if (values['jwks-url'] !== undefined) args.jwksUrl = values['jwks-url'];
+  if (values['jwt-issuer'] !== undefined) args.jwtIssuer = values['jwt-issuer'];
+  if (values['jwt-audience'] !== undefined) args.jwtAudience = values['jwt-audience'];
+  if (values['jwt-clock-skew'] !== undefined) {
+    args.jwtClockSkewSeconds = Math.floor(parseDuration(values['jwt-clock-skew'], '--jwt-clock-skew') / 1000);
+  }
   if (values['gc-older-than'] !== undefined) {
     if (args.gcEveryMs === undefined) {
       throw new UsageError('--gc-older-than needs --gc-every (how often to collect), e.g. --gc-every 1h.');
@@ -198,6 +238,10 @@ function parse(argv: readonly string[]) {
       'gc-every': { type: 'string' },
       'gc-older-than': { type: 'string' },
       'older-than': { type: 'string' },
+      'jwks-url': { type: 'string' },
+      'jwt-issuer': { type: 'string' },
+      'jwt-audience': { type: 'string' },
+      'jwt-clock-skew': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

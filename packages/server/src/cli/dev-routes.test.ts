@@ -22,7 +22,9 @@ describe('POST /dev/token', () => {
     const body = (await res.json()) as { token: string; userId: string; expiresAt: string };
     expect(body.userId).toBe('alice');
     expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now());
-    expect((await createJwtAuth({ secret }).verify(body.token)).userId).toBe('alice');
+    expect((await createJwtAuth({ secret, acceptDevTokens: true }).verify(body.token)).userId).toBe('alice');
+    // Marked as a dev token: a production verifier refuses it even with the same key.
+    await expect(createJwtAuth({ secret }).verify(body.token)).rejects.toThrow(/dev-mode token/);
   });
 
   test('a user id of 128 characters is fine, 129 is not', async () => {

@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SchemaDef } from '@syncline/core';
+import { textProblem } from '@syncline/core/internal';
 import type { Rules } from '../api.ts';
-import { signDevToken } from '../auth/jwt.ts';
+import { DEV_TOKEN_ISSUER, signDevToken } from '../auth/jwt.ts';
 import type { ExtraRoute } from '../node/listen.ts';
 
 /** Longest accepted dev-token request body; a user id is at most 128 characters. */
@@ -14,7 +15,7 @@ const MAX_USER_ID_LENGTH = 128;
 const TOKEN_TTL_SECONDS = 12 * 60 * 60;
 
 export interface DevRoutesOptions {
-  /** The HS256 secret tokens are signed with. */
+  /** The HS256 dev secret tokens are signed with (never the production secret). */
   secret: string;
   schema: SchemaDef;
   rules?: Rules | undefined;
@@ -92,7 +93,10 @@ async function issueToken(request: Request, secret: string): Promise<Response> {
   if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
     return badRequest(`"userId" must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters.`);
   }
-  const token = await signDevToken(secret, userId, TOKEN_TTL_SECONDS);
+  const problem = textProblem(userId);
+  if (problem !== null) return badRequest(`"userId" ${problem}`);
+  // Marked as a dev token: a production server refuses it even if its key were the same.
+  const token = await signDevToken(secret, userId, TOKEN_TTL_SECONDS, { issuer: DEV_TOKEN_ISSUER });
   const expiresAt = new Date(Date.now() + TOKEN_TTL_SECONDS * 1000).toISOString();
   return json(200, { token, userId, expiresAt });
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { SynclineError } from '@syncline/core';
-import { authFromEnv, type EnvAuth } from '../auth/env.ts';
+import { type AuthFlags, authFromEnv, type EnvAuth } from '../auth/env.ts';
 import { scheduleGc } from '../gc/index.ts';
 import { createSyncServer } from '../handler/index.ts';
 import { type Listener, listen } from '../node/listen.ts';
@@ -40,15 +40,26 @@ async function resolveOptions(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<
   return { ...target, port: args.port ?? config?.port ?? envPort ?? 8787, host, dev };
 }
 
-function authDescription(auth: EnvAuth, dataDir: string): string {
+function authDescription(auth: EnvAuth, dataDir: string, dev: boolean): string {
+  const devTokens = `HS256 tokens signed with the dev secret in ${resolve(dataDir, 'dev-secret')}`;
   switch (auth.source) {
     case 'secret':
-      return 'HS256 tokens signed with SYNCLINE_JWT_SECRET';
+      return `HS256 tokens signed with SYNCLINE_JWT_SECRET${dev ? `; dev tokens: ${devTokens}` : ''}`;
     case 'jwks':
-      return 'tokens checked against SYNCLINE_JWKS_URL';
+      return `tokens checked against the JWKS URL${dev ? `; dev tokens: ${devTokens}` : ''}`;
     case 'dev-secret':
-      return `HS256 tokens signed with the dev secret in ${resolve(dataDir, 'dev-secret')}`;
+      return devTokens;
   }
+}
+
+/** The token flags of `serve`, for {@link authFromEnv}. */
+function authFlags(args: ServeArgs): AuthFlags {
+  return {
+    ...(args.jwksUrl === undefined ? {} : { jwksUrl: args.jwksUrl }),
+    ...(args.jwtIssuer === undefined ? {} : { issuer: args.jwtIssuer }),
+    ...(args.jwtAudience === undefined ? {} : { audience: args.jwtAudience }),
+    ...(args.jwtClockSkewSeconds === undefined ? {} : { clockSkewSeconds: args.jwtClockSkewSeconds }),
+  };
 }
 
 /** A running `syncline serve`. */
@@ -70,7 +81,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
   let auth: EnvAuth;
   try {
     try {
-      auth = await authFromEnv(env, { dev: options.dev, dataDir });
+      auth = await authFromEnv(env, { dev: options.dev, dataDir, ...authFlags(args) });
     } catch (error) {
       // A missing or bad secret is a configuration mistake the operator fixes: exit 2.
       if (error instanceof SynclineError && error.code === 'invalid') throw new UsageError(error.message);
@@ -122,7 +133,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
     `Syncline listening on ${url}${options.dev ? ' (dev mode)' : ''}`,
     `  sync API   ${url}/sync`,
     `  database   ${dbDescription}`,
-    `  tokens     ${authDescription(auth, dataDir)}`,
+    `  tokens     ${authDescription(auth, dataDir, options.dev)}`,
     `  metrics    ${url}/metrics`,
   ];
   if (gcEveryMs !== undefined) {
@@ -142,10 +153,6 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       'Get a token:',
       `  curl -s -X POST ${url}/dev/token -H 'content-type: application/json' -d '{"userId":"alice"}'`,
       `Open ${url}/ for push and pull examples. Press Ctrl-C to stop.`,
-    );
-  } else if (options.dev) {
-    lines.push(
-      'Dev tokens are off because SYNCLINE_JWKS_URL is set: get tokens from your identity provider.',
     );
   }
   // One write, so whoever watches for the "listening" line gets the whole banner with it.

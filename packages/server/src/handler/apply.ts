@@ -5,7 +5,7 @@
  */
 import type { CollectionDef, Mutation, MutationResult, WireRecord } from '@syncline/core';
 import type { Issue } from '@syncline/core/internal';
-import { getCollection, validateId, validateInsert, validatePatch } from '@syncline/core/internal';
+import { getCollection, safeLabel, validateId, validateInsert, validatePatch } from '@syncline/core/internal';
 import type { AuthContext, CollectionRules } from '../api.ts';
 import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { isConflict, messages } from './conflicts.ts';
@@ -50,8 +50,10 @@ export async function applyMutation(
   const col = getCollection(ctx.schema, m.collection);
   const rule = col ? rulesFor(ctx.rules, ctx.dev, col.name) : null;
   if (!col || !rule) {
-    reject(m, 'invalid', messages.unknownCollection(m.collection), {
-      issues: [{ path: 'collection', message: `"${m.collection}" is not a collection of this server.` }],
+    // The name is client text and the rejection is stored: it is quoted escaped (safeLabel).
+    const name = safeLabel(m.collection);
+    reject(m, 'invalid', messages.unknownCollection(name), {
+      issues: [{ path: 'collection', message: `"${name}" is not a collection of this server.` }],
     });
   }
   const idProblem = validateId(m.id);

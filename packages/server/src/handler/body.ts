@@ -54,12 +54,20 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
 
 /** Parses JSON, checks the protocol version first (a newer protocol may have another shape), then the schema. */
 export function parseMessage<S extends z.ZodMiniType>(text: string, schema: S): z.infer<S> {
-  let body: unknown;
+  return checkMessage(parseJson(text), schema);
+}
+
+/** The body as JSON (400 when it is not JSON). */
+export function parseJson(text: string): unknown {
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw requestError('bad_request', 'The request body is not valid JSON.');
   }
+}
+
+/** Checks a parsed body: the protocol version first (426), then the schema (400 with issues). */
+export function checkMessage<S extends z.ZodMiniType>(body: unknown, schema: S): z.infer<S> {
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
     const protocol = (body as { protocol?: unknown }).protocol;
     if (typeof protocol === 'number' && (protocol < MIN_PROTOCOL_VERSION || protocol > PROTOCOL_VERSION)) {

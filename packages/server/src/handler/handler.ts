@@ -12,8 +12,10 @@ import {
 } from '@syncline/core';
 import type { AuthContext, SyncServer, SyncServerOptions } from '../api.ts';
 import { DEFAULT_LIMITS } from '../api.ts';
-import { parseMessage, readBodyText } from './body.ts';
+import { userIdProblem } from '../auth/user-id.ts';
+import { checkMessage, parseJson, parseMessage, readBodyText } from './body.ts';
 import type { HandlerContext } from './context.ts';
+import { restoreDroppedKeys } from './dropped-keys.ts';
 import { errorJson, isRequestErrorCode, json, requestError, toErrorResponse } from './errors.ts';
 import { handlePull } from './pull.ts';
 import { handlePush } from './push.ts';
@@ -55,7 +57,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       const auth = await authenticate(ctx, request);
       const text = await readBodyText(request, limits.maxBodyBytes);
       if (sub === '/push') {
-        const body = parseMessage(text, pushRequest);
+        const raw = parseJson(text);
+        const body = restoreDroppedKeys(raw, checkMessage(raw, pushRequest));
         return json(200, pushForProtocol(await handlePush(ctx, auth, body), body.protocol));
       }
       const body = parseMessage(text, pullRequest);
@@ -87,10 +90,10 @@ function normaliseBasePath(path: string): string {
 async function authenticate(ctx: HandlerContext, request: Request): Promise<AuthContext> {
   const header = request.headers.get('authorization');
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  let auth: AuthContext;
   try {
-    const auth = await ctx.auth.verify(match?.[1] ?? null);
+    auth = await ctx.auth.verify(match?.[1] ?? null);
     if (!auth || typeof auth.userId !== 'string' || auth.userId === '') throw new Error('no user id');
-    return auth;
   } catch (err) {
     // An authenticator may report its own outage (503) or rate limit; anything else means "not signed in".
     if (
@@ -106,6 +109,11 @@ async function authenticate(ctx: HandlerContext, request: Request): Promise<Auth
       'You are not signed in, or your session has expired. Sign in again.',
     );
   }
+  // Whatever the authenticator, the user id reaches SQL (client ownership, rules): it must be text
+  // every store keeps exactly, and bounded.
+  const problem = userIdProblem(auth.userId);
+  if (problem !== null) throw requestError('unauthenticated', `The token's user id (sub) ${problem}`);
+  return auth;
 }
 
 /** Rule mistakes that would fail every request fail here, at startup, with the rule named. */

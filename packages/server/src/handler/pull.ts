@@ -8,7 +8,7 @@
  * caught up. Every group is read through the caller's *current* keys only.
  */
 import type { CollectionChanges, PullRequest, PullResponse, RevokedKeys, WireRecord } from '@syncline/core';
-import { getCollection } from '@syncline/core/internal';
+import { getCollection, validateId } from '@syncline/core/internal';
 import type { AuthContext, CollectionRules } from '../api.ts';
 import type { StorePullRequest, StorePullResult } from '../stores/types.ts';
 import type { HandlerContext } from './context.ts';
@@ -120,7 +120,10 @@ async function answerCheck(
   changes: WireRecord[],
 ): Promise<Pick<CollectionChanges, 'changes' | 'unreadable'>> {
   const ids = Object.keys(check);
-  const found = new Map((await ctx.store.records(name, ids)).map((r) => [r.id, r]));
+  // An id no store can hold (U+0000, a lone surrogate) names no record: it is answered unreadable
+  // without reaching SQL, where PostgreSQL would fail the whole pull on it.
+  const queried = ids.filter((id) => validateId(id) === null);
+  const found = new Map((await ctx.store.records(name, queried)).map((r) => [r.id, r]));
   const out = new Map(changes.map((c) => [c.id, c]));
   const unreadable: string[] = [];
   for (const id of ids) {

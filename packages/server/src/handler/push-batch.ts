@@ -11,7 +11,7 @@
  *   savepoint per mutation, so the answers are exactly those of the per-mutation path.
  */
 import type { Mutation, MutationResult } from '@syncline/core';
-import { getCollection, validateId } from '@syncline/core/internal';
+import { getCollection, safeLabel, validateId } from '@syncline/core/internal';
 import type { AuthContext } from '../api.ts';
 import type { StoredRecord, WriteTx } from '../stores/types.ts';
 import { applyMutation, Rejection } from './apply.ts';
@@ -104,7 +104,7 @@ async function applyInSavepoint(
       seq: m.seq,
       status: 'rejected',
       code: 'invalid',
-      message: messages.failed(m.collection),
+      message: messages.failed(safeLabel(m.collection)),
       issues: [{ path: '', message: 'The server could not apply this change.' }],
     };
   }

@@ -4,7 +4,7 @@
  * gets its own savepoint whenever the batch has a failure, see push-batch.ts).
  */
 import type { MutationResult, PushRequest, PushResponse } from '@syncline/core';
-import { hasNul } from '@syncline/core/internal';
+import { textProblem } from '@syncline/core/internal';
 import type { AuthContext } from '../api.ts';
 import type { HandlerContext } from './context.ts';
 import { requestError } from './errors.ts';
@@ -33,8 +33,10 @@ export async function handlePush(
       });
     }
   }
-  if (hasNul(clientId)) {
-    throw requestError('bad_request', 'clientId must not contain the NUL character (U+0000).', {
+  // The client id is stored (clients, outcomes): text a store cannot keep exactly is refused whole.
+  const clientIdProblem = textProblem(clientId);
+  if (clientIdProblem !== null) {
+    throw requestError('bad_request', `clientId ${clientIdProblem} The app must start a new client id.`, {
       field: 'clientId',
     });
   }

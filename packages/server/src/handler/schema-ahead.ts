@@ -4,7 +4,7 @@
  * anything is applied. Without a hash, or with the server's own hash, it is a per-mutation `invalid`.
  */
 import type { Mutation, SchemaDef } from '@syncline/core';
-import { getCollection, isReservedName } from '@syncline/core/internal';
+import { couldBeName, getCollection } from '@syncline/core/internal';
 import { requestError } from './errors.ts';
 
 export function checkSchemaAhead(
@@ -15,11 +15,12 @@ export function checkSchemaAhead(
   if (clientHash === undefined || clientHash === schema.hash) return;
   for (const m of mutations) {
     const col = getCollection(schema, m.collection);
+    // Only a name some schema could have may mean a newer schema; reserved, malformed or hostile
+    // names (U+0000, lone surrogates) can never become one, so they are plain mistakes: `invalid`.
     const unknown = !col
-      ? [m.collection]
+      ? [m.collection].filter(couldBeName)
       : Object.keys(m.op === 'insert' ? m.data : m.op === 'update' ? m.patch : {}).filter(
-          // Reserved names can never become columns, so they are plain mistakes, not a newer schema.
-          (k) => !Object.hasOwn(col.columns, k) && !isReservedName(k),
+          (k) => !Object.hasOwn(col.columns, k) && couldBeName(k),
         );
     if (unknown.length > 0) {
       throw requestError(
