@@ -161,6 +161,7 @@ describe('durations', () => {
     expect(formatDuration(2_592_000_000)).toBe('30d');
     expect(formatDuration(5_400_000)).toBe('90m');
     expect(formatDuration(1500)).toBe('1500ms');
-    expect(formatDuration(0)).toBe('0ms');
+    // `--older-than 0s` is reported as 0s, the unit typed, not "0ms" (issue 12).
+    expect(formatDuration(0)).toBe('0s');
   });
 });

@@ -14,12 +14,16 @@ import type { AuthContext, SyncServer, SyncServerOptions } from '../api.ts';
 import { DEFAULT_LIMITS } from '../api.ts';
 import { parseMessage, readBodyText } from './body.ts';
 import type { HandlerContext } from './context.ts';
-import { errorJson, isRequestErrorCode, json, requestError, toErrorResponse } from './errors.ts';
+import { errorJson, isRequestErrorCode, json, requestError } from './errors.ts';
+import { answerFailure, type FailureSink } from './failures.ts';
+import { requestIdOf, safeLog, silentLogger } from './logger.ts';
 import { handlePull } from './pull.ts';
 import { handlePush } from './push.ts';
+import { notePushOutcomes } from './push-outcomes.ts';
 
 /**
- * Creates the sync server's request handler over a store.
+ * Creates the sync server's request handler over a store. Every answer carries an
+ * `x-request-id` header; a 5xx is logged with its cause under that id (see `logger`, `onError`).
  *
  * @example
  * const store = createSqliteStore({ path: './data/syncline.db', schema });
@@ -40,6 +44,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     limits,
     outcomeRetention: Math.max(1, options.outcomeRetention ?? 1000),
   };
+  const logger = options.logger ?? silentLogger;
+  const sink: FailureSink = { logger, onError: options.onError };
   const info: InfoResponse = {
     protocol: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
     limits: { ...limits },
@@ -53,24 +59,62 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if ((sub === '/push' || sub === '/pull') && request.method === 'POST') {
       const auth = await authenticate(ctx, request);
       const text = await readBodyText(request, limits.maxBodyBytes);
-      if (sub === '/push') return json(200, await handlePush(ctx, auth, parseMessage(text, pushRequest)));
+      if (sub === '/push') {
+        const answer = await handlePush(ctx, auth, parseMessage(text, pushRequest));
+        return notePushOutcomes(json(200, answer.body), answer.outcomes);
+      }
       return json(200, await handlePull(ctx, auth, parseMessage(text, pullRequest)));
     }
-    return errorJson('not_found', `No sync endpoint ${request.method} ${path}.`);
+    return errorJson('not_found', notFoundMessage(request.method, path, basePath));
   }
 
   return {
     limits,
     store: options.store,
+    logger,
+    answerError: (error, request) => answerFailure(sink, error, request, requestIdOf(request)),
     handler: async (request) => {
+      const requestId = requestIdOf(request);
+      const started = performance.now();
+      let response: Response;
       try {
-        return await route(request);
+        response = await route(request);
+        response.headers.set('x-request-id', requestId);
       } catch (err) {
-        return toErrorResponse(err);
+        response = answerFailure(sink, err, request, requestId);
       }
+      safeLog(
+        logger,
+        'debug',
+        {
+          requestId,
+          method: request.method,
+          path: new URL(request.url).pathname,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+      return response;
     },
     close: () => options.store.close(),
   };
+}
+
+/**
+ * The 404 message: which endpoints exist, and the likely fix when the path names one of them under
+ * another base (a client URL without `/sync`) or with another method.
+ */
+function notFoundMessage(method: string, path: string, basePath: string): string {
+  const endpoint = /\/(push|pull|info)$/.exec(path)?.[0];
+  const endpoints = `POST ${basePath}/push, POST ${basePath}/pull and GET ${basePath}/info`;
+  if (endpoint !== undefined && path === `${basePath}${endpoint}`) {
+    return `No sync endpoint ${method} ${path}: use ${endpoint === '/info' ? 'GET' : 'POST'} ${path}.`;
+  }
+  if (endpoint !== undefined) {
+    return `No sync endpoint ${method} ${path}: the sync API is mounted at ${basePath || '/'} (${endpoints}). If this is a Syncline client, its url must end in ${basePath}, e.g. "http://127.0.0.1:8787${basePath}".`;
+  }
+  return `No sync endpoint ${method} ${path}. The sync endpoints are ${endpoints}.`;
 }
 
 function normaliseBasePath(path: string): string {

@@ -6,6 +6,7 @@ import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import { getCollection } from '@syncline/core/internal';
 import pg from 'pg';
+import { assertMigrated, missingForSchema } from '../migration-check.ts';
 import type { ServerStore, SqlDb } from '../types.ts';
 import type { PgNames } from './ddl.ts';
 import { pgNames } from './ddl.ts';
@@ -201,6 +202,23 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     read: async (fn) => {
       ensureOpen();
       return fn(sqlDb);
+    },
+
+    async check() {
+      const rows = await sqlDb.all<{ table_name: string; column_name: string }>(
+        'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?',
+        [n.schema],
+      );
+      const columns = new Map<string, Set<string>>();
+      for (const row of rows) {
+        let set = columns.get(row.table_name);
+        if (!set) columns.set(row.table_name, (set = new Set()));
+        set.add(row.column_name);
+      }
+      const meta =
+        columns.has('syncline_meta') &&
+        (await sqlDb.all(`SELECT 1 FROM ${n.meta} WHERE key = 'generation'`)).length > 0;
+      assertMigrated('PostgreSQL', missingForSchema(schema, columns, meta));
     },
 
     records: async (collection, ids) => {

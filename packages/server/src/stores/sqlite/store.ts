@@ -8,6 +8,7 @@ import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@sync
 import { SynclineError } from '@syncline/core';
 import { getCollection, Mutex, toSnake } from '@syncline/core/internal';
 import Database from 'better-sqlite3';
+import { assertMigrated, missingForSchema } from '../migration-check.ts';
 import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
 import { NOW_SQL, q } from './ddl.ts';
 import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
@@ -239,6 +240,22 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       mutex.run(async () => {
         ensureOpen();
         return fn(sqlDb);
+      }),
+    check: () =>
+      mutex.run(async () => {
+        ensureOpen();
+        const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{
+          name: string;
+        }>;
+        const columns = new Map<string, Set<string>>();
+        for (const { name } of tables) {
+          const info = db.prepare(`PRAGMA table_info(${q(name)})`).all() as Array<{ name: string }>;
+          columns.set(name, new Set(info.map((c) => c.name)));
+        }
+        const meta =
+          columns.has('_syncline_meta') &&
+          db.prepare("SELECT 1 FROM _syncline_meta WHERE key = 'generation'").get() !== undefined;
+        assertMigrated('SQLite', missingForSchema(schema, columns, meta));
       }),
     records: (collection, ids) =>
       mutex.run(async () => {
