@@ -211,9 +211,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       );
       const columns = new Map<string, Set<string>>();
       for (const row of rows) {
-        let set = columns.get(row.table_name);
-        if (!set) columns.set(row.table_name, (set = new Set()));
+        const set = columns.get(row.table_name) ?? new Set<string>();
         set.add(row.column_name);
+        columns.set(row.table_name, set);
       }
       const meta =
         columns.has('syncline_meta') &&
