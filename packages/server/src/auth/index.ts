@@ -6,4 +6,5 @@ export {
   type JwtClaimChecks,
   MIN_SECRET_BYTES,
   signDevToken,
+  type TokenRejection,
 } from './jwt.ts';

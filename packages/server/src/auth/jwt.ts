@@ -44,7 +44,14 @@ export type JwtAuthOptions = ({ secret: string } | { jwksUrl: string }) & JwtCla
 
 const encoder = new TextEncoder();
 
-function secretKey(secret: string): Uint8Array {
+function secretKey(secret: string | undefined): Uint8Array {
+  if (typeof secret !== 'string' || secret.trim() === '') {
+    throw new SynclineError(
+      'invalid',
+      `No JWT secret: the secret given to createJwtAuth is ${secret === undefined ? 'undefined' : typeof secret === 'string' ? 'empty' : `a ${typeof secret}`}, probably because the environment variable it is read from (SYNCLINE_JWT_SECRET) is not set in this process. ` +
+        `Set it to a random string of at least ${MIN_SECRET_BYTES} bytes, e.g. \`export SYNCLINE_JWT_SECRET=$(openssl rand -base64 48)\`.`,
+    );
+  }
   const key = encoder.encode(secret);
   if (key.byteLength < MIN_SECRET_BYTES) {
     throw new SynclineError(
@@ -56,31 +63,58 @@ function secretKey(secret: string): Uint8Array {
   return key;
 }
 
-function unauthenticated(message: string, cause?: unknown): SynclineError {
-  return new SynclineError(
-    'unauthenticated',
-    message,
-    cause === undefined ? { status: 401 } : { status: 401, cause },
-  );
+/**
+ * Why a token was refused, in `error.details.reason` of the 401 (so a client can tell a missing
+ * token from an expired one): `missing`, `malformed`, `expired`, `bad_signature`, `unknown_key`,
+ * `algorithm`, `claims` or `no_subject`.
+ */
+export type TokenRejection =
+  | 'missing'
+  | 'malformed'
+  | 'expired'
+  | 'bad_signature'
+  | 'unknown_key'
+  | 'algorithm'
+  | 'claims'
+  | 'no_subject';
+
+function unauthenticated(reason: TokenRejection, message: string, cause?: unknown): SynclineError {
+  return new SynclineError('unauthenticated', message, {
+    status: 401,
+    details: { reason },
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** Maps a jose failure to the wire vocabulary; key-server trouble is retryable, never the caller's fault. */
 function toSynclineError(error: unknown, remote: boolean): SynclineError {
   if (error instanceof SynclineError) return error;
   if (error instanceof joseErrors.JWTExpired) {
-    return unauthenticated('The token has expired. Get a new token and retry.', error);
+    return unauthenticated('expired', 'The token has expired. Get a new token and retry.', error);
   }
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
-    return unauthenticated('The token signature is not valid: it was not issued for this server.', error);
+    return unauthenticated(
+      'bad_signature',
+      'The token signature is not valid: it was signed with another secret or key than this server verifies with (check that the token issuer and the server share SYNCLINE_JWT_SECRET).',
+      error,
+    );
   }
   if (error instanceof joseErrors.JOSEAlgNotAllowed) {
-    return unauthenticated('The token is signed with an algorithm this server does not accept.', error);
+    return unauthenticated(
+      'algorithm',
+      'The token is signed with an algorithm this server does not accept.',
+      error,
+    );
   }
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    return unauthenticated(`The token was rejected: ${error.message}.`, error);
+    return unauthenticated('claims', `The token was rejected: ${error.message}.`, error);
   }
   if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) {
-    return unauthenticated('The token was signed with a key this server does not know.', error);
+    return unauthenticated(
+      'unknown_key',
+      'The token was signed with a key this server does not know.',
+      error,
+    );
   }
   if (
     remote &&
@@ -103,7 +137,8 @@ function toSynclineError(error: unknown, remote: boolean): SynclineError {
   }
   if (error instanceof joseErrors.JOSEError) {
     return unauthenticated(
-      'The token is malformed: send a signed JWT as "Authorization: Bearer <token>".',
+      'malformed',
+      'The token is malformed (not a signed JWT): send one as "Authorization: Bearer <token>".',
       error,
     );
   }
@@ -116,7 +151,10 @@ function toSynclineError(error: unknown, remote: boolean): SynclineError {
 function toContext(payload: JWTPayload): AuthContext {
   const sub = payload.sub;
   if (typeof sub !== 'string' || sub.length === 0) {
-    throw unauthenticated('The token has no "sub" claim: it must name the user it was issued to.');
+    throw unauthenticated(
+      'no_subject',
+      'The token has no "sub" claim: it must name the user it was issued to.',
+    );
   }
   return { userId: sub, claims: { ...payload } };
 }
@@ -157,7 +195,10 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
   return {
     async verify(token) {
       if (token === null || token.trim() === '') {
-        throw unauthenticated('No token: send "Authorization: Bearer <token>" with every request.');
+        throw unauthenticated(
+          'missing',
+          'No token: send "Authorization: Bearer <token>" with every request.',
+        );
       }
       let payload: JWTPayload;
       try {

@@ -4,6 +4,23 @@ import { formatDuration, parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
 
 describe('parseCommand', () => {
+  test('an unknown flag names itself, the command and the closest flag, without nested quotes (issue 12)', () => {
+    expect(() => parseCommand(['serve', '--schema', './s.ts', '--prot', '1'])).toThrow(
+      new UsageError(
+        'Unknown option --prot for "syncline serve". Did you mean --port? Run "syncline --help" for the options.',
+      ),
+    );
+    expect(() => parseCommand(['gc', '--schema', './s.ts', '--zzzzzz'])).toThrow(
+      new UsageError('Unknown option --zzzzzz for "syncline gc". Run "syncline --help" for the options.'),
+    );
+  });
+
+  test('a flag without its value shows an example value', () => {
+    expect(() => parseCommand(['serve', '--schema', './s.ts', '--port'])).toThrow(
+      new UsageError('--port needs a value, e.g. --port 8787 (in "syncline serve").'),
+    );
+  });
+
   test('serve with schema, db, port, host and dev', () => {
     expect(
       parseCommand([

@@ -65,7 +65,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       }
       return json(200, await handlePull(ctx, auth, parseMessage(text, pullRequest)));
     }
-    return errorJson('not_found', notFoundMessage(request.method, path, basePath));
+    return errorJson('not_found', notFoundMessage(request, path, basePath));
   }
 
   return {
@@ -105,14 +105,15 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
  * The 404 message: which endpoints exist, and the likely fix when the path names one of them under
  * another base (a client URL without `/sync`) or with another method.
  */
-function notFoundMessage(method: string, path: string, basePath: string): string {
+function notFoundMessage(request: Request, path: string, basePath: string): string {
+  const { method } = request;
   const endpoint = /\/(push|pull|info)$/.exec(path)?.[0];
   const endpoints = `POST ${basePath}/push, POST ${basePath}/pull and GET ${basePath}/info`;
   if (endpoint !== undefined && path === `${basePath}${endpoint}`) {
     return `No sync endpoint ${method} ${path}: use ${endpoint === '/info' ? 'GET' : 'POST'} ${path}.`;
   }
   if (endpoint !== undefined) {
-    return `No sync endpoint ${method} ${path}: the sync API is mounted at ${basePath || '/'} (${endpoints}). If this is a Syncline client, its url must end in ${basePath}, e.g. "http://127.0.0.1:8787${basePath}".`;
+    return `No sync endpoint ${method} ${path}: the sync API is mounted at ${basePath || '/'} (${endpoints}). If this is a Syncline client, its url must end in ${basePath}: "${new URL(request.url).origin}${basePath}".`;
   }
   return `No sync endpoint ${method} ${path}. The sync endpoints are ${endpoints}.`;
 }
@@ -139,6 +140,10 @@ async function authenticate(ctx: HandlerContext, request: Request): Promise<Auth
       err.code !== 'bad_request'
     ) {
       throw err.status === undefined ? requestError(err.code, err.message, err.details) : err;
+    }
+    // The authenticator's own reason (missing, malformed, expired, forged) tells the caller what to fix.
+    if (err instanceof SynclineError && err.code === 'unauthenticated') {
+      throw requestError('unauthenticated', err.message, err.details);
     }
     throw requestError(
       'unauthenticated',

@@ -4,6 +4,8 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import { getCollection, Mutex, toSnake } from '@syncline/core/internal';
@@ -18,7 +20,7 @@ import { rowToRecord, rowToStored, selectList, sqlAssignments, toSqlParam } from
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
-  /** Database file, or ':memory:'. */
+  /** Database file (its directory is created if absent), or ':memory:'. */
   path: string;
   schema: SchemaDef;
   /**
@@ -45,7 +47,9 @@ export interface SqliteStore extends ServerStore {
 }
 
 /**
- * Opens (or creates) a SQLite database for the sync server. Call `migrate()` before serving.
+ * Opens (or creates) a SQLite database for the sync server, creating its directory if needed.
+ * Call `migrate()` before serving. A file that cannot be opened throws `SynclineError('storage')`
+ * naming its path.
  *
  * @example
  * const store = createSqliteStore({ path: './data/syncline.db', schema });
@@ -53,7 +57,7 @@ export interface SqliteStore extends ServerStore {
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { schema } = options;
-  const db = new Database(options.path);
+  const db = openFile(options.path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
@@ -303,6 +307,23 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         db.close();
       }),
   };
+}
+
+/** Opens the file (creating its directory), or throws an error that names the absolute path. */
+function openFile(path: string): Database.Database {
+  const inMemory = path === '' || path === ':memory:' || path.startsWith('file::memory:');
+  const abs = inMemory ? path : resolve(path);
+  try {
+    if (!inMemory) mkdirSync(dirname(abs), { recursive: true });
+    return new Database(path);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new SynclineError(
+      'storage',
+      `Could not open the SQLite database ${abs}: ${detail}. Check that the path is right and that this process may write to its directory.`,
+      { cause: error },
+    );
+  }
 }
 
 /**
