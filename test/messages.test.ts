@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createClient, createMemoryStore, type SynclineClient } from '@syncline/client';
 import { manualNetwork } from '@syncline/client/testing';
 import type { SynclineError } from '@syncline/core';
-import { createJwtAuth, createSyncServer, listen, signDevToken } from '@syncline/server';
+import { createJwtAuth, listen, signDevToken } from '@syncline/server';
 import { createPostgresStore } from '@syncline/server/postgres';
 import { createSqliteStore } from '@syncline/server/sqlite';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
