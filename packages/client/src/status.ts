@@ -2,8 +2,10 @@ import type { SynclineError } from '@syncline/core';
 import type { ClientRejection } from './local-store.ts';
 
 /**
- * What a UI shows about sync. `online`: the device thinks so; `connected`: the last request
- * reached the server; `pending`: outbox entries not yet acknowledged.
+ * What a UI shows about sync. `online`: the device thinks so (in Node it stays true: there is no
+ * OS signal); `connected`: the last request reached the server, the field to show as "syncing"
+ * vs "offline"; `pending`: outbox entries not yet acknowledged. `JSON.stringify(status)` keeps
+ * the error's code and message.
  */
 export interface SyncStatus {
   online: boolean;
@@ -21,6 +23,10 @@ export interface ClientEvents {
   rejected: ClientRejection;
   /** A collection finished re-downloading after a reset. */
   reset: { collection: string };
+  /**
+   * A background failure. A sync failure is emitted when its `code` differs from the previous
+   * one (a retry of the same outage is silent; `status.error` always holds the latest).
+   */
   error: SynclineError;
   status: SyncStatus;
 }
