@@ -63,7 +63,7 @@ describe('listen', () => {
       {
         level: 'info',
         fields: { url: listener.url, host: '127.0.0.1', port: listener.port },
-        message: `listening on ${listener.url}`,
+        message: `listening at ${listener.url}`,
       },
     ]);
     for (const probe of ['/healthz', '/readyz']) {

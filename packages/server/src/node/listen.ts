@@ -56,7 +56,7 @@ const INTERNAL_MESSAGE =
  * (the store can serve: reachable and migrated), `GET /metrics`, the extra routes, and everything
  * else through `server.handler`. Unexpected errors become 500 `internal` answers with a request
  * id, logged through `server.logger` and reported to its `onError`, never a crash. Logs
- * `listening on <url>` at `info` once bound.
+ * `listening at <url>` (with `url`, `host` and `port` fields) at `info` once bound.
  *
  * @example
  * const listener = await listen(createSyncServer(options), { port: 8787 });
@@ -187,7 +187,7 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
 
   const port = (httpServer.address() as AddressInfo).port;
   origin = `http://${urlHost(host)}:${port}`;
-  safeLog(logger, 'info', { url: origin, host, port }, `listening on ${origin}`);
+  safeLog(logger, 'info', { url: origin, host, port }, `listening at ${origin}`);
 
   let closed: Promise<void> | null = null;
   return {
