@@ -4,6 +4,7 @@
  * module; the tour's own writes are applied; two users share a list and converge; the
  * authentication examples (own HS256 tokens with refresh, an identity provider's JWKS) verify.
  */
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -154,6 +155,29 @@ describe('the tour (examples/tour)', () => {
       const result = await shareList(alice, bob, { alice: 'alice', bob: 'bob' });
       expect(result.bob).toEqual(['Book the train', 'Pack the tent']);
       expect(result.alice).toEqual(result.bob);
+    } finally {
+      if (child) await stopCli(child);
+    }
+  });
+
+  test('`syncline serve --config examples/tour/syncline.config.ts` serves the same rules', async () => {
+    const cwd = join(dir.path, 'config');
+    mkdirSync(cwd, { recursive: true });
+    let child: CliChild | undefined;
+    try {
+      const served = await serveCli(
+        ['--config', join(ROOT, 'examples/tour/syncline.config.ts'), '--port', '0'],
+        cwd,
+      );
+      child = served.child;
+      expect(served.output()).toContain(`sqlite:${join(cwd, 'data', 'tour.db')}`);
+      expect(served.output()).not.toContain('warning');
+      const alice = client(`${served.url}/sync`, 'alice-config', 'alice');
+      const bob = client(`${served.url}/sync`, 'bob-config', 'bob');
+      expect((await shareList(alice, bob, { alice: 'alice', bob: 'bob' })).bob).toEqual([
+        'Book the train',
+        'Pack the tent',
+      ]);
     } finally {
       if (child) await stopCli(child);
     }
