@@ -144,3 +144,29 @@ describe('/healthz is liveness, /readyz readiness', () => {
     );
   });
 });
+
+describe('a collection without rules', () => {
+  test('a pull of it is answered without it, and the log says why, once', async () => {
+    const logger = recordingLogger();
+    const store = createSqliteStore({ path: join(dir, 'unruled.db'), schema });
+    await store.migrate();
+    const server = createSyncServer({ schema, store, auth: createJwtAuth({ secret: SECRET }), logger });
+    const token = await signDevToken(SECRET, 'alice', 60);
+    const pull = () =>
+      server.handler(
+        new Request('http://localhost/sync/pull', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ protocol: 2, clientId: 'c1', collections: { notes: { cursor: null } } }),
+        }),
+      );
+    expect(await (await pull()).json()).toEqual({ collections: {}, remaining: 0 });
+    await pull();
+    expect(logger.at('warn').map((l) => l.message)).toEqual([
+      expect.stringContaining(
+        '"notes", which has no rules and is not served outside dev mode: add rules.notes',
+      ),
+    ]);
+    await server.close();
+  });
+});

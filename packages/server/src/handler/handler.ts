@@ -43,8 +43,10 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     dev: options.dev ?? false,
     limits,
     outcomeRetention: Math.max(1, options.outcomeRetention ?? 1000),
+    logger: options.logger ?? silentLogger,
+    unservedWarned: new Set(),
   };
-  const logger = options.logger ?? silentLogger;
+  const { logger } = ctx;
   const sink: FailureSink = { logger, onError: options.onError };
   const info: InfoResponse = {
     protocol: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
