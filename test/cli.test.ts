@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { PROTOCOL_VERSION } from '@syncline/core';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { CLI_FROM_SOURCE } from './helpers/source.ts';
 
@@ -157,7 +158,7 @@ describe('syncline serve --dev', () => {
     const info = await fetch(`${server.url}/sync/info`);
     expect(info.status).toBe(200);
     expect(await info.json()).toMatchObject({
-      protocol: { min: 1, max: 2 },
+      protocol: { min: 1, max: PROTOCOL_VERSION },
       limits: { maxRowsPerPage: expect.any(Number) },
     });
 

@@ -4,6 +4,7 @@
  * module; the tour's own writes are applied; two users share a list and converge; the
  * authentication examples (own HS256 tokens with refresh, an identity provider's JWKS) verify.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +22,7 @@ import { shareList } from '../examples/tour/share.ts';
 import { tour } from '../examples/tour/tour.ts';
 import { type CliChild, serveCli, stopCli } from './helpers/serve-cli.ts';
 import { TEST_SECRET, tempDir } from './helpers/server.ts';
-import { ROOT } from './helpers/source.ts';
+import { ROOT, SOURCE_EXEC_ARGV } from './helpers/source.ts';
 
 const dir = tempDir('syncline-examples-');
 afterAll(() => dir.cleanup());
@@ -181,6 +182,86 @@ describe('the tour (examples/tour)', () => {
     } finally {
       if (child) await stopCli(child);
     }
+  });
+});
+
+/** Runs an example file as its own program (sources through tsx), in `cwd`, in its own process group. */
+function program(file: string, args: string[], cwd: string, env: Record<string, string>) {
+  mkdirSync(cwd, { recursive: true });
+  const clean = { ...process.env };
+  for (const key of ['SYNCLINE_JWT_SECRET', 'SYNCLINE_URL', 'PORT']) delete clean[key];
+  const child = spawn(process.execPath, [...SOURCE_EXEC_ARGV, join(ROOT, file), ...args], {
+    cwd,
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const kill = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  /** Resolves with the first match of `pattern` in the output; rejects if the program exits first. */
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const look = () => {
+        const match = pattern.exec(out);
+        if (match) resolve(match);
+      };
+      child.stdout.on('data', look);
+      child.stderr.on('data', look);
+      void exited.then((code) => reject(new Error(`${file} exited (${code}) without ${pattern}:\n${out}`)));
+      look();
+    });
+  return { exited, kill, waitFor, output: () => out };
+}
+
+describe('the tour as programs (npx tsx examples/tour/…)', () => {
+  test('server.ts serves; main.ts runs the tour against it and exits with its writes synced', async () => {
+    const cwd = join(dir.path, 'programs');
+    const server = program('examples/tour/server.ts', [], cwd, {
+      PORT: '0',
+      SYNCLINE_JWT_SECRET: TEST_SECRET,
+    });
+    try {
+      const [, origin] = await server.waitFor(/listening at (http:\/\/[^"\s]+)/);
+      const main = program('examples/tour/main.ts', ['alice'], cwd, {
+        SYNCLINE_URL: `${origin}/sync`,
+        SYNCLINE_JWT_SECRET: TEST_SECRET,
+      });
+      try {
+        expect(await main.exited, main.output()).toBe(0);
+      } finally {
+        main.kill();
+      }
+      expect(main.output()).toContain('synced: Bread, Milk (done); pending 0');
+      expect(main.output()).toContain('connected');
+      expect(main.output()).not.toContain('!');
+    } finally {
+      server.kill();
+    }
+  });
+
+  test('server.ts without SYNCLINE_JWT_SECRET stops at once, saying the secret is not set', async () => {
+    const server = program('examples/tour/server.ts', [], join(dir.path, 'no-secret'), { PORT: '0' });
+    try {
+      expect(await server.exited).not.toBe(0);
+    } finally {
+      server.kill();
+    }
+    expect(server.output()).toContain('No JWT secret');
+    expect(server.output()).toContain('SYNCLINE_JWT_SECRET');
+    expect(server.output()).not.toContain('too short');
   });
 });
 

@@ -69,7 +69,10 @@ describe('README code blocks', () => {
     (_line, block) => {
       const named = /^\/\/ (examples\/\S+?):/.exec(block.body)?.[1];
       expect(named, 'a ts block starts with "// examples/<file>: …"').toBeDefined();
-      expect(block.body).toBe(readFileSync(join(ROOT, named!), 'utf8'));
+      // After changing an example: `node scripts/readme-examples.mjs` rewrites the README's copy.
+      expect(block.body, `${named} changed: run node scripts/readme-examples.mjs`).toBe(
+        readFileSync(join(ROOT, named!), 'utf8'),
+      );
     },
   );
 
@@ -77,7 +80,10 @@ describe('README code blocks', () => {
   test.each(shell.map((b) => [b.line, b] as const))(
     'every command of the sh block at line %i is one this repository has',
     async (_line, block) => {
-      for (const [tool, ...args] of commands(block.body)) {
+      for (const command of commands(block.body)) {
+        // `NAME=value cmd …`: the assignments are the environment, not the command.
+        while (/^[A-Z_]+=/.test(command[0] ?? '')) command.shift();
+        const [tool, ...args] = command;
         const where = `${tool} ${args.join(' ')}`;
         if (tool === 'export') continue;
         if (tool === 'npm' && (args[0] === 'start' || args[0] === 'test')) {

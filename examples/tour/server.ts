@@ -31,9 +31,9 @@ export async function startServer(options: {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const listener = await startServer({
-    port: 8787,
+    port: Number(process.env.PORT ?? 8787),
     path: './data/tour.db',
-    secret: process.env.SYNCLINE_JWT_SECRET!,
+    secret: process.env.SYNCLINE_JWT_SECRET!, // unset: a startup error that says so
   });
   process.on('SIGTERM', () => void listener.close());
 }
