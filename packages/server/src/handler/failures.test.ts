@@ -117,9 +117,10 @@ describe('/healthz is liveness, /readyz readiness', () => {
     expect((await fetch(`${listener.url}/healthz`)).status).toBe(200);
     const res = await fetch(`${listener.url}/readyz`);
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { error: { code: string; message: string } };
+    const body = (await res.json()) as { error: { code: string; message: string; details: unknown } };
     expect(body.error.code).toBe('unavailable');
     expect(body.error.message).toContain('table "notes"');
+    expect(body.error.details).toEqual({ requestId: res.headers.get('x-request-id') });
     expect(body.error.message).toContain('syncline migrate');
     await store.migrate();
     expect((await fetch(`${listener.url}/readyz`)).status).toBe(200);

@@ -95,16 +95,24 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     });
   }
 
-  async function ready(): Promise<Response> {
+  async function ready(request: Request): Promise<Response> {
     try {
       await checkReady(server.store, healthTimeoutMs);
       return jsonResponse(200, { ok: true });
     } catch (error) {
-      safeLog(logger, 'warn', { error: errorFields(error) }, `not ready: ${describeError(error)}`);
-      return jsonResponse(503, {
+      const requestId = requestIdOf(request);
+      safeLog(
+        logger,
+        'warn',
+        { requestId, path: '/readyz', status: 503, error: errorFields(error) },
+        `not ready: ${describeError(error)}`,
+      );
+      const response = jsonResponse(503, {
         ok: false,
-        error: { code: 'unavailable', message: `Not ready: ${describeError(error)}` },
+        error: { code: 'unavailable', message: `Not ready: ${describeError(error)}`, details: { requestId } },
       });
+      response.headers.set('x-request-id', requestId);
+      return response;
     }
   }
 
@@ -114,7 +122,7 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     // Liveness answers without the store: a database blip must not make an orchestrator restart
     // every instance. Readiness is the store check: 503 while it cannot serve, 200 again after.
     if (pathname === '/healthz' && probe) return jsonResponse(200, { ok: true });
-    if (pathname === '/readyz' && probe) return ready();
+    if (pathname === '/readyz' && probe) return ready(request);
     if (metricsOn && pathname === '/metrics' && (request.method === 'GET' || request.method === 'HEAD'))
       return renderMetrics();
     const extra = routes.find((r) => r.path === pathname && r.method === request.method);
@@ -149,13 +157,25 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       await writeFetchResponse(response, res, req.method ?? 'GET');
     } catch (error) {
       if (res.destroyed || controller.signal.aborted) return; // the caller hung up mid-answer
-      report(error, `${req.method} ${req.url} failed while answering`);
+      const requestId = crypto.randomUUID();
+      // The path only: a query string may carry secrets.
+      const path = (req.url ?? '').split('?')[0];
+      safeLog(
+        logger,
+        'error',
+        { requestId, method: req.method, path, status: 500, error: errorFields(error) },
+        `${req.method} ${path} failed while answering: ${describeError(error)}`,
+      );
       if (res.headersSent) {
         res.destroy();
       } else {
         metrics.countRequest('other', 500);
-        const body = JSON.stringify({ error: { code: 'internal', message: INTERNAL_MESSAGE } });
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+        const body = JSON.stringify({
+          error: { code: 'internal', message: INTERNAL_MESSAGE, details: { requestId } },
+        });
+        res
+          .writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId })
+          .end(body);
       }
     }
   }
