@@ -1,5 +1,5 @@
 // examples/tour/server.ts: the sync server inside your own Node program.
-// Run it with `SYNCLINE_JWT_SECRET=$(openssl rand -base64 48) npx tsx examples/tour/server.ts`.
+// Run it with `SYNCLINE_JWT_SECRET=$(openssl rand -base64 48) npm run tour:server` in this repository.
 import { pathToFileURL } from 'node:url';
 import { createJwtAuth, createSyncServer, type Logger, listen, scopeColumnsOf } from '@syncline/server';
 import { createSqliteStore } from '@syncline/server/sqlite';
