@@ -80,8 +80,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       const started = performance.now();
       let response: Response;
       try {
-        response = await route(request);
-        response.headers.set('x-request-id', requestId);
+        response = tagged(await route(request), requestId);
       } catch (err) {
         response = answerFailure(sink, err, request, requestId);
       }
@@ -118,6 +117,18 @@ function notFoundMessage(request: Request, path: string, basePath: string): stri
     return `No sync endpoint ${method} ${path}: the sync API is mounted at ${basePath || '/'} (${endpoints}). If this is a Syncline client, its url must end in ${basePath}: "${new URL(request.url).origin}${basePath}".`;
   }
   return `No sync endpoint ${method} ${path}. The sync endpoints are ${endpoints}.`;
+}
+
+/** The response with its `x-request-id`; a response with immutable headers is copied first. */
+function tagged(response: Response, requestId: string): Response {
+  try {
+    response.headers.set('x-request-id', requestId);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set('x-request-id', requestId);
+    return copy;
+  }
 }
 
 function normaliseBasePath(path: string): string {
