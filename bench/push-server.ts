@@ -26,6 +26,7 @@ const server = createSyncServer({
   rules: benchRules,
   store,
   auth: createJwtAuth({ secret }),
+  onError: (err) => console.error('server error', err),
 });
 const listener = await listen(server, {
   port: 0,
@@ -36,7 +37,6 @@ const listener = await listen(server, {
       handler: () => Response.json({ ...process.cpuUsage(), rssBytes: process.memoryUsage().rss }),
     },
   ],
-  onError: (err) => console.error('server error', err),
 });
 console.log(JSON.stringify({ url: listener.url }));
 process.on('SIGTERM', () => {

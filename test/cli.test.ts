@@ -341,6 +341,52 @@ export default { schema, rules, database: ${JSON.stringify(`sqlite:${join(dir, '
     expect((await token(viaConfig.url, 'bob')).status).toBe(200);
     expect((await viaConfig.stop()).code).toBe(0);
   });
+
+  test('--no-migrate before migrate: /readyz 503, a push 500 logged on stderr as a JSON line with its cause and request id', async () => {
+    const db = `sqlite:${join(dir, 'unmigrated', 'app.db')}`;
+    const server = await start(['serve', '--schema', demoSchema, '--db', db, '--port', '0', '--no-migrate'], {
+      env: cleanEnv({ SYNCLINE_JWT_SECRET: SECRET }),
+    });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { error: { message: string } }).error.message).toContain(
+      'syncline migrate',
+    );
+    const { signDevToken } = await import('@syncline/server');
+    const bearer = await signDevToken(SECRET, 'alice', 60);
+    const res = await fetch(`${server.url}/sync/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        protocol: 2,
+        clientId: 'cli-unmigrated',
+        mutations: [
+          {
+            seq: 1,
+            collection: 'lists',
+            id: 'l1',
+            op: 'insert',
+            data: { name: 'Secret name', ownerId: 'alice' },
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(500);
+    const requestId = res.headers.get('x-request-id')!;
+    const [line] = await server.waitFor(new RegExp(`^\\{.*"requestId":"${requestId}".*\\}$`, 'm'));
+    const logged = JSON.parse(line) as {
+      level: number;
+      requestId: string;
+      msg: string;
+      error: { message: string };
+    };
+    expect(logged.level).toBe(50); // pino's "error"
+    expect(logged.error.message).toMatch(/no such table/);
+    expect(server.output()).not.toContain(bearer);
+    expect(server.output()).not.toContain('Secret name');
+    expect((await server.stop()).code).toBe(0);
+  });
 });
 
 /** Pushes an insert, then a delete of `id` for alice: one tombstone on the server. */
@@ -388,7 +434,7 @@ describe('syncline migrate and gc on SQLite', () => {
     );
     expect(kept.code).toBe(0);
     const gc = await runToExit(['gc', '--schema', demoSchema, '--db', db, '--older-than', '0s']);
-    expect(gc.output).toMatch(/Removed 1 tombstone\(s\) deleted before \S+ \(older than 0ms\)/);
+    expect(gc.output).toMatch(/Removed 1 tombstone\(s\) deleted before \S+ \(older than 0s\)/);
     expect(gc.code).toBe(0);
 
     const bumped = await runToExit(['bump-generation', '--schema', demoSchema, '--db', db]);
@@ -416,10 +462,10 @@ describe('syncline migrate and gc on SQLite', () => {
       ],
       { env: cleanEnv({ SYNCLINE_JWT_SECRET: SECRET }) },
     );
-    expect(server.output()).toContain('gc         every 1s, tombstones older than 0ms');
+    expect(server.output()).toContain('gc         every 1s, tombstones older than 0s');
     const { signDevToken } = await import('@syncline/server');
     await insertAndDelete(server.url, await signDevToken(SECRET, 'alice', 60), 'sched-1', 'l-gone');
-    await server.waitFor(/gc removed 1 tombstone\(s\) older than 0ms/);
+    await server.waitFor(/gc removed 1 tombstone\(s\) older than 0s/);
     expect((await server.stop()).code).toBe(0);
   });
 });
@@ -474,7 +520,7 @@ describe.skipIf(!pgUrl)(
       expect((await server.stop()).code).toBe(0);
 
       const gc = await runToExit(['gc', '--schema', demoSchema, '--db', db, '--older-than', '0s']);
-      expect(gc.output).toMatch(/Removed 1 tombstone\(s\) deleted before \S+ \(older than 0ms\)/);
+      expect(gc.output).toMatch(/Removed 1 tombstone\(s\) deleted before \S+ \(older than 0s\)/);
       expect(gc.output).not.toContain('hunter2');
       expect(gc.code).toBe(0);
     });

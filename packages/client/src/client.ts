@@ -260,8 +260,11 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
         void options.store.write((tx) => tx.setMeta(META.lastSyncedAt, now)).catch(() => undefined);
       },
       failed: (error) => {
+        // One `error` event per kind of trouble, not per retry: an outage that retries every few
+        // seconds reports once, and again only when its code changes (or after a success).
+        const previous = status.current.error;
         status.set({ error });
-        if (error && error.code !== 'aborted') events.emit('error', error);
+        if (error && error.code !== 'aborted' && error.code !== previous?.code) events.emit('error', error);
       },
     },
   });

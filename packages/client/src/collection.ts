@@ -72,7 +72,7 @@ export function invalid(what: string, issues: Issue[]): SynclineError {
 function checkSize(collection: string, row: unknown): void {
   const bytes = encoder.encode(JSON.stringify(row)).length;
   if (bytes > MAX_RECORD_BYTES) {
-    throw invalid(`This ${collection} record`, [
+    throw invalid(`The record for "${collection}"`, [
       { path: 'record', message: `is ${bytes} bytes of JSON; the limit is ${MAX_RECORD_BYTES}.` },
     ]);
   }
@@ -100,7 +100,7 @@ export const localOps = {
     const id = given === undefined ? newId() : given;
     checkId(id);
     const v = validateInsert(col, columns);
-    if (!v.ok) throw invalid(`This new ${col.name} record`, v.issues);
+    if (!v.ok) throw invalid(`The new record for "${col.name}"`, v.issues);
     checkSize(col.name, { id, ...v.value });
     const rec = await tx.getRecord(col.name, id as string);
     if (rec && (rec.row !== null || rec.pending > 0)) {
@@ -121,7 +121,7 @@ export const localOps = {
   ): Promise<LocalRow> {
     checkId(id);
     const v = validatePatch(col, patch);
-    if (!v.ok) throw invalid(`This change to ${col.name} "${id}"`, v.issues);
+    if (!v.ok) throw invalid(`The change to record "${id}" of "${col.name}"`, v.issues);
     const rec = await tx.getRecord(col.name, id);
     if (!rec?.row)
       throw new SynclineError(

@@ -1,4 +1,4 @@
-import type { CollectionDef, SchemaDef } from '@syncline/core';
+import { type CollectionDef, type SchemaDef, SynclineError } from '@syncline/core';
 import { type CollectionApi, localOps } from './collection.ts';
 import type { LocalRow, LocalWriteTx, Query } from './local-store.ts';
 import type { SyncContext } from './sync/context.ts';
@@ -131,9 +131,29 @@ function watchQuery(
   };
 }
 
+/**
+ * `client.db`. A name that is not a collection of the schema (a typo, a schema older than the
+ * code, plain JavaScript) throws a `SynclineError('invalid')` naming it and the known ones, not
+ * "Cannot read properties of undefined".
+ */
 export function createDb<S extends SchemaDef>(deps: DbDeps): Db<S> {
   const db: Record<string, CollectionApi<SchemaDef, string>> = {};
   for (const col of Object.values(deps.ctx.schema.collections) as CollectionDef[])
     db[col.name] = collectionApi(deps, col);
-  return db as unknown as Db<S>;
+  return new Proxy(db, {
+    get(target, key, receiver) {
+      // Symbols (inspection, iteration) and `then` (so `await client.db` stays a plain value) pass.
+      if (typeof key !== 'string' || key === 'then' || Object.hasOwn(target, key))
+        return Reflect.get(target, key, receiver);
+      throw unknownCollection(key, Object.keys(target));
+    },
+  }) as unknown as Db<S>;
+}
+
+function unknownCollection(name: string, known: readonly string[]): SynclineError {
+  return new SynclineError(
+    'invalid',
+    `client.db.${name}: "${name}" is not a collection of this client's schema. Its collections are ${known.map((k) => `"${k}"`).join(', ') || 'none'}; check the spelling, or add "${name}" to the schema passed to createClient.`,
+    { details: { collection: name, collections: known } },
+  );
 }

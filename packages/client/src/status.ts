@@ -2,10 +2,11 @@ import type { SynclineError } from '@syncline/core';
 import type { ClientRejection } from './local-store.ts';
 
 /**
- * What a UI shows about sync. `online`: the device thinks so; `connected`: the server is
- * reachable (the realtime socket is open, or the last request reached it); `realtime`: the
- * socket is open, so others' changes arrive within moments; `pending`: outbox entries not yet
- * acknowledged.
+ * What a UI shows about sync. `online`: the device thinks so (in Node it stays true: there is no
+ * OS signal); `connected`: the server is reachable (the realtime socket is open, or the last
+ * request reached it), the field to show as "syncing" vs "offline"; `realtime`: the socket is
+ * open, so others' changes arrive within moments; `pending`: outbox entries not yet
+ * acknowledged. `JSON.stringify(status)` keeps the error's code and message.
  *
  * @example
  * client.subscribe((s) => (dot.className = s.realtime ? 'live' : s.connected ? 'synced' : 'offline'));
@@ -36,6 +37,10 @@ export interface ClientEvents {
   rejected: ClientRejection;
   /** A collection finished re-downloading after a reset. */
   reset: { collection: string };
+  /**
+   * A background failure. A sync failure is emitted when its `code` differs from the previous
+   * one (a retry of the same outage is silent; `status.error` always holds the latest).
+   */
   error: SynclineError;
   status: SyncStatus;
 }

@@ -62,6 +62,32 @@ export class SynclineError extends Error {
     this.details = options.details;
     this.retryable = options.retryable ?? false;
   }
+
+  /**
+   * What `JSON.stringify` writes: the code, message and what else a log or a UI needs (an Error's
+   * own `message` is not enumerable, so it would be dropped). The cause is left out: it may hold
+   * a driver's internals.
+   *
+   * @example
+   * JSON.stringify(client.status); // {"online":true,…,"error":{"name":"SynclineError","code":"network","message":"Could not reach…","retryable":true}}
+   */
+  toJSON(): {
+    name: string;
+    code: SynclineErrorCode;
+    message: string;
+    status?: number;
+    details?: unknown;
+    retryable: boolean;
+  } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+      retryable: this.retryable,
+    };
+  }
 }
 
 /** Whether an HTTP status should be retried with backoff (network errors are handled separately). */

@@ -3,7 +3,10 @@
  * Implementations live in handler/, node/, auth/, cli/.
  */
 import type { Limits, SchemaDef, WireRecord } from '@syncline/core';
+import type { Logger } from './handler/logger.ts';
 import type { ServerStore, SqlDb } from './stores/types.ts';
+
+export type { Logger } from './handler/logger.ts';
 
 /** Who is calling, from a verified token. */
 export interface AuthContext {
@@ -77,6 +80,23 @@ export interface SyncServerOptions {
   limits?: Partial<Limits>;
   /** How many recorded outcomes per client to keep for duplicate answers (default 1000). */
   outcomeRetention?: number;
+  /**
+   * Where the server logs (pino-compatible, e.g. `pino()`); default: nowhere. Every 5xx answer is
+   * logged with its cause and request id (`error` for 500, `warn` for 503), every request at
+   * `debug`. Lines never hold the `authorization` header or row data.
+   */
+  logger?: Logger;
+  /**
+   * Called once for every request answered 500 `internal` (an unexpected error: a bug, a typo in a
+   * rule's SQL, an unmigrated table), with the error, the request and the request id that the
+   * answer carries (`x-request-id` header, `error.details.requestId`), e.g. to report it to your
+   * error tracker. A 503 (the database is down or busy) is logged, not reported here. A throwing
+   * hook is ignored.
+   *
+   * @example
+   * createSyncServer({ ...options, onError: (error, request, { requestId }) => tracker.capture(error, { requestId, url: request.url }) });
+   */
+  onError?: (error: unknown, request: Request, context: { requestId: string }) => void;
 }
 
 export interface SyncServer {
@@ -84,5 +104,16 @@ export interface SyncServer {
   handler(request: Request): Promise<Response>;
   readonly limits: Limits;
   readonly store: ServerStore;
+  /**
+   * The logger given in the options (a silent one by default); `listen()` logs through it too.
+   * Optional so that a wrapper of a SyncServer may leave it out (then `listen()` logs nothing).
+   */
+  readonly logger?: Logger;
+  /**
+   * Answers an error thrown outside `handler` (a route of your own, the Node listener) the way the
+   * handler answers its own: a request error keeps its code; anything else is a 500 with a
+   * request id, logged and passed to `onError`.
+   */
+  answerError?(error: unknown, request: Request): Response;
   close(): Promise<void>;
 }

@@ -18,6 +18,7 @@ export {
   type CollectionRules,
   DEFAULT_LIMITS,
   type Limits,
+  type Logger,
   type ResolveDecision,
   type Rules,
   type SyncServer,
@@ -39,6 +40,7 @@ export {
   MAX_USER_ID_LENGTH,
   MIN_SECRET_BYTES,
   signDevToken,
+  type TokenRejection,
 } from './auth/index.ts';
 export { createSyncServer, scopeColumnsOf } from './handler/index.ts';
 export {

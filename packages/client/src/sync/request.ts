@@ -33,10 +33,10 @@ export async function call(
   body: unknown,
   signal: AbortSignal | undefined,
 ): Promise<TransportResponse> {
-  let res = await send(ctx, path, body, signal, false);
-  if (res.status === 401) res = await send(ctx, path, body, signal, true);
-  if (res.status >= 200 && res.status < 300) return res;
-  throw toRequestError(ctx, res);
+  let sent = await send(ctx, path, body, signal, false);
+  if (sent.res.status === 401) sent = await send(ctx, path, body, signal, true);
+  if (sent.res.status >= 200 && sent.res.status < 300) return sent.res;
+  throw toRequestError(ctx, sent.res, sent.token !== null);
 }
 
 async function send(
@@ -55,7 +55,7 @@ async function send(
       ...(signal ? { signal } : {}),
     });
     ctx.progress.reached(true);
-    return res;
+    return { res, token };
   } catch (e) {
     if (e instanceof SynclineError && e.code === 'network') ctx.progress.reached(false);
     throw e;
@@ -63,8 +63,6 @@ async function send(
 }
 
 const MESSAGES: Partial<Record<RequestErrorCode, string>> = {
-  unauthenticated:
-    'The sync server did not accept your sign-in. Sign in again; your changes stay saved on this device.',
   schema_ahead:
     'This app is newer than the sync server, which is probably being updated. Your changes are kept and will be sent shortly.',
   rate_limited: 'The sync server is busy. Syncing will resume shortly.',
@@ -73,21 +71,38 @@ const MESSAGES: Partial<Record<RequestErrorCode, string>> = {
   internal: 'The sync server had a problem. Syncing will be retried; your changes are saved on this device.',
 };
 
-function toRequestError(ctx: SyncContext, res: TransportResponse): RequestError {
+/**
+ * A 401's message: the server's reason (missing, malformed, expired, forged token) and what to
+ * do; a client that sent no token at all is told where tokens come from.
+ */
+function unauthenticatedMessage(serverMessage: string, sentToken: boolean): string {
+  if (!sentToken) {
+    return "The sync server needs a sign-in token and this client sent none: pass `auth: { getToken }` to createClient, and make getToken return the signed-in user's token (it returned null). Your changes stay saved on this device.";
+  }
+  return `The sync server did not accept your sign-in: ${serverMessage} getToken({ forceRefresh: true }) was asked for a new token and retried once. Sign in again; your changes stay saved on this device.`;
+}
+
+function toRequestError(ctx: SyncContext, res: TransportResponse, sentToken: boolean): RequestError {
   const parsed = errorResponse.safeParse(res.body);
   const code: RequestErrorCode = parsed.success ? parsed.data.error.code : fallbackCode(res.status);
   const serverMessage = parsed.success ? parsed.data.error.message : `HTTP ${res.status}`;
   const retryable = isRetryableStatus(res.status) || code === 'schema_ahead';
-  return new RequestError(
-    code,
-    MESSAGES[code] ?? `The sync server refused the request (${code}): ${serverMessage}`,
-    {
-      status: res.status,
-      details: parsed.success ? parsed.data.error.details : res.body,
-      retryable,
-      retryAfterMs: retryAfterMs(res.headers['retry-after'], ctx.clock.now()),
-    },
-  );
+  const details = parsed.success ? parsed.data.error.details : undefined;
+  const requestId = (details as { requestId?: unknown } | undefined)?.requestId;
+  const generic = MESSAGES[code] ?? `The sync server refused the request (${code}): ${serverMessage}`;
+  const message =
+    code === 'unauthenticated'
+      ? unauthenticatedMessage(serverMessage, sentToken)
+      : // The server log has the cause under this id: worth quoting to whoever runs the server.
+        typeof requestId === 'string'
+        ? `${generic} (request id ${requestId})`
+        : generic;
+  return new RequestError(code, message, {
+    status: res.status,
+    details: parsed.success ? parsed.data.error.details : res.body,
+    retryable,
+    retryAfterMs: retryAfterMs(res.headers['retry-after'], ctx.clock.now()),
+  });
 }
 
 function fallbackCode(status: number): RequestErrorCode {

@@ -9,5 +9,6 @@ export {
   type JwtKeys,
   MIN_SECRET_BYTES,
   signDevToken,
+  type TokenRejection,
 } from './jwt.ts';
 export { MAX_USER_ID_LENGTH } from './user-id.ts';

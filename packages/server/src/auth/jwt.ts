@@ -69,7 +69,14 @@ export const DEV_TOKEN_ISSUER = 'syncline-dev';
 
 const encoder = new TextEncoder();
 
-function secretKey(secret: string): Uint8Array {
+function secretKey(secret: string | undefined): Uint8Array {
+  if (typeof secret !== 'string' || secret.trim() === '') {
+    throw new SynclineError(
+      'invalid',
+      `No JWT secret: the secret given to createJwtAuth is ${secret === undefined ? 'undefined' : typeof secret === 'string' ? 'empty' : `a ${typeof secret}`}, probably because the environment variable it is read from (SYNCLINE_JWT_SECRET) is not set in this process. ` +
+        `Set it to a random string of at least ${MIN_SECRET_BYTES} bytes, e.g. \`export SYNCLINE_JWT_SECRET=$(openssl rand -base64 48)\`.`,
+    );
+  }
   const key = encoder.encode(secret);
   if (key.byteLength < MIN_SECRET_BYTES) {
     throw new SynclineError(
@@ -81,31 +88,58 @@ function secretKey(secret: string): Uint8Array {
   return key;
 }
 
-function unauthenticated(message: string, cause?: unknown): SynclineError {
-  return new SynclineError(
-    'unauthenticated',
-    message,
-    cause === undefined ? { status: 401 } : { status: 401, cause },
-  );
+/**
+ * Why a token was refused, in `error.details.reason` of the 401 (so a client can tell a missing
+ * token from an expired one): `missing`, `malformed`, `expired`, `bad_signature`, `unknown_key`,
+ * `algorithm`, `claims` or `no_subject`.
+ */
+export type TokenRejection =
+  | 'missing'
+  | 'malformed'
+  | 'expired'
+  | 'bad_signature'
+  | 'unknown_key'
+  | 'algorithm'
+  | 'claims'
+  | 'no_subject';
+
+function unauthenticated(reason: TokenRejection, message: string, cause?: unknown): SynclineError {
+  return new SynclineError('unauthenticated', message, {
+    status: 401,
+    details: { reason },
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** Maps a jose failure to the wire vocabulary; key-server trouble is retryable, never the caller's fault. */
 function toSynclineError(error: unknown, remote: boolean): SynclineError {
   if (error instanceof SynclineError) return error;
   if (error instanceof joseErrors.JWTExpired) {
-    return unauthenticated('The token has expired. Get a new token and retry.', error);
+    return unauthenticated('expired', 'The token has expired. Get a new token and retry.', error);
   }
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
-    return unauthenticated('The token signature is not valid: it was not issued for this server.', error);
+    return unauthenticated(
+      'bad_signature',
+      'The token signature is not valid: it was signed with another secret or key than this server verifies with (check that the token issuer and the server share SYNCLINE_JWT_SECRET).',
+      error,
+    );
   }
   if (error instanceof joseErrors.JOSEAlgNotAllowed) {
-    return unauthenticated('The token is signed with an algorithm this server does not accept.', error);
+    return unauthenticated(
+      'algorithm',
+      'The token is signed with an algorithm this server does not accept.',
+      error,
+    );
   }
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    return unauthenticated(`The token was rejected: ${error.message}.`, error);
+    return unauthenticated('claims', `The token was rejected: ${error.message}.`, error);
   }
   if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) {
-    return unauthenticated('The token was signed with a key this server does not know.', error);
+    return unauthenticated(
+      'unknown_key',
+      'The token was signed with a key this server does not know.',
+      error,
+    );
   }
   if (
     remote &&
@@ -128,7 +162,8 @@ function toSynclineError(error: unknown, remote: boolean): SynclineError {
   }
   if (error instanceof joseErrors.JOSEError) {
     return unauthenticated(
-      'The token is malformed: send a signed JWT as "Authorization: Bearer <token>".',
+      'malformed',
+      'The token is malformed (not a signed JWT): send one as "Authorization: Bearer <token>".',
       error,
     );
   }
@@ -141,11 +176,14 @@ function toSynclineError(error: unknown, remote: boolean): SynclineError {
 function toContext(payload: JWTPayload): AuthContext {
   const sub: unknown = payload.sub;
   if (typeof sub !== 'string' || sub.length === 0) {
-    throw unauthenticated('The token has no "sub" claim: it must name the user it was issued to.');
+    throw unauthenticated(
+      'no_subject',
+      'The token has no "sub" claim: it must name the user it was issued to.',
+    );
   }
   // The user id reaches SQL: U+0000 or a lone surrogate would fail or change on the way.
   const problem = userIdProblem(sub);
-  if (problem !== null) throw unauthenticated(`The token's "sub" claim ${problem}`);
+  if (problem !== null) throw unauthenticated('no_subject', `The token's "sub" claim ${problem}`);
   return { userId: sub, claims: { ...payload } };
 }
 
@@ -178,7 +216,10 @@ function keySource(options: JwtKeys): KeySource {
       key: (header, token) => {
         // Without a kid, jose would try whichever key fits the algorithm: keys are matched by kid only.
         if (typeof header.kid !== 'string' || header.kid === '') {
-          throw unauthenticated('The token has no "kid" header: it must name the key it was signed with.');
+          throw unauthenticated(
+            'unknown_key',
+            'The token has no "kid" header: it must name the key it was signed with.',
+          );
         }
         return jwks(header, token);
       },
@@ -200,7 +241,8 @@ function keySource(options: JwtKeys): KeySource {
 /** With keys configured by kid, the token's kid must name one: an unknown or missing kid is refused. */
 function keyForKid(byKid: ReadonlyMap<string, Uint8Array>, header: JWTHeaderParameters): Uint8Array {
   const key = typeof header.kid === 'string' ? byKid.get(header.kid) : undefined;
-  if (key === undefined) throw unauthenticated('The token was signed with a key this server does not know.');
+  if (key === undefined)
+    throw unauthenticated('unknown_key', 'The token was signed with a key this server does not know.');
   return key;
 }
 
@@ -235,7 +277,10 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
   return {
     async verify(token) {
       if (token === null || token.trim() === '') {
-        throw unauthenticated('No token: send "Authorization: Bearer <token>" with every request.');
+        throw unauthenticated(
+          'missing',
+          'No token: send "Authorization: Bearer <token>" with every request.',
+        );
       }
       const at = now();
       let payload: JWTPayload;
@@ -247,11 +292,13 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
       // jose checks `iat` only against a maximum age; a token issued in the future is refused here.
       if (typeof payload.iat === 'number' && payload.iat > at / 1000 + tolerance) {
         throw unauthenticated(
+          'claims',
           'The token was rejected: it is issued in the future ("iat"). Check the clocks.',
         );
       }
       if (payload.iss === DEV_TOKEN_ISSUER && options.acceptDevTokens !== true) {
         throw unauthenticated(
+          'claims',
           'This is a dev-mode token (from syncline serve --dev): this server does not accept it.',
         );
       }

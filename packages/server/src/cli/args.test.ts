@@ -4,6 +4,23 @@ import { formatDuration, parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
 
 describe('parseCommand', () => {
+  test('an unknown flag names itself, the command and the closest flag, without nested quotes (issue 12)', () => {
+    expect(() => parseCommand(['serve', '--schema', './s.ts', '--prot', '1'])).toThrow(
+      new UsageError(
+        'Unknown option --prot for "syncline serve". Did you mean --port? Run "syncline --help" for the options.',
+      ),
+    );
+    expect(() => parseCommand(['gc', '--schema', './s.ts', '--zzzzzz'])).toThrow(
+      new UsageError('Unknown option --zzzzzz for "syncline gc". Run "syncline --help" for the options.'),
+    );
+  });
+
+  test('a flag without its value shows an example value', () => {
+    expect(() => parseCommand(['serve', '--schema', './s.ts', '--port'])).toThrow(
+      new UsageError('--port needs a value, e.g. --port 8787 (in "syncline serve").'),
+    );
+  });
+
   test('serve with schema, db, port, host and dev', () => {
     expect(
       parseCommand([
@@ -193,6 +210,7 @@ describe('durations', () => {
     expect(formatDuration(2_592_000_000)).toBe('30d');
     expect(formatDuration(5_400_000)).toBe('90m');
     expect(formatDuration(1500)).toBe('1500ms');
-    expect(formatDuration(0)).toBe('0ms');
+    // `--older-than 0s` is reported as 0s, the unit typed, not "0ms" (issue 12).
+    expect(formatDuration(0)).toBe('0s');
   });
 });

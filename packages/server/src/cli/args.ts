@@ -145,8 +145,7 @@ export function parseCommand(argv: readonly string[]): Command {
   try {
     parsed = parse(argv);
   } catch (error) {
-    // parseArgs' messages name the flag ("Unknown option '--prot'"), which is what the user needs.
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(explainParseError(error, argv));
   }
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === 'help') return { kind: 'help' };
@@ -199,6 +198,84 @@ export function parseCommand(argv: readonly string[]): Command {
     args.gcOlderThanMs = parseDuration(values['gc-older-than'], '--gc-older-than');
   }
   return { kind: 'serve', args };
+}
+
+const OPTION_NAMES = [
+  'schema',
+  'db',
+  'config',
+  'pg-schema',
+  'data-dir',
+  'port',
+  'host',
+  'dev',
+  'no-migrate',
+  'gc-every',
+  'gc-older-than',
+  'older-than',
+  'help',
+] as const;
+
+/**
+ * parseArgs' error in our words: the unknown flag, the command, the closest known flag. (Its own
+ * text suggests '-- "--prot"' with nested quotes, which reads as a typo of ours.)
+ */
+function explainParseError(error: unknown, argv: readonly string[]): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const command = argv.find((a) => !a.startsWith('-'));
+  const where = command === undefined ? 'syncline' : `syncline ${command}`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const flag = /'(-[^']*)'/.exec(message)?.[1] ?? argv.find((a) => a.startsWith('-')) ?? '';
+    const name = flag.replace(/^-+/, '').split('=')[0] ?? '';
+    const closest = nearest(name, OPTION_NAMES);
+    return `Unknown option ${flag} for "${where}".${closest === undefined ? '' : ` Did you mean --${closest}?`} Run "syncline --help" for the options.`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /(--[a-z-]+)/.exec(message)?.[1];
+    return flag === undefined
+      ? `${message} (in "${where}").`
+      : `${flag} needs a value, e.g. ${flag} ${EXAMPLE_VALUES[flag] ?? '<value>'} (in "${where}").`;
+  }
+  return message;
+}
+
+const EXAMPLE_VALUES: Record<string, string> = {
+  '--schema': './schema.ts',
+  '--db': 'sqlite:./data/syncline.db',
+  '--config': './syncline.config.ts',
+  '--port': '8787',
+  '--host': '127.0.0.1',
+  '--gc-every': '1h',
+  '--gc-older-than': '30d',
+  '--older-than': '30d',
+};
+
+/** The known name within edit distance 2 of `name` (the closest), if any. */
+function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (distance <= 2 && (best === undefined || distance < best.distance))
+      best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function databaseArgs(values: Values): DatabaseArgs {

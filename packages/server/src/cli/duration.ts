@@ -20,8 +20,10 @@ export function parseDuration(text: string, source: string): number {
   return Math.round(value * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
 }
 
-/** A duration in the largest unit that divides it evenly, for messages: `30d`, `90m`, `1500ms`. */
+/** A duration in the largest unit that divides it evenly, for messages: `30d`, `90m`, `1500ms`, `0s`. */
 export function formatDuration(ms: number): string {
+  // Zero divides every unit: say it in the unit people type (`--older-than 0s`).
+  if (ms === 0) return '0s';
   for (const [unit, size] of [
     ['d', UNIT_MS.d],
     ['h', UNIT_MS.h],

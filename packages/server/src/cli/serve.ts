@@ -3,17 +3,21 @@ import { SynclineError } from '@syncline/core';
 import { type AuthFlags, authFromEnv, type EnvAuth } from '../auth/env.ts';
 import { scheduleGc } from '../gc/index.ts';
 import { createSyncServer } from '../handler/index.ts';
+import { errorFields, type Logger } from '../handler/logger.ts';
 import { type Listener, listen } from '../node/listen.ts';
 import { DEFAULT_GC_OLDER_THAN_MS, parsePort, type ServeArgs } from './args.ts';
 import { devRoutes } from './dev-routes.ts';
 import { formatDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
+import { cliLogger } from './log.ts';
 import { loadTarget, openTarget, type Target } from './target.ts';
 
 /** Where the CLI prints; injectable so tests can read it. */
 export interface Output {
   log(line: string): void;
   error(line: string): void;
+  /** Where the running server logs (requests that failed, the GC schedule); default pino on stderr. */
+  logger?: Logger;
 }
 
 /** Hosts dev mode may bind: anything else would hand out tokens to the network. */
@@ -75,6 +79,7 @@ export interface Serving {
  */
 export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output): Promise<Serving> {
   const options = await resolveOptions(args, env);
+  const logger = out.logger ?? cliLogger(env);
   const { store, dataDir, description: dbDescription } = await openTarget(options, args);
 
   let listener: Listener;
@@ -93,6 +98,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       store,
       auth: auth.auth,
       dev: options.dev,
+      logger,
       ...(options.rules === undefined ? {} : { rules: options.rules }),
     });
     const extraRoutes =
@@ -103,10 +109,6 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       port: options.port,
       host: options.host,
       extraRoutes,
-      onError: (error) =>
-        out.error(
-          `syncline: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        ),
     });
   } catch (error) {
     await store.close().catch(() => {});
@@ -121,11 +123,15 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
           everyMs: gcEveryMs,
           olderThanMs: gcOlderThanMs,
           onResult: ({ removed, ms }) =>
-            out.log(
-              `syncline: gc removed ${removed} tombstone(s) older than ${formatDuration(gcOlderThanMs)} in ${Math.round(ms)} ms`,
+            logger.info(
+              { removed, olderThan: formatDuration(gcOlderThanMs), ms: Math.round(ms) },
+              `gc removed ${removed} tombstone(s) older than ${formatDuration(gcOlderThanMs)} in ${Math.round(ms)} ms`,
             ),
           onError: (error) =>
-            out.error(`syncline: gc failed (will retry in ${formatDuration(gcEveryMs)}): ${describe(error)}`),
+            logger.error(
+              { error: errorFields(error) },
+              `gc failed (will retry in ${formatDuration(gcEveryMs)}): ${describe(error)}`,
+            ),
         });
 
   const url = listener.url;

@@ -1,6 +1,7 @@
 import type { SchemaDef } from '@syncline/core';
 import type { Authenticator, Limits, Rules } from '../api.ts';
 import type { ServerStore } from '../stores/types.ts';
+import type { Logger } from './logger.ts';
 
 /** What every request handler needs, resolved once from SyncServerOptions. */
 export interface HandlerContext {
@@ -11,4 +12,7 @@ export interface HandlerContext {
   dev: boolean;
   limits: Limits;
   outcomeRetention: number;
+  logger: Logger;
+  /** Collections of the schema a pull asked for that have no rules, already warned about once. */
+  unservedWarned: Set<string>;
 }

@@ -32,17 +32,32 @@ export function errorJson(code: RequestErrorCode, message: string, details?: unk
   });
 }
 
+/** The wire code an error is answered with: its own request code, else `internal`. */
+export function answerCode(err: unknown): RequestErrorCode {
+  return err instanceof SynclineError && isRequestErrorCode(err.code) ? err.code : 'internal';
+}
+
 /**
  * Turns anything thrown while handling a request into an answer. Only SynclineErrors with a
  * request code keep their code; everything else is a 500 with a generic message, so no stack or
- * internal detail reaches a client.
+ * internal detail reaches a client. A 5xx carries `requestId` in `details`, the id the server
+ * log has for it.
  */
-export function toErrorResponse(err: unknown): Response {
-  if (err instanceof SynclineError && isRequestErrorCode(err.code) && err.code !== 'internal') {
-    return errorJson(err.code, err.message, err.details);
+export function toErrorResponse(err: unknown, requestId: string): Response {
+  const code = answerCode(err);
+  if (code !== 'internal' && err instanceof SynclineError) {
+    const details = REQUEST_ERROR_STATUS[code] >= 500 ? withRequestId(err.details, requestId) : err.details;
+    return errorJson(code, err.message, details);
   }
   return errorJson(
     'internal',
-    'The sync server hit an unexpected error. Your changes are kept on your device; try again later.',
+    `The sync server hit an unexpected error (request ${requestId}). Your changes are kept on your device; try again later. The server log has the cause under this request id.`,
+    { requestId },
   );
+}
+
+function withRequestId(details: unknown, requestId: string): unknown {
+  if (details === undefined || details === null) return { requestId };
+  if (typeof details === 'object' && !Array.isArray(details)) return { ...details, requestId };
+  return details;
 }

@@ -16,13 +16,17 @@ import { userIdProblem } from '../auth/user-id.ts';
 import { checkMessage, parseJson, parseMessage, readBodyText } from './body.ts';
 import type { HandlerContext } from './context.ts';
 import { restoreDroppedKeys } from './dropped-keys.ts';
-import { errorJson, isRequestErrorCode, json, requestError, toErrorResponse } from './errors.ts';
+import { errorJson, isRequestErrorCode, json, requestError } from './errors.ts';
+import { answerFailure, type FailureSink } from './failures.ts';
+import { requestIdOf, safeLog, silentLogger } from './logger.ts';
 import { handlePull } from './pull.ts';
 import { handlePush } from './push.ts';
+import { notePushOutcomes } from './push-outcomes.ts';
 import { pullForProtocol, pushForProtocol } from './wire-compat.ts';
 
 /**
- * Creates the sync server's request handler over a store.
+ * Creates the sync server's request handler over a store. Every answer carries an
+ * `x-request-id` header; a 5xx is logged with its cause under that id (see `logger`, `onError`).
  *
  * @example
  * const store = createSqliteStore({ path: './data/syncline.db', schema });
@@ -42,7 +46,11 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     dev: options.dev ?? false,
     limits,
     outcomeRetention: Math.max(1, options.outcomeRetention ?? 1000),
+    logger: options.logger ?? silentLogger,
+    unservedWarned: new Set(),
   };
+  const { logger } = ctx;
+  const sink: FailureSink = { logger, onError: options.onError };
   const info: InfoResponse = {
     protocol: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
     limits: { ...limits },
@@ -59,26 +67,74 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       if (sub === '/push') {
         const raw = parseJson(text);
         const body = restoreDroppedKeys(raw, checkMessage(raw, pushRequest));
-        return json(200, pushForProtocol(await handlePush(ctx, auth, body), body.protocol));
+        const answer = await handlePush(ctx, auth, body);
+        return notePushOutcomes(json(200, pushForProtocol(answer.body, body.protocol)), answer.outcomes);
       }
       const body = parseMessage(text, pullRequest);
       return json(200, pullForProtocol(await handlePull(ctx, auth, body), body.protocol));
     }
-    return errorJson('not_found', `No sync endpoint ${request.method} ${path}.`);
+    return errorJson('not_found', notFoundMessage(request, path, basePath));
   }
 
   return {
     limits,
     store: options.store,
+    logger,
+    answerError: (error, request) => answerFailure(sink, error, request, requestIdOf(request)),
     handler: async (request) => {
+      const requestId = requestIdOf(request);
+      const started = performance.now();
+      let response: Response;
       try {
-        return await route(request);
+        response = tagged(await route(request), requestId);
       } catch (err) {
-        return toErrorResponse(err);
+        response = answerFailure(sink, err, request, requestId);
       }
+      safeLog(
+        logger,
+        'debug',
+        {
+          requestId,
+          method: request.method,
+          path: new URL(request.url).pathname,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+      return response;
     },
     close: () => options.store.close(),
   };
+}
+
+/**
+ * The 404 message: which endpoints exist, and the likely fix when the path names one of them under
+ * another base (a client URL without `/sync`) or with another method.
+ */
+function notFoundMessage(request: Request, path: string, basePath: string): string {
+  const { method } = request;
+  const endpoint = /\/(push|pull|info)$/.exec(path)?.[0];
+  const endpoints = `POST ${basePath}/push, POST ${basePath}/pull and GET ${basePath}/info`;
+  if (endpoint !== undefined && path === `${basePath}${endpoint}`) {
+    return `No sync endpoint ${method} ${path}: use ${endpoint === '/info' ? 'GET' : 'POST'} ${path}.`;
+  }
+  if (endpoint !== undefined) {
+    return `No sync endpoint ${method} ${path}: the sync API is mounted at ${basePath || '/'} (${endpoints}). If this is a Syncline client, its url must end in ${basePath}: "${new URL(request.url).origin}${basePath}".`;
+  }
+  return `No sync endpoint ${method} ${path}. The sync endpoints are ${endpoints}.`;
+}
+
+/** The response with its `x-request-id`; a response with immutable headers is copied first. */
+function tagged(response: Response, requestId: string): Response {
+  try {
+    response.headers.set('x-request-id', requestId);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set('x-request-id', requestId);
+    return copy;
+  }
 }
 
 function normaliseBasePath(path: string): string {
@@ -103,6 +159,10 @@ async function authenticate(ctx: HandlerContext, request: Request): Promise<Auth
       err.code !== 'bad_request'
     ) {
       throw err.status === undefined ? requestError(err.code, err.message, err.details) : err;
+    }
+    // The authenticator's own reason (missing, malformed, expired, forged) tells the caller what to fix.
+    if (err instanceof SynclineError && err.code === 'unauthenticated') {
+      throw requestError('unauthenticated', err.message, err.details);
     }
     throw requestError(
       'unauthenticated',

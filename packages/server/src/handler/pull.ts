@@ -25,6 +25,7 @@ import {
   toTokens,
 } from './cursor.ts';
 import { requestError } from './errors.ts';
+import { safeLog } from './logger.ts';
 import { canRead, type Keys, rulesFor, scopeColumns, scopeFilter, scopeKeys } from './rules.ts';
 
 /** Key sets larger than this (as JSON) use the hash cursor: a key change then resets (0002). */
@@ -77,6 +78,16 @@ export async function handlePull(
     // Not served (unknown, or no rules outside dev mode): left out of the answer, so a client whose
     // schema is ahead of the server's (decision 0003) still pulls everything else.
     if (rule) served.push({ name, rule, cursor, check });
+    else if (getCollection(ctx.schema, name) && !ctx.unservedWarned.has(name)) {
+      // The answer cannot say why (the wire has no field for it): tell the operator, once.
+      ctx.unservedWarned.add(name);
+      safeLog(
+        ctx.logger,
+        'warn',
+        { collection: name },
+        `a pull asked for "${name}", which has no rules and is not served outside dev mode: add rules.${name} (syncline serve: export "rules" from the --schema module)`,
+      );
+    }
   }
   if (served.length === 0) return { collections: {}, remaining: 0 };
 

@@ -11,11 +11,21 @@ import { requestError } from './errors.ts';
 import { applyFresh, saveOutcomes } from './push-batch.ts';
 import { checkSchemaAhead } from './schema-ahead.ts';
 
+/**
+ * The push answer, and the outcome of each mutation as this request decided it: a mutation the
+ * server had already processed (a replayed push) is `duplicate` here even when the answer repeats
+ * its recorded `applied` result, so metrics count each write once.
+ */
+export interface PushAnswer {
+  body: PushResponse;
+  outcomes: string[];
+}
+
 export async function handlePush(
   ctx: HandlerContext,
   auth: AuthContext,
   body: PushRequest,
-): Promise<PushResponse> {
+): Promise<PushAnswer> {
   const { mutations, clientId } = body;
   if (mutations.length > ctx.limits.maxMutationsPerPush) {
     throw requestError(
@@ -40,7 +50,7 @@ export async function handlePush(
       field: 'clientId',
     });
   }
-  if (mutations.length === 0) return { results: [] };
+  if (mutations.length === 0) return { body: { results: [] }, outcomes: [] };
 
   return ctx.store.write(async (tx) => {
     const client = await tx.lockClient(clientId, auth.userId);
@@ -80,6 +90,7 @@ export async function handlePush(
       await tx.setLastSeq(clientId, lastFresh.seq);
       await tx.pruneOutcomes(clientId, lastFresh.seq + 1 - ctx.outcomeRetention);
     }
-    return { results };
+    const outcomes = results.map((r, i) => (mutations[i]!.seq <= client.lastSeq ? 'duplicate' : r.status));
+    return { body: { results }, outcomes };
   });
 }

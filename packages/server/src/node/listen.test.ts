@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { SynclineError } from '@syncline/core';
 import { afterEach, describe, expect, test } from 'vitest';
+import { recordingLogger } from '../../test/logger.ts';
 import { DEFAULT_LIMITS, type SyncServer } from '../api.ts';
 import type { ServerStore } from '../stores/types.ts';
 import { type Listener, type ListenOptions, listen } from './listen.ts';
@@ -18,6 +19,7 @@ function deferred<T = void>() {
 /** A stand-in sync server: the handler is the test's, the store answers `read` unless told to fail. */
 function fakeServer(handler: (request: Request) => Promise<Response>, opts: { storeFails?: boolean } = {}) {
   const events: string[] = [];
+  const logger = recordingLogger();
   const store = {
     kind: 'sqlite',
     async read(fn: (db: { all: () => Promise<unknown[]> }) => Promise<unknown>) {
@@ -32,12 +34,13 @@ function fakeServer(handler: (request: Request) => Promise<Response>, opts: { st
     handler,
     limits: DEFAULT_LIMITS,
     store,
+    logger,
     async close() {
       events.push('server closed');
       await store.close();
     },
   };
-  return { server, events };
+  return { server, events, logger };
 }
 
 const listeners: Listener[] = [];
@@ -51,27 +54,38 @@ afterEach(async () => {
 });
 
 describe('listen', () => {
-  test('binds loopback on a free port and answers /healthz after a store read', async () => {
-    const { server } = fakeServer(async () => new Response('nope', { status: 404 }));
+  test('binds loopback on a free port, logs its address and answers /healthz and /readyz', async () => {
+    const { server, logger } = fakeServer(async () => new Response('nope', { status: 404 }));
     const listener = await start(server);
     expect(listener.url).toBe(`http://127.0.0.1:${listener.port}`);
     expect(listener.port).toBeGreaterThan(0);
-    const res = await fetch(`${listener.url}/healthz`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(logger.at('info')).toEqual([
+      {
+        level: 'info',
+        fields: { url: listener.url, host: '127.0.0.1', port: listener.port },
+        message: `listening at ${listener.url}`,
+      },
+    ]);
+    for (const probe of ['/healthz', '/readyz']) {
+      const res = await fetch(`${listener.url}${probe}`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true });
+    }
   });
 
-  test('/healthz answers 503 when the store does not answer', async () => {
-    const errors: unknown[] = [];
-    const { server } = fakeServer(async () => new Response(null, { status: 404 }), { storeFails: true });
-    const listener = await start(server, { onError: (e) => errors.push(e) });
-    const res = await fetch(`${listener.url}/healthz`);
+  test('/readyz answers 503 when the store does not answer; /healthz (alive) still 200', async () => {
+    const { server, logger } = fakeServer(async () => new Response(null, { status: 404 }), {
+      storeFails: true,
+    });
+    const listener = await start(server);
+    const res = await fetch(`${listener.url}/readyz`);
     expect(res.status).toBe(503);
     const body = (await res.json()) as { ok: boolean; error: { code: string; message: string } };
     expect(body.ok).toBe(false);
     expect(body.error.code).toBe('unavailable');
     expect(body.error.message).toMatch(/disk on fire/);
-    expect(errors).toHaveLength(1);
+    expect(logger.at('warn').map((l) => l.message)).toEqual([expect.stringMatching(/disk on fire/)]);
+    expect((await fetch(`${listener.url}/healthz`)).status).toBe(200);
   });
 
   test('passes method, path, query, headers, content-length and the streamed body to the handler', async () => {
@@ -131,21 +145,28 @@ describe('listen', () => {
     expect(await res.text()).toBe('one,two,three');
   });
 
-  test('an unexpected handler error is a 500 internal answer, reported, and the server keeps serving', async () => {
-    const errors: unknown[] = [];
+  test('an unexpected handler error is a 500 internal answer, logged, and the server keeps serving', async () => {
     let calls = 0;
-    const { server } = fakeServer(async () => {
+    const { server, logger } = fakeServer(async () => {
       calls += 1;
       if (calls === 1) throw new Error('bug');
       return new Response('fine');
     });
-    const listener = await start(server, { onError: (e) => errors.push(e) });
+    const listener = await start(server);
     const res = await fetch(`${listener.url}/sync/pull`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(500);
-    const body = (await res.json()) as { error: { code: string; message: string } };
+    const body = (await res.json()) as {
+      error: { code: string; message: string; details: { requestId: string } };
+    };
     expect(body.error.code).toBe('internal');
     expect(body.error.message).not.toMatch(/bug/); // internals stay in the log
-    expect(errors).toEqual([new Error('bug')]);
+    const requestId = res.headers.get('x-request-id');
+    expect(body.error.details.requestId).toBe(requestId);
+    expect(logger.at('error')).toEqual([
+      expect.objectContaining({
+        fields: expect.objectContaining({ requestId, error: expect.objectContaining({ message: 'bug' }) }),
+      }),
+    ]);
     expect(await (await fetch(`${listener.url}/x`)).text()).toBe('fine');
   });
 
@@ -176,9 +197,8 @@ describe('listen', () => {
   });
 
   test('requests Fetch cannot represent are 400 bad_request, never 500', async () => {
-    const errors: unknown[] = [];
-    const { server } = fakeServer(async () => new Response('handler'));
-    const listener = await start(server, { onError: (e) => errors.push(e) });
+    const { server, logger } = fakeServer(async () => new Response('handler'));
+    const listener = await start(server);
     const raw = (head: string) =>
       new Promise<string>((resolve, reject) => {
         const socket = connect(listener.port, '127.0.0.1', () => socket.end(head));
@@ -197,7 +217,7 @@ describe('listen', () => {
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);
       expect(answer).toContain('"code":"bad_request"');
     }
-    expect(errors).toEqual([]);
+    expect(logger.at('error')).toEqual([]);
   });
 
   test('a caller that hangs up aborts the request signal the handler sees', async () => {

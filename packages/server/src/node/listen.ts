@@ -2,8 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { REQUEST_ERROR_STATUS, type RequestErrorCode, SynclineError } from '@syncline/core';
 import type { SyncServer } from '../api.ts';
+import { answerFailure } from '../handler/failures.ts';
+import { errorFields, requestIdOf, safeLog, silentLogger } from '../handler/logger.ts';
+import { pushOutcomes } from '../handler/push-outcomes.ts';
 import { jsonResponse, toFetchRequest, writeFetchResponse } from './convert.ts';
-import { createListenerMetrics, pushStatuses, routeLabel } from './metrics.ts';
+import { createListenerMetrics, routeLabel } from './metrics.ts';
+import { checkReady } from './ready.ts';
 
 /** A route served by the listener itself, before the sync handler (e.g. dev-mode pages). */
 export interface ExtraRoute {
@@ -22,7 +26,7 @@ export interface ListenOptions {
   extraRoutes?: readonly ExtraRoute[];
   /** How long `close()` lets in-flight requests run before cutting connections; default 10 s. */
   shutdownTimeoutMs?: number;
-  /** How long `/healthz` and `/readyz` wait for the store; default 2 s. */
+  /** How long `/readyz` waits for the store; default 2 s. */
   healthTimeoutMs?: number;
   /**
    * Serve `GET /metrics` in Prometheus text format (request counters by route and status, push
@@ -30,11 +34,6 @@ export interface ListenOptions {
    * network's access control: it tells load, not data.
    */
   metrics?: boolean;
-  /**
-   * Told about unexpected errors (answered with 500). The listener never logs by itself;
-   * the CLI passes a function that prints.
-   */
-  onError?: (error: unknown) => void;
 }
 
 export interface Listener {
@@ -53,8 +52,11 @@ const INTERNAL_MESSAGE =
   'The server hit an unexpected error. Retry later; if it keeps happening, check the server log.';
 
 /**
- * Serves a {@link SyncServer} over node:http: `GET /healthz`, `GET /metrics`, the extra routes, and everything
- * else through `server.handler`. Unexpected errors become 500 `internal` answers, never a crash.
+ * Serves a {@link SyncServer} over node:http: `GET /healthz` (the process is alive), `GET /readyz`
+ * (the store can serve: reachable and migrated), `GET /metrics`, the extra routes, and everything
+ * else through `server.handler`. Unexpected errors become 500 `internal` answers with a request
+ * id, logged through `server.logger` and reported to its `onError`, never a crash. Logs
+ * `listening at <url>` (with `url`, `host` and `port` fields) at `info` once bound.
  *
  * @example
  * const listener = await listen(createSyncServer(options), { port: 8787 });
@@ -66,13 +68,14 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
   const routes = options.extraRoutes ?? [];
-  const report = (error: unknown) => {
-    try {
-      options.onError?.(error);
-    } catch {
-      // A failing reporter must not turn one bad request into a crash.
-    }
-  };
+  const logger = server.logger ?? silentLogger;
+  const answerError =
+    server.answerError?.bind(server) ??
+    ((error: unknown, request: Request) =>
+      answerFailure({ logger, onError: undefined }, error, request, requestIdOf(request)));
+  /** Failures outside any one request's answer (socket errors, a metrics gauge): logged only. */
+  const report = (error: unknown, what = 'listener error') =>
+    safeLog(logger, 'error', { error: errorFields(error) }, `${what}: ${describeError(error)}`);
 
   let origin = '';
   let closing = false;
@@ -92,54 +95,43 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     });
   }
 
-  async function health(): Promise<Response> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the store did not answer within ${healthTimeoutMs} ms`)),
-        healthTimeoutMs,
-      );
-    });
+  async function ready(request: Request): Promise<Response> {
     try {
-      await Promise.race([server.store.read((db) => db.all('SELECT 1 AS ok')), timeout]);
+      await checkReady(server.store, healthTimeoutMs);
       return jsonResponse(200, { ok: true });
     } catch (error) {
-      report(error);
-      const detail = error instanceof Error ? error.message : String(error);
-      return jsonResponse(503, {
+      const requestId = requestIdOf(request);
+      safeLog(
+        logger,
+        'warn',
+        { requestId, path: '/readyz', status: 503, error: errorFields(error) },
+        `not ready: ${describeError(error)}`,
+      );
+      const response = jsonResponse(503, {
         ok: false,
-        error: { code: 'unavailable', message: `The database is not answering: ${detail}.` },
+        error: { code: 'unavailable', message: `Not ready: ${describeError(error)}`, details: { requestId } },
       });
-    } finally {
-      clearTimeout(timer);
+      response.headers.set('x-request-id', requestId);
+      return response;
     }
   }
 
   async function route(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
-    // `/readyz` is the same check under the name load balancers and Kubernetes probe for
-    // readiness: 503 while the database does not answer (restarting, failing over), 200 again after.
-    if (
-      (pathname === '/healthz' || pathname === '/readyz') &&
-      (request.method === 'GET' || request.method === 'HEAD')
-    )
-      return health();
+    const probe = request.method === 'GET' || request.method === 'HEAD';
+    // Liveness answers without the store: a database blip must not make an orchestrator restart
+    // every instance. Readiness is the store check: 503 while it cannot serve, 200 again after.
+    if (pathname === '/healthz' && probe) return jsonResponse(200, { ok: true });
+    if (pathname === '/readyz' && probe) return ready(request);
     if (metricsOn && pathname === '/metrics' && (request.method === 'GET' || request.method === 'HEAD'))
       return renderMetrics();
     const extra = routes.find((r) => r.path === pathname && r.method === request.method);
     try {
       return extra ? await extra.handler(request) : await server.handler(request);
     } catch (error) {
-      // The handler answers its own errors; a throw here is either a typed request error or a bug.
-      if (
-        error instanceof SynclineError &&
-        Object.hasOwn(REQUEST_ERROR_STATUS, error.code) &&
-        error.code !== 'internal'
-      ) {
-        return errorBody(error.code as RequestErrorCode, error.message);
-      }
-      report(error);
-      return errorBody('internal', INTERNAL_MESSAGE);
+      // The handler answers its own errors; a throw here is from an extra route or a bug, answered
+      // (and logged, and reported) the handler's way.
+      return answerError(error, request);
     }
   }
 
@@ -158,26 +150,32 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       const pathname = request === null ? null : new URL(request.url).pathname;
       const label = routeLabel(pathname, response.status, knownRoutes);
       metrics.countRequest(label, response.status);
-      if (label !== 'other' && label.endsWith('/push') && response.status === 200 && response.body !== null) {
-        // A copy of the small JSON answer, read alongside the write: outcomes without a handler hook.
-        response
-          .clone()
-          .json()
-          .then((body) => metrics.countMutations(pushStatuses(body)))
-          .catch(() => {});
-      }
+      const outcomes = pushOutcomes(response);
+      if (outcomes !== undefined) metrics.countMutations(outcomes);
       // Tell keep-alive clients not to reuse a connection of a listener that is shutting down.
       if (closing) res.setHeader('connection', 'close');
       await writeFetchResponse(response, res, req.method ?? 'GET');
     } catch (error) {
       if (res.destroyed || controller.signal.aborted) return; // the caller hung up mid-answer
-      report(error);
+      const requestId = crypto.randomUUID();
+      // The path only: a query string may carry secrets.
+      const path = (req.url ?? '').split('?')[0];
+      safeLog(
+        logger,
+        'error',
+        { requestId, method: req.method, path, status: 500, error: errorFields(error) },
+        `${req.method} ${path} failed while answering: ${describeError(error)}`,
+      );
       if (res.headersSent) {
         res.destroy();
       } else {
         metrics.countRequest('other', 500);
-        const body = JSON.stringify({ error: { code: 'internal', message: INTERNAL_MESSAGE } });
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+        const body = JSON.stringify({
+          error: { code: 'internal', message: INTERNAL_MESSAGE, details: { requestId } },
+        });
+        res
+          .writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId })
+          .end(body);
       }
     }
   }
@@ -192,9 +190,9 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     const onError = (error: NodeJS.ErrnoException) => {
       const message =
         error.code === 'EADDRINUSE'
-          ? `Port ${options.port} on ${host} is already in use. Stop the other process or pick another port with --port.`
+          ? `Port ${options.port} on ${host} is already in use (EADDRINUSE): another process, perhaps another Syncline server, is listening on ${host}:${options.port}. Stop that process, or choose another port (the \`port\` option of listen(), \`--port\` of \`syncline serve\`; 0 picks a free one).`
           : error.code === 'EACCES'
-            ? `Not allowed to listen on ${host}:${options.port}. Pick a port above 1023.`
+            ? `Not allowed to listen on ${host}:${options.port} (EACCES): ports below 1024 need privileges. Choose a port above 1023, e.g. 8787.`
             : `Could not listen on ${host}:${options.port}: ${error.message}`;
       reject(new SynclineError('unavailable', message, { cause: error }));
     };
@@ -205,10 +203,11 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     });
   });
   // Later socket-level errors must not crash the process.
-  httpServer.on('error', report);
+  httpServer.on('error', (error) => report(error));
 
   const port = (httpServer.address() as AddressInfo).port;
   origin = `http://${urlHost(host)}:${port}`;
+  safeLog(logger, 'info', { url: origin, host, port }, `listening at ${origin}`);
 
   let closed: Promise<void> | null = null;
   return {
@@ -230,6 +229,10 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       return closed;
     },
   };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The host as it appears in a URL; the unspecified address is reached through loopback. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineSchema, t } from '@syncline/core';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { recordingLogger } from '../../test/logger.ts';
 import { DEFAULT_LIMITS, type SyncServer } from '../api.ts';
 import { createJwtAuth, signDevToken } from '../auth/jwt.ts';
 import { createSyncServer } from '../handler/index.ts';
@@ -51,7 +52,7 @@ describe('GET /metrics', () => {
         body: JSON.stringify(body),
       });
 
-    const push = await post('/sync/push', {
+    const pushBody = {
       protocol: 1,
       clientId: 'c1',
       mutations: [
@@ -59,8 +60,15 @@ describe('GET /metrics', () => {
         { seq: 2, collection: 'notes', id: 'n2', op: 'insert', data: { ownerId: 'bob', title: 'b' } },
         { seq: 3, collection: 'notes', id: 'n3', op: 'insert', data: { ownerId: 'alice', title: 'c' } },
       ],
-    });
+    };
+    const push = await post('/sync/push', pushBody);
     expect(await push.json()).toMatchObject({
+      results: [{ status: 'applied' }, { status: 'rejected' }, { status: 'applied' }],
+    });
+    // The same push again (a client that lost the first answer): the answer repeats the recorded
+    // outcomes, but the metrics count these writes once, the replay as `duplicate`.
+    const replay = await post('/sync/push', pushBody);
+    expect(await replay.json()).toMatchObject({
       results: [{ status: 'applied' }, { status: 'rejected' }, { status: 'applied' }],
     });
     expect(
@@ -77,7 +85,7 @@ describe('GET /metrics', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     expect(text).toContain('# TYPE syncline_http_requests_total counter');
-    expect(sample(text, 'syncline_http_requests_total{route="/sync/push",status="200"}')).toBe(1);
+    expect(sample(text, 'syncline_http_requests_total{route="/sync/push",status="200"}')).toBe(2);
     expect(sample(text, 'syncline_http_requests_total{route="/sync/pull",status="200"}')).toBe(1);
     expect(sample(text, 'syncline_http_requests_total{route="/sync/pull",status="401"}')).toBe(1);
     expect(sample(text, 'syncline_http_requests_total{route="/healthz",status="200"}')).toBe(1);
@@ -85,6 +93,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'syncline_http_requests_total{route="other",status="404"}')).toBe(2);
     expect(sample(text, 'syncline_push_mutations_total{status="applied"}')).toBe(2);
     expect(sample(text, 'syncline_push_mutations_total{status="rejected"}')).toBe(1);
+    expect(sample(text, 'syncline_push_mutations_total{status="duplicate"}')).toBe(3);
     expect(sample(text, 'syncline_uptime_seconds')).toBeGreaterThan(0);
     // SQLite has one writer: no watermark, no lag series.
     expect(text).not.toContain('syncline_watermark_lag_xids');
@@ -93,7 +102,10 @@ describe('GET /metrics', () => {
     expect(sample(again, 'syncline_http_requests_total{route="/metrics",status="200"}')).toBe(1);
   });
 
-  function probeServer(lag: () => Promise<{ xids: number; oldestWriterAgeMs: number }>): SyncServer {
+  function probeServer(
+    lag: () => Promise<{ xids: number; oldestWriterAgeMs: number }>,
+    logger = recordingLogger(),
+  ): SyncServer {
     const store = {
       kind: 'postgres',
       watermarkLag: lag,
@@ -104,6 +116,7 @@ describe('GET /metrics', () => {
       handler: async () => new Response('', { status: 404 }),
       limits: DEFAULT_LIMITS,
       store,
+      logger,
       close: async () => {},
     };
   }
@@ -119,12 +132,12 @@ describe('GET /metrics', () => {
     expect(sample(text, 'syncline_watermark_lag_xids')).toBe(42);
     expect(sample(text, 'syncline_oldest_writer_age_seconds')).toBe(1.5);
 
-    const errors: unknown[] = [];
+    const logger = recordingLogger();
     const failing = await listen(
       probeServer(async () => {
         throw new Error('connection refused');
-      }),
-      { port: 0, onError: (e) => errors.push(e) },
+      }, logger),
+      { port: 0 },
     );
     listeners.push(failing);
     const res = await fetch(`${failing.url}/metrics`);
@@ -132,7 +145,7 @@ describe('GET /metrics', () => {
     const body = await res.text();
     expect(body).not.toContain('syncline_watermark_lag_xids');
     expect(body).toContain('syncline_uptime_seconds');
-    expect(errors).toHaveLength(1);
+    expect(logger.at('error').map((l) => l.message)).toEqual([expect.stringContaining('connection refused')]);
   });
 
   test('metrics: false leaves /metrics to the handler', async () => {

@@ -126,12 +126,3 @@ export function routeLabel(pathname: string | null, status: number, known: Reado
   if (known.has(pathname)) return pathname;
   return status !== 404 && SYNC_ROUTE.test(pathname) ? pathname : 'other';
 }
-
-/** Statuses of a push answer's `results`, or none when the body is not one. */
-export function pushStatuses(body: unknown): string[] {
-  const results = (body as { results?: unknown } | null)?.results;
-  if (!Array.isArray(results)) return [];
-  return results
-    .map((r) => (r as { status?: unknown } | null)?.status)
-    .filter((s): s is string => typeof s === 'string' && /^[a-z_]{1,32}$/.test(s));
-}

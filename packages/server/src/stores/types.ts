@@ -37,6 +37,13 @@ export interface ServerStore {
    * bump-generation` runs it. Optional for stores that cannot lose history.
    */
   bumpGeneration?(): Promise<string>;
+  /**
+   * Resolves when the store can serve the schema: the database answers and is migrated (the
+   * bookkeeping, every collection's table and column). Rejects with a SynclineError naming what
+   * is missing and what to run. `GET /readyz` answers 503 while it rejects; without it, a
+   * `SELECT 1` is the check.
+   */
+  check?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,9 @@ import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import { getCollection } from '@syncline/core/internal';
 import pg from 'pg';
+import { assertMigrated, missingForSchema } from '../migration-check.ts';
 import type { ServerStore, SqlDb } from '../types.ts';
+import { describeConnectionError, pgTarget } from './connection-errors.ts';
 import type { PgNames } from './ddl.ts';
 import { pgNames } from './ddl.ts';
 import { collectGarbage } from './gc.ts';
@@ -95,6 +97,9 @@ function connectionLost(died: Error, err: unknown): SynclineError {
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const { schema } = options;
   const n: PgNames = pgNames(checkPgSchema(options.pgSchema ?? 'public'));
+  const target = pgTarget(options.connectionString);
+  /** An outage as a 503; a connection or sign-in failure says which server and what to fix. */
+  const unavailable = (err: unknown) => describeConnectionError(err, target) ?? asUnavailable(err);
   const idleTx = Math.max(0, Math.floor(options.idleInTransactionTimeoutMs ?? 60_000));
   const pullTimeout = Math.max(1, Math.floor(options.pullTimeoutMs ?? 30_000));
   const pool = new pg.Pool({
@@ -122,7 +127,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     try {
       client = await pool.connect();
     } catch (err) {
-      throw asUnavailable(err);
+      throw unavailable(err);
     }
     let broken: Error | undefined;
     // pg-pool drops its own error listener while a client is checked out: without this one, a
@@ -165,7 +170,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       try {
         return (await pool.query(toDollarParams(sql), (params ?? []) as unknown[])).rows as R[];
       } catch (err) {
-        throw asUnavailable(err);
+        throw unavailable(err);
       }
     },
   };
@@ -203,6 +208,23 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return fn(sqlDb);
     },
 
+    async check() {
+      const rows = await sqlDb.all<{ table_name: string; column_name: string }>(
+        'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?',
+        [n.schema],
+      );
+      const columns = new Map<string, Set<string>>();
+      for (const row of rows) {
+        const set = columns.get(row.table_name) ?? new Set<string>();
+        set.add(row.column_name);
+        columns.set(row.table_name, set);
+      }
+      const meta =
+        columns.has('syncline_meta') &&
+        (await sqlDb.all(`SELECT 1 FROM ${n.meta} WHERE key = 'generation'`)).length > 0;
+      assertMigrated('PostgreSQL', missingForSchema(schema, columns, meta));
+    },
+
     records: async (collection, ids) => {
       ensureOpen();
       const col = getCollection(schema, collection);
@@ -214,7 +236,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         );
         return rows.map((row) => rowToRecord(col, row));
       } catch (err) {
-        throw asUnavailable(err);
+        throw unavailable(err);
       }
     },
 
@@ -226,7 +248,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           return pullPage(client, n, schema, request);
         });
       } catch (err) {
-        throw asUnavailable(err);
+        throw unavailable(err);
       }
     },
 
@@ -234,7 +256,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       try {
         return await transaction('BEGIN', (client) => collectGarbage(client, n, schema, olderThanMs));
       } catch (err) {
-        throw asUnavailable(err);
+        throw unavailable(err);
       }
     },
 

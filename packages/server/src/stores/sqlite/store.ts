@@ -4,10 +4,13 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import { getCollection, Mutex, toSnake } from '@syncline/core/internal';
 import Database from 'better-sqlite3';
+import { assertMigrated, missingForSchema } from '../migration-check.ts';
 import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
 import { NOW_SQL, q } from './ddl.ts';
 import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
@@ -17,7 +20,7 @@ import { rowToRecord, rowToStored, selectList, sqlAssignments, toSqlParam } from
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
-  /** Database file, or ':memory:'. */
+  /** Database file (its directory is created if absent), or ':memory:'. */
   path: string;
   schema: SchemaDef;
   /**
@@ -44,7 +47,9 @@ export interface SqliteStore extends ServerStore {
 }
 
 /**
- * Opens (or creates) a SQLite database for the sync server. Call `migrate()` before serving.
+ * Opens (or creates) a SQLite database for the sync server, creating its directory if needed.
+ * Call `migrate()` before serving. A file that cannot be opened throws `SynclineError('storage')`
+ * naming its path.
  *
  * @example
  * const store = createSqliteStore({ path: './data/syncline.db', schema });
@@ -52,7 +57,7 @@ export interface SqliteStore extends ServerStore {
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { schema } = options;
-  const db = new Database(options.path);
+  const db = openFile(options.path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
@@ -250,6 +255,22 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         ensureOpen();
         return fn(sqlDb);
       }),
+    check: () =>
+      mutex.run(async () => {
+        ensureOpen();
+        const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{
+          name: string;
+        }>;
+        const columns = new Map<string, Set<string>>();
+        for (const { name } of tables) {
+          const info = db.prepare(`PRAGMA table_info(${q(name)})`).all() as Array<{ name: string }>;
+          columns.set(name, new Set(info.map((c) => c.name)));
+        }
+        const meta =
+          columns.has('_syncline_meta') &&
+          db.prepare("SELECT 1 FROM _syncline_meta WHERE key = 'generation'").get() !== undefined;
+        assertMigrated('SQLite', missingForSchema(schema, columns, meta));
+      }),
     records: (collection, ids) =>
       mutex.run(async () => {
         ensureOpen();
@@ -296,6 +317,23 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         db.close();
       }),
   };
+}
+
+/** Opens the file (creating its directory), or throws an error that names the absolute path. */
+function openFile(path: string): Database.Database {
+  const inMemory = path === '' || path === ':memory:' || path.startsWith('file::memory:');
+  const abs = inMemory ? path : resolve(path);
+  try {
+    if (!inMemory) mkdirSync(dirname(abs), { recursive: true });
+    return new Database(path);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new SynclineError(
+      'storage',
+      `Could not open the SQLite database ${abs}: ${detail}. Check that the path is right and that this process may write to its directory.`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { SynclineError } from '@syncline/core';
 import Database from 'better-sqlite3';
 import type { RunResult, SqliteDriver, SqlRow, SqlValue } from '../../driver.ts';
 import { toStorageError } from '../../errors.ts';
@@ -34,7 +36,15 @@ export function betterSqlite3Driver(
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('foreign_keys = ON');
   } catch (error) {
-    throw toStorageError(error);
+    const failure = toStorageError(error);
+    if (typeof target !== 'string' || target === ':memory:') throw failure;
+    // Name the file: "the directory does not exist" is only actionable with the path.
+    const path = resolve(target);
+    throw new SynclineError('storage', `Could not open the local database ${path}: ${failure.message}`, {
+      cause: error,
+      retryable: failure.retryable,
+      details: { ...(failure.details as object), path },
+    });
   }
 
   // Statements cached by SQL text: the store repeats a few statements with new parameters.
