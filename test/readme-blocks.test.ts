@@ -7,7 +7,7 @@
  * CLI accepts, a file that exists); the repository map names directories that exist.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
@@ -37,12 +37,12 @@ const blocks: Block[] = [...readme.matchAll(/^( *)```(\w*)\n([\s\S]*?)^\1```$/gm
 const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
 };
-const workspacePackages = ['core', 'client', 'server', 'store-sqlite', 'store-indexeddb', 'web'].map(
+const workspacePackages = readdirSync(join(ROOT, 'packages')).map(
   (p) =>
     (JSON.parse(readFileSync(join(ROOT, 'packages', p, 'package.json'), 'utf8')) as { name: string }).name,
 );
 /** Third-party packages the README tells people to install: the drivers and the examples' imports. */
-const THIRD_PARTY = new Set(['better-sqlite3', 'pg', 'tsx', 'pino', 'jose']);
+const THIRD_PARTY = new Set(['better-sqlite3', 'pg', 'tsx', 'pino', 'jose', 'react', 'ws']);
 
 /** Words of a shell command line, quotes removed (no expansion: `$VAR` stays as it is). */
 function words(line: string): string[] {
