@@ -64,8 +64,8 @@ describe('README code blocks', () => {
     expect(blocks.filter((b) => b.curl)).toHaveLength(1);
   });
 
-  test.each(blocks.filter((b) => b.lang === 'ts').map((b) => [b.line, b] as const))(
-    'the ts block at line %i is a file of examples/, verbatim',
+  test.each(blocks.filter((b) => b.lang === 'ts' || b.lang === 'tsx').map((b) => [b.line, b] as const))(
+    'the ts/tsx block at line %i is a file of examples/, verbatim',
     (_line, block) => {
       const named = /^\/\/ (examples\/\S+?):/.exec(block.body)?.[1];
       expect(named, 'a ts block starts with "// examples/<file>: …"').toBeDefined();
