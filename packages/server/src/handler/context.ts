@@ -1,6 +1,7 @@
 import type { SchemaDef } from '@syncline/core';
-import type { Authenticator, Limits, Rules } from '../api.ts';
+import type { AuthContext, Authenticator, Limits, Rules } from '../api.ts';
 import type { ServerStore } from '../stores/types.ts';
+import type { Keys } from './rules.ts';
 
 /** What every request handler needs, resolved once from SyncServerOptions. */
 export interface HandlerContext {
@@ -11,4 +12,6 @@ export interface HandlerContext {
   dev: boolean;
   limits: Limits;
   outcomeRetention: number;
+  /** Told the keys every pull computed (the realtime hub refreshes that client's sockets). */
+  onPull?: (auth: AuthContext, clientId: string, keys: ReadonlyMap<string, Keys>) => void;
 }

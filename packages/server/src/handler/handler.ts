@@ -12,6 +12,7 @@ import {
 } from '@syncline/core';
 import type { AuthContext, SyncServer, SyncServerOptions } from '../api.ts';
 import { DEFAULT_LIMITS } from '../api.ts';
+import { createRealtimeHub } from '../realtime/hub.ts';
 import { parseMessage, readBodyText } from './body.ts';
 import type { HandlerContext } from './context.ts';
 import { errorJson, isRequestErrorCode, json, requestError, toErrorResponse } from './errors.ts';
@@ -40,6 +41,11 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     limits,
     outcomeRetention: Math.max(1, options.outcomeRetention ?? 1000),
   };
+  const realtime =
+    options.realtime?.enabled !== false && options.store.subscribe
+      ? createRealtimeHub(ctx, basePath, options.realtime)
+      : null;
+  if (realtime) ctx.onPull = realtime.pulled;
   const info: InfoResponse = {
     protocol: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
     limits: { ...limits },
@@ -69,7 +75,11 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         return toErrorResponse(err);
       }
     },
-    close: () => options.store.close(),
+    realtime,
+    close: async () => {
+      await realtime?.close();
+      await options.store.close();
+    },
   };
 }
 

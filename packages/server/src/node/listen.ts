@@ -4,6 +4,7 @@ import { REQUEST_ERROR_STATUS, type RequestErrorCode, SynclineError } from '@syn
 import type { SyncServer } from '../api.ts';
 import { jsonResponse, toFetchRequest, writeFetchResponse } from './convert.ts';
 import { createListenerMetrics, pushStatuses, routeLabel } from './metrics.ts';
+import { type AttachRealtimeOptions, attachRealtime } from './websocket.ts';
 
 /** A route served by the listener itself, before the sync handler (e.g. dev-mode pages). */
 export interface ExtraRoute {
@@ -30,6 +31,12 @@ export interface ListenOptions {
    * network's access control: it tells load, not data.
    */
   metrics?: boolean;
+  /**
+   * The realtime socket `<basePath>/ws` (protocol 3): on by default whenever the sync server has
+   * a realtime hub (its store has a change feed; both built-in stores do). false turns it off;
+   * an object sets its frame limit. Heartbeats and timeouts are `createSyncServer({ realtime })`.
+   */
+  realtime?: boolean | Omit<AttachRealtimeOptions, 'rejectOtherUpgrades'>;
   /**
    * Told about unexpected errors (answered with 500). The listener never logs by itself;
    * the CLI passes a function that prints.
@@ -86,7 +93,7 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   ]);
 
   async function renderMetrics(): Promise<Response> {
-    const text = await metrics.render(server.store, healthTimeoutMs, report);
+    const text = await metrics.render(server.store, healthTimeoutMs, report, server.realtime ?? null);
     return new Response(text, {
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
     });
@@ -206,6 +213,13 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   });
   // Later socket-level errors must not crash the process.
   httpServer.on('error', report);
+  const realtime =
+    options.realtime === false
+      ? null
+      : attachRealtime(httpServer, server, {
+          ...(typeof options.realtime === 'object' ? options.realtime : {}),
+          rejectOtherUpgrades: true,
+        });
 
   const port = (httpServer.address() as AddressInfo).port;
   origin = `http://${urlHost(host)}:${port}`;
@@ -217,6 +231,8 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     close() {
       closed ??= (async () => {
         closing = true;
+        // Upgraded sockets are no longer the http server's: they are closed (1001) first.
+        await realtime?.close();
         const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         const force = setTimeout(() => httpServer.closeAllConnections(), shutdownTimeoutMs);

@@ -16,16 +16,26 @@ export interface FeedSubscribers {
   emit(changes: StoreChange[]): void;
   /** Reports a failed feed read to every subscriber. */
   fail(error: unknown): void;
+  /** The feed has its starting point: tells every subscriber that was not told yet (`onReady`). */
+  ready(): void;
   readonly size: number;
 }
 
 export function feedSubscribers(start: () => void, stop: () => void): FeedSubscribers {
-  const subs = new Set<{ listener: Listener; options: SubscribeOptions }>();
+  const subs = new Set<{ listener: Listener; options: SubscribeOptions; told: boolean }>();
+  let started = false;
   return {
     subscribe(listener, options = {}) {
-      const sub = { listener, options };
+      const sub = { listener, options, told: false };
       subs.add(sub);
-      if (subs.size === 1) start();
+      if (subs.size === 1) {
+        started = false;
+        start();
+      } else if (started) {
+        // The feed already runs from an earlier starting point: everything after now is covered.
+        sub.told = true;
+        queueMicrotask(() => options.onReady?.());
+      }
       let done = false;
       return () => {
         if (done) return;
@@ -42,6 +52,14 @@ export function feedSubscribers(start: () => void, stop: () => void): FeedSubscr
         } catch (error) {
           s.options.onError?.(error);
         }
+      }
+    },
+    ready() {
+      started = true;
+      for (const s of [...subs]) {
+        if (s.told) continue;
+        s.told = true;
+        s.options.onReady?.();
       }
     },
     fail(error) {

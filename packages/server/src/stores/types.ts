@@ -74,6 +74,12 @@ export interface StoreChange {
 export interface SubscribeOptions {
   /** Told about failed feed reads (the feed keeps trying at its interval). */
   onError?: (error: unknown) => void;
+  /**
+   * Called once the feed has its starting point: every change committed after this is reported.
+   * (A realtime server welcomes a socket only then, so the client's first pull and the pokes
+   * leave no gap between them.)
+   */
+  onReady?: () => void;
 }
 
 /** Raw SQL for rules and the app: `?` placeholders (PostgreSQL stores rewrite them to $n). */

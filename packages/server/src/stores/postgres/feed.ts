@@ -92,6 +92,7 @@ export function postgresChangeFeed(options: {
     tick().then(
       (changes) => {
         running = false;
+        if (!stopped && last !== null) subs.ready();
         if (!stopped) subs.emit(changes);
         schedule();
       },

@@ -77,7 +77,10 @@ export function sqliteChangeFeed(options: {
       dataVersion = db.pragma('data_version', { simple: true }) as number;
       return readChanges();
     }).then(
-      (changes) => subs.emit(changes),
+      (changes) => {
+        subs.ready();
+        subs.emit(changes);
+      },
       (error: unknown) => {
         queued = false;
         subs.fail(error);
