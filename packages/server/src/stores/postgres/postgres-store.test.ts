@@ -10,6 +10,7 @@ import { defineSchema, t } from '@syncline/core';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
+import { runRealtimeScenarios } from '../../../test/realtime-scenarios.ts';
 import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
 import { watermarkStressScenario } from '../../../test/watermark-stress.ts';
 import { suiteSchema, suiteScopeColumns } from '../conformance/helpers.ts';
@@ -51,6 +52,7 @@ describe.skipIf(!url)(title, () => {
   runServerStoreSuite('postgres', (schema, hints) => freshStore(schema, hints.scopeColumns), {
     handler: runHandlerScenarios,
     sharing: runSharingScenarios,
+    realtime: runRealtimeScenarios,
   });
   watermarkStressScenario(url!);
 

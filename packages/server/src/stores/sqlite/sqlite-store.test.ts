@@ -6,6 +6,7 @@ import { defineSchema, t } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
+import { runRealtimeScenarios } from '../../../test/realtime-scenarios.ts';
 import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
 import { createSyncServer } from '../../handler/index.ts';
 import { client, suiteRules, suiteSchema, testAuth } from '../conformance/helpers.ts';
@@ -34,7 +35,7 @@ runServerStoreSuite(
       },
     };
   },
-  { handler: runHandlerScenarios, sharing: runSharingScenarios },
+  { handler: runHandlerScenarios, sharing: runSharingScenarios, realtime: runRealtimeScenarios },
 );
 
 test('sqlite: migrate adds new collections and columns to an existing database, keeping rows', async () => {
