@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOCKET_CLOSE } from '@syncline/core';
@@ -14,6 +16,7 @@ import type { RealtimeOptions } from '../api.ts';
 import { createJwtAuth, signDevToken } from '../auth/index.ts';
 import { createSyncServer } from '../handler/index.ts';
 import { type Listener, listen } from '../node/listen.ts';
+import { attachRealtime } from '../node/websocket.ts';
 import { suiteRules, suiteSchema } from '../stores/conformance/helpers.ts';
 import { createSqliteStore, type SqliteStore } from '../stores/sqlite/index.ts';
 
@@ -210,6 +213,40 @@ describe('realtime socket: handshake and close codes', () => {
     expect(text).toContain('syncline_realtime_pokes_total 1');
     await s.listener.close();
     expect((await ws.closed).code).toBe(SOCKET_CLOSE.goingAway);
+  });
+
+  test('attachRealtime serves the socket on an app’s own http server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncline-ws-own-'));
+    const store = createSqliteStore({ path: join(dir, 'db.sqlite'), schema: suiteSchema });
+    await store.migrate();
+    const sync = createSyncServer({
+      schema: suiteSchema,
+      rules: suiteRules,
+      store,
+      auth: createJwtAuth({ secret: SECRET }),
+    });
+    // Stands in for a framework that mounts sync.handler: the socket does not depend on it.
+    const own = createServer((_req, res) => res.writeHead(200).end('app'));
+    const attached = attachRealtime(own, sync)!;
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    const port = (own.address() as AddressInfo).port;
+    try {
+      expect(attached.path).toBe('/sync/ws');
+      const ws = await openSocket(`ws://127.0.0.1:${port}/sync/ws`);
+      await ws.hello({
+        clientId: 'c1',
+        token: await signDevToken(SECRET, 'alice', '1h'),
+        collections: ['lists'],
+      });
+      await store.write((tx) => tx.insertRecord('lists', 'l1', { ownerId: 'alice', name: 'A' }));
+      expect(await ws.next('poke')).toEqual({ type: 'poke', collections: ['lists'] });
+      await attached.close();
+      expect((await ws.closed).code).toBe(SOCKET_CLOSE.goingAway);
+    } finally {
+      await new Promise<void>((resolve) => own.close(() => resolve()));
+      await sync.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('other paths are not upgraded', async () => {
