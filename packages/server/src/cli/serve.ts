@@ -77,11 +77,16 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       throw error;
     }
     if (!args.noMigrate) await store.migrate();
+    const printError = (error: unknown) =>
+      out.error(
+        `syncline: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     const server = createSyncServer({
       schema: options.schema,
       store,
       auth: auth.auth,
       dev: options.dev,
+      realtime: { onError: printError },
       ...(options.rules === undefined ? {} : { rules: options.rules }),
     });
     const extraRoutes =
@@ -92,10 +97,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       port: options.port,
       host: options.host,
       extraRoutes,
-      onError: (error) =>
-        out.error(
-          `syncline: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        ),
+      onError: printError,
     });
   } catch (error) {
     await store.close().catch(() => {});

@@ -70,6 +70,15 @@ export function createRealtimeHub(
     }
   };
 
+  // A database outage fails every feed read (20 a second): tell about it once per 10 s.
+  let lastFeedError = Number.NEGATIVE_INFINITY;
+  const reportFeedError = (error: unknown) => {
+    const t = now();
+    if (t - lastFeedError < 10_000) return;
+    lastFeedError = t;
+    report(error);
+  };
+
   const open = new Set<Connection>();
   const members = new Map<Connection, Member>();
   const byUser = new Map<string, Set<Member>>();
@@ -88,7 +97,7 @@ export function createRealtimeHub(
     feedReady = new Promise<void>((resolve) => {
       unsubscribe =
         ctx.store.subscribe?.(route, {
-          onError: report,
+          onError: reportFeedError,
           onReady: resolve,
         }) ?? null;
       if (!unsubscribe) resolve();
