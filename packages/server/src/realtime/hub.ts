@@ -105,6 +105,17 @@ export function createRealtimeHub(
     return feedReady;
   }
 
+  /** Whether `promise` settles within `ms` (on the injected timers). */
+  function within(promise: Promise<void>, ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = timers.setTimeout(() => resolve(false), ms);
+      void promise.then(() => {
+        timers.clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   function served(collection: string) {
     return getCollection(ctx.schema, collection) ? rulesFor(ctx.rules, ctx.dev, collection) : null;
   }
@@ -126,7 +137,8 @@ export function createRealtimeHub(
     if (owner !== null && owner !== auth.userId)
       return { ok: false, code: SOCKET_CLOSE.forbidden, reason: 'This client id belongs to another user.' };
     const collections = new Set(hello.collections.filter((c) => served(c) !== null));
-    await startFeed();
+    if (!(await within(startFeed(), helloTimeoutMs)))
+      return { ok: false, code: 1013, reason: 'The change feed is not running yet. Try again later.' };
     const keys = await computeKeys(auth, collections);
     if (conn.state !== 'verifying' || closing)
       return { ok: false, code: SOCKET_CLOSE.goingAway, reason: 'The server is shutting down.' };
