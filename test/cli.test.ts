@@ -157,7 +157,7 @@ describe('syncline serve --dev', () => {
     const info = await fetch(`${server.url}/sync/info`);
     expect(info.status).toBe(200);
     expect(await info.json()).toMatchObject({
-      protocol: { min: 1, max: 2 },
+      protocol: { min: 1, max: 3 },
       limits: { maxRowsPerPage: expect.any(Number) },
     });
 
