@@ -53,7 +53,8 @@ const child = spawn(
         ? { BENCH_DB_URL: dbUrl, BENCH_PG_SCHEMA: pgSchema }
         : { BENCH_SQLITE: join(dir, 'db.sqlite') }),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // The server exits when its stdin closes, so it never outlives this process.
+    stdio: ['pipe', 'pipe', 'inherit'],
   },
 );
 
@@ -163,9 +164,10 @@ try {
   const write = async (list: string) => {
     const id = `t${++n}`;
     const t0 = performance.now();
+    // One client id per write: writes overlap under load, and one client's pushes must not.
     await post('/push', 'w', {
-      clientId: 'c-writer',
-      mutations: [{ seq: n, collection: 'tasks', id, op: 'insert', data: { listId: list, title: 'x' } }],
+      clientId: `c-writer-${n}`,
+      mutations: [{ seq: 1, collection: 'tasks', id, op: 'insert', data: { listId: list, title: 'x' } }],
     });
     return { id, t0, acked: performance.now() };
   };
@@ -216,6 +218,7 @@ try {
     };
   }
   const writes: Array<Promise<unknown>> = [];
+  const failures: unknown[] = [];
   const end = performance.now() + seconds * 1000;
   let i = 0;
   while (performance.now() < end) {
@@ -224,12 +227,17 @@ try {
     const t0 = performance.now();
     pending.set(id, { t0, list });
     lastWriteAt.set(list, t0);
-    writes.push(write(`l${list}`));
+    writes.push(
+      write(`l${list}`).catch((e: unknown) => {
+        failures.push(e);
+      }),
+    );
     i++;
     const next = t0 + writeEvery;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
   }
   await Promise.all(writes);
+  if (failures.length > 0) throw new Error(`${failures.length} writes failed, e.g. ${String(failures[0])}`);
   await new Promise((resolve) => setTimeout(resolve, 1000)); // let the last pulls land
   for (const r of all) r.ws.terminate();
 

@@ -58,6 +58,10 @@ const listener = await listen(server, {
   onError: (err) => console.error('server error', err),
 });
 console.log(JSON.stringify({ url: listener.url }));
-process.on('SIGTERM', () => {
+const stop = () => {
   void listener.close().then(() => process.exit(0));
-});
+};
+process.on('SIGTERM', stop);
+// The parent holds stdin open: when it goes away (even killed), so does this server.
+process.stdin.on('close', stop);
+process.stdin.resume();
