@@ -181,4 +181,44 @@ export function runRealtimeScenarios(open: OpenStore): void {
       await r.close();
     }
   });
+
+  test('a scope move pokes the readers of the old key and of the new one; a public collection pokes all its syncers', async () => {
+    const r = await serveRealtime(open);
+    try {
+      const alice = client(r.server, 'alice');
+      ok(
+        await alice.push([
+          { collection: 'lists', id: 'L1', op: 'insert', data: { ownerId: 'alice', name: 'one' } },
+          { collection: 'lists', id: 'L2', op: 'insert', data: { ownerId: 'alice', name: 'two' } },
+          { collection: 'members', id: 'mb', op: 'insert', data: { listId: 'L1', userId: 'bob' } },
+          { collection: 'members', id: 'mc', op: 'insert', data: { listId: 'L2', userId: 'carol' } },
+          { collection: 'tasks', id: 't', op: 'insert', data: { listId: 'L1', title: 'moving' } },
+        ]),
+      );
+      const bob = await r.connect('bob', ['tasks', 'posts']);
+      const carol = await r.connect('carol', ['tasks']);
+      const [task] = (await alice.pull({ tasks: null })).collections.tasks!.changes;
+      ok(
+        await alice.push([
+          { collection: 'tasks', id: 't', op: 'update', patch: { listId: 'L2' }, baseVersion: task!.version },
+        ]),
+      );
+      // Bob (old key L1) hears of the tombstone, carol (new key L2) of the row.
+      expect((await bob.next('poke')).collections).toEqual(['tasks']);
+      expect((await carol.next('poke')).collections).toEqual(['tasks']);
+
+      await r.store.write((tx) => tx.insertRecord('posts', 'p1', { body: 'hello all' }));
+      expect((await bob.next('poke')).collections).toEqual(['posts']);
+      // Carol does not sync posts: her next poke is for the next task change, named alone.
+      ok(
+        await alice.push([
+          { collection: 'tasks', id: 't2', op: 'insert', data: { listId: 'L2', title: 'x' } },
+        ]),
+      );
+      expect((await carol.next('poke')).collections).toEqual(['tasks']);
+      expect(r.pokes('carol')).toBe(2);
+    } finally {
+      await r.close();
+    }
+  });
 }
