@@ -221,4 +221,26 @@ export function runRealtimeScenarios(open: OpenStore): void {
       await r.close();
     }
   });
+
+  test('negative control: without affects, a new membership wakes the member only for the membership rows', async () => {
+    const r = await serveRealtime(open, sharingRules);
+    try {
+      const alice = client(r.server, 'alice');
+      ok(
+        await alice.push([
+          { collection: 'lists', id: 'L1', op: 'insert', data: { ownerId: 'alice', name: 'Shop' } },
+        ]),
+      );
+      const bob = await r.connect('bob', ['lists', 'members', 'tasks']);
+      ok(
+        await alice.push([
+          { collection: 'members', id: 'm1', op: 'insert', data: { listId: 'L1', userId: 'bob' } },
+        ]),
+      );
+      // Bob's keys say nothing of L1 yet: only his own membership row (scope userId) reaches him.
+      expect((await bob.next('poke')).collections).toEqual(['members']);
+    } finally {
+      await r.close();
+    }
+  });
 }

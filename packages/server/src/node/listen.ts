@@ -62,6 +62,8 @@ const INTERNAL_MESSAGE =
 /**
  * Serves a {@link SyncServer} over node:http: `GET /healthz`, `GET /metrics`, the extra routes, and everything
  * else through `server.handler`. Unexpected errors become 500 `internal` answers, never a crash.
+ * The realtime socket `<basePath>/ws` is served too (see `ListenOptions.realtime`); `close()`
+ * closes its sockets with 1001 first.
  *
  * @example
  * const listener = await listen(createSyncServer(options), { port: 8787 });
