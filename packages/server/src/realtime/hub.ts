@@ -218,7 +218,7 @@ export function createRealtimeHub(
       return;
     }
     m.recomputing = true;
-    computeKeys(m.auth, m.collections).then(
+    computeKeys(m.conn.auth ?? m.auth, m.collections).then(
       (keys) => {
         if (members.get(m.conn) === m) for (const [c, k] of keys) index.set(m, c, k);
         done();
