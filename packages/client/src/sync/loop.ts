@@ -101,6 +101,19 @@ export class SyncLoop {
   }
 
   /**
+   * Realtime: the socket was welcomed, so the server is reachable again. Forget the backoff and
+   * run a full cycle now: its push sends what was written while the server was away (a local
+   * write during a backoff only waits for the backoff), and its pull brings whatever changed
+   * while the socket was closed.
+   */
+  reconnected(): void {
+    if (!this.started) return;
+    this.o.backoff.reset();
+    this.clearTimer();
+    void this.background();
+  }
+
+  /**
    * Realtime: pull `collections` soon (a poke, or all of them after the socket's welcome).
    * Coalesced: pokes that arrive while a pull runs or waits cause exactly one more pull, of all
    * the collections they named. A failure is reported and retried as a full cycle after backoff.
