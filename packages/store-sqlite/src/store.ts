@@ -126,6 +126,29 @@ class SqliteLocalStore implements LocalStore {
     finish: () => void = () => {},
   ): Promise<T> {
     const conn = this.connection();
+    const own = conn.driver.transaction;
+    if (own) {
+      // The library's transaction commits when the callback resolves: end the tx object first so
+      // nothing of this transaction can run after COMMIT.
+      // The callback's own error is rethrown as it is; anything else (BEGIN, COMMIT) is storage.
+      let failed: { error: unknown } | null = null;
+      const run = async () => {
+        try {
+          return await fn();
+        } catch (error) {
+          failed = { error };
+          throw error;
+        } finally {
+          finish();
+        }
+      };
+      try {
+        return await own.call(conn.driver, begin === 'BEGIN IMMEDIATE' ? 'write' : 'read', run);
+      } catch (error) {
+        const own = failed as { error: unknown } | null;
+        throw own ? own.error : toStorageError(error);
+      }
+    }
     await conn.exec(begin);
     let result: T;
     try {
