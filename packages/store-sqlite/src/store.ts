@@ -126,13 +126,13 @@ class SqliteLocalStore implements LocalStore {
     finish: () => void = () => {},
   ): Promise<T> {
     const conn = this.connection();
-    const own = conn.driver.transaction;
-    if (own) {
+    const { driver } = conn;
+    if (driver.transaction) {
       // The library's transaction commits when the callback resolves: end the tx object first so
-      // nothing of this transaction can run after COMMIT.
-      // The callback's own error is rethrown as it is; anything else (BEGIN, COMMIT) is storage.
+      // nothing of this transaction runs after COMMIT. The callback's own error is rethrown as
+      // it is; anything else (BEGIN, COMMIT) becomes a storage error.
       let failed: { error: unknown } | null = null;
-      const run = async () => {
+      const run = async (): Promise<T> => {
         try {
           return await fn();
         } catch (error) {
@@ -143,7 +143,7 @@ class SqliteLocalStore implements LocalStore {
         }
       };
       try {
-        return await own.call(conn.driver, begin === 'BEGIN IMMEDIATE' ? 'write' : 'read', run);
+        return await driver.transaction<T>(begin === 'BEGIN IMMEDIATE' ? 'write' : 'read', run);
       } catch (error) {
         const own = failed as { error: unknown } | null;
         throw own ? own.error : toStorageError(error);
