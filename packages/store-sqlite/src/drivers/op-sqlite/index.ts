@@ -56,6 +56,9 @@ export function opSqliteDriver(db: OpSqliteDatabase, options: OpSqliteDriverOpti
     await db.execute(`PRAGMA busy_timeout = ${busy}`);
     await db.execute('PRAGMA foreign_keys = ON');
   })();
+  // A failure surfaces at the store's first statement (as a storage error), not as an
+  // unhandled rejection before anyone asked.
+  setup.catch(() => undefined);
   const ready = async () => {
     if (setup) {
       const pending = setup;

@@ -156,3 +156,19 @@ test('splitStatements splits at semicolons outside quotes and comments', () => {
     splitStatements(`CREATE TABLE "a;b" (x TEXT DEFAULT ';'); -- c;d\nCREATE INDEX i ON t (x);\n`),
   ).toEqual([`CREATE TABLE "a;b" (x TEXT DEFAULT ';')`, '-- c;d\nCREATE INDEX i ON t (x)']);
 });
+
+test('a database whose pragmas fail (a fake op-sqlite DB) fails open() with SynclineError storage, not an unhandled rejection', async () => {
+  const failing: OpSqliteDatabase = {
+    execute: async () => {
+      throw new Error('[op-sqlite] disk I/O error');
+    },
+    transaction: async (fn) => fn(null),
+    close: () => {},
+  };
+  const store = createSqliteLocalStore(opSqliteDriver(failing));
+  await expect(store.open(defineSchema({ a: { columns: { x: t.text() } } }))).rejects.toMatchObject({
+    name: 'SynclineError',
+    code: 'storage',
+  });
+  await store.close();
+});
