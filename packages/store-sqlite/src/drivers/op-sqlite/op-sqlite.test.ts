@@ -16,12 +16,13 @@
  *   app mid-transaction;
  * - the SQLite version and compile options op-sqlite bundles on iOS and Android.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLocalStoreSuite } from '@syncline/client/conformance';
 import { defineSchema, t } from '@syncline/core';
+import ts from 'typescript';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createSqliteLocalStore } from '../../index.ts';
 import { type OpSqliteDatabase, opSqliteDriver } from './index.ts';
@@ -70,6 +71,35 @@ describe.skipIf(!installed)("op-sqlite driver on op-sqlite's Node build", () => 
     deletedAt: null,
     title,
     done: false,
+  });
+
+  test("op-sqlite's own DB types (the device's and the Node build's) are assignable to OpSqliteDatabase", () => {
+    const pkg = join(ROOT, 'test/op-sqlite/node_modules/@op-engineering/op-sqlite');
+    const probe = join(dir, 'types-probe.ts');
+    writeFileSync(
+      probe,
+      [
+        `import type { DB } from '${join(pkg, 'lib/typescript/src/types.d.ts')}';`,
+        `import type { DB as NodeDB } from '${join(pkg, 'node/dist/types.d.ts')}';`,
+        `import type { OpSqliteDatabase } from '${join(ROOT, 'packages/store-sqlite/src/drivers/op-sqlite/index.ts')}';`,
+        'export const device: OpSqliteDatabase = null as unknown as DB;',
+        'export const node: OpSqliteDatabase = null as unknown as NodeDB;',
+      ].join('\n'),
+    );
+    const program = ts.createProgram([probe], {
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noEmit: true,
+      allowImportingTsExtensions: true,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: ts.ScriptTarget.ES2022,
+      types: [],
+    });
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(problems).toEqual([]);
   });
 
   test('the driver sets WAL, synchronous=NORMAL and foreign keys on the connection it is given', async () => {
