@@ -24,7 +24,7 @@ import {
 import { startServer, tempDir } from './helpers/server.ts';
 import { ROOT } from './helpers/source.ts';
 
-const ENTRY = join(ROOT, 'test/op-sqlite/node_modules/@op-engineering/op-sqlite/node/dist/index.js');
+const ENTRY = join(ROOT, 'test/native/node_modules/@op-engineering/op-sqlite/node/dist/index.js');
 const installed = existsSync(ENTRY);
 type Open = (o: { name: string; location?: string }) => OpSqliteDatabase;
 const opSqlite = installed ? ((await import(/* @vite-ignore */ ENTRY)) as { open: Open }) : null;

@@ -1,7 +1,7 @@
 /**
  * The op-sqlite driver on op-sqlite's own Node build (the phone's API, run on better-sqlite3).
  * op-sqlite declares `react` and `react-native` as required peers, so it is installed outside
- * the workspaces, in test/op-sqlite/ (`npm run setup:op-sqlite`; `.ci/run` does it before the
+ * the workspaces, in test/native/ (`npm run setup:native`; `.ci/run` does it before the
  * tests), and loaded from there by path.
  *
  * What the Node build cannot prove about a device, and this test therefore does not claim:
@@ -29,7 +29,7 @@ import { type OpSqliteDatabase, opSqliteDriver } from './index.ts';
 import { splitStatements } from './split.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
-const ENTRY = join(ROOT, 'test/op-sqlite/node_modules/@op-engineering/op-sqlite/node/dist/index.js');
+const ENTRY = join(ROOT, 'test/native/node_modules/@op-engineering/op-sqlite/node/dist/index.js');
 const installed = existsSync(ENTRY);
 
 type Open = (options: { name: string; location?: string }) => OpSqliteDatabase & {
@@ -51,8 +51,8 @@ const openDb = (path: string) => {
   return opSqlite.open({ name: basename(path), location: dirname(path) });
 };
 
-test.runIf(!installed && process.env.CI)('op-sqlite is installed in CI (npm run setup:op-sqlite)', () => {
-  expect.fail(`op-sqlite's Node build is missing at ${ENTRY}: run \`npm run setup:op-sqlite\`.`);
+test.runIf(!installed && process.env.CI)('op-sqlite is installed in CI (npm run setup:native)', () => {
+  expect.fail(`op-sqlite's Node build is missing at ${ENTRY}: run \`npm run setup:native\`.`);
 });
 
 describe.skipIf(!installed)("op-sqlite driver on op-sqlite's Node build", () => {
@@ -74,7 +74,7 @@ describe.skipIf(!installed)("op-sqlite driver on op-sqlite's Node build", () => 
   });
 
   test("op-sqlite's own DB types (the device's and the Node build's) are assignable to OpSqliteDatabase", () => {
-    const pkg = join(ROOT, 'test/op-sqlite/node_modules/@op-engineering/op-sqlite');
+    const pkg = join(ROOT, 'test/native/node_modules/@op-engineering/op-sqlite');
     const probe = join(dir, 'types-probe.ts');
     writeFileSync(
       probe,
