@@ -3,6 +3,10 @@ import type { BackgroundSync } from './background-sync.ts';
 /**
  * The part of `react-native-background-fetch`'s default export the helper uses (pass
  * `BackgroundFetch` itself). Injected: the module cannot load outside React Native.
+ *
+ * @example
+ * import BackgroundFetch from 'react-native-background-fetch';
+ * const os: BackgroundFetchLike = BackgroundFetch;
  */
 export interface BackgroundFetchLike {
   configure(
@@ -13,13 +17,23 @@ export interface BackgroundFetchLike {
   finish(taskId: string): void;
 }
 
-/** The event a headless task receives (Android, app terminated): `{ taskId, timeout }`. */
+/**
+ * The event a headless task receives (Android, app terminated): `{ taskId, timeout }`.
+ *
+ * @example
+ * const event: HeadlessEvent = { taskId: 'react-native-background-fetch', timeout: false };
+ */
 export interface HeadlessEvent {
   taskId: string;
   timeout: boolean;
 }
 
-/** Options of {@link configureBackgroundFetch}. */
+/**
+ * Options of {@link configureBackgroundFetch}.
+ *
+ * @example
+ * configureBackgroundFetch(BackgroundFetch, background, { config: { minimumFetchInterval: 30, enableHeadless: true } });
+ */
 export interface BackgroundFetchOptions {
   /** Passed to `BackgroundFetch.configure`; default `{ minimumFetchInterval: 15 }` (minutes). */
   config?: { minimumFetchInterval?: number } & Record<string, unknown>;

@@ -1,4 +1,10 @@
-/** What one background run did, for a "last synced in background at …" line in the UI. */
+/**
+ * What one background run did, for a "last synced in background at …" line in the UI.
+ *
+ * @example
+ * const r: BackgroundSyncRecord | null = background.last;
+ * if (r) label = `Last background sync ${new Date(r.finishedAt).toLocaleTimeString()}: ${r.outcome}`;
+ */
 export interface BackgroundSyncRecord {
   /** `clock.now()` when the OS woke the task. */
   startedAt: number;

@@ -7,14 +7,24 @@ import {
   writeRecord,
 } from './background-record.ts';
 
-/** What the helper needs of the client: `sync({ signal })` (a `SynclineClient` has it). */
+/**
+ * What the helper needs of the client: `sync({ signal })` (a `SynclineClient` has it).
+ *
+ * @example
+ * const target: BackgroundSyncClient = createClient({ schema, store, url });
+ */
 export interface BackgroundSyncClient {
   sync(opts?: { signal?: AbortSignal }): Promise<void>;
   /** When present, `pending` is recorded after each run. */
   readonly status?: { readonly pending: number };
 }
 
-/** Options of {@link createBackgroundSync}. */
+/**
+ * Options of {@link createBackgroundSync}.
+ *
+ * @example
+ * const options: BackgroundSyncOptions = { client, budgetMs: 25_000, storage: AsyncStorage };
+ */
 export interface BackgroundSyncOptions {
   client: BackgroundSyncClient;
   /**
@@ -38,7 +48,13 @@ export interface BackgroundSyncOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Runs of `client.sync()` on the OS's background schedule; see {@link createBackgroundSync}. */
+/**
+ * Runs of `client.sync()` on the OS's background schedule; see {@link createBackgroundSync}.
+ *
+ * @example
+ * await background.load(); // what a headless run recorded
+ * const stop = background.subscribe((r) => setFooter(`Background sync ${r.outcome}`));
+ */
 export interface BackgroundSync {
   /**
    * One bounded sync: resolves (never rejects) with what happened, at most `budgetMs + graceMs`

@@ -1,6 +1,12 @@
 import type { BackgroundSync } from './background-sync.ts';
 
-/** `BackgroundTaskResult` of `expo-background-task` (pass it; the module cannot load outside Expo). */
+/**
+ * `BackgroundTaskResult` of `expo-background-task` (pass it; the module cannot load outside Expo).
+ *
+ * @example
+ * import { BackgroundTaskResult } from 'expo-background-task';
+ * const results: ExpoBackgroundTaskResult = BackgroundTaskResult;
+ */
 export interface ExpoBackgroundTaskResult {
   readonly Success: number;
   readonly Failed: number;

@@ -5,6 +5,9 @@ import { SynclineError } from '@syncline/core';
  * The fields of `@react-native-community/netinfo`'s `NetInfoState` the monitor reads. `null` means
  * "not known yet" (NetInfo ≥ 6 starts with `isConnected: null`, and `isInternetReachable` stays
  * null until its reachability check answers); some versions leave `isInternetReachable` undefined.
+ *
+ * @example
+ * const state: NetInfoStateLike = await NetInfo.fetch();
  */
 export interface NetInfoStateLike {
   /** `none`, `unknown`, `wifi`, `cellular`, `ethernet`, `bluetooth`, `wimax`, `vpn`, `other`. */
@@ -13,7 +16,13 @@ export interface NetInfoStateLike {
   readonly isInternetReachable?: boolean | null | undefined;
 }
 
-/** The part of NetInfo's default export the monitor uses (pass `NetInfo` itself). */
+/**
+ * The part of NetInfo's default export the monitor uses (pass `NetInfo` itself).
+ *
+ * @example
+ * import NetInfo from '@react-native-community/netinfo';
+ * const source: NetInfoLike = NetInfo;
+ */
 export interface NetInfoLike {
   /** Calls `listener` with the current state soon after subscribing, then on every change. */
   addEventListener(listener: (state: NetInfoStateLike) => void): () => void;
@@ -35,7 +44,14 @@ export function netInfoOnline(state: NetInfoStateLike): boolean {
   return state.isConnected !== false && state.isInternetReachable !== false;
 }
 
-/** A {@link NetworkMonitor} on NetInfo, plus what real requests taught it. */
+/**
+ * A {@link NetworkMonitor} on NetInfo, plus what real requests taught it.
+ *
+ * @example
+ * const network = netInfoNetwork(NetInfo);
+ * network.subscribe((online) => setBannerVisible(!online));
+ * if (network.online && network.reachable === false) showServerDown();
+ */
 export interface NetInfoNetwork extends NetworkMonitor {
   /** The last NetInfo state seen, or null before the first. */
   readonly state: NetInfoStateLike | null;

@@ -15,6 +15,10 @@ export interface OpSqliteQueryResult {
  * The part of op-sqlite's `DB` (from `open({ name })`) the driver uses. Declared here, not
  * imported, so this subpath loads nothing of op-sqlite and type-checks without it installed;
  * op-sqlite's own `DB` is assignable to it.
+ *
+ * @example
+ * import { open } from '@op-engineering/op-sqlite';
+ * const db: OpSqliteDatabase = open({ name: 'sync.db' });
  */
 export interface OpSqliteDatabase {
   execute(query: string, params?: OpSqliteScalar[]): Promise<OpSqliteQueryResult>;
@@ -22,7 +26,12 @@ export interface OpSqliteDatabase {
   close(): void;
 }
 
-/** Options of {@link opSqliteDriver}. */
+/**
+ * Options of {@link opSqliteDriver}.
+ *
+ * @example
+ * opSqliteDriver(db, { busyTimeoutMs: 10_000, closeOnClose: false }); // the app keeps using db
+ */
 export interface OpSqliteDriverOptions {
   /** How long a statement waits for another connection's lock before SQLITE_BUSY. Default 5000 ms. */
   busyTimeoutMs?: number;
