@@ -33,6 +33,7 @@ function check(lines: string[]): string[] {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     target: ts.ScriptTarget.ES2022,
     types: [],
+    skipLibCheck: true,
     baseUrl: modules,
     paths: { '*': [`${modules}/*`] },
   });
