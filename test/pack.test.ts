@@ -42,6 +42,7 @@ const PACKAGES = [
   '@syncline/client',
   '@syncline/core',
   '@syncline/react',
+  '@syncline/react-native',
   '@syncline/server',
   '@syncline/store-indexeddb',
   '@syncline/store-sqlite',

@@ -19,11 +19,21 @@ import {
   useRecord,
   useSyncStatus,
 } from '@syncline/react';
+import {
+  type BackgroundFetchLike,
+  type BackgroundSyncRecord,
+  configureBackgroundFetch,
+  createBackgroundSync,
+  expoBackgroundTask,
+  type NetInfoLike,
+  netInfoNetwork,
+} from '@syncline/react-native';
 import { createJwtAuth, createSyncServer, type Rules } from '@syncline/server';
 import { createSqliteStore } from '@syncline/server/sqlite';
 import { createIndexedDbStore } from '@syncline/store-indexeddb';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { betterSqlite3Driver } from '@syncline/store-sqlite/better-sqlite3';
+import { type OpSqliteDatabase, opSqliteDriver } from '@syncline/store-sqlite/op-sqlite';
 import { browserNetwork, channelName, connectTabs, sharedStore, syncLockName } from '@syncline/web';
 import { createElement, type ReactNode } from 'react';
 
@@ -67,6 +77,26 @@ export function browser(): void {
   const network = browserNetwork();
   const client = createClient({ schema, store, network, url: '/sync' });
   connectTabs({ client, store, lock: syncLockName('todo') });
+}
+
+/** React Native: op-sqlite, NetInfo and the OS's background modules are the app's, passed in. */
+export async function reactNative(
+  db: OpSqliteDatabase,
+  NetInfo: NetInfoLike,
+  BackgroundFetch: BackgroundFetchLike,
+): Promise<BackgroundSyncRecord | null> {
+  const network = netInfoNetwork(NetInfo);
+  const client = createClient({
+    schema,
+    store: createSqliteLocalStore(opSqliteDriver(db)),
+    network,
+    url: '/sync',
+  });
+  const background = createBackgroundSync({ client, budgetMs: 25_000 });
+  await configureBackgroundFetch(BackgroundFetch, background);
+  const expo: () => Promise<number> = expoBackgroundTask(background, { Success: 1, Failed: 2 });
+  await expo();
+  return background.last;
 }
 
 /** The React bindings, typed from the client's collections (no JSX: the app's tsconfig has none). */
