@@ -12,7 +12,7 @@ import {
   realtimeClient,
   seenAt,
   statusIs,
-  summary,
+  twoClients,
   writeToVisible,
 } from './helpers/realtime-e2e.ts';
 import { e2eRules, e2eSchema } from './helpers/schema.ts';
@@ -42,14 +42,8 @@ test("a write on A is in B's store and seen by B's watch within 1 s (poll an hou
   annotate,
 }) => {
   const s = await server();
-  const token = await s.token('alice');
-  const a = await realtimeClient(s.url, () => token, clients);
-  const b = await realtimeClient(s.url, () => token, clients);
-  const { p50, max } = await writeToVisible(a, b, 'alice', 20);
-  await annotate(`SQLite write → B's watch: p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms (20 writes)`);
-  console.log(`realtime e2e (sqlite): write → watch p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
-  // In B's local store too, not only on screen.
-  expect(await b.db.notes.find({ where: { ownerId: 'alice' } })).toHaveLength(20);
+  const { p50, max } = await twoClients(s.url, await s.token('alice'), 'alice', clients, 'sqlite');
+  await annotate(`write → B's watch: p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms (20 writes)`);
 });
 
 test('a token that expires closes the socket with 4401; the client is back within 1 s with a fresh one', async ({

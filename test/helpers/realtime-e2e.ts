@@ -77,3 +77,24 @@ export async function writeToVisible(a: E2eClient, b: E2eClient, owner: string, 
   for (const ms of delays) expect(ms).toBeLessThan(1000);
   return summary(delays);
 }
+
+/**
+ * Two clients of `owner` on `url` (A writes, B watches), 20 writes each awaited on B's watch;
+ * logs and returns the delays, and checks that every write is in B's store too.
+ */
+export async function twoClients(
+  url: string,
+  token: string,
+  owner: string,
+  opened: E2eClient[],
+  label: string,
+) {
+  const a = await realtimeClient(url, () => token, opened);
+  const b = await realtimeClient(url, () => token, opened);
+  const result = await writeToVisible(a, b, owner, 20);
+  console.log(
+    `realtime e2e (${label}): write → watch p50 ${result.p50.toFixed(1)} ms, max ${result.max.toFixed(1)} ms`,
+  );
+  expect(await b.db.notes.find({ where: { ownerId: owner } })).toHaveLength(20);
+  return result;
+}
