@@ -145,8 +145,9 @@ describe('Electron bridge: main in a worker on better-sqlite3, renderers in work
       engine: { watches: 1, listeners: 8 },
     });
 
-    // Reload: the window's page goes away (its port closes), a new page connects on a new port.
-    await b.call('close');
+    // Reload: the window's page goes away (its port closes, no goodbye), a new page connects on
+    // a new port.
+    await b.call('dropPort');
     const gone = await main.call<Counts>('waitFor', [{ connections: 1, watches: 0, listeners: 4 }]);
     expect(gone).toEqual({
       host: { connections: 1, watches: 0, listeners: 4 },
@@ -156,6 +157,14 @@ describe('Electron bridge: main in a worker on better-sqlite3, renderers in work
     await b.call('watch', ['alice', 'alice']);
     await b.call('waitTitles', ['alice', ['from A']]);
     expect(await main.call<Counts>('counts')).toEqual(before);
+
+    // A goodbye (the renderer client's close(), sent on pagehide) ends it the same way.
+    await b.call('close');
+    await main.call<Counts>('waitFor', [{ connections: 1, watches: 0, listeners: 4 }]);
+    expect((await main.call<Counts>('counts')).engine).toEqual({ watches: 0, listeners: 4 });
+    await connect(b);
+    await b.call('watch', ['alice', 'alice']);
+    await b.call('waitTitles', ['alice', ['from A']]);
 
     // Crash: the renderer's thread ends without a word; its port closes with it.
     await b.terminate();
@@ -179,6 +188,12 @@ describe('Electron bridge: main in a worker on better-sqlite3, renderers in work
     expect(rows).toHaveLength(1000);
     expect(new Set(rows.map((r) => r.title)).size).toBe(1000);
     expect(new Set(rows.map((r) => r.id)).size).toBe(1000);
+    // One clientId pushed for both windows (main's), and its seqs are exactly its 1,002 inserts
+    // (2 earlier + 1,000): every mutation processed once. The other client is "elsewhere".
+    const db = new Database(`${dir.path}/server.db`, { readonly: true });
+    const clients = db.prepare('SELECT last_seq AS lastSeq FROM _syncline_clients ORDER BY last_seq').all();
+    db.close();
+    expect(clients).toEqual([{ lastSeq: 1 }, { lastSeq: 1002 }]);
     // Both windows see all of them, through main's one store.
     const total = 1000 + 3;
     await Promise.all([b.call('waitCount', ['alice', total])]);
