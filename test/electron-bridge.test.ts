@@ -198,4 +198,39 @@ describe('Electron bridge: main in a worker on better-sqlite3, renderers in work
     const total = 1000 + 3;
     await Promise.all([b.call('waitCount', ['alice', total])]);
   });
+
+  test('a rejection reaches every window as `rejected`; rejections, reapply and dismiss run in main', async () => {
+    const note = await a.call<{ id: string }>('insert', [{ ownerId: 'alice', title: 'to conflict' }]);
+    await a.call('sync');
+    // Another device changes the note first; main has not pulled that when A edits it.
+    const other = makeClient({ dir: dir.path, name: 'other', url: server.url, token });
+    try {
+      await other.ready();
+      await other.sync();
+      await other.db.notes.update(note.id, { title: 'changed elsewhere' });
+      await other.sync();
+    } finally {
+      await other.close();
+    }
+    await a.call('update', [note.id, { title: 'changed in A' }]);
+    await a.call('syncAll');
+    const [rejection] = await b.call<Array<{ key: string }>>('waitRejected', [1]);
+    expect(rejection).toMatchObject({
+      collection: 'notes',
+      id: note.id,
+      code: 'conflict',
+      current: { title: 'changed elsewhere' },
+    });
+    expect(await a.call('rejections')).toEqual([rejection]);
+    expect(await a.call('reapply', [rejection!.key])).toMatchObject({ id: note.id, title: 'changed in A' });
+    expect(await a.call('syncAll')).toBe(0);
+    expect(serverNotes(`id = '${note.id}'`)).toEqual([{ id: note.id, title: 'changed in A' }]);
+    expect(await a.call('rejections')).toEqual([]);
+    expect(await a.call('failure', ['reapply', rejection!.key])).toEqual({
+      isSynclineError: true,
+      code: 'not_found',
+      message: 'This rejected change was already dismissed or re-applied.',
+    });
+    await expect(a.call('dismiss', [rejection!.key])).resolves.toBeUndefined();
+  });
 });
