@@ -52,6 +52,11 @@ export function wireStatus(s: SyncStatus): WireStatus {
   return { ...s, error: s.error ? toWireError(s.error) : null };
 }
 
+/** A collection of `client.db` as the host calls it: by method name, with arguments from a message. */
+type UntypedCollection = Record<string, (...args: unknown[]) => unknown> & {
+  watch(query: object, cb: (rows: unknown[]) => void, onError: (e: unknown) => void): () => void;
+};
+
 const collectionMethods = new Set<string>(COLLECTION_METHODS);
 const clientMethods = new Set<string>(CLIENT_METHODS);
 
@@ -78,7 +83,8 @@ export function serveClient<S extends SchemaDef>(
     for (const cb of [...statSubs]) cb(snapshot);
   };
   const open = new Set<() => void>();
-  const db = client.db as unknown as Record<string, Record<string, (...args: unknown[]) => unknown>>;
+  // The schema's types do not help here: names and arguments arrive as data from a renderer.
+  const db = client.db as unknown as Record<string, UntypedCollection>;
 
   function connect(port: BridgePort): () => void {
     let closed = false;
@@ -123,7 +129,7 @@ export function serveClient<S extends SchemaDef>(
     const watch = (id: number, collection: string, query: unknown) => {
       if (watches.has(id)) return;
       try {
-        const stop = (db[collection] as unknown as { watch: SynclineClient<S>['db'][string]['watch'] }).watch(
+        const stop = db[collection]!.watch(
           (query ?? {}) as object,
           (rows) => send({ t: 'rows', id, rows }),
           (e) => send({ t: 'watch-error', id, error: toWireError(e) }),
