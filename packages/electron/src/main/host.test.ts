@@ -90,5 +90,10 @@ test('calls after the main end is gone reject with a closed SynclineError', asyn
   const { host, renderer } = pair();
   await renderer.ready();
   host.close();
-  await expect(renderer.db.tasks.find()).rejects.toMatchObject({ code: 'closed' });
+  await expect(renderer.db.tasks.find()).rejects.toMatchObject({
+    code: 'closed',
+    message: expect.stringContaining('the main process closed the connection'),
+  });
+  const error = await new Promise((resolve) => renderer.db.tasks.watch({}, () => {}, resolve));
+  expect(error).toMatchObject({ name: 'SynclineError', code: 'closed' });
 });

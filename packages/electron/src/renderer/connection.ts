@@ -17,6 +17,8 @@ export class Connection {
   private readonly calls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private stops: Array<() => void> = [];
   closed = false;
+  /** Why the connection ended (set once it has). */
+  error: SynclineError | null = null;
 
   constructor(
     port: BridgePort | Promise<BridgePort>,
@@ -41,7 +43,7 @@ export class Connection {
   }
 
   call(m: WithoutId<Call>): Promise<unknown> {
-    if (this.closed) return Promise.reject(closedError('the renderer client was closed'));
+    if (this.closed) return Promise.reject(this.error ?? closedError('the renderer client was closed'));
     const id = this.id();
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject });
@@ -86,6 +88,7 @@ export class Connection {
   private lost(error: SynclineError, quiet = false): void {
     if (this.closed) return;
     this.closed = true;
+    this.error = error;
     for (const stop of this.stops) stop();
     this.port?.close();
     this.queue = [];

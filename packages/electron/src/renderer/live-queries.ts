@@ -41,6 +41,13 @@ export class LiveQueries {
     cb: (rows: unknown[]) => void,
     onError?: (error: unknown) => void,
   ): () => void {
+    const ended = this.connection.error;
+    if (ended) {
+      // A query started after the bridge closed: its one answer is the reason.
+      const report = onError ?? this.defaultOnError;
+      queueMicrotask(() => report(ended));
+      return () => {};
+    }
     const q = query ?? {};
     const key = `${collection}\u0000${JSON.stringify(q)}`;
     let live = this.byKey.get(key);
