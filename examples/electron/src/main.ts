@@ -10,7 +10,8 @@ import { app, BrowserWindow, ipcMain, MessageChannelMain, net } from 'electron';
 import { schema } from './schema.ts';
 
 const SYNC_URL = process.env.SYNCLINE_URL ?? 'http://127.0.0.1:8787/sync';
-const USER = process.env.SYNCLINE_USER ?? 'alice';
+/** The demo's user; a real app signs someone in (and tells the window who). */
+const USER = 'alice';
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** A dev token from the demo server (`POST /dev/token`, dev mode only); your app signs in instead. */
@@ -40,7 +41,6 @@ async function main(): Promise<void> {
         return token;
       },
     },
-    realtime: false,
   });
   const bridge = exposeSyncClient(client, { ipcMain, MessageChannelMain, network });
   await client.start();

@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { schema } from './schema.ts';
 
 const client = createRendererClient({ schema });
+/** The user main signs in as (src/main.ts). */
 const USER = 'alice';
 
 function TaskList() {
