@@ -5,6 +5,9 @@ import { SynclineError, type SynclineErrorCode } from '@syncline/core';
  * drops its own fields (`code`, `details`), so the bridge sends this plain object instead and the
  * other side rebuilds the error with {@link reviveError}. The cause stays behind: it may hold a
  * driver's internals, and it is not cloneable in general.
+ *
+ * @example
+ * const wire: WireError = { code: 'not_found', message: 'There is no tasks record "t1"…', retryable: false };
  */
 export interface WireError {
   code: SynclineErrorCode;

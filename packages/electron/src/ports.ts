@@ -8,7 +8,14 @@
  * not need to be: the main process is the side that cleans up).
  */
 
-/** What the bridge needs of a port: send, receive, learn that it closed, close it. */
+/**
+ * What the bridge needs of a port: send, receive, learn that it closed, close it. Write an
+ * adapter for any other channel (a `utilityProcess` port, a WebSocket in tests) in these terms.
+ *
+ * @example
+ * const port: BridgePort = nodePort(channel.port1);
+ * const stop = port.onMessage((m) => console.log(m));
+ */
 export interface BridgePort {
   send(message: unknown): void;
   /** Listens for messages (only one listener per port is needed); returns stop. */

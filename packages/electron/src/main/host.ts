@@ -33,7 +33,13 @@ export interface HostOptions {
   network?: OnlineReports;
 }
 
-/** Serves one client to any number of renderers, one port each. */
+/**
+ * Serves one client to any number of renderers, one port each.
+ *
+ * @example
+ * const end = host.connect(nodePort(port1));
+ * host.onStats((s) => console.log(`${s.connections} windows, ${s.watches} live queries`));
+ */
 export interface SyncHost {
   /**
    * Serves one renderer on `port` until the port closes, the renderer says goodbye or the

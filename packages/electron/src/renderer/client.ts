@@ -33,6 +33,11 @@ export interface RendererClientOptions<S extends SchemaDef> {
  * `createClient`, and `status`, `subscribe`, `on`, `isPending`, `rejections`, `dismiss`,
  * `reapply`, `sync` and `pull`. It satisfies `@syncline/react`'s `SynclineClientLike`, and each
  * `db.<collection>` its `LiveCollection`, so the hooks work on it unchanged.
+ *
+ * @example
+ * const client: RendererClient<typeof schema> = createRendererClient({ schema });
+ * client.on('rejected', (r) => toast(r.message));
+ * await client.db.tasks.update(id, { done: true });
  */
 export interface RendererClient<S extends SchemaDef> {
   readonly db: Db<S>;
