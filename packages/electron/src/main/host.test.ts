@@ -2,7 +2,11 @@ import { MessageChannel } from 'node:worker_threads';
 import { createClient, createMemoryStore } from '@syncline/client';
 import { defineSchema, SynclineError, t } from '@syncline/core';
 import { afterEach, expect, test } from 'vitest';
-import { nodePort } from '../ports.ts';
+import { type BridgePort, type DomMessagePortLike, domPort, electronPort, nodePort } from '../ports.ts';
+
+/** A DOM MessagePort (lib.dom's type) is a DomMessagePortLike as it is. */
+export const domTyped: (port: MessagePort) => BridgePort = domPort;
+
 import { createRendererClient } from '../renderer/client.ts';
 import { serveClient } from './host.ts';
 
@@ -96,4 +100,49 @@ test('calls after the main end is gone reject with a closed SynclineError', asyn
   });
   const error = await new Promise((resolve) => renderer.db.tasks.watch({}, () => {}, resolve));
   expect(error).toMatchObject({ name: 'SynclineError', code: 'closed' });
+});
+
+test('the same logic over each adapter: main on electronPort (a fake MessagePortMain), the window on domPort', async () => {
+  const client = createClient({ schema, store: createMemoryStore(), transport: offline, realtime: false });
+  clients.push(client);
+  const host = serveClient(client);
+  const { port1, port2 } = new MessageChannel();
+  // A fake of Electron's MessagePortMain over port1: `message` events carry `{ data }`, and
+  // nothing arrives before `start()`.
+  let started = false;
+  const queued: unknown[] = [];
+  const listeners = new Set<(e: { data: unknown }) => void>();
+  port1.on('message', (data) => (started ? listeners.forEach((l) => l({ data })) : queued.push(data)));
+  const fakePortMain = {
+    postMessage: (m: unknown) => port1.postMessage(m),
+    on: (event: string, cb: never) => {
+      if (event === 'message') listeners.add(cb);
+      else port1.on('close', cb);
+    },
+    off: (event: string, cb: never) => {
+      if (event === 'message') listeners.delete(cb);
+      else port1.off('close', cb);
+    },
+    start: () => {
+      started = true;
+      for (const data of queued.splice(0)) for (const l of listeners) l({ data });
+    },
+    close: () => port1.close(),
+  };
+  host.connect(electronPort(fakePortMain));
+  expect(started).toBe(true);
+  // Node's MessagePort is also an EventTarget with start(), as a DOM MessagePort is (its types
+  // say `Event` where the DOM's say `MessageEvent`, hence the cast; a DOM port needs none).
+  const renderer = createRendererClient({
+    schema,
+    port: domPort(port2 as unknown as DomMessagePortLike),
+    events: false,
+  });
+  await renderer.db.tasks.insert({ title: 'Milk' });
+  expect((await renderer.db.tasks.find()).map((r) => r.title)).toEqual(['Milk']);
+  renderer.close();
+  await new Promise<void>((resolve) => {
+    if (host.stats.connections === 0) resolve();
+    else host.onStats((s) => s.connections === 0 && resolve());
+  });
 });
