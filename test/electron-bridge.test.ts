@@ -175,7 +175,8 @@ describe('Electron bridge: main in a worker on better-sqlite3, renderers in work
     await b.call('watch', ['alice', 'alice']);
     await b.call('waitTitles', ['alice', ['from A']]);
     expect(await main.call<Counts>('counts')).toEqual(before);
-  });
+    // A host that leaks never reaches the counts waited for: fail in 20 s, not the default 60.
+  }, 20_000);
 
   test('1,000 writes from two renderers at once arrive on the server exactly once', async () => {
     const [fromA, fromB] = await Promise.all([
