@@ -53,6 +53,7 @@ const THIRD_PARTY = new Set([
   '@op-engineering/op-sqlite',
   '@react-native-community/netinfo',
   'react-native-background-fetch',
+  'electron',
 ]);
 
 /** Words of a shell command line, quotes removed (no expansion: `$VAR` stays as it is). */

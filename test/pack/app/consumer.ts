@@ -9,6 +9,9 @@ import {
 } from '@syncline/client';
 import { manualClock, manualNetwork } from '@syncline/client/testing';
 import { defineSchema, type RowOf, SynclineError, t } from '@syncline/core';
+import { type BridgePort, nodePort } from '@syncline/electron';
+import { electronNetwork, exposeSyncClient, serveClient } from '@syncline/electron/main';
+import { createRendererClient, type RendererClient } from '@syncline/electron/renderer';
 import {
   OfflineIndicator,
   PendingBadge,
@@ -123,4 +126,32 @@ export function app(client: SynclineClient<typeof schema>): ReactNode {
     createElement(RejectionNotices, { currentUserId: 'alice' }),
     createElement(OpenTasks, { client }),
   );
+}
+
+/** Electron: the main client served to windows, and a window's client under the React bindings. */
+export function electronMain(
+  client: SynclineClient<typeof schema>,
+  port: Parameters<typeof nodePort>[0],
+): void {
+  const network = electronNetwork({ net: { isOnline: () => true } });
+  const host = serveClient(client, { network });
+  const bridge: BridgePort = nodePort(port);
+  host.connect(bridge);
+  type Expose = Parameters<typeof exposeSyncClient>[1];
+  const wire = (ipcMain: Expose['ipcMain'], MessageChannelMain: Expose['MessageChannelMain']) =>
+    exposeSyncClient(client, { ipcMain, MessageChannelMain, network });
+  void wire;
+}
+
+export function electronWindow(): ReactNode {
+  const client: RendererClient<typeof schema> = createRendererClient({ schema });
+  void client.db.tasks.insert({ title: 'Milk', listId: 'l1' });
+  // @ts-expect-error: `title` is text on a window's client too.
+  void client.db.tasks.update('t1', { title: 42 });
+  return createElement(SynclineProvider, { client }, createElement(OpenTasksOf, { tasks: client.db.tasks }));
+}
+
+function OpenTasksOf({ tasks }: { tasks: RendererClient<typeof schema>['db']['tasks'] }): ReactNode {
+  const open: QueryResult<Task[]> = useQuery(tasks, { where: { done: false } });
+  return createElement('p', null, String(open.data?.length ?? 0));
 }
