@@ -112,7 +112,10 @@ test('the same logic over each adapter: main on electronPort (a fake MessagePort
   let started = false;
   const queued: unknown[] = [];
   const listeners = new Set<(e: { data: unknown }) => void>();
-  port1.on('message', (data) => (started ? listeners.forEach((l) => l({ data })) : queued.push(data)));
+  port1.on('message', (data) => {
+    if (!started) queued.push(data);
+    else for (const l of listeners) l({ data });
+  });
   const fakePortMain = {
     postMessage: (m: unknown) => port1.postMessage(m),
     on: (event: string, cb: never) => {
