@@ -58,6 +58,9 @@ export async function startLoopback(
   const proxy = createServer((down) => {
     const up = connect(Number(upstream.port), upstream.hostname);
     sockets.add(down).add(up);
+    // Without this, Nagle's algorithm and delayed ACKs hold each split write ~40 ms.
+    down.setNoDelay(true);
+    up.setNoDelay(true);
     const kill = () => {
       down.destroy();
       up.destroy();

@@ -15,6 +15,7 @@ import { openSlot, restartSlot, type Slot, type SlotDeps } from './clients.ts';
 import { checkFresh, checkScope } from './fresh.ts';
 import { newModel } from './model.ts';
 import { check, type Verdict } from './oracles.ts';
+import { checkPokes } from './pokes.ts';
 import { type LoopbackNet, type ProxyFault, startLoopback } from './proxy.ts';
 import type { Control } from './recorder.ts';
 import { type Grants, SPACES } from './schema.ts';
@@ -34,6 +35,8 @@ export interface SimOptions {
    * realtime socket through it too (clients' loops run, poll an hour away, pokes pull).
    */
   loopback?: boolean;
+  /** Loopback negative control: the proxy drops every poke, so `unpoked` must catch it. */
+  dropPokes?: boolean;
   /** Keep the trace lines in the result (for debugging a seed). */
   keepTrace?: boolean;
 }
@@ -151,6 +154,7 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       frame: [['ws-cut', 0.02 + netRng() * 0.06]],
     } as const satisfies Record<string, ReadonlyArray<readonly [WsFault, number]>>;
     const wsFault = (at: keyof typeof wsRates): WsFault | null => {
+      if (o.dropPokes && at === 'poke') return 'poke-drop';
       if (!chaos) return null;
       let r = netRng();
       for (const [f, p] of wsRates[at]) {
@@ -311,6 +315,13 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       last = size;
       if (quiet) break;
     }
+    // Loopback: pokes bring changes (faults off, sockets reconnected, the clock standing still).
+    const pokes = net ? await checkPokes(slots, slots[0]!, model, grants, clock) : null;
+    if (pokes) {
+      stats['poke-check-readers'] = pokes.readers;
+      for (let round = 0; round < 2; round++)
+        for (const s of slots) await s.client.sync().catch(() => undefined);
+    }
     let verdict = await check(model, slots, server.log, await server.truth(), grants);
     // PostgreSQL delivers up to the xid watermark, which other sessions in the cluster may hold
     // back for a moment: give delivery (only) a little real time before calling it divergence.
@@ -319,6 +330,7 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       for (const s of slots) await s.client.pull().catch(() => undefined);
       verdict = await check(model, slots, server.log, await server.truth(), grants);
     }
+    if (pokes) verdict.unpoked = pokes.missed;
     stats.writes = model.writes.length;
     stats.acked = model.writes.filter((w) => w.acked).length;
     stats.applied = server.log.applied.length;
