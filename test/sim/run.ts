@@ -1,5 +1,5 @@
 /**
- * `npm run test:sim -- --seeds N [--store sqlite|postgres] [--seed S] [--first F] [--control idempotency|cursor] [--steps K] [--trace] [--loopback]`
+ * `npm run test:sim -- --seeds N [--store sqlite|postgres] [--seed S] [--first F] [--control idempotency|cursor] [--steps K] [--trace] [--loopback [--drop-pokes]]`
  * (`--help` lists them).
  *
  * Runs seeds F..F+N-1 (default F=1) of the deterministic simulation, prints every failing seed
