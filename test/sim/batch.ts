@@ -8,6 +8,10 @@ export interface BatchResult {
   lost: number;
   duplicated: number;
   diverged: number;
+  /** Loopback: seeds where an open socket's device missed a poke after healing. */
+  unpoked: number;
+  /** Stats summed over the seeds (faults injected, pokes forwarded…). */
+  totals: Record<string, number>;
   /** Seeds with any violation (for controls: the seeds that caught the broken server). */
   failing: SeedResult[];
   summary: string;
@@ -15,13 +19,22 @@ export interface BatchResult {
 
 export async function runBatch(
   seeds: readonly number[],
-  o: { store: StoreKind; pgUrl?: string; control?: Control | null; loopback?: boolean },
+  o: {
+    store: StoreKind;
+    pgUrl?: string;
+    control?: Control | null;
+    loopback?: boolean;
+    steps?: number;
+    dropPokes?: boolean;
+  },
 ): Promise<BatchResult> {
   const r: BatchResult = {
     seeds: seeds.length,
     lost: 0,
     duplicated: 0,
     diverged: 0,
+    unpoked: 0,
+    totals: {},
     failing: [],
     summary: '',
   };
@@ -31,9 +44,11 @@ export async function runBatch(
     if (v.lost.length) r.lost++;
     if (v.duplicated.length) r.duplicated++;
     if (v.diverged.length) r.diverged++;
-    if (v.lost.length + v.duplicated.length + v.diverged.length > 0) r.failing.push(res);
+    if (v.unpoked?.length) r.unpoked++;
+    for (const [k, n] of Object.entries(res.stats)) r.totals[k] = (r.totals[k] ?? 0) + n;
+    if (violations(v).length > 0) r.failing.push(res);
   }
-  r.summary = `seeds: ${r.seeds}, lost: ${r.lost}, duplicated: ${r.duplicated}, diverged: ${r.diverged}`;
+  r.summary = `seeds: ${r.seeds}, lost: ${r.lost}, duplicated: ${r.duplicated}, diverged: ${r.diverged}${o.loopback ? `, unpoked: ${r.unpoked}` : ''}`;
   return r;
 }
 
@@ -42,7 +57,9 @@ export function describeFailures(failing: readonly SeedResult[], store: StoreKin
   return failing
     .map((f) => {
       const v = f.verdict;
-      const msgs = [...v.lost, ...v.duplicated, ...v.diverged].slice(0, 5).map((m) => `    ${m}`);
+      const msgs = violations(v)
+        .slice(0, 5)
+        .map((m) => `    ${m}`);
       return [
         `  seed ${f.seed}: SYNCLINE_SIM_SEED=${f.seed} npm run test:sim -- --store ${store}`,
         ...msgs,
@@ -50,5 +67,13 @@ export function describeFailures(failing: readonly SeedResult[], store: StoreKin
     })
     .join('\n');
 }
+
+/** Every violation of a verdict, as messages. */
+export const violations = (v: SeedResult['verdict']): string[] => [
+  ...v.lost,
+  ...v.duplicated,
+  ...v.diverged,
+  ...(v.unpoked ?? []),
+];
 
 export const range = (first: number, n: number) => Array.from({ length: n }, (_, i) => first + i);

@@ -9,6 +9,7 @@ import type { manualClock } from '@syncline/client/testing';
 import { type FailpointName, manualNetwork } from '@syncline/client/testing';
 import { seededRandom } from '@syncline/core/internal';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
+import { WebSocket } from 'ws';
 import { simSchema } from './schema.ts';
 
 /** Thrown by the failpoint hook: the process "dies" here. */
@@ -47,6 +48,11 @@ export interface SlotDeps {
   transport: Transport;
   clock: ReturnType<typeof manualClock>;
   seed: number;
+  /**
+   * The realtime socket's URL (loopback variant): the client opens it and its sync loop keeps
+   * running, with the poll an hour away, so other devices' changes arrive on pokes.
+   */
+  socketUrl?: string;
 }
 
 export async function openSlot(name: string, user: string, index: number, deps: SlotDeps): Promise<Slot> {
@@ -89,6 +95,7 @@ async function openClient(slot: Slot, index: number, deps: SlotDeps): Promise<Si
       throw new Crash(name);
     },
     pollIntervalMs: 3_600_000,
+    ...(deps.socketUrl ? { realtime: { url: deps.socketUrl, WebSocket } } : {}),
   });
   client.on('rejected', (r) => {
     slot.events.set(r.key, (slot.events.get(r.key) ?? 0) + 1);
@@ -96,9 +103,12 @@ async function openClient(slot: Slot, index: number, deps: SlotDeps): Promise<Si
   });
   await client.ready();
   // start() delivers rejections stored by an earlier (crashed) run; the harness then drives
-  // every sync itself, so the background loop is stopped at once (no wall-clock timers run).
+  // every sync itself, so the background loop is stopped at once (no wall-clock timers run),
+  // except in the loopback variant with its realtime socket.
   await client.start();
-  client.stop();
+  // With the socket, the loop keeps running (pokes pull, writes push after the debounce, timers
+  // on the sim clock); the harness still drives its own syncs in between.
+  if (!deps.socketUrl) client.stop();
   return client;
 }
 

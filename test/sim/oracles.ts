@@ -13,6 +13,8 @@ export interface Verdict {
   lost: string[];
   duplicated: string[];
   diverged: string[];
+  /** Loopback only: devices with an open socket that a poke did not bring a change to (pokes.ts). */
+  unpoked?: string[];
 }
 
 export interface ServerRow {

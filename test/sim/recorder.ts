@@ -87,6 +87,10 @@ export function recordingStore(inner: ServerStore, o: RecorderOptions): ServerSt
     },
     pull:
       o.control === 'cursor' ? (req) => naivePull(inner, req, o.stamps, o.now()) : (req) => inner.pull(req),
+    // The change feed passes through, so the server has a realtime hub (the loopback variant's
+    // sockets); it starts only with the first socket, so the in-memory variant never runs it.
+    ...(inner.subscribe ? { subscribe: inner.subscribe.bind(inner) } : {}),
+    ...(inner.clientUser ? { clientUser: inner.clientUser.bind(inner) } : {}),
   };
 }
 

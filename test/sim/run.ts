@@ -1,5 +1,5 @@
 /**
- * `npm run test:sim -- --seeds N [--store sqlite|postgres] [--seed S] [--first F] [--control idempotency|cursor] [--steps K] [--trace] [--loopback]`
+ * `npm run test:sim -- --seeds N [--store sqlite|postgres] [--seed S] [--first F] [--control idempotency|cursor] [--steps K] [--trace] [--loopback [--drop-pokes]]`
  * (`--help` lists them).
  *
  * Runs seeds F..F+N-1 (default F=1) of the deterministic simulation, prints every failing seed
@@ -9,6 +9,7 @@
  * caught it; the exit code is 0 only if at least 99% did.
  */
 import { parseArgs } from 'node:util';
+import { violations } from './batch.ts';
 import type { Control } from './recorder.ts';
 import type { StoreKind } from './server.ts';
 import { runSeed, type SeedResult } from './sim.ts';
@@ -30,7 +31,10 @@ Options:
                      a deliberately broken server; the run passes if at least 99% of seeds catch it
   --steps K          chaos steps per seed before healing (default 80)
   --trace            with --seed: print the trace
-  --loopback         real HTTP through the loopback TCP fault proxy (not replayable)
+  --loopback         real HTTP and the realtime socket through the loopback TCP fault proxy
+                     (not replayable); adds the unpoked count (pokes.ts)
+  --drop-pokes       with --loopback: the proxy drops every poke (negative control: the run
+                     passes if at least 99% of seeds report unpoked)
   -h, --help         this help`;
 
 function usage(message: string): never {
@@ -50,6 +54,7 @@ function parse() {
       steps: { type: 'string' },
       trace: { type: 'boolean', default: false },
       loopback: { type: 'boolean', default: false },
+      'drop-pokes': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,8 +91,19 @@ function range(first: number, n: number) {
   return Array.from({ length: n }, (_, i) => first + i);
 }
 
+/** A negative control: a broken server (--control) or a network that drops every poke. */
+const controlName = control ?? (values['drop-pokes'] ? 'drop-pokes' : null);
+if (values['drop-pokes'] && !values.loopback) usage('--drop-pokes needs --loopback.');
 const started = Date.now();
-const totals = { lost: 0, duplicated: 0, diverged: 0, failed: 0, restores: 0, restartsOfServer: 0 };
+const totals = {
+  lost: 0,
+  duplicated: 0,
+  diverged: 0,
+  unpoked: 0,
+  failed: 0,
+  restores: 0,
+  restartsOfServer: 0,
+};
 for (const seed of seeds) {
   const res: SeedResult = await runSeed(seed, {
     store,
@@ -96,6 +112,7 @@ for (const seed of seeds) {
     ...(values.steps ? { steps: Number(values.steps) } : {}),
     keepTrace: values.trace,
     loopback: values.loopback,
+    dropPokes: values['drop-pokes'],
   });
   const v = res.verdict;
   totals.restores += res.stats.restores ?? 0;
@@ -103,30 +120,31 @@ for (const seed of seeds) {
   if (v.lost.length) totals.lost++;
   if (v.duplicated.length) totals.duplicated++;
   if (v.diverged.length) totals.diverged++;
-  const bad = v.lost.length + v.duplicated.length + v.diverged.length > 0;
+  if (v.unpoked?.length) totals.unpoked++;
+  const bad = violations(v).length > 0;
   if (bad) totals.failed++;
   if (seeds.length === 1) {
     if (values.trace) for (const line of res.trace ?? []) console.log(`  ${line}`);
     console.log(`seed ${seed}: trace ${res.traceHash}, ${JSON.stringify(res.stats)}`);
   }
-  if (!bad && control !== null)
+  if (!bad && controlName !== null)
     console.log(`control not caught by seed ${seed} (trace ${res.traceHash}) ${JSON.stringify(res.stats)}`);
-  if (bad && control === null) {
+  if (bad && controlName === null) {
     console.log(
-      `FAIL seed ${seed} (trace ${res.traceHash}); replay: SYNCLINE_SIM_SEED=${seed} npm run test:sim -- --store ${store}`,
+      `FAIL seed ${seed} (trace ${res.traceHash}); replay: SYNCLINE_SIM_SEED=${seed} npm run test:sim -- --store ${store}${values.loopback ? ' --loopback' : ''}`,
     );
-    for (const m of [...v.lost, ...v.duplicated, ...v.diverged].slice(0, 8)) console.log(`  ${m}`);
+    for (const m of violations(v).slice(0, 8)) console.log(`  ${m}`);
   }
 }
 const secs = ((Date.now() - started) / 1000).toFixed(1);
-if (control !== null) {
+if (controlName !== null) {
   const caught = totals.failed;
   console.log(
-    `control ${control} (${store}): caught in ${caught}/${seeds.length} seeds (${((100 * caught) / seeds.length).toFixed(1)}%), ${secs}s`,
+    `control ${controlName} (${store}): caught in ${caught}/${seeds.length} seeds (${((100 * caught) / seeds.length).toFixed(1)}%), ${secs}s`,
   );
   process.exit(caught >= 0.99 * seeds.length ? 0 : 1);
 }
 console.log(
-  `seeds: ${seeds.length}, lost: ${totals.lost}, duplicated: ${totals.duplicated}, diverged: ${totals.diverged}  (${store}, ${secs}s; ${totals.restores} restores, ${totals.restartsOfServer} server restarts)`,
+  `seeds: ${seeds.length}, lost: ${totals.lost}, duplicated: ${totals.duplicated}, diverged: ${totals.diverged}${values.loopback ? `, unpoked: ${totals.unpoked}` : ''}  (${store}, ${secs}s; ${totals.restores} restores, ${totals.restartsOfServer} server restarts)`,
 );
 process.exit(totals.failed === 0 ? 0 : 1);

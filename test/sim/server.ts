@@ -17,6 +17,8 @@ import { COLLECTIONS, GRANTS_DDL, scopeColumns, simRules, simSchema } from './sc
 
 export type StoreKind = 'sqlite' | 'postgres';
 
+export type RealtimeHub = NonNullable<SyncServer['realtime']>;
+
 export interface SimServerOptions {
   kind: StoreKind;
   /** Directory for the SQLite file. */
@@ -32,6 +34,8 @@ export interface SimServerOptions {
 export interface SimServer {
   readonly log: ServerLog;
   handler(req: Request): Promise<Response>;
+  /** The realtime hub of the instance running now (a restart closes its sockets with 1001). */
+  readonly realtime: RealtimeHub | null;
   /**
    * About the request being handled: the first seq of a push (idempotency control) and, for a
    * request the network held back, when it was sent (its transaction "began" then: cursor control).
@@ -118,6 +122,9 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
   return {
     log,
     handler: (req) => server.handler(req),
+    get realtime() {
+      return server.realtime ?? null;
+    },
     setRequest(r) {
       request = r;
     },

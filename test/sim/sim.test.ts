@@ -2,7 +2,8 @@
  * The reliability simulation in CI: 100 seeds on SQLite, 100 on PostgreSQL (TEST_DATABASE_URL),
  * the regression seeds, replay determinism, and the two negative controls (each must be caught
  * in at least 99% of seeds). `SYNCLINE_SIM_SEED=S` narrows the seeded runs to seed S.
- * The 2,000-seed run is `npm run test:sim -- --seeds 2000` (docs/decisions/0007-simulation.md).
+ * The 2,000-seed run is `npm run test:sim -- --seeds 2000` (docs/decisions/0007-simulation.md);
+ * the loopback variant (HTTP and the realtime socket through a fault proxy) runs 10 seeds here.
  */
 import { describe, expect, test } from 'vitest';
 import { describeFailures, range, runBatch } from './batch.ts';
@@ -27,6 +28,26 @@ const SEEDS = only !== undefined ? [Number(only)] : range(1, 100);
  * id, and after the `seq_gap` the re-assigned update met that insert in one squash. A removed row
  * with sent edits now keeps an invisible record until their answer (sync/revoke.ts).
  */
+/**
+ * The loopback variant in CI: 10 seeds of 40 steps (real sockets cost ~1.5 s a seed); more with
+ * `npm run test:sim -- --loopback --seeds 200 --first 1001`.
+ */
+const LOOPBACK_SEEDS = 10;
+const LOOPBACK_STEPS = 40;
+const socketStats = (t: Record<string, number>) =>
+  [
+    'ws:upgrades',
+    'ws:ws-refuse',
+    'ws:ws-cut-handshake',
+    'ws:pokes',
+    'ws:poke-drop',
+    'ws:poke-duplicate',
+    'ws:poke-delay',
+    'ws:ws-cut',
+  ]
+    .map((k) => `${k.slice(3)} ${t[k] ?? 0}`)
+    .join(', ');
+
 const REGRESSION_SEEDS = [1, 31, 61, 108, 182, 195, 23, 24, 894];
 
 describe('simulation on SQLite', () => {
@@ -49,16 +70,26 @@ describe('simulation on SQLite', () => {
   });
 });
 
-describe('loopback TCP fault proxy (real Node listener, fetchTransport; HTTP only: no WebSocket exists yet)', () => {
-  test('20 seeds through dropped, lost, cut and delayed HTTP exchanges', async () => {
-    const seeds = only !== undefined ? [Number(only)] : range(1001, 20);
-    const r = await runBatch(seeds, { store: 'sqlite', loopback: true });
-    console.log(`${r.summary} (sqlite, loopback)`);
+describe('loopback TCP fault proxy (real Node listener, fetchTransport and the realtime socket over ws)', () => {
+  const seeds = only !== undefined ? [Number(only)] : range(1001, LOOPBACK_SEEDS);
+  test(`${seeds.length} seeds through faulty HTTP exchanges and sockets: nothing lost, nothing applied twice, everyone converges, pokes bring changes`, async () => {
+    const r = await runBatch(seeds, { store: 'sqlite', loopback: true, steps: LOOPBACK_STEPS });
+    console.log(`${r.summary} (sqlite, loopback) ${socketStats(r.totals)}`);
     expect(
       r.failing,
       `failing seeds (add --loopback to replay):\n${describeFailures(r.failing, 'sqlite')}`,
     ).toEqual([]);
+    // The socket path really ran: upgrades, pokes forwarded, and readers in the poke check.
+    expect(r.totals['ws:upgrades'] ?? 0).toBeGreaterThan(0);
+    expect(r.totals['ws:pokes'] ?? 0).toBeGreaterThan(0);
+    expect(r.totals['poke-check-readers'] ?? 0).toBeGreaterThan(0);
   }, 120_000);
+
+  test('negative control: with every poke dropped, "pokes bring changes" fails in every seed', async () => {
+    const r = await runBatch(range(2001, 2), { store: 'sqlite', loopback: true, steps: 10, dropPokes: true });
+    console.log(`control drop-pokes: caught in ${r.unpoked}/2 seeds`);
+    expect(r.unpoked).toBe(2);
+  }, 60_000);
 });
 
 describe('negative controls (a deliberately broken server must be caught)', () => {

@@ -15,12 +15,14 @@ import { openSlot, restartSlot, type Slot, type SlotDeps } from './clients.ts';
 import { checkFresh, checkScope } from './fresh.ts';
 import { newModel } from './model.ts';
 import { check, type Verdict } from './oracles.ts';
+import { checkPokes } from './pokes.ts';
 import { type LoopbackNet, type ProxyFault, startLoopback } from './proxy.ts';
 import type { Control } from './recorder.ts';
 import { type Grants, SPACES } from './schema.ts';
 import { createSimServer, type StoreKind } from './server.ts';
 import { FAULTS, type Fault, type HeldRequest, simTransport } from './transport.ts';
 import { checkPending, localWrite } from './workload.ts';
+import type { WsFault } from './ws-faults.ts';
 
 export interface SimOptions {
   store: StoreKind;
@@ -28,8 +30,13 @@ export interface SimOptions {
   control?: Control | null;
   /** Chaos steps before healing (default 80). */
   steps?: number;
-  /** Real HTTP through the loopback TCP fault proxy instead of the in-memory transport. */
+  /**
+   * Real HTTP through the loopback TCP fault proxy instead of the in-memory transport, and the
+   * realtime socket through it too (clients' loops run, poll an hour away, pokes pull).
+   */
   loopback?: boolean;
+  /** Loopback negative control: the proxy drops every poke, so `unpoked` must catch it. */
+  dropPokes?: boolean;
   /** Keep the trace lines in the result (for debugging a seed). */
   keepTrace?: boolean;
 }
@@ -116,9 +123,13 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
     const nClients = 3 + Math.floor(rng() * 3);
     // Two users only with 4+ clients: every user has at least two devices that can collide.
     const users = nClients >= 4 && rng() < 0.6 ? ['u0', 'u1'] : ['u0'];
+    // The loopback network's faults come from their own seeded stream: real sockets make the
+    // number of requests (background cycles, pokes) timing-dependent, and the workload stream
+    // must not shift with it.
+    const netRng = seededRandom(seed ^ 0x2545f491);
     const proxyFault = (): ProxyFault | null => {
       if (!chaos) return null;
-      const r = rng();
+      const r = netRng();
       return r < 0.05
         ? 'drop-request'
         : r < 0.1
@@ -129,13 +140,42 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
               ? 'delay'
               : null;
     };
-    net = o.loopback ? await startLoopback(server, proxyFault, count) : null;
+    const wsRates = {
+      handshake: [
+        ['ws-refuse', 0.05 + netRng() * 0.1],
+        ['ws-cut-handshake', 0.05 + netRng() * 0.1],
+      ],
+      poke: [
+        ['poke-drop', 0.1 + netRng() * 0.2],
+        ['poke-duplicate', 0.05 + netRng() * 0.15],
+        ['poke-delay', 0.05 + netRng() * 0.15],
+        ['ws-cut', 0.02 + netRng() * 0.06],
+      ],
+      frame: [['ws-cut', 0.02 + netRng() * 0.06]],
+    } as const satisfies Record<string, ReadonlyArray<readonly [WsFault, number]>>;
+    const wsFault = (at: keyof typeof wsRates): WsFault | null => {
+      if (o.dropPokes && at === 'poke') return 'poke-drop';
+      if (!chaos) return null;
+      let r = netRng();
+      for (const [f, p] of wsRates[at]) {
+        if (r < p) return f;
+        r -= p;
+      }
+      return null;
+    };
+    net = o.loopback ? await startLoopback(server, proxyFault, wsFault, count) : null;
     const transport = (name: string) =>
       net
         ? net.transport(name)
         : simTransport({ server: () => server, fault, held, trace: log, name, now: () => clock.now() });
     const slots: Slot[] = [];
-    const deps = (name: string): SlotDeps => ({ dir, transport: transport(name), clock, seed });
+    const deps = (name: string): SlotDeps => ({
+      dir,
+      transport: transport(name),
+      clock,
+      seed,
+      ...(net ? { socketUrl: net.socketUrl } : {}),
+    });
     for (let i = 0; i < nClients; i++) {
       const name = `c${i}`;
       slots.push(await openSlot(name, users[i % users.length]!, i, deps(name)));
@@ -167,7 +207,9 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       try {
         await (pullOnly ? slot.client.pull() : slot.client.sync());
         if (!slot.crashedAt) await checkScope(slot, model, grants, pullOnly, step);
-        if (o.store === 'sqlite' && !slot.crashedAt)
+        // Promise 4 mid-run needs a single writer; in the loopback variant other devices' loops
+        // push and pull in the background meanwhile, so only the end-of-run oracles apply there.
+        if (o.store === 'sqlite' && !slot.crashedAt && !net)
           await checkFresh(slot, model, await server.truth(), step, grants);
       } catch (e) {
         log(`${slot.name} sync failed: ${(e as Error).message.slice(0, 60)}`);
@@ -185,6 +227,8 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
 
     for (let step = 0; step < steps; step++) {
       clock.advance(Math.floor(rng() * 150));
+      // Loopback: now and then a pause in real time, for the change feed (50 ms) to poke.
+      if (net && netRng() < 0.15) await new Promise((r) => setTimeout(r, 30));
       const i = Math.floor(rng() * slots.length);
       const slot = slots[i]!;
       const r = rng();
@@ -271,6 +315,13 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       last = size;
       if (quiet) break;
     }
+    // Loopback: pokes bring changes (faults off, sockets reconnected, the clock standing still).
+    const pokes = net ? await checkPokes(slots, slots[0]!, model, grants, clock) : null;
+    if (pokes) {
+      stats['poke-check-readers'] = pokes.readers;
+      for (let round = 0; round < 2; round++)
+        for (const s of slots) await s.client.sync().catch(() => undefined);
+    }
     let verdict = await check(model, slots, server.log, await server.truth(), grants);
     // PostgreSQL delivers up to the xid watermark, which other sessions in the cluster may hold
     // back for a moment: give delivery (only) a little real time before calling it divergence.
@@ -279,6 +330,7 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       for (const s of slots) await s.client.pull().catch(() => undefined);
       verdict = await check(model, slots, server.log, await server.truth(), grants);
     }
+    if (pokes) verdict.unpoked = pokes.missed;
     stats.writes = model.writes.length;
     stats.acked = model.writes.filter((w) => w.acked).length;
     stats.applied = server.log.applied.length;
