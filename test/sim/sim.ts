@@ -316,7 +316,9 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       if (quiet) break;
     }
     // Loopback: pokes bring changes (faults off, sockets reconnected, the clock standing still).
-    const pokes = net ? await checkPokes(slots, slots[0]!, model, grants, clock) : null;
+    const pokes = net
+      ? await checkPokes(slots, slots[0]!, model, grants, clock, o.dropPokes ? 1000 : 10_000)
+      : null;
     if (pokes) {
       stats['poke-check-readers'] = pokes.readers;
       for (let round = 0; round < 2; round++)
