@@ -66,6 +66,9 @@ export async function buildDemo({ force = false, log = console.log } = {}) {
       build: { outDir: tmp, emptyOutDir: true },
     });
     writeFileSync(join(tmp, HASH_FILE), `${hash}\n`);
+    // Another `npm start` (or test) built the same sources meanwhile: keep its build, which a
+    // server may already be serving.
+    if (built() === hash) return { built: false, dir: dist };
     const old = join(demo, `.dist-old-${process.pid}`);
     if (existsSync(dist)) renameSync(dist, old);
     renameSync(tmp, dist);

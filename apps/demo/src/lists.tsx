@@ -43,7 +43,12 @@ export function Lists({ userId, selected, onSelect }: ListsProps): ReactNode {
         ))}
       </ul>
       <form onSubmit={(e) => void create(e)}>
-        <input value={name} onChange={(e) => setName(e.target.value)} aria-label="New list name" />{' '}
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-label="New list name"
+          placeholder="New list"
+        />{' '}
         <button type="submit">Add list</button>
       </form>
     </nav>

@@ -32,7 +32,12 @@ export function Members({ listId, userId }: MembersProps): ReactNode {
       </p>
       {owner && (
         <form onSubmit={(e) => void share(e)}>
-          <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Share with (user name)" />{' '}
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-label="Share with (user name)"
+            placeholder="Share with… (a name)"
+          />{' '}
           <button type="submit">Share</button>
         </form>
       )}

@@ -63,19 +63,25 @@ export function Tasks({ listId }: { listId: string }): ReactNode {
     setTitle('');
   }
 
+  const count = tasks?.length ?? 0;
   const open = tasks?.filter((t) => !t.done).length ?? 0;
   return (
     <section className="tasks" aria-label="Tasks">
       <form onSubmit={(e) => void add(e)}>
-        <input value={title} onChange={(e) => setTitle(e.target.value)} aria-label="New task" />{' '}
+        <input
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          aria-label="New task"
+          placeholder="New task"
+        />{' '}
         <button type="submit">Add task</button>
       </form>
       {isLoading ? (
         <p>Loading…</p>
       ) : (
         <p data-testid="task-count">
-          {tasks?.length ?? 0} tasks, {open} open
-          {(tasks?.length ?? 0) > SHOWN ? ` (showing the first ${SHOWN})` : ''}
+          {count} {count === 1 ? 'task' : 'tasks'}, {open} open
+          {count > SHOWN ? ` (showing the first ${SHOWN})` : ''}
         </p>
       )}
       <ul className="task-list">
