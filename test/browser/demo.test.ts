@@ -14,6 +14,7 @@
  *
  * Every wait is on a DOM state or a browser event; times are measured and printed.
  */
+import { request as httpRequest } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -67,6 +68,38 @@ describe.skipIf(!hasChromium)('the demo app in Chromium (npm start)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+  });
+
+  test('npm start serves the app at / (safely), the dev page at /dev, and /dev/token', async () => {
+    const page = await fetch(`${server.url}/`);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<div id="root">');
+    const sw = await fetch(`${server.url}/sw.js`);
+    expect(sw.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(sw.headers.get('service-worker-allowed')).toBe('/');
+    const manifest = await fetch(`${server.url}/manifest.webmanifest`);
+    expect(manifest.headers.get('content-type')).toMatch(/^application\/manifest\+json/);
+    expect(await (await fetch(`${server.url}/dev`)).text()).toContain('Syncline dev server');
+    // Raw request targets, as an attacker would send them (fetch would normalise the dots away).
+    const { port } = new URL(server.url);
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        httpRequest({ host: '127.0.0.1', port, path }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    for (const path of [
+      '/../package.json',
+      '/assets/../../schema.ts',
+      '/%2e%2e/package.json',
+      '/.source-hash',
+      '/assets/%2e%2e%2fschema.ts',
+    ]) {
+      expect([path, await status(path)]).toEqual([path, 404]);
+    }
   });
 
   test('offline: socket closed, banner within 1 s, pending badges survive a reload; online: bob sees the edits within 1 s', async () => {
