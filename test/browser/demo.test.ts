@@ -125,7 +125,8 @@ describe.skipIf(!hasChromium)('the demo app in Chromium (npm start)', () => {
     await page.getByTestId('sync-pending').filter({ hasText: '2' }).waitFor();
 
     // A reload while offline opens the cached shell and the pending edits from IndexedDB.
-    await page.reload();
+    const reloaded = await page.reload();
+    expect(reloaded?.fromServiceWorker()).toBe(true);
     await task(page, 'Oat milk').getByText('Not synced yet').waitFor();
     await task(page, 'Eggs').getByText('Not synced yet').waitFor();
     await page.getByText('You are offline.').waitFor();
