@@ -31,6 +31,8 @@ export async function startClient(session: Session) {
     realtime: {},
   });
   await client.ready();
+  // For the curious (and the end-to-end tests): the engine in the devtools console.
+  (globalThis as { syncline?: unknown }).syncline = client;
   const tabs = connectTabs({ client, store, lock: syncLockName(LOCK_DATABASE) });
   const stopBackgroundSync = backgroundSyncOnFailure(client, { onError: () => undefined });
   return {

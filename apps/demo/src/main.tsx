@@ -1,9 +1,10 @@
 /**
- * The demo's entry: the sign-in screen, or the signed-in user's client and app. Registers the
- * service worker (app shell offline, Background Sync).
+ * The demo's entry: the sign-in screen, or the signed-in user's client and app. The client lives
+ * outside React (one per sign-in, closed at sign-out), so no effect re-run can start a second one
+ * in the same tab. Registers the service worker (app shell offline, Background Sync).
  */
 import { SynclineProvider } from '@syncline/react';
-import { type ReactNode, StrictMode, useEffect, useState } from 'react';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
 import { startClient } from './client.ts';
@@ -12,45 +13,33 @@ import { clearSession, loadSession, type Session } from './session.ts';
 import { SignIn } from './sign-in.tsx';
 import './styles.css';
 
-type Started = Awaited<ReturnType<typeof startClient>>;
+const root = createRoot(document.getElementById('root') as HTMLElement);
 
-function SignedIn({ session, onSignOut }: { session: Session; onSignOut(): void }): ReactNode {
-  const [started, setStarted] = useState<Started | null>(null);
-  useEffect(() => {
-    let live = true;
-    const starting = startClient(session);
-    void starting.then((s) => {
-      if (live) setStarted(s);
-    });
-    return () => {
-      live = false;
-      void starting.then((s) => s.close());
-    };
-  }, [session]);
-  if (started === null) return <p>Opening your tasks…</p>;
-  return (
-    <SynclineProvider client={started.client}>
-      <App userId={session.userId} onSignOut={onSignOut} />
-    </SynclineProvider>
+/** Shows the sign-in screen, or starts `session`'s client and shows the app. */
+async function show(session: Session | null): Promise<void> {
+  if (session === null) {
+    root.render(
+      <StrictMode>
+        <SignIn onSignedIn={(s) => void show(s)} />
+      </StrictMode>,
+    );
+    return;
+  }
+  root.render(<p>Opening your tasks…</p>);
+  const started = await startClient(session);
+  const signOut = async () => {
+    await started.close();
+    await clearSession();
+    await show(null);
+  };
+  root.render(
+    <StrictMode>
+      <SynclineProvider client={started.client}>
+        <App userId={session.userId} onSignOut={() => void signOut()} />
+      </SynclineProvider>
+    </StrictMode>,
   );
 }
 
-function Root({ initial }: { initial: Session | null }): ReactNode {
-  const [session, setSession] = useState(initial);
-  if (session === null) return <SignIn onSignedIn={setSession} />;
-  return (
-    <SignedIn
-      key={session.userId}
-      session={session}
-      onSignOut={() => void clearSession().then(() => setSession(null))}
-    />
-  );
-}
-
-const session = await loadSession();
-createRoot(document.getElementById('root') as HTMLElement).render(
-  <StrictMode>
-    <Root initial={session} />
-  </StrictMode>,
-);
+await show(await loadSession());
 registerServiceWorker();

@@ -1,5 +1,6 @@
-import { useRejections, useSyncStatus } from '@syncline/react';
+import { useSyncStatus } from '@syncline/react';
 import type { ReactNode } from 'react';
+import { useStoredRejections } from './use-stored-rejections.ts';
 
 function when(ms: number | null): string {
   return ms === null ? 'never' : new Date(ms).toLocaleTimeString();
@@ -11,7 +12,7 @@ function when(ms: number | null): string {
  */
 export function SyncPanel(): ReactNode {
   const status = useSyncStatus();
-  const { rejections } = useRejections();
+  const rejections = useStoredRejections();
   return (
     <aside className="sync-panel" aria-label="Sync status">
       <h2>Sync</h2>
@@ -29,7 +30,7 @@ export function SyncPanel(): ReactNode {
         <dt>Last sync</dt>
         <dd data-testid="sync-last">{when(status.lastSyncedAt)}</dd>
         <dt>Rejections</dt>
-        <dd data-testid="sync-rejections">{rejections.length}</dd>
+        <dd data-testid="sync-rejections">{rejections}</dd>
       </dl>
       {status.error !== null && <p className="sync-error">{status.error.message}</p>}
     </aside>
