@@ -21,7 +21,8 @@ if (run.status !== 0) {
 }
 const docs = join(root, 'docs/screenshots');
 mkdirSync(docs, { recursive: true });
-const files = readdirSync(shots).filter((name) => name.endsWith('.png'));
+// `part-*.png` are the pieces of a composed screenshot (the two windows side by side).
+const files = readdirSync(shots).filter((name) => name.endsWith('.png') && !name.startsWith('part-'));
 for (const name of files) copyFileSync(join(shots, name), join(docs, name));
 rmSync(shots, { recursive: true, force: true });
 console.log(`Copied ${files.length} screenshots to docs/screenshots/: ${files.join(', ')}`);

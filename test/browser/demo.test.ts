@@ -158,7 +158,7 @@ describe.skipIf(!hasChromium)('the demo app in Chromium (npm start)', () => {
     expect(bannerMs).toBeLessThan(1000);
     expect(bobSeesMs).toBeLessThan(1000);
 
-    const [left, right] = [await screenshot(page, 'alice'), await screenshot(bob.page, 'bob')];
+    const [left, right] = [await screenshot(page, 'part-alice'), await screenshot(bob.page, 'part-bob')];
     await sideBySide(browser, left, right, 'two-windows');
   });
 
@@ -221,6 +221,13 @@ describe.skipIf(!hasChromium)('the demo app in Chromium (npm start)', () => {
     const ms = await timed(async () => {
       carol = await openAs(browser, server.url, 'carol', record);
       await carol.page.locator('[data-testid="initial-sync"]').waitFor();
+      // Midway, for the screenshot: the bar has moved.
+      await carol.page.waitForFunction(
+        () =>
+          Number(
+            document.querySelector<HTMLProgressElement>('[data-testid="initial-sync"] progress')?.value,
+          ) >= 0.3,
+      );
       await screenshot(carol.page, 'initial-sync');
       await carol.page
         .getByTestId('task-count')

@@ -52,7 +52,7 @@ export function App({ userId, onSignOut }: AppProps): ReactNode {
               )}
             </>
           ) : (
-            <p>No list yet: add one on the left.</p>
+            <p>{inProgress ? 'Your lists are being downloaded…' : 'No list yet: add one on the left.'}</p>
           )}
         </main>
         <SyncPanel />
