@@ -48,5 +48,7 @@ export const rules: Rules = {
       const mine = await owned(auth, db);
       return [old, next].every((row) => row === null || mine.includes(String(row.listId)));
     },
+    // A membership decides access: a change of it wakes the member's realtime sockets.
+    affects: (row) => [String(row.userId)],
   },
 };
