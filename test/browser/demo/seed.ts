@@ -43,3 +43,30 @@ export async function seed(url: string, userId: string, inserts: readonly Insert
     }
   }
 }
+
+/** The titles of the tasks `userId` can read on the server, sorted (one pull from the start). */
+export async function serverTaskTitles(url: string, userId: string): Promise<string[]> {
+  const token = await devToken(url, userId);
+  const titles: string[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const response = await fetch(`${url}/sync/pull`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        protocol: 1,
+        clientId: `reader-${process.pid}`,
+        collections: { tasks: { cursor } },
+      }),
+    });
+    const body = (await response.json()) as {
+      collections: {
+        tasks: { changes: { title: string; deletedAt: string | null }[]; cursor: string; hasMore: boolean };
+      };
+    };
+    const page = body.collections.tasks;
+    for (const row of page.changes) if (row.deletedAt === null) titles.push(row.title);
+    if (!page.hasMore) return titles.sort();
+    cursor = page.cursor;
+  }
+}
