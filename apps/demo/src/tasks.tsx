@@ -1,5 +1,5 @@
 import { PendingBadge, useQuery } from '@syncline/react';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { useDemoClient } from './use-demo-client.ts';
 
 /** Most tasks rendered at once: a list of 20,000 stays responsive. */
@@ -15,12 +15,18 @@ interface Task {
 function TaskItem({ task }: { task: Task }): ReactNode {
   const client = useDemoClient();
   const [draft, setDraft] = useState(task.title);
-  // Someone else's edit (or a rejection) changes the title under an idle input.
-  useEffect(() => setDraft(task.title), [task.title]);
+  /** The title when the field got focus; null while it has none. */
+  const editing = useRef<string | null>(null);
+  // Someone else's edit (or a rejection) changes the title under an idle input; while the user
+  // types, their draft stays (it is saved, or compared, when they leave the field).
+  useEffect(() => {
+    if (editing.current === null) setDraft(task.title);
+  }, [task.title]);
 
-  function save() {
+  /** Saves the draft unless it is empty or unchanged since `before` (the title at focus). */
+  function save(before: string | null) {
     const title = draft.trim();
-    if (title === '' || title === task.title) return setDraft(task.title);
+    if (title === '' || title === task.title || title === before) return setDraft(task.title);
     void client.db.tasks.update(task.id, { title });
   }
 
@@ -37,7 +43,14 @@ function TaskItem({ task }: { task: Task }): ReactNode {
         value={draft}
         aria-label={`Title of ${task.title}`}
         onChange={(e) => setDraft(e.target.value)}
-        onBlur={save}
+        onFocus={() => {
+          editing.current = task.title;
+        }}
+        onBlur={() => {
+          const before = editing.current;
+          editing.current = null;
+          save(before);
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter') e.currentTarget.blur();
         }}
