@@ -28,6 +28,9 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // op-sqlite's Node build imports `./database` without an extension, which Node's own ESM
+    // loader refuses; inlined, Vite resolves it (test/native/, decision 0016).
+    server: { deps: { inline: ['@op-engineering/op-sqlite'] } },
     pool: 'forks',
     projects: [
       {

@@ -41,7 +41,9 @@ let tarballs: Record<string, string> = {};
 const PACKAGES = [
   '@syncline/client',
   '@syncline/core',
+  '@syncline/electron',
   '@syncline/react',
+  '@syncline/react-native',
   '@syncline/server',
   '@syncline/store-indexeddb',
   '@syncline/store-sqlite',
@@ -77,6 +79,7 @@ describe(`the packed packages in an app outside the workspace (Node ${NODE_RANGE
       written: 'Groceries',
       seen: 'Groceries',
       version: expect.any(Number),
+      preload: 'electron/dist/preload.cjs',
     });
     // The control of "the handler loads no driver": the SQLite store's subpath does load one.
     expect(out.driversAfterSqliteStore).toBeGreaterThan(0);

@@ -42,7 +42,19 @@ const workspacePackages = readdirSync(join(ROOT, 'packages')).map(
     (JSON.parse(readFileSync(join(ROOT, 'packages', p, 'package.json'), 'utf8')) as { name: string }).name,
 );
 /** Third-party packages the README tells people to install: the drivers and the examples' imports. */
-const THIRD_PARTY = new Set(['better-sqlite3', 'pg', 'tsx', 'pino', 'jose', 'react', 'ws']);
+const THIRD_PARTY = new Set([
+  'better-sqlite3',
+  'pg',
+  'tsx',
+  'pino',
+  'jose',
+  'react',
+  'ws',
+  '@op-engineering/op-sqlite',
+  '@react-native-community/netinfo',
+  'react-native-background-fetch',
+  'electron',
+]);
 
 /** Words of a shell command line, quotes removed (no expansion: `$VAR` stays as it is). */
 function words(line: string): string[] {

@@ -232,7 +232,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
   };
 
   realtime = createRealtime(options, ctx, random, {
-    welcomed: () => loop.pullSoon(Object.keys(options.schema.collections)),
+    welcomed: () => loop.reconnected(),
     poked: (collections) => loop.pullSoon(collections),
     changed: (open, lost) =>
       status.set(

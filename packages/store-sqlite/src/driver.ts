@@ -20,6 +20,15 @@ export interface SqliteDriver {
   all(sql: string, params?: readonly SqlValue[]): MaybePromise<SqlRow[]>;
   /** Closes the connection; pending work has finished by the time the store calls it. */
   close(): MaybePromise<void>;
+  /**
+   * Optional: runs `fn` inside one transaction of the library's own (committed when `fn`
+   * resolves, rolled back when it rejects, the error rethrown). A library whose transactions
+   * queue against the app's own transactions on the same connection (op-sqlite's
+   * `db.transaction()`) implements it so the store's transactions join that queue. Without it the
+   * store runs `BEGIN IMMEDIATE`/`BEGIN` … `COMMIT` through {@link SqliteDriver.exec}.
+   * `mode` is `write` for transactions that may write, `read` otherwise.
+   */
+  transaction?<T>(mode: 'read' | 'write', fn: () => Promise<T>): Promise<T>;
 }
 
 /** A value SQLite can bind or return. */

@@ -126,6 +126,29 @@ class SqliteLocalStore implements LocalStore {
     finish: () => void = () => {},
   ): Promise<T> {
     const conn = this.connection();
+    const { driver } = conn;
+    if (driver.transaction) {
+      // The library's transaction commits when the callback resolves: end the tx object first so
+      // nothing of this transaction runs after COMMIT. The callback's own error is rethrown as
+      // it is; anything else (BEGIN, COMMIT) becomes a storage error.
+      let failed: { error: unknown } | null = null;
+      const run = async (): Promise<T> => {
+        try {
+          return await fn();
+        } catch (error) {
+          failed = { error };
+          throw error;
+        } finally {
+          finish();
+        }
+      };
+      try {
+        return await driver.transaction<T>(begin === 'BEGIN IMMEDIATE' ? 'write' : 'read', run);
+      } catch (error) {
+        const own = failed as { error: unknown } | null;
+        throw own ? own.error : toStorageError(error);
+      }
+    }
     await conn.exec(begin);
     let result: T;
     try {

@@ -15,6 +15,8 @@ const drivers = () =>
 const driversAfterHandler = drivers().length;
 
 const { createSqliteStore } = await import('@syncline/server/sqlite');
+// What an Electron app's main process hands to webPreferences.preload.
+const preload = createRequire(import.meta.url).resolve('@syncline/electron/preload');
 const dir = mkdtempSync(join(tmpdir(), 'syncline-consumer-'));
 const secret = 'consumer-app-secret-long-enough-for-hs256';
 const store = createSqliteStore({ path: join(dir, 'server.db'), schema });
@@ -46,6 +48,7 @@ try {
       written: list.name,
       seen: seen?.name ?? null,
       version: seen?.version ?? null,
+      preload: preload.split(/[\\/]/).slice(-3).join('/'),
     }),
   );
 } finally {

@@ -9,6 +9,9 @@ import {
 } from '@syncline/client';
 import { manualClock, manualNetwork } from '@syncline/client/testing';
 import { defineSchema, type RowOf, SynclineError, t } from '@syncline/core';
+import { type BridgePort, nodePort } from '@syncline/electron';
+import { electronNetwork, exposeSyncClient, serveClient } from '@syncline/electron/main';
+import { createRendererClient, type RendererClient } from '@syncline/electron/renderer';
 import {
   OfflineIndicator,
   PendingBadge,
@@ -19,11 +22,21 @@ import {
   useRecord,
   useSyncStatus,
 } from '@syncline/react';
+import {
+  type BackgroundFetchLike,
+  type BackgroundSyncRecord,
+  configureBackgroundFetch,
+  createBackgroundSync,
+  expoBackgroundTask,
+  type NetInfoLike,
+  netInfoNetwork,
+} from '@syncline/react-native';
 import { createJwtAuth, createSyncServer, type Rules } from '@syncline/server';
 import { createSqliteStore } from '@syncline/server/sqlite';
 import { createIndexedDbStore } from '@syncline/store-indexeddb';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { betterSqlite3Driver } from '@syncline/store-sqlite/better-sqlite3';
+import { type OpSqliteDatabase, opSqliteDriver } from '@syncline/store-sqlite/op-sqlite';
 import { browserNetwork, channelName, connectTabs, sharedStore, syncLockName } from '@syncline/web';
 import { createElement, type ReactNode } from 'react';
 
@@ -69,6 +82,26 @@ export function browser(): void {
   connectTabs({ client, store, lock: syncLockName('todo') });
 }
 
+/** React Native: op-sqlite, NetInfo and the OS's background modules are the app's, passed in. */
+export async function reactNative(
+  db: OpSqliteDatabase,
+  NetInfo: NetInfoLike,
+  BackgroundFetch: BackgroundFetchLike,
+): Promise<BackgroundSyncRecord | null> {
+  const network = netInfoNetwork(NetInfo);
+  const client = createClient({
+    schema,
+    store: createSqliteLocalStore(opSqliteDriver(db)),
+    network,
+    url: '/sync',
+  });
+  const background = createBackgroundSync({ client, budgetMs: 25_000 });
+  await configureBackgroundFetch(BackgroundFetch, background);
+  const expo: () => Promise<number> = expoBackgroundTask(background, { Success: 1, Failed: 2 });
+  await expo();
+  return background.last;
+}
+
 /** The React bindings, typed from the client's collections (no JSX: the app's tsconfig has none). */
 export function OpenTasks({ client }: { client: SynclineClient<typeof schema> }): ReactNode {
   const open: QueryResult<Task[]> = useQuery(client.db.tasks, { where: { done: false } });
@@ -93,4 +126,32 @@ export function app(client: SynclineClient<typeof schema>): ReactNode {
     createElement(RejectionNotices, { currentUserId: 'alice' }),
     createElement(OpenTasks, { client }),
   );
+}
+
+/** Electron: the main client served to windows, and a window's client under the React bindings. */
+export function electronMain(
+  client: SynclineClient<typeof schema>,
+  port: Parameters<typeof nodePort>[0],
+): void {
+  const network = electronNetwork({ net: { isOnline: () => true } });
+  const host = serveClient(client, { network });
+  const bridge: BridgePort = nodePort(port);
+  host.connect(bridge);
+  type Expose = Parameters<typeof exposeSyncClient>[1];
+  const wire = (ipcMain: Expose['ipcMain'], MessageChannelMain: Expose['MessageChannelMain']) =>
+    exposeSyncClient(client, { ipcMain, MessageChannelMain, network });
+  void wire;
+}
+
+export function electronWindow(): ReactNode {
+  const client: RendererClient<typeof schema> = createRendererClient({ schema });
+  void client.db.tasks.insert({ title: 'Milk', listId: 'l1' });
+  // @ts-expect-error: `title` is text on a window's client too.
+  void client.db.tasks.update('t1', { title: 42 });
+  return createElement(SynclineProvider, { client }, createElement(OpenTasksOf, { tasks: client.db.tasks }));
+}
+
+function OpenTasksOf({ tasks }: { tasks: RendererClient<typeof schema>['db']['tasks'] }): ReactNode {
+  const open: QueryResult<Task[]> = useQuery(tasks, { where: { done: false } });
+  return createElement('p', null, String(open.data?.length ?? 0));
 }

@@ -146,3 +146,38 @@ describe('sync loop with scripted transport and a manual clock', () => {
     );
   });
 });
+
+describe('sync({ signal }) behind a cycle in flight (background tasks with an OS deadline)', () => {
+  test('aborted while waiting: rejects with aborted at once, sends nothing, and the waiting cycle never runs', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const c = scriptedClient(async (call) => {
+      if (call.path === '/push') await held;
+      return defaultAnswer(call);
+    });
+    await c.ready();
+    await c.db.notes.insert({ title: 'a' });
+    const foreground = c.sync();
+    await until(() => c.calls.some((x) => x.path === '/push'));
+    const controller = new AbortController();
+    const background = c.sync({ signal: controller.signal });
+    controller.abort();
+    await expect(background).rejects.toMatchObject({ name: 'SynclineError', code: 'aborted' });
+    const callsAtAbort = c.calls.length;
+    release();
+    await foreground;
+    // The foreground cycle: one push, then its pull. The aborted sync added no cycle after it.
+    await until(() => c.status.phase === 'idle');
+    expect(c.calls.slice(callsAtAbort).map((x) => x.path)).toEqual(['/pull']);
+    expect(c.status.pending).toBe(0);
+  });
+
+  test('an already aborted signal rejects without waiting or sending', async () => {
+    const c = scriptedClient(defaultAnswer);
+    await c.ready();
+    await expect(c.sync({ signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'aborted' });
+    expect(c.calls).toEqual([]);
+  });
+});

@@ -39,6 +39,16 @@ export function asSynclineError(e: unknown): SynclineError {
   });
 }
 
+/** The abort reason as an Error named AbortError (what `asSynclineError` maps to `aborted`). */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  return Object.assign(new Error('Syncing was cancelled before it could start.'), {
+    name: 'AbortError',
+    cause: reason,
+  });
+}
+
 /**
  * The sync loop: one cycle = push until the outbox is empty or blocked, then pull until no
  * collection has more. Cycles never overlap (a mutex), so push and pull never run at once.
@@ -101,6 +111,19 @@ export class SyncLoop {
   }
 
   /**
+   * Realtime: the socket was welcomed, so the server is reachable again. Forget the backoff and
+   * run a full cycle now: its push sends what was written while the server was away (a local
+   * write during a backoff only waits for the backoff), and its pull brings whatever changed
+   * while the socket was closed.
+   */
+  reconnected(): void {
+    if (!this.started) return;
+    this.o.backoff.reset();
+    this.clearTimer();
+    void this.background();
+  }
+
+  /**
    * Realtime: pull `collections` soon (a poke, or all of them after the socket's welcome).
    * Coalesced: pokes that arrive while a pull runs or waits cause exactly one more pull, of all
    * the collections they named. A failure is reported and retried as a full cycle after backoff.
@@ -148,12 +171,17 @@ export class SyncLoop {
 
   /**
    * Runs one full cycle now (after any cycle in progress) and resolves when it is done.
-   * Throws the cycle's error; offline throws `network` without making a request.
+   * Throws the cycle's error; offline throws `network` without making a request. `signal`
+   * also covers the wait for a cycle in progress (a background task with an OS deadline must
+   * not outlive it behind a hanging foreground cycle): aborted while waiting, it rejects with
+   * `aborted` at once and its cycle never starts; aborted during its cycle, the request in
+   * flight is cancelled and the outbox keeps every unacknowledged entry (re-sent later under
+   * the same seq, so a push the server did apply is not applied twice).
    */
   async sync(signal?: AbortSignal): Promise<void> {
     this.assertOnline();
     try {
-      await this.exclusive(() => this.cycle(signal));
+      await this.exclusive(() => this.cycle(signal), signal);
     } catch (e) {
       const err = asSynclineError(e);
       this.o.delegate.failed(err);
@@ -175,7 +203,7 @@ export class SyncLoop {
         } finally {
           this.o.ctx.progress.phase('idle');
         }
-      });
+      }, signal);
     } catch (e) {
       const err = asSynclineError(e);
       this.o.delegate.failed(err);
@@ -193,10 +221,25 @@ export class SyncLoop {
     );
   }
 
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.mutex.then(fn, fn);
+  /**
+   * Runs `fn` after every earlier run. With `signal`, the caller stops waiting when it aborts:
+   * the returned promise rejects at once, and `fn` is skipped when its turn comes, so the order
+   * of the runs that remain is unchanged and two runs never overlap.
+   */
+  private exclusive<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const guarded = () => {
+      signal?.throwIfAborted();
+      return fn();
+    };
+    const run = this.mutex.then(guarded, guarded);
     this.mutex = run.catch(() => undefined);
-    return run;
+    if (!signal) return run;
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(abortReason(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   private async cycle(signal: AbortSignal | undefined): Promise<void> {

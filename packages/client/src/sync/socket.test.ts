@@ -134,6 +134,41 @@ describe('realtime socket with a fake WebSocket and a manual clock', () => {
     await c.stop();
   });
 
+  test('a write made while backing off is pushed at the welcome, not after the backoff (the server is back)', async () => {
+    // The server is down: the socket is lost and a push fails, so the loop backs off; a local
+    // write then only waits for that backoff. The socket's welcome proves the server is back.
+    let down = false;
+    const { c, fake, pulls } = await setup((call) =>
+      down && call.path !== '/info' ? 'network' : defaultAnswer(call),
+    );
+    welcome(fake.last());
+    await until(() => pulls().length === 2 && c.status.phase === 'idle');
+    down = true;
+    fake.last().serverClose(1006);
+    await c.db.notes.insert({ title: 'while down' });
+    c.clock.advance(50); // the push debounce: this push fails and the loop backs off
+    await until(() => c.status.error?.code === 'network' && c.status.phase === 'idle');
+    await c.db.notes.insert({ title: 'during the backoff' });
+    await settle();
+    expect(c.pushes()).toHaveLength(1);
+    const failed = c.pushes().length;
+    down = false;
+    // The socket's reconnect (at +500) comes before the loop's retry (at +550): advance to it only.
+    expect(nextDelay(c)).toBe(450);
+    c.clock.advance(450);
+    await until(() => fake.sockets.length === 2);
+    welcome(fake.last());
+    await until(() => c.status.pending === 0 && c.status.phase === 'idle');
+    // Both went out at the welcome: the loop's retry timer (at +550) has not fired.
+    expect(c.clock.now()).toBeLessThan(Date.parse('2026-11-25T13:00:00.550Z'));
+    const sent = c
+      .pushes()
+      .slice(failed)
+      .flatMap((b) => b.mutations!.map((m) => (m.op === 'insert' ? m.data.title : null)));
+    expect(sent.sort()).toEqual(['during the backoff', 'while down']);
+    await c.stop();
+  });
+
   test('reconnect backoff: full jitter within [0, min(5 min, 1 s · 2^n)), drawn from the injected random', async () => {
     const draws = [0.9, 0.1, 0.99, 0.5, 0, 0.75, 0.3, 0.6, 0.95, 0.2, 0.42];
     let i = 0;
