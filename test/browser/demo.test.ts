@@ -320,4 +320,4 @@ describe.skipIf(!hasChromium)('the demo app in Chromium (npm start)', () => {
   });
 });
 
-test.skipIf(hasChromium)(`the demo app in Chromium ${SKIP_REASON}`, () => {});
+if (!hasChromium) test.skip(`the demo app in Chromium ${SKIP_REASON}`, () => {});
