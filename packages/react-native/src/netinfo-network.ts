@@ -1,5 +1,4 @@
-import type { NetworkMonitor, Transport } from '@syncline/client';
-import { SynclineError } from '@syncline/core';
+import { type NetworkMonitor, observedNetwork, type Transport } from '@syncline/client';
 
 /**
  * The fields of `@react-native-community/netinfo`'s `NetInfoState` the monitor reads. `null` means
@@ -82,23 +81,15 @@ export interface NetInfoNetwork extends NetworkMonitor {
  * const client = createClient({ schema, store, network, transport: network.observe(fetchTransport(url)) });
  */
 export function netInfoNetwork(netInfo: NetInfoLike): NetInfoNetwork {
-  let online = true;
+  const core = observedNetwork(true);
   let state: NetInfoStateLike | null = null;
-  let reachable: boolean | null = null;
-  /** Counts NetInfo updates, so a response can tell whether NetInfo spoke after its request left. */
   let updates = 0;
   let disposed = false;
-  const subs = new Set<(online: boolean) => void>();
-  const set = (next: boolean) => {
-    if (next === online) return;
-    online = next;
-    for (const cb of [...subs]) cb(online);
-  };
   const update = (next: NetInfoStateLike) => {
     if (disposed) return;
     updates++;
     state = next;
-    set(netInfoOnline(next));
+    core.report(netInfoOnline(next));
   };
   const unsubscribe = netInfo.addEventListener(update);
   // A fetch answered after a listener update is older news: only the first word counts.
@@ -110,39 +101,20 @@ export function netInfoNetwork(netInfo: NetInfoLike): NetInfoNetwork {
   );
   return {
     get online() {
-      return online;
+      return core.online;
     },
     get state() {
       return state;
     },
     get reachable() {
-      return reachable;
+      return core.reachable;
     },
-    subscribe(cb) {
-      subs.add(cb);
-      return () => subs.delete(cb);
-    },
-    observe(transport) {
-      return {
-        async request(path, init) {
-          const sentOffline = !online;
-          const before = updates;
-          try {
-            const res = await transport.request(path, init);
-            reachable = true;
-            if (sentOffline && updates === before) set(true);
-            return res;
-          } catch (error) {
-            if (error instanceof SynclineError && error.code === 'network') reachable = false;
-            throw error;
-          }
-        },
-      };
-    },
+    subscribe: (cb) => core.subscribe(cb),
+    observe: (transport) => core.observe(transport),
     dispose() {
       disposed = true;
       unsubscribe();
-      subs.clear();
+      core.clear();
     },
   };
 }

@@ -1,5 +1,4 @@
-import type { NetworkMonitor, Transport } from '@syncline/client';
-import { SynclineError } from '@syncline/core';
+import { type NetworkMonitor, observedNetwork, type Transport } from '@syncline/client';
 
 /** The parts of `window` (or a worker's `self`) the monitor reads; injectable for tests. */
 export interface OnlineSource {
@@ -35,55 +34,24 @@ export interface BrowserNetwork extends NetworkMonitor {
  * network.subscribe((online) => banner.hidden = online);
  */
 export function browserNetwork(source: OnlineSource = globalThis as unknown as OnlineSource): BrowserNetwork {
-  let online = source.navigator.onLine;
-  let reachable: boolean | null = null;
-  /** Counts `offline` events, so a response can tell whether one came after its request left. */
-  let offlineEvents = 0;
-  const subs = new Set<(online: boolean) => void>();
-  const set = (next: boolean) => {
-    if (!next) offlineEvents++;
-    if (next === online) return;
-    online = next;
-    for (const cb of [...subs]) cb(online);
-  };
-  const onOnline = () => set(true);
-  const onOffline = () => set(false);
+  const core = observedNetwork(source.navigator.onLine);
+  const onOnline = () => core.report(true);
+  const onOffline = () => core.report(false);
   source.addEventListener('online', onOnline);
   source.addEventListener('offline', onOffline);
   return {
     get online() {
-      return online;
+      return core.online;
     },
     get reachable() {
-      return reachable;
+      return core.reachable;
     },
-    subscribe(cb) {
-      subs.add(cb);
-      return () => subs.delete(cb);
-    },
-    observe(transport) {
-      return {
-        async request(path, init) {
-          const sentOffline = !online;
-          const before = offlineEvents;
-          try {
-            const res = await transport.request(path, init);
-            reachable = true;
-            // Proof of a link only when the request left while the browser said offline and no
-            // newer `offline` event arrived while it was out.
-            if (sentOffline && offlineEvents === before) set(true);
-            return res;
-          } catch (error) {
-            if (error instanceof SynclineError && error.code === 'network') reachable = false;
-            throw error;
-          }
-        },
-      };
-    },
+    subscribe: (cb) => core.subscribe(cb),
+    observe: (transport) => core.observe(transport),
     dispose() {
       source.removeEventListener('online', onOnline);
       source.removeEventListener('offline', onOffline);
-      subs.clear();
+      core.clear();
     },
   };
 }

@@ -1,5 +1,4 @@
-import { alwaysOnline, type NetworkMonitor, type Transport } from '@syncline/client';
-import { SynclineError } from '@syncline/core';
+import { alwaysOnline, type NetworkMonitor, observedNetwork, type Transport } from '@syncline/client';
 import type { OnlineReports } from './host.ts';
 
 /** Electron's `net` module, as far as the monitor uses it. */
@@ -25,8 +24,9 @@ export interface ElectronNetwork extends NetworkMonitor, OnlineReports {
  * The main process's network monitor. Electron's `net.isOnline()` is the operating system's
  * view, but `net` has no change events; the renderers' `online`/`offline` events (which the
  * renderer client forwards over the bridge, `exposeSyncClient({ network })` hands them here)
- * are the change signal, and requests tell the rest: a request that reached the server proves
- * the machine online, and a failed one re-reads `net.isOnline()`.
+ * are the change signal, and requests tell the rest: a request sent while the monitor said
+ * offline that reached the server proves the machine online, and a failed one re-reads
+ * `net.isOnline()`.
  *
  * @example
  * import { net } from 'electron';
@@ -36,47 +36,21 @@ export interface ElectronNetwork extends NetworkMonitor, OnlineReports {
  */
 export function electronNetwork(options: { net: NetLike }): ElectronNetwork {
   const { net } = options;
-  let online = safeIsOnline(net);
-  let reachable: boolean | null = null;
-  const subs = new Set<(online: boolean) => void>();
-  const set = (next: boolean) => {
-    if (next === online) return;
-    online = next;
-    for (const cb of [...subs]) cb(online);
-  };
+  // A request that failed to connect re-reads the OS's view.
+  const core = observedNetwork(safeIsOnline(net), { unreachable: () => core.report(safeIsOnline(net)) });
   return {
     get online() {
-      return online;
+      return core.online;
     },
     get reachable() {
-      return reachable;
+      return core.reachable;
     },
-    subscribe(cb) {
-      subs.add(cb);
-      return () => subs.delete(cb);
-    },
+    subscribe: (cb) => core.subscribe(cb),
     // A renderer's event is believed either way: Chromium derives `navigator.onLine` from the
     // same OS signal as `net.isOnline()`, and a wrong "online" is corrected by the next request.
-    report: (next) => set(next),
-    check: () => set(safeIsOnline(net)),
-    observe(transport) {
-      return {
-        async request(path, init) {
-          try {
-            const res = await transport.request(path, init);
-            reachable = true;
-            set(true);
-            return res;
-          } catch (error) {
-            if (error instanceof SynclineError && error.code === 'network') {
-              reachable = false;
-              set(safeIsOnline(net));
-            }
-            throw error;
-          }
-        },
-      };
-    },
+    report: (next) => core.report(next),
+    check: () => core.report(safeIsOnline(net)),
+    observe: (transport) => core.observe(transport),
   };
 }
 
