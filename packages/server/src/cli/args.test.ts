@@ -101,6 +101,16 @@ describe('parseCommand', () => {
     });
   });
 
+  test('serve --static <dir> (a built web app at /); it applies to serve only', () => {
+    expect(parseCommand(['serve', '--schema', 's.ts', '--dev', '--static', './apps/demo/dist'])).toEqual({
+      kind: 'serve',
+      args: { schema: 's.ts', dev: true, staticDir: './apps/demo/dist' },
+    });
+    expect(() => parseCommand(['migrate', '--schema', 's.ts', '--static', 'x'])).toThrow(
+      /--static does not apply to "syncline migrate"/,
+    );
+  });
+
   test('serve with token flags; they apply to serve only', () => {
     expect(
       parseCommand([

@@ -4,7 +4,7 @@ import { UsageError } from './errors.ts';
 
 export const USAGE = `Usage:
   syncline serve --schema <module> --db <url> [--port 8787] [--host 127.0.0.1] [--dev]
-                 [--no-migrate] [--gc-every 1h [--gc-older-than 30d]]
+                 [--static <dir>] [--no-migrate] [--gc-every 1h [--gc-older-than 30d]]
                  [--jwks-url <url>] [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-clock-skew 30s]
   syncline serve --config <module> [--port <n>] [--host <addr>] [--dev]
   syncline migrate --schema <module> --db <url>
@@ -34,6 +34,8 @@ Options:
   --port <n>            TCP port (default $PORT or 8787; 0 picks a free one).
   --host <addr>         Interface to bind (default 127.0.0.1; 0.0.0.0 serves the network).
   --dev                 Dev mode: loopback only, generated token secret, POST /dev/token.
+  --static <dir>        serve: also serve the files of <dir> (a built web app) at /, its
+                        index.html at / (the dev page of curl commands moves to /dev).
   --no-migrate          serve: do not migrate on start (run "syncline migrate" in your deploy).
   --gc-every <d>        serve: run garbage collection this often, e.g. 1h (default: never).
   --gc-older-than <d>   serve: what the scheduled GC removes (default 30d).
@@ -79,6 +81,8 @@ export interface ServeArgs extends DatabaseArgs {
   host?: string;
   dev: boolean;
   dataDir?: string;
+  /** `--static`: a directory of files (a built web app) served at `/`. */
+  staticDir?: string;
   /** Set (true) by `--no-migrate`. */
   noMigrate?: boolean;
   /** Interval of the scheduled GC in ms; absent: no schedule. */
@@ -119,6 +123,7 @@ const FLAGS_OF: Record<Exclude<Command['kind'], 'help'>, readonly Flag[]> = {
     'host',
     'dev',
     'data-dir',
+    'static',
     'no-migrate',
     'gc-every',
     'gc-older-than',
@@ -180,6 +185,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.host !== undefined) args.host = values.host;
   if (values.port !== undefined) args.port = parsePort(values.port, '--port');
   if (values['data-dir'] !== undefined) args.dataDir = values['data-dir'];
+  if (values.static !== undefined) args.staticDir = values.static;
   if (values['no-migrate']) args.noMigrate = true;
   if (values['gc-every'] !== undefined) {
     args.gcEveryMs = parseDuration(values['gc-every'], '--gc-every');
@@ -206,6 +212,7 @@ const OPTION_NAMES = [
   'config',
   'pg-schema',
   'data-dir',
+  'static',
   'port',
   'host',
   'dev',
@@ -308,6 +315,7 @@ function parse(argv: readonly string[]) {
       config: { type: 'string' },
       'pg-schema': { type: 'string' },
       'data-dir': { type: 'string' },
+      static: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       dev: { type: 'boolean' },

@@ -1,5 +1,5 @@
 /**
- * Dev-mode routes: `POST /dev/token` hands out tokens, `GET /` explains how to use them. Only
+ * Dev-mode routes: `POST /dev/token` hands out tokens, `GET /` (or `/dev`) explains how to use them. Only
  * mounted by `syncline serve --dev`, which binds loopback only.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +21,8 @@ export interface DevRoutesOptions {
   rules?: Rules | undefined;
   /** Where the sync API is mounted, default `/sync`. */
   basePath?: string;
+  /** Where the page of curl commands is served, default `/` (`/dev` when an app is served at `/`). */
+  pagePath?: string;
 }
 
 function json(status: number, body: unknown): Response {
@@ -196,7 +198,7 @@ export function devRoutes(options: DevRoutesOptions): ExtraRoute[] {
     { method: 'POST', path: '/dev/token', handler: (request) => issueToken(request, options.secret) },
     {
       method: 'GET',
-      path: '/',
+      path: options.pagePath ?? '/',
       handler: (request) =>
         new Response(page(new URL(request.url).origin, options), {
           headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },

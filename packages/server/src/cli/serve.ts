@@ -10,6 +10,7 @@ import { devRoutes } from './dev-routes.ts';
 import { formatDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
 import { cliLogger } from './log.ts';
+import { staticRoutes } from './static-files.ts';
 import { loadTarget, openTarget, type Target } from './target.ts';
 
 /** Where the CLI prints; injectable so tests can read it. */
@@ -105,10 +106,20 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       realtime: { onError: realtimeError },
       ...(options.rules === undefined ? {} : { rules: options.rules }),
     });
-    const extraRoutes =
-      options.dev && auth.signingSecret !== null
-        ? devRoutes({ secret: auth.signingSecret, schema: options.schema, rules: options.rules })
-        : [];
+    // Resolved before listening: a missing build is a usage error, not a server without its app.
+    const appRoutes = args.staticDir === undefined ? [] : staticRoutes(args.staticDir);
+    const devPage = args.staticDir === undefined ? '/' : '/dev';
+    const extraRoutes = [
+      ...(options.dev && auth.signingSecret !== null
+        ? devRoutes({
+            secret: auth.signingSecret,
+            schema: options.schema,
+            rules: options.rules,
+            pagePath: devPage,
+          })
+        : []),
+      ...appRoutes,
+    ];
     listener = await listen(server, {
       port: options.port,
       host: options.host,
@@ -146,6 +157,8 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
     `  tokens     ${authDescription(auth, dataDir, options.dev)}`,
     `  metrics    ${url}/metrics`,
   ];
+  if (args.staticDir !== undefined)
+    lines.splice(1, 0, `  app        ${url}/ (the files of ${args.staticDir})`);
   if (gcEveryMs !== undefined) {
     lines.push(
       `  gc         every ${formatDuration(gcEveryMs)}, tombstones older than ${formatDuration(gcOlderThanMs)}`,
@@ -162,7 +175,9 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
     lines.push(
       'Get a token:',
       `  curl -s -X POST ${url}/dev/token -H 'content-type: application/json' -d '{"userId":"alice"}'`,
-      `Open ${url}/ for push and pull examples. Press Ctrl-C to stop.`,
+      args.staticDir === undefined
+        ? `Open ${url}/ for push and pull examples. Press Ctrl-C to stop.`
+        : `Open ${url}/ in two browser windows; push and pull examples at ${url}/dev. Press Ctrl-C to stop.`,
     );
   }
   // One write, so whoever watches for the "listening" line gets the whole banner with it.
