@@ -54,7 +54,7 @@ const child = spawn(
     '--conditions=@syncline/source',
     '--import',
     'tsx',
-    new URL('./push-server.ts', import.meta.url).pathname,
+    new URL('./sync-server.ts', import.meta.url).pathname,
   ],
   {
     env: {
@@ -63,6 +63,7 @@ const child = spawn(
       BENCH_PG_SCHEMA: pgSchema,
       BENCH_SECRET: secret,
       BENCH_POOL: String(pool),
+      BENCH_STORE: 'postgres',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   },
