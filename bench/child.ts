@@ -109,8 +109,13 @@ export async function startService<T>(cmd: ChildCommand, readyCapMs: number): Pr
   };
   try {
     const info = await new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${cmd.argv.join(' ')} not ready in ${readyCapMs} ms`)), readyCapMs);
-      child.once('exit', (code) => reject(new Error(`${cmd.argv.at(-1)} exited with ${code}: ${stderr.trim()}`)));
+      const timer = setTimeout(
+        () => reject(new Error(`${cmd.argv.join(' ')} not ready in ${readyCapMs} ms`)),
+        readyCapMs,
+      );
+      child.once('exit', (code) =>
+        reject(new Error(`${cmd.argv.at(-1)} exited with ${code}: ${stderr.trim()}`)),
+      );
       createInterface({ input: child.stdout! }).once('line', (line) => {
         clearTimeout(timer);
         try {

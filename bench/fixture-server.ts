@@ -43,7 +43,13 @@ const versions = new Map<string, number>();
 let counter = 0;
 
 type PushBody = {
-  mutations: Array<{ seq: number; id: string; op: string; data?: Record<string, unknown>; patch?: Record<string, unknown> }>;
+  mutations: Array<{
+    seq: number;
+    id: string;
+    op: string;
+    data?: Record<string, unknown>;
+    patch?: Record<string, unknown>;
+  }>;
 };
 
 const server = createServer((req, res) => {
@@ -52,7 +58,10 @@ const server = createServer((req, res) => {
     const after = Number(url.searchParams.get('after') ?? 0);
     const limit = Number(url.searchParams.get('limit') ?? 1000);
     const page = rows.slice(after, after + limit);
-    return json(res, 200, { rows: page, next: after + page.length < rows.length ? after + page.length : null });
+    return json(res, 200, {
+      rows: page,
+      next: after + page.length < rows.length ? after + page.length : null,
+    });
   }
   if (req.method === 'GET' && url.pathname === '/rxdb/pull') {
     const from = indexAfter(url.searchParams.get('id'));

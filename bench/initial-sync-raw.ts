@@ -26,7 +26,9 @@ try {
     db.exec(
       'CREATE TABLE tasks (id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT NOT NULL, note TEXT, done INTEGER NOT NULL, rank INTEGER NOT NULL)',
     );
-    const stmt = db.prepare('INSERT INTO tasks (id, owner, title, note, done, rank) VALUES (?, ?, ?, ?, ?, ?)');
+    const stmt = db.prepare(
+      'INSERT INTO tasks (id, owner, title, note, done, rank) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     insertPage = db.transaction((rows: BenchRow[]) => {
       for (const r of rows) stmt.run(r.id, r.owner, r.title, r.note, r.done ? 1 : 0, r.rank);
     });

@@ -26,7 +26,12 @@ async function pullOverWire(): Promise<number> {
     const res = await fetch(`${url}/sync/pull`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ protocol: PROTOCOL_VERSION, clientId: 'bench-wire', collections: { tasks: { cursor } }, limit: PAGE }),
+      body: JSON.stringify({
+        protocol: PROTOCOL_VERSION,
+        clientId: 'bench-wire',
+        collections: { tasks: { cursor } },
+        limit: PAGE,
+      }),
     });
     if (res.status !== 200) throw new Error(`pull answered ${res.status}: ${await res.text()}`);
     const page = (await res.json()) as {
@@ -61,7 +66,8 @@ try {
     const ms = performance.now() - t0;
     await client.close();
     const check = new Database(path, { readonly: true });
-    const rows = (check.prepare('SELECT count(*) AS n FROM tasks WHERE _visible = 1').get() as { n: number }).n;
+    const rows = (check.prepare('SELECT count(*) AS n FROM tasks WHERE _visible = 1').get() as { n: number })
+      .n;
     check.close();
     printResult({ ms, rows });
   }

@@ -53,7 +53,10 @@ for (let from = 0; from < seed; from += CHUNK * 20) {
         params.push(r.id, r.owner, r.title, r.note, r.done ? 1 : 0, r.rank);
         values.push('(?, ?, ?, ?, ?, ?)');
       }
-      await tx.all(`INSERT INTO tasks (id, owner, title, note, done, rank) VALUES ${values.join(', ')}`, params);
+      await tx.all(
+        `INSERT INTO tasks (id, owner, title, note, done, rank) VALUES ${values.join(', ')}`,
+        params,
+      );
     }
   });
 }

@@ -16,6 +16,8 @@ export function benchRow(n, owner = 'u1') {
 
 /** Prints one JSON line (the result a child process hands its parent) and exits. */
 export function report(result) {
-  process.stdout.write(`${JSON.stringify({ ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+  );
   process.exit(0);
 }

@@ -41,7 +41,11 @@ const schema = {
   required: ['id', 'owner', 'title', 'done', 'rank'],
 };
 
-const db = await createRxDatabase({ name: `bench${process.pid}`, storage: await storage(), multiInstance: false });
+const db = await createRxDatabase({
+  name: `bench${process.pid}`,
+  storage: await storage(),
+  multiInstance: false,
+});
 await db.addCollections({ tasks: { schema } });
 const tasks = db.tasks;
 
