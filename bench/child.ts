@@ -55,14 +55,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.exit(130);
   });
 
-/** Runs `cmd` to its end; its last stdout line is its JSON result. Killed past `capMs`. */
+/** Runs `cmd` to its end; its last stdout line (or last JSON object) is its result. Killed past `capMs`. */
 export function runCapped<T>(cmd: ChildCommand, capMs: number): Promise<RunOutcome<T>> {
   const child = start(cmd);
   const t0 = performance.now();
   let last = '';
+  let stdout = '';
   let stderr = '';
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (line.trim()) last = line;
+    stdout = (stdout + line + '\n').slice(-200_000);
   });
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -77,11 +79,15 @@ export function runCapped<T>(cmd: ChildCommand, capMs: number): Promise<RunOutco
       if (signal === 'SIGKILL' && performance.now() - t0 >= capMs) return;
       const wallMs = performance.now() - t0;
       if (code !== 0) return resolve({ status: 'failed', error: `exit ${code ?? signal}: ${stderr.trim()}` });
-      try {
-        resolve({ status: 'ok', result: JSON.parse(last) as T, wallMs });
-      } catch {
-        resolve({ status: 'failed', error: `no JSON result; stderr: ${stderr.trim()}` });
+      // Its result: the last line, or else a pretty-printed JSON object ending the output.
+      for (const text of [last, stdout.slice(stdout.lastIndexOf('\n{') + 1)]) {
+        try {
+          return resolve({ status: 'ok', result: JSON.parse(text) as T, wallMs });
+        } catch {
+          // Try the next form.
+        }
       }
+      resolve({ status: 'failed', error: `no JSON result; stderr: ${stderr.trim()}` });
     });
   });
 }
