@@ -64,7 +64,7 @@ export function runCapped<T>(cmd: ChildCommand, capMs: number): Promise<RunOutco
   let stderr = '';
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (line.trim()) last = line;
-    stdout = (stdout + line + '\n').slice(-200_000);
+    stdout = `${stdout}${line}\n`.slice(-200_000);
   });
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

@@ -31,6 +31,7 @@ export async function runInitialSync(
   size: { rows: number; capMs: number },
   reps: number,
   log: (line: string) => void,
+  peers = true,
 ): Promise<InitialSyncSize> {
   const services: Array<Service<unknown>> = [];
   const dir = mkdtempSync(join(tmpdir(), 'syncline-bench-s1-'));
@@ -59,16 +60,20 @@ export async function runInitialSync(
     );
     services.push(fixture);
     seedMs.fixture = performance.now() - t0;
-    const pouch = await startService<{ url: string; seedMs: number }>(
-      {
-        argv: [process.execPath, `${PEERS_DIR}pouchdb-server.mjs`],
-        cwd: PEERS_DIR,
-        env: { BENCH_ROWS: String(size.rows) },
-      },
-      seedCap * 4,
-    );
-    services.push(pouch);
-    seedMs.pouchdb = pouch.info.seedMs;
+    let pouchUrl = '';
+    if (peers) {
+      const pouch = await startService<{ url: string; seedMs: number }>(
+        {
+          argv: [process.execPath, `${PEERS_DIR}pouchdb-server.mjs`],
+          cwd: PEERS_DIR,
+          env: { BENCH_ROWS: String(size.rows) },
+        },
+        seedCap * 4,
+      );
+      services.push(pouch);
+      seedMs.pouchdb = pouch.info.seedMs;
+      pouchUrl = pouch.info.url;
+    }
     log(
       `S1 ${size.rows.toLocaleString('en')} rows: servers seeded (${JSON.stringify(Object.fromEntries(Object.entries(seedMs).map(([k, v]) => [k, Math.round(v)])))} ms)`,
     );
@@ -76,9 +81,10 @@ export async function runInitialSync(
       syncline: syncline.info.url,
       token: await signDevToken(secret, 'u1', 24 * 3600),
       fixture: fixture.info.url,
-      pouchdb: pouch.info.url,
+      pouchdb: pouchUrl,
     };
-    const contenders = await runInterleaved<SyncUrls, SyncResult>(initialSyncContenders, urls, {
+    const who = initialSyncContenders.filter((c) => peers || c.kind !== 'peer');
+    const contenders = await runInterleaved<SyncUrls, SyncResult>(who, urls, {
       reps,
       capMs: size.capMs,
       check: (r) => (r.rows === size.rows ? null : `synced ${r.rows} of ${size.rows} rows`),

@@ -17,8 +17,10 @@ export async function runLocalWrites(
   sizes: WriteSizes & { capMs: number },
   reps: number,
   log: (line: string) => void,
+  peers = true,
 ): Promise<LocalWrites> {
-  const contenders = await runInterleaved<WriteSizes, WritesResult>(localWriteContenders, sizes, {
+  const who = localWriteContenders.filter((c) => peers || c.kind !== 'peer');
+  const contenders = await runInterleaved<WriteSizes, WritesResult>(who, sizes, {
     reps,
     capMs: sizes.capMs,
     check: (r) => (r.singles.count === sizes.singles && r.bulk.rows === sizes.bulk ? null : 'wrong counts'),

@@ -148,7 +148,7 @@ export function realtimeTable(rt: Realtime): string[] {
     '**S4 — write → visible latency** (the realtime fan-out bench, `bench/realtime-fanout.ts`, on SQLite)';
   if (!rt.available) return [head, '', 'not run: `bench/realtime-fanout.ts` is not in this checkout.'];
   const o = rt.outcome;
-  if (!o || o.status !== 'ok')
+  if (o?.status !== 'ok')
     return [
       head,
       '',

@@ -142,7 +142,7 @@ function chartOf(s1: readonly InitialSyncSize[], s2: LocalWrites | null, caption
 }
 
 try {
-  const installMs = has('s1') || has('s2') ? ensurePeersInstalled() : 0;
+  const installMs = settings.peers && (has('s1') || has('s2')) ? ensurePeersInstalled() : 0;
   const pgVersion = has('s3') ? await postgresAnswers(settings.dbUrl) : null;
   const machine = machineInfo(pgVersion);
   const startedAt = new Date().toISOString();
@@ -152,11 +152,12 @@ try {
   );
 
   const s1: InitialSyncSize[] = [];
-  if (has('s1')) for (const size of settings.s1) s1.push(await runInitialSync(size, settings.reps, log));
+  if (has('s1'))
+    for (const size of settings.s1) s1.push(await runInitialSync(size, settings.reps, log, settings.peers));
   let s2: LocalWrites | null = null;
   if (has('s2')) {
     log('S2 local writes');
-    s2 = await runLocalWrites(settings.s2, settings.reps, log);
+    s2 = await runLocalWrites(settings.s2, settings.reps, log, settings.peers);
   }
   const s3 = has('s3') ? await runPush(pgVersion) : null;
   let s4: Realtime | null = null;

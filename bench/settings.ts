@@ -1,7 +1,8 @@
 /**
  * What `npm run bench` measures, by mode: `--quick` (one repetition, 100k rows, short caps: under
  * 3 minutes on a 2-core machine, not counting the peers' first install) or full (3 interleaved
- * repetitions, 100k and 1M rows). `--only=s1,s2,…`, `--rows=N` and `--out=DIR` narrow a run (the
+ * repetitions, 100k and 1M rows). `--only=s1,s2,…`, `--rows=N`, `--writes=N` (singles; bulk is 10×), `--reps=N`,
+ * `--no-peers` and `--out=DIR` narrow a run (the
  * smoke test uses them). Env: DATABASE_URL for S3 on PostgreSQL.
  */
 export type Scenario = 's1' | 's2' | 's3' | 's4';
@@ -24,6 +25,8 @@ export interface Settings {
   };
   /** S4 (realtime fan-out): client counts. */
   s4: { clients: readonly number[]; capMs: number };
+  /** Run the peers (RxDB, PouchDB, WatermelonDB); `--no-peers` leaves them out (the smoke test). */
+  peers: boolean;
   outDir: string;
   dbUrl: string;
 }
@@ -43,6 +46,7 @@ export function parseSettings(argv: readonly string[]): Settings {
         s2: { singles: 1000, bulk: 10_000, capMs: 30_000 },
         s3: { clients: 4, batches: 4, warmup: 1, batchSize: 500, updateFraction: 0.2, capMs: 60_000 },
         s4: { clients: [1, 100], capMs: 30_000 },
+        peers: true,
         outDir: new URL('./results/', import.meta.url).pathname,
         dbUrl: '',
       }
@@ -57,10 +61,12 @@ export function parseSettings(argv: readonly string[]): Settings {
         s2: { singles: 1000, bulk: 10_000, capMs: 120_000 },
         s3: { clients: 8, batches: 10, warmup: 2, batchSize: 500, updateFraction: 0.2, capMs: 300_000 },
         s4: { clients: [1, 1000], capMs: 300_000 },
+        peers: true,
         outDir: new URL('./results/', import.meta.url).pathname,
         dbUrl: '',
       };
   if (only) settings.scenarios = only;
+  if (flag('no-peers')) settings.peers = false;
   if (rows) settings.s1 = [{ rows: Number(rows), capMs: settings.s1[0]!.capMs }];
   const reps = value('reps');
   if (reps) settings.reps = Number(reps);
