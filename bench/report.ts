@@ -135,7 +135,10 @@ export function pushTable(
       e.outcome.serverCpuMs === undefined
         ? '—'
         : `${int((e.outcome.serverCpuMs * 1000) / e.outcome.run.mutations)} µs`;
-    const cmp = e.name === 'ceiling' || top === null ? '—' : `${Math.round((r / top) * 100)}% of it`;
+    const cmp =
+      e.name === 'ceiling' || e.name === 'pg-insert' || top === null
+        ? '—'
+        : `${Math.round((r / top) * 100)}% of it`;
     lines.push(
       `| ${e.label} | ${int(r)} | ${int(percentile(e.outcome.run.latencies, 50))} / ${int(percentile(e.outcome.run.latencies, 99))} ms | ${cpu} | ${cmp} |`,
     );
