@@ -82,5 +82,7 @@ export const rules: Rules = {
       const owned = await ownedListIds(auth, db);
       return [old, next].every((row) => row === null || owned.includes(String(row.listId)));
     },
+    // A membership decides access: adding or removing one wakes the member's realtime sockets.
+    affects: (row) => [String(row.userId)],
   },
 };

@@ -55,6 +55,20 @@ export interface CollectionRules {
     change: { old: WireRecord | null; new: WireRecord | null },
     db: SqlDb,
   ) => Promise<boolean> | boolean;
+  /**
+   * For collections that decide access (memberships, shares): the users whose keys a change of
+   * this row may change. The realtime socket calls it with the row before and after a change
+   * (each on its own; a deleted row as its tombstone or, for a plain SQL `DELETE` or a scope move,
+   * as the scope columns its gone-marker recorded) and pokes the connections of every user named,
+   * for all the collections they sync, then recomputes their keys. `access()` is an opaque
+   * function, so without `affects` a new member hears of the list only at their next pull.
+   * Keep it synchronous and cheap: it runs for every change of the collection. Only the columns
+   * the row carries count; for a hard delete, that is the store's scope columns.
+   *
+   * @example
+   * members: { scope: ['userId', 'listId'], access, affects: (row) => [String(row.userId)] }
+   */
+  affects?: (row: Readonly<Record<string, unknown>>) => readonly string[] | null | undefined;
   /** Runs when an update or delete conflicts; may accept, reject or merge. */
   resolve?: (
     current: WireRecord,
@@ -97,6 +111,68 @@ export interface SyncServerOptions {
    * createSyncServer({ ...options, onError: (error, request, { requestId }) => tracker.capture(error, { requestId, url: request.url }) });
    */
   onError?: (error: unknown, request: Request, context: { requestId: string }) => void;
+  /** The realtime socket `<basePath>/ws` (protocol 3, decision 0013). */
+  realtime?: RealtimeOptions;
+}
+
+/** Timers the realtime socket uses; injectable so tests run on fake or fast clocks. */
+export interface RealtimeTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options of the realtime socket. */
+export interface RealtimeOptions {
+  /** false: serve no socket (clients fall back to their poll). Default true when the store has a change feed. */
+  enabled?: boolean;
+  /** How often each side pings, announced in `welcome`; silence for twice this closes (4408). Default 25 s. */
+  heartbeatMs?: number;
+  /** How long a new socket may take to send `hello`; default `HELLO_TIMEOUT_MS` (10 s). */
+  helloTimeoutMs?: number;
+  /** Wall-clock ms, for token expiry; default `Date.now`. */
+  now?: () => number;
+  timers?: RealtimeTimers;
+  /** Told about background failures (a feed read, a key recomputation). Never logs by itself. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * One socket as the realtime hub sees it, whatever carries it (`ws` in the Node listener and
+ * `attachRealtime`; another library in another runtime).
+ */
+export interface SocketPeer {
+  /** Sends one text frame. */
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+/** What the carrier tells the hub about one accepted socket. */
+export interface SocketSession {
+  /** A frame arrived: its text, or null for a binary frame (a protocol error). */
+  message(text: string | null): void;
+  /** The socket closed (either side). */
+  closed(): void;
+}
+
+/** Counters of the realtime hub, for `/metrics` and tests. */
+export interface RealtimeStats {
+  /** Sockets open now (welcomed or still in their handshake). */
+  connections: number;
+  /** Pokes sent since the start. */
+  pokes: number;
+  /** Pokes sent, per user that has a socket open now. */
+  pokesByUser: ReadonlyMap<string, number>;
+}
+
+/** The transport-independent side of the realtime socket. */
+export interface RealtimeHub {
+  /** The socket's path, `<basePath>/ws`. */
+  readonly path: string;
+  /** Takes over a freshly upgraded socket: the hub runs the handshake, heartbeats and pokes. */
+  accept(peer: SocketPeer): SocketSession;
+  stats(): RealtimeStats;
+  /** Closes every socket with 1001 (going away) and stops the change feed. */
+  close(): Promise<void>;
 }
 
 export interface SyncServer {
@@ -115,5 +191,11 @@ export interface SyncServer {
    * request id, logged and passed to `onError`.
    */
   answerError?(error: unknown, request: Request): Response;
+  /**
+   * The realtime socket's hub, or null when realtime is off or the store has no change feed.
+   * `listen()` serves it; `attachRealtime(httpServer, server)` adds it to your own Node server.
+   */
+  readonly realtime?: RealtimeHub | null;
+  /** Closes the realtime sockets (1001), then the store. */
   close(): Promise<void>;
 }

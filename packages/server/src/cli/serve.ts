@@ -93,12 +93,16 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       throw error;
     }
     if (!args.noMigrate) await store.migrate();
+    // Background failures of the realtime side (a change-feed read, a key recomputation).
+    const realtimeError = (error: unknown) =>
+      logger.error({ error: errorFields(error) }, `realtime: ${describe(error)}`);
     const server = createSyncServer({
       schema: options.schema,
       store,
       auth: auth.auth,
       dev: options.dev,
       logger,
+      realtime: { onError: realtimeError },
       ...(options.rules === undefined ? {} : { rules: options.rules }),
     });
     const extraRoutes =

@@ -13,6 +13,7 @@ import {
 import type { AuthContext, SyncServer, SyncServerOptions } from '../api.ts';
 import { DEFAULT_LIMITS } from '../api.ts';
 import { userIdProblem } from '../auth/user-id.ts';
+import { createRealtimeHub } from '../realtime/hub.ts';
 import { checkMessage, parseJson, parseMessage, readBodyText } from './body.ts';
 import type { HandlerContext } from './context.ts';
 import { restoreDroppedKeys } from './dropped-keys.ts';
@@ -51,6 +52,11 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   };
   const { logger } = ctx;
   const sink: FailureSink = { logger, onError: options.onError };
+  const realtime =
+    options.realtime?.enabled !== false && options.store.subscribe
+      ? createRealtimeHub(ctx, basePath, options.realtime)
+      : null;
+  if (realtime) ctx.onPull = realtime.pulled;
   const info: InfoResponse = {
     protocol: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
     limits: { ...limits },
@@ -104,7 +110,11 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       );
       return response;
     },
-    close: () => options.store.close(),
+    realtime,
+    close: async () => {
+      await realtime?.close();
+      await options.store.close();
+    },
   };
 }
 

@@ -100,6 +100,7 @@ export async function handlePull(
     }
     return out;
   });
+  ctx.onPull?.(auth, body.clientId, new Map(plans.map(({ plan: p, keys }) => [p.name, keys])));
 
   const reads = plans.flatMap((p) => p.plan.reads);
   const page: StorePullResult =

@@ -8,6 +8,7 @@ import { pushOutcomes } from '../handler/push-outcomes.ts';
 import { jsonResponse, toFetchRequest, writeFetchResponse } from './convert.ts';
 import { createListenerMetrics, routeLabel } from './metrics.ts';
 import { checkReady } from './ready.ts';
+import { type AttachRealtimeOptions, attachRealtime } from './websocket.ts';
 
 /** A route served by the listener itself, before the sync handler (e.g. dev-mode pages). */
 export interface ExtraRoute {
@@ -34,6 +35,12 @@ export interface ListenOptions {
    * network's access control: it tells load, not data.
    */
   metrics?: boolean;
+  /**
+   * The realtime socket `<basePath>/ws` (protocol 3): on by default whenever the sync server has
+   * a realtime hub (its store has a change feed; both built-in stores do). false turns it off;
+   * an object sets its frame limit. Heartbeats and timeouts are `createSyncServer({ realtime })`.
+   */
+  realtime?: boolean | Omit<AttachRealtimeOptions, 'rejectOtherUpgrades'>;
 }
 
 export interface Listener {
@@ -57,6 +64,8 @@ const INTERNAL_MESSAGE =
  * else through `server.handler`. Unexpected errors become 500 `internal` answers with a request
  * id, logged through `server.logger` and reported to its `onError`, never a crash. Logs
  * `listening at <url>` (with `url`, `host` and `port` fields) at `info` once bound.
+ * The realtime socket `<basePath>/ws` is served too (see `ListenOptions.realtime`); `close()`
+ * closes its sockets with 1001 first.
  *
  * @example
  * const listener = await listen(createSyncServer(options), { port: 8787 });
@@ -89,7 +98,7 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   ]);
 
   async function renderMetrics(): Promise<Response> {
-    const text = await metrics.render(server.store, healthTimeoutMs, report);
+    const text = await metrics.render(server.store, healthTimeoutMs, report, server.realtime ?? null);
     return new Response(text, {
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
     });
@@ -204,6 +213,13 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   });
   // Later socket-level errors must not crash the process.
   httpServer.on('error', (error) => report(error));
+  const realtime =
+    options.realtime === false
+      ? null
+      : attachRealtime(httpServer, server, {
+          ...(typeof options.realtime === 'object' ? options.realtime : {}),
+          rejectOtherUpgrades: true,
+        });
 
   const port = (httpServer.address() as AddressInfo).port;
   origin = `http://${urlHost(host)}:${port}`;
@@ -216,6 +232,8 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     close() {
       closed ??= (async () => {
         closing = true;
+        // Upgraded sockets are no longer the http server's: they are closed (1001) first.
+        await realtime?.close();
         const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         const force = setTimeout(() => httpServer.closeAllConnections(), shutdownTimeoutMs);

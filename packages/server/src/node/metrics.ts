@@ -3,6 +3,7 @@
  * request counters, push outcomes, uptime and, on PostgreSQL, how far the xid watermark trails.
  * Kept in-process and tiny on purpose: no client library, a handful of series.
  */
+import type { RealtimeHub } from '../api.ts';
 import type { ServerStore } from '../stores/types.ts';
 
 /** The PostgreSQL store's lag probe; other stores lack it (SQLite has a single writer, no lag). */
@@ -24,7 +25,12 @@ export interface ListenerMetrics {
    * The exposition text. Store gauges that cannot be read (within `timeoutMs`) are left out and the
    * error passed to `onError`, so a slow database never makes the scrape itself fail.
    */
-  render(store: ServerStore, timeoutMs: number, onError: (error: unknown) => void): Promise<string>;
+  render(
+    store: ServerStore,
+    timeoutMs: number,
+    onError: (error: unknown) => void,
+    realtime?: RealtimeHub | null,
+  ): Promise<string>;
 }
 
 const escapeLabel = (value: string) =>
@@ -55,7 +61,7 @@ export function createListenerMetrics(now: () => number = () => performance.now(
     countMutations(statuses) {
       for (const status of statuses) bump(mutations, labels({ status }));
     },
-    async render(store, timeoutMs, onError) {
+    async render(store, timeoutMs, onError, realtime) {
       const sample = (name: string, map: Map<string, number>) =>
         [...map].sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, v]) => `${name}${l} ${v}`);
       const parts = [
@@ -75,6 +81,20 @@ export function createListenerMetrics(now: () => number = () => performance.now(
           `syncline_uptime_seconds ${((now() - started) / 1000).toFixed(3)}`,
         ]),
       ];
+      if (realtime) {
+        const stats = realtime.stats();
+        parts.push(
+          family('syncline_realtime_sockets', 'gauge', 'Realtime sockets open now (/sync/ws).', [
+            `syncline_realtime_sockets ${stats.connections}`,
+          ]),
+          family(
+            'syncline_realtime_pokes_total',
+            'counter',
+            'Pokes sent on realtime sockets (at most one per socket per change-feed batch).',
+            [`syncline_realtime_pokes_total ${stats.pokes}`],
+          ),
+        );
+      }
       if (hasLagProbe(store)) {
         const lag = await withTimeout(store.watermarkLag(), timeoutMs).catch((error: unknown) => {
           onError(error);

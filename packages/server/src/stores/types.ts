@@ -44,7 +44,50 @@ export interface ServerStore {
    * `SELECT 1` is the check.
    */
   check?(): Promise<void>;
+  /**
+   * The change feed, for realtime pokes (decision 0013): calls `listener` with the rows changed
+   * since the subscription, by this store or by any other connection or process (the app's own
+   * SQL included), shortly after they commit — and, where the store's pull waits for a watermark
+   * (PostgreSQL), only once the next pull can see them. A change may be reported more than once
+   * or together with later ones; none is left out while subscribed. Returns the unsubscribe
+   * function. Optional: without it the server serves no realtime socket.
+   *
+   * @example
+   * const stop = store.subscribe?.((changes) => console.log(changes.length), { onError: console.error });
+   */
+  subscribe?(listener: (changes: StoreChange[]) => void, options?: SubscribeOptions): () => void;
+  /**
+   * The user a client id belongs to (its first pusher, see `lockClient`), or null for an unknown
+   * client id. The realtime socket refuses a client id of another user.
+   */
+  clientUser?(clientId: string): Promise<string | null>;
   close(): Promise<void>;
+}
+
+/**
+ * One changed row in the change feed. `row` is the row as it is now (camelCase columns, `id`,
+ * `deletedAt` set for a tombstone), or null when the change is a gone-marker: a row deleted by
+ * plain SQL, or one whose scope column (or id) changed. `old` holds what the gone-marker
+ * recorded of the row before: its scope columns (or, when the store was not told them, its text
+ * columns), camelCase; null for a live row's change.
+ */
+export interface StoreChange {
+  collection: string;
+  id: string;
+  row: Readonly<Record<string, unknown>> | null;
+  old: Readonly<Record<string, unknown>> | null;
+}
+
+/** Options of {@link ServerStore.subscribe}. */
+export interface SubscribeOptions {
+  /** Told about failed feed reads (the feed keeps trying at its interval). */
+  onError?: (error: unknown) => void;
+  /**
+   * Called once the feed has its starting point: every change committed after this is reported.
+   * (A realtime server welcomes a socket only then, so the client's first pull and the pokes
+   * leave no gap between them.)
+   */
+  onReady?: () => void;
 }
 
 /** Raw SQL for rules and the app: `?` placeholders (PostgreSQL stores rewrite them to $n). */

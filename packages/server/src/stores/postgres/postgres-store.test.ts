@@ -10,6 +10,7 @@ import { defineSchema, t } from '@syncline/core';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
+import { runRealtimeScenarios } from '../../../test/realtime-scenarios.ts';
 import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
 import { runUpdatedByScenarios } from '../../../test/updated-by-scenarios.ts';
 import { watermarkStressScenario } from '../../../test/watermark-stress.ts';
@@ -53,6 +54,7 @@ describe.skipIf(!url)(title, () => {
     handler: runHandlerScenarios,
     sharing: runSharingScenarios,
     updatedBy: runUpdatedByScenarios,
+    realtime: runRealtimeScenarios,
   });
   watermarkStressScenario(url!);
 

@@ -11,6 +11,7 @@ import type { ServerStore, SqlDb } from '../types.ts';
 import { describeConnectionError, pgTarget } from './connection-errors.ts';
 import type { PgNames } from './ddl.ts';
 import { pgNames } from './ddl.ts';
+import { postgresChangeFeed } from './feed.ts';
 import { collectGarbage } from './gc.ts';
 import { migratePostgres } from './migrate.ts';
 import { pullPage } from './pull.ts';
@@ -54,6 +55,13 @@ export interface PostgresStoreOptions {
   retry?: RetryOptions;
   /** Errors of idle pooled connections (the database restarted, a network blip). */
   onError?: (err: Error) => void;
+  /**
+   * How often the change feed (realtime pokes) tails the tables, in ms (default 50): one
+   * statement per interval per server instance, whatever the number of sockets, and only while
+   * someone subscribes. A poke waits for the xid watermark, so it never arrives before the pull
+   * it causes can see the change (decision 0013).
+   */
+  changeFeedIntervalMs?: number;
 }
 
 /** How far delivery trails the newest writes; for `/metrics`. */
@@ -76,6 +84,8 @@ export interface PostgresStore extends ServerStore {
    * Run it after restoring a backup or promoting a replica (transaction ids may repeat).
    */
   bumpGeneration(): Promise<string>;
+  subscribe: NonNullable<ServerStore['subscribe']>;
+  clientUser: NonNullable<ServerStore['clientUser']>;
 }
 
 /** The request's connection died mid-transaction: whether COMMIT happened is unknown, so retry (exactly once by seq). */
@@ -115,6 +125,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   // Without a listener an idle connection's error would crash the process.
   pool.on('error', (err) => options.onError?.(err));
   let closed = false;
+  const feed = postgresChangeFeed({ pool, n, schema, intervalMs: options.changeFeedIntervalMs ?? 50 });
 
   function ensureOpen(): void {
     if (closed) throw new SynclineError('closed', 'The PostgreSQL store is closed.');
@@ -285,9 +296,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return row.value;
     },
 
+    subscribe: feed.subscribe,
+
+    async clientUser(clientId) {
+      const [row] = await sqlDb.all<{ user_id: string }>(
+        `SELECT user_id FROM ${n.clients} WHERE client_id = ?`,
+        [clientId],
+      );
+      return row?.user_id ?? null;
+    },
+
     async close() {
       if (closed) return;
       closed = true;
+      feed.close();
       await pool.end();
     },
   };

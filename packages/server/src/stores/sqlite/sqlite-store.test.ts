@@ -6,6 +6,7 @@ import { defineSchema, t } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
 import { runHandlerScenarios } from '../../../test/handler-scenarios.ts';
+import { runRealtimeScenarios } from '../../../test/realtime-scenarios.ts';
 import { runSharingScenarios } from '../../../test/sharing-scenarios.ts';
 import { runUpdatedByScenarios } from '../../../test/updated-by-scenarios.ts';
 import { createSyncServer } from '../../handler/index.ts';
@@ -35,7 +36,12 @@ runServerStoreSuite(
       },
     };
   },
-  { handler: runHandlerScenarios, sharing: runSharingScenarios, updatedBy: runUpdatedByScenarios },
+  {
+    handler: runHandlerScenarios,
+    sharing: runSharingScenarios,
+    updatedBy: runUpdatedByScenarios,
+    realtime: runRealtimeScenarios,
+  },
 );
 
 test('sqlite: migrate adds new collections and columns to an existing database, keeping rows', async () => {

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { assertMigrated, missingForSchema } from '../migration-check.ts';
 import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
 import { NOW_SQL, q } from './ddl.ts';
+import { sqliteChangeFeed } from './feed.ts';
 import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
 import { migrateSqlite } from './migrate.ts';
 import { pullPage } from './pull.ts';
@@ -31,6 +32,12 @@ export interface SqliteStoreOptions {
   scopeColumns?: Readonly<Record<string, string | readonly string[]>>;
   /** How long a writer waits for another connection's lock, in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * How often the change feed (realtime pokes) checks `PRAGMA data_version` for commits by other
+   * connections or processes, in ms (default 50). This store's own writes are reported right
+   * after they commit. Polling runs only while someone subscribes.
+   */
+  changeFeedIntervalMs?: number;
 }
 
 /** The store plus the raw connection, for the app's own SQL and for tests. */
@@ -44,6 +51,8 @@ export interface SqliteStore extends ServerStore {
    * triggers did not see, or to force every client to download again.
    */
   bumpGeneration(): Promise<string>;
+  subscribe: NonNullable<ServerStore['subscribe']>;
+  clientUser: NonNullable<ServerStore['clientUser']>;
 }
 
 /**
@@ -125,6 +134,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
 
   const marker = markerPath(options.path);
+  const feed = sqliteChangeFeed({
+    db,
+    schema,
+    run: (fn) =>
+      mutex.run(async () => {
+        ensureOpen();
+        return fn();
+      }),
+    intervalMs: options.changeFeedIntervalMs ?? 50,
+  });
 
   /**
    * Before this store's first write or pull: checks the marker file for a restore (a new
@@ -244,6 +263,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           attributed = false;
           db.exec('COMMIT');
           writeMarker(marker, db, epoch!);
+          feed.afterCommit();
           return out;
         } catch (err) {
           if (db.inTransaction) db.exec('ROLLBACK');
@@ -310,10 +330,20 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         if (epoch !== null) writeMarker(marker, db, epoch);
         return value;
       }),
+    subscribe: feed.subscribe,
+    clientUser: (clientId) =>
+      mutex.run(async () => {
+        ensureOpen();
+        const row = prepare('SELECT user_id FROM _syncline_clients WHERE client_id = ?').get(clientId) as
+          | { user_id: string }
+          | undefined;
+        return row?.user_id ?? null;
+      }),
     close: () =>
       mutex.run(async () => {
         if (closed) return;
         closed = true;
+        feed.close();
         db.close();
       }),
   };
