@@ -1,4 +1,5 @@
 /** The machine and the versions a benchmark run states (BENCHMARKS.md names them for every figure). */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -16,6 +17,19 @@ function rootVersion(name: string): string {
   }
 }
 
+/** The Syncline version and commit measured (the workspace's own packages, not a published build). */
+function synclineVersion(): string {
+  let version = 'unknown';
+  try {
+    const pkg = new URL('../packages/client/package.json', import.meta.url);
+    version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  } catch {
+    // Not in a checkout.
+  }
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  return git.status === 0 ? `${version} (${git.stdout.trim()})` : version;
+}
+
 export function machineInfo(postgres: string | null) {
   const db = new Database(':memory:');
   const sqlite = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
@@ -31,7 +45,7 @@ export function machineInfo(postgres: string | null) {
       .map((x) => x.toFixed(2))
       .join(' '),
     versions: {
-      syncline: rootVersion('@syncline/client'),
+      syncline: synclineVersion(),
       'better-sqlite3': rootVersion('better-sqlite3'),
       sqlite,
       postgres: postgres ?? 'not reached',
