@@ -58,7 +58,9 @@ export function drawChart(panels: readonly Panel[], caption: string): string {
   }
   parts.push(`<text x="10" y="${y}" font-size="11" fill="#555">${esc(caption)}</text>`);
   const height = y + 16;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
+  const title = panels.map((p) => p.title).join('; ');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" role="img">
+<title>${esc(title)}</title>
 <rect width="100%" height="100%" fill="#fff"/>
 ${parts.join('\n')}
 </svg>

@@ -23,7 +23,7 @@ export interface PushEntry {
 const int = (x: number) => Math.round(x).toLocaleString('en');
 const secs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
 const mib = (b: number) => `${Math.round(b / 1024 / 1024)} MiB`;
-const ratio = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
+const ratio = (x: number) => (x >= 10 ? x.toFixed(0) : x >= 2 ? x.toFixed(1) : x.toFixed(2));
 const ms2 = (x: number) => (x < 1 ? x.toFixed(3) : x.toFixed(1));
 
 function failure(runs: ReadonlyArray<RunOutcome<unknown>>): string {
