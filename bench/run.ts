@@ -182,9 +182,11 @@ try {
   if (s4) tables.push(...realtimeTable(s4), '');
   const lost = losses(s1, s2);
   tables.push(
-    lost.length
-      ? `**Where Syncline loses:** ${lost.join('; ')}.`
-      : '**Where Syncline loses:** nowhere in this run.',
+    s1.length === 0 && !s2
+      ? '**Where Syncline loses:** S1 and S2 (the contests against the peers) were not run.'
+      : lost.length
+        ? `**Where Syncline loses:** ${lost.join('; ')}.`
+        : '**Where Syncline loses:** nowhere in this run.',
     '',
     `Run: ${settings.mode}, ${startedAt}, ${Math.round(runMs / 1000)} s (peers' install ${Math.round(installMs / 1000)} s, not counted); load average before ${machine.loadBefore}, after ${loadAfter}; ${machine.cpus} cores.`,
   );

@@ -45,7 +45,7 @@ export function parseSettings(argv: readonly string[]): Settings {
         reps: 1,
         s2: { singles: 1000, bulk: 10_000, capMs: 30_000 },
         s3: { clients: 4, batches: 4, warmup: 1, batchSize: 500, updateFraction: 0.2, capMs: 60_000 },
-        s4: { clients: [1, 100], capMs: 30_000 },
+        s4: { clients: [1, 1000], capMs: 60_000 },
         peers: true,
         outDir: new URL('./results/', import.meta.url).pathname,
         dbUrl: '',
