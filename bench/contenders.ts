@@ -71,7 +71,7 @@ export const initialSyncContenders: ReadonlyArray<Contender<SyncUrls>> = [
     label: 'WatermelonDB 0.28 (SQLite)',
     kind: 'peer',
     notes:
-      'better-sqlite3 adapter, switched to WAL + NORMAL; synchronize() against an in-memory endpoint of its protocol (one answer)',
+      'better-sqlite3 adapter (the root better-sqlite3), switched to WAL + NORMAL; synchronize() against an in-memory endpoint of its protocol (one answer)',
     command: (u) => peer('watermelondb-client.mjs', ['sync', u.fixture]),
   },
   {

@@ -55,7 +55,6 @@ export function machineInfo(postgres: string | null) {
       'pouchdb-node': peerVersion('pouchdb-node'),
       'express-pouchdb': peerVersion('express-pouchdb'),
       '@nozbe/watermelondb': peerVersion('@nozbe/watermelondb'),
-      'better-sqlite3 (peers)': peerVersion('better-sqlite3'),
     },
   };
 }

@@ -1,5 +1,6 @@
 /**
- * WatermelonDB 0.28 in a fresh process: its SQLite adapter on Node (better-sqlite3) on a fresh
+ * WatermelonDB 0.28 in a fresh process: its SQLite adapter on Node (better-sqlite3: it does not
+ * depend on it, so it loads the repository root's, the same build Syncline uses) on a fresh
  * file, switched to WAL with synchronous=NORMAL like every SQLite here (on Node it opens the file
  * with SQLite's defaults: a rollback journal, synchronous=FULL).
  *
