@@ -14,6 +14,8 @@ import { initialSyncContenders, type SyncUrls } from './contenders.ts';
 import { type ContenderRuns, runInterleaved } from './interleave.ts';
 import { PEERS_DIR } from './peers-install.ts';
 
+const SETTLE_MS = 5000;
+
 export interface SyncResult {
   ms: number;
   rows: number;
@@ -77,6 +79,9 @@ export async function runInitialSync(
     log(
       `S1 ${size.rows.toLocaleString('en')} rows: servers seeded (${JSON.stringify(Object.fromEntries(Object.entries(seedMs).map(([k, v]) => [k, Math.round(v)])))} ms)`,
     );
+    // Let the seeding settle (LevelDB compacts in the background after a bulk load) before the
+    // first client runs.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     const urls: SyncUrls = {
       syncline: syncline.info.url,
       token: await signDevToken(secret, 'u1', 24 * 3600),

@@ -1,6 +1,6 @@
 /**
- * Runs every contender `reps` times, repetitions interleaved (A B C, A B C, …) so that a noisy
- * moment of the machine spreads over all of them. A contender that did not finish under its cap
+ * Runs every contender `reps` times, repetitions interleaved and rotated (A B C, B C A, C A B, …)
+ * so that a noisy moment of the machine spreads over all of them. A contender that did not finish under its cap
  * (or failed) is not run again at this size: its result is "did not finish".
  */
 import { type RunOutcome, runCapped } from './child.ts';
@@ -27,7 +27,11 @@ export async function runInterleaved<C, T>(
     runs: [] as Array<RunOutcome<T>>,
   }));
   for (let rep = 0; rep < opts.reps; rep++) {
-    for (const [i, contender] of contenders.entries()) {
+    // Each repetition starts one contender later, so that no one always runs first (right after
+    // seeding) or right after the same neighbour.
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (k + rep) % contenders.length;
+      const contender = contenders[i]!;
       const mine = all[i]!;
       if (mine.runs.some((r) => r.status !== 'ok')) continue;
       let outcome = await runCapped<T>(contender.command(ctx), opts.capMs);
