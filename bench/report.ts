@@ -26,7 +26,7 @@ const mib = (b: number) => `${Math.round(b / 1024 / 1024)} MiB`;
 const ratio = (x: number) => (x >= 10 ? x.toFixed(0) : x >= 2 ? x.toFixed(1) : x.toFixed(2));
 const ms2 = (x: number) => (x < 1 ? x.toFixed(3) : x.toFixed(1));
 
-function failure(runs: ReadonlyArray<RunOutcome<unknown>>): string {
+export function failure(runs: ReadonlyArray<RunOutcome<unknown>>): string {
   const bad = runs.find((r) => r.status !== 'ok');
   if (!bad) return '';
   return bad.status === 'dnf'

@@ -17,6 +17,7 @@ import { ensurePeersInstalled } from './peers-install.ts';
 import { postgresAnswers, pushToCeiling, pushToSyncline } from './push-scenario.ts';
 import { type Realtime, runRealtime } from './realtime.ts';
 import {
+  failure,
   initialSyncTable,
   localWritesTable,
   losses,
@@ -126,7 +127,12 @@ function chartOf(s1: readonly InitialSyncSize[], s2: LocalWrites | null, caption
       unit: 'rows/s',
       bars: size.contenders.map((c) => {
         const t = medianOf<SyncResult>(c.runs, (r) => r.ms);
-        return { label: c.label, kind: c.kind, value: t === null ? null : size.rows / (t / 1000) };
+        return {
+          label: c.label,
+          kind: c.kind,
+          value: t === null ? null : size.rows / (t / 1000),
+          note: failure(c.runs),
+        };
       }),
     });
   if (s2)
@@ -135,7 +141,12 @@ function chartOf(s1: readonly InitialSyncSize[], s2: LocalWrites | null, caption
       unit: 'rows/s',
       bars: s2.contenders.map((c) => {
         const t = medianOf(c.runs, (r) => r.bulk.ms);
-        return { label: c.label, kind: c.kind, value: t === null ? null : s2.bulk / (t / 1000) };
+        return {
+          label: c.label,
+          kind: c.kind,
+          value: t === null ? null : s2.bulk / (t / 1000),
+          note: failure(c.runs),
+        };
       }),
     });
   return drawChart(panels, caption);
