@@ -197,7 +197,9 @@ try {
       ? '**Where Syncline loses:** S1 and S2 (the contests against the peers) were not run.'
       : lost.length
         ? `**Where Syncline loses:** ${lost.join('; ')}.`
-        : '**Where Syncline loses:** nowhere in this run.',
+        : settings.peers
+          ? '**Where Syncline loses:** nowhere in this run.'
+          : '**Where Syncline loses:** no peers ran (`--no-peers`): only the limits are compared.',
     '',
     `Run: ${settings.mode}, ${startedAt}, ${Math.round(runMs / 1000)} s (peers' install ${Math.round(installMs / 1000)} s, not counted); load average before ${machine.loadBefore}, after ${loadAfter}; ${machine.cpus} cores.`,
   );
