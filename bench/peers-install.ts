@@ -1,21 +1,32 @@
 /**
  * The peers (RxDB, PouchDB, WatermelonDB) live in `bench/peers/`, a package of its own outside
  * the root workspaces, so `npm install` at the root stays light. The first `npm run bench`
- * installs it from its lock file (`npm ci`); later runs find it installed.
+ * installs it from its lock file (`npm ci`), and so does the first run after the lock changed
+ * (the installed lock's hash is kept in node_modules); other runs find it installed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const PEERS_DIR = new URL('./peers/', import.meta.url).pathname;
+const STAMP = `${PEERS_DIR}node_modules/.syncline-bench-lock`;
 
-/** Installs the peers' package when absent; returns the ms it took (0 when already there). */
+function lockHash(): string {
+  return createHash('sha256')
+    .update(readFileSync(`${PEERS_DIR}package-lock.json`))
+    .digest('hex');
+}
+
+/** Installs the peers' package when absent or stale; returns the ms it took (0 when already there). */
 export function ensurePeersInstalled(): number {
-  if (existsSync(`${PEERS_DIR}node_modules/.package-lock.json`)) return 0;
-  console.log('bench: installing the peers (bench/peers, npm ci) — once, not counted in the run time');
+  const hash = lockHash();
+  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash) return 0;
+  console.log('bench: installing the peers (bench/peers, npm ci) — not counted in the run time');
   const t0 = performance.now();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: PEERS_DIR, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`npm ci in ${PEERS_DIR} failed (exit ${r.status})`);
+  writeFileSync(STAMP, hash);
   return performance.now() - t0;
 }
 

@@ -161,6 +161,8 @@ try {
   log(
     `bench (${settings.mode}): ${machine.cpus}× ${machine.cpu}, Node ${machine.node}, load ${machine.loadBefore}`,
   );
+  if ((os.loadavg()[0] ?? 0) > 1)
+    log(`bench: the machine is busy (load average ${machine.loadBefore}): absolute figures will be noisy`);
 
   const s1: InitialSyncSize[] = [];
   if (has('s1'))
