@@ -7,7 +7,7 @@
  *   `{ id, updatedAt }`, documents in `(updatedAt, id)` order).
  * - `GET /watermelon/pull?last_pulled_at=` — WatermelonDB's `synchronize()` pull: every change
  *   in one answer (its protocol has no pages).
- * - `POST /sync/push` — the protocol ceiling of S3: Syncline's push protocol answered from a Map
+ * - `POST /sync/push` — the protocol ceiling of S3: Syncline's push protocol answered from memory
  *   (parse, version, answer), with no auth check beyond a bearer header, no rules, no database.
  *
  * Prints `{ "url": … }` when ready; SIGTERM closes it. Env: BENCH_ROWS (rows served).
@@ -39,7 +39,7 @@ function indexAfter(id: string | null): number {
   return Number(id.slice(1)) + 1;
 }
 
-const versions = new Map<string, number>();
+// Versions count up per answer, as a server's would; nothing is kept (the ceiling stores nothing).
 let counter = 0;
 
 type PushBody = {
@@ -91,7 +91,6 @@ const server = createServer((req, res) => {
         const now = new Date().toISOString();
         const results = (body as PushBody).mutations.map((m) => {
           const version = ++counter;
-          versions.set(m.id, version);
           return {
             seq: m.seq,
             status: 'applied',
