@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { PROTOCOL_VERSION } from '@syncline/core';
 import { signDevToken } from '@syncline/server';
 import pg from 'pg';
+import { WebSocket } from 'ws';
 import { startService, tsNode } from './child.ts';
 import { baselineInsert } from './push-baseline.ts';
 import type { BatchPlan, Push, RunResult } from './push-load.ts';
@@ -44,7 +45,14 @@ function pusher(baseUrl: string, tokens: readonly string[]): Push {
 export async function pushToSyncline(
   store: 'sqlite' | 'postgres',
   plan: BatchPlan,
-  opts: { dbUrl?: string; pool?: number; nodeArgs?: readonly string[]; baseline?: boolean } = {},
+  opts: {
+    dbUrl?: string;
+    pool?: number;
+    nodeArgs?: readonly string[];
+    baseline?: boolean;
+    /** Realtime sockets held open during the pushes, shared round-robin by the pushing users. */
+    sockets?: number;
+  } = {},
 ): Promise<PushRun> {
   const secret = randomBytes(32).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'syncline-bench-push-'));
@@ -65,7 +73,9 @@ export async function pushToSyncline(
   try {
     const cpu = async () =>
       (await (await fetch(`${server.info.url}/bench/cpu`)).json()) as { user: number; system: number };
-    const push = pusher(server.info.url, await tokensFor(secret, plan.clients));
+    const tokens = await tokensFor(secret, plan.clients);
+    const push = pusher(server.info.url, tokens);
+    await openSockets(server.info.url, tokens, opts.sockets ?? 0);
     const before = await cpu();
     const run = await runClients(plan, push);
     const after = await cpu();
@@ -77,6 +87,7 @@ export async function pushToSyncline(
       result.baseline = await baselineInsert(opts.dbUrl!, pgSchema, plan);
     return result;
   } finally {
+    for (const ws of openedSockets.splice(0)) ws.terminate();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
     if (store === 'postgres') {
@@ -86,6 +97,46 @@ export async function pushToSyncline(
       await admin.end();
     }
   }
+}
+
+const openedSockets: WebSocket[] = [];
+
+/**
+ * Opens `count` realtime sockets (hello as the pushing users, round-robin) and waits for every
+ * welcome; each push then pokes its user's sockets. They never pull: the cost measured is the
+ * server's change feed and fan-out, not the pulls a client would make.
+ */
+async function openSockets(baseUrl: string, tokens: readonly string[], count: number): Promise<number> {
+  const url = `${baseUrl.replace(/^http/, 'ws')}/sync/ws`;
+  await Promise.all(
+    Array.from(
+      { length: count },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const ws = new WebSocket(url, { perMessageDeflate: false });
+          openedSockets.push(ws);
+          ws.once('open', () =>
+            ws.send(
+              JSON.stringify({
+                type: 'hello',
+                protocol: PROTOCOL_VERSION,
+                clientId: `bench-socket-${i}`,
+                token: tokens[i % tokens.length],
+                collections: ['tasks'],
+              }),
+            ),
+          );
+          ws.on('message', (data) => {
+            const msg = JSON.parse(String(data)) as { type: string };
+            if (msg.type === 'welcome') resolve();
+            if (msg.type === 'ping') ws.send('{"type":"pong"}');
+          });
+          ws.once('close', (code) => reject(new Error(`socket ${i} closed ${code} before its welcome`)));
+          ws.once('error', reject);
+        }),
+    ),
+  );
+  return count;
 }
 
 /** Pushes to the in-memory server of the same protocol: the ceiling of the protocol over HTTP here. */
