@@ -243,4 +243,34 @@ export function runRealtimeScenarios(open: OpenStore): void {
       await r.close();
     }
   });
+
+  test("a pull made under a new client id (after a re-key) still refreshes the user's socket keys", async () => {
+    // Without affects only a pull moves bob's keys; his socket said hello with one client id and
+    // his client later took another (seq_gap, a too-large mutation): that pull must still count.
+    const r = await serveRealtime(open, sharingRules);
+    try {
+      const alice = client(r.server, 'alice');
+      ok(
+        await alice.push([
+          { collection: 'lists', id: 'L1', op: 'insert', data: { ownerId: 'alice', name: 'Shop' } },
+        ]),
+      );
+      const bob = await r.connect('bob', ['tasks'], 'c-bob-at-hello');
+      // Shared after bob's hello: his socket's keys know nothing of L1 until a pull of his.
+      ok(
+        await alice.push([
+          { collection: 'members', id: 'm1', op: 'insert', data: { listId: 'L1', userId: 'bob' } },
+        ]),
+      );
+      await client(r.server, 'bob', 'c-bob-rekeyed').pull({ tasks: null });
+      ok(
+        await alice.push([
+          { collection: 'tasks', id: 't1', op: 'insert', data: { listId: 'L1', title: 'milk' } },
+        ]),
+      );
+      expect((await bob.next('poke')).collections).toEqual(['tasks']);
+    } finally {
+      await r.close();
+    }
+  });
 }

@@ -98,7 +98,9 @@ export class Connection implements SocketSession {
     if (this.state === 'hello') {
       this.#d.timers.clearTimeout(this.#helloTimer);
       this.state = 'verifying';
-      void this.#onHello(text);
+      this.#onHello(text).catch(() =>
+        this.close(1011, 'The server could not set up this socket. Try again later.'),
+      );
       return;
     }
     if (this.state === 'verifying') {
@@ -168,7 +170,9 @@ export class Connection implements SocketSession {
     if (msg.type === 'ping') this.send({ type: 'pong' });
     else if (msg.type === 'auth') {
       const token = msg.token;
-      this.#authChain = this.#authChain.then(() => this.#reauth(token));
+      this.#authChain = this.#authChain
+        .then(() => this.#reauth(token))
+        .catch(() => this.close(1011, 'The server could not check the new token. Reconnect.'));
     }
   }
 
@@ -190,7 +194,7 @@ export class Connection implements SocketSession {
   #armExpiry(auth: AuthContext): void {
     this.#d.timers.clearTimeout(this.#expiryTimer);
     this.#expiryTimer = undefined;
-    const exp = auth.claims.exp;
+    const exp = auth.claims?.exp;
     if (typeof exp !== 'number' || !Number.isFinite(exp)) return;
     const arm = () => {
       const left = exp * 1000 - this.#d.now();

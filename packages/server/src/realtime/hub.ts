@@ -83,7 +83,6 @@ export function createRealtimeHub(
   const open = new Set<Connection>();
   const members = new Map<Connection, Member>();
   const byUser = new Map<string, Set<Member>>();
-  const byClient = new Map<string, Set<Member>>();
   const index = new KeyIndex<Member>();
   const pokesByUser = new Map<string, number>();
   let pokes = 0;
@@ -95,13 +94,23 @@ export function createRealtimeHub(
   let feedReady: Promise<void> | null = null;
   function startFeed(): Promise<void> {
     if (feedReady) return feedReady;
-    feedReady = new Promise<void>((resolve) => {
-      unsubscribe =
-        ctx.store.subscribe?.(route, {
-          onError: reportFeedError,
-          onReady: resolve,
-        }) ?? null;
+    feedReady = new Promise<void>((resolve, reject) => {
+      try {
+        unsubscribe =
+          ctx.store.subscribe?.(route, {
+            onError: reportFeedError,
+            onReady: resolve,
+          }) ?? null;
+      } catch (error) {
+        reportFeedError(error);
+        reject(error);
+        return;
+      }
       if (!unsubscribe) resolve();
+    });
+    // A failed start is tried again by the next hello.
+    feedReady.catch(() => {
+      feedReady = null;
     });
     return feedReady;
   }
@@ -110,10 +119,17 @@ export function createRealtimeHub(
   function within(promise: Promise<void>, ms: number): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       const timer = timers.setTimeout(() => resolve(false), ms);
-      void promise.then(() => {
-        timers.clearTimeout(timer);
-        resolve(true);
-      });
+      void promise.then(
+        () => {
+          timers.clearTimeout(timer);
+          resolve(true);
+        },
+        () => {
+          // A store whose subscribe threw: no feed, so no socket (1013, try again later).
+          timers.clearTimeout(timer);
+          resolve(false);
+        },
+      );
     });
   }
 
@@ -156,7 +172,6 @@ export function createRealtimeHub(
     for (const [c, k] of keys) index.set(m, c, k);
     members.set(conn, m);
     addTo(byUser, m.userId, m);
-    addTo(byClient, m.clientId, m);
     if (!pokesByUser.has(m.userId)) pokesByUser.set(m.userId, 0);
     return { ok: true };
   }
@@ -167,7 +182,6 @@ export function createRealtimeHub(
     if (!m) return;
     members.delete(conn);
     index.remove(m);
-    removeFrom(byClient, m.clientId, m);
     if (removeFrom(byUser, m.userId, m)) pokesByUser.delete(m.userId);
   }
 
@@ -262,10 +276,10 @@ export function createRealtimeHub(
       else open.add(conn);
       return conn;
     },
-    pulled(auth, clientId, keys) {
-      for (const m of byClient.get(clientId) ?? []) {
-        // Only the client's own user: a pull with someone else's client id must not change their pokes.
-        if (m.userId !== auth.userId) continue;
+    pulled(auth, _clientId, keys) {
+      // Every socket of the pulling user: its keys are the user's (a client that took a new
+      // client id since its hello keeps being refreshed), and never another user's sockets.
+      for (const m of byUser.get(auth.userId) ?? []) {
         for (const [c, k] of keys) if (m.collections.has(c)) index.set(m, c, k);
       }
     },

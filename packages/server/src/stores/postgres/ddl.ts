@@ -59,6 +59,8 @@ export function metaDdl(n: PgNames): string[] {
        deleted_at timestamptz(3) NOT NULL, old jsonb NOT NULL DEFAULT '{}')`,
     `CREATE INDEX IF NOT EXISTS syncline_gone_by_txid ON ${n.gone} (collection, _txid, id)`,
     `CREATE INDEX IF NOT EXISTS syncline_gone_by_time ON ${n.gone} (deleted_at)`,
+    // The change feed reads markers of every collection in a _txid range (decision 0013).
+    `CREATE INDEX IF NOT EXISTS syncline_gone_feed ON ${n.gone} (_txid)`,
     `CREATE INDEX IF NOT EXISTS syncline_gone_by_id ON ${n.gone} (collection, id)`,
     `CREATE TABLE IF NOT EXISTS ${n.horizon} (collection text PRIMARY KEY, txid xid8 NOT NULL, id text NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${n.clients} (

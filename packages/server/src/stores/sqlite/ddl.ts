@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS _syncline_gone (
   collection TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, deleted_at TEXT NOT NULL, old TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS _syncline_gone_by_version ON _syncline_gone (collection, version);
+-- The change feed reads markers of every collection above a version (decision 0013).
+CREATE INDEX IF NOT EXISTS _syncline_gone_feed ON _syncline_gone (version);
 CREATE TABLE IF NOT EXISTS _syncline_horizon (collection TEXT PRIMARY KEY, version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS _syncline_clients (
   client_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0
