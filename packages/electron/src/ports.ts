@@ -14,7 +14,7 @@
  *
  * @example
  * const port: BridgePort = nodePort(channel.port1);
- * const stop = port.onMessage((m) => console.log(m));
+ * const stop = port.onMessage((m) => received.push(m));
  */
 export interface BridgePort {
   send(message: unknown): void;

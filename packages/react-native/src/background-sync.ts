@@ -92,7 +92,7 @@ const systemClock: Clock = {
  * @example
  * const background = createBackgroundSync({ client, storage: AsyncStorage });
  * const record = await background.run();
- * console.log(record.outcome, new Date(record.finishedAt));
+ * setLastBackgroundSync(`${record.outcome} at ${new Date(record.finishedAt).toLocaleTimeString()}`);
  */
 export function createBackgroundSync(options: BackgroundSyncOptions): BackgroundSync {
   const clock = options.clock ?? systemClock;

@@ -28,7 +28,7 @@ const LOADING: QueryResult<never> = Object.freeze({ data: undefined, isLoading: 
  *
  * @example
  * const live = liveQuery(client.db.tasks, { where: { done: false } }, (rows) => rows);
- * const stop = live.subscribe(() => console.log(live.getSnapshot().data));
+ * const stop = live.subscribe(() => render(live.getSnapshot().data));
  */
 export function liveQuery<R, T>(
   collection: LiveCollection<R>,

@@ -38,7 +38,7 @@ export interface HostOptions {
  *
  * @example
  * const end = host.connect(nodePort(port1));
- * host.onStats((s) => console.log(`${s.connections} windows, ${s.watches} live queries`));
+ * host.onStats((s) => (statsLine.textContent = `${s.connections} windows, ${s.watches} live queries`));
  */
 export interface SyncHost {
   /**

@@ -53,7 +53,7 @@ export interface ServerStore {
    * function. Optional: without it the server serves no realtime socket.
    *
    * @example
-   * const stop = store.subscribe?.((changes) => console.log(changes.length), { onError: console.error });
+   * const stop = store.subscribe?.((changes) => hub.route(changes), { onError: (e) => logger.error(e) });
    */
   subscribe?(listener: (changes: StoreChange[]) => void, options?: SubscribeOptions): () => void;
   /**
