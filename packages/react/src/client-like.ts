@@ -9,7 +9,7 @@ import type { ClientRejection, FindQuery, SyncStatus } from '@syncline/client';
  *
  * @example
  * const tasks: LiveCollection<Task> = client.db.tasks;
- * const stop = tasks.watch({ where: { done: false } }, (rows) => console.log(rows.length));
+ * const stop = tasks.watch({ where: { done: false } }, (rows) => (badge.textContent = String(rows.length)));
  */
 export interface LiveCollection<R> {
   /**
