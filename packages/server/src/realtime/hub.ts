@@ -100,6 +100,7 @@ export function createRealtimeHub(
           ctx.store.subscribe?.(route, {
             onError: reportFeedError,
             onReady: resolve,
+            columns: feedColumns(),
           }) ?? null;
       } catch (error) {
         reportFeedError(error);
@@ -131,6 +132,19 @@ export function createRealtimeHub(
         },
       );
     });
+  }
+
+  /**
+   * What routing reads of changed rows: the scope columns of each served collection, and the
+   * whole row where the rules' `affects` looks at it (so the feed does not read rows whole).
+   */
+  function feedColumns(): Record<string, readonly string[] | 'all'> {
+    const out: Record<string, readonly string[] | 'all'> = {};
+    for (const { name } of Object.values(ctx.schema.collections)) {
+      const rule = served(name);
+      if (rule) out[name] = rule.affects ? 'all' : (scopeColumns(rule) ?? []);
+    }
+    return out;
   }
 
   function served(collection: string) {

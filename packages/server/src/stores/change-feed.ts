@@ -18,6 +18,11 @@ export interface FeedSubscribers {
   fail(error: unknown): void;
   /** The feed has its starting point: tells every subscriber that was not told yet (`onReady`). */
   ready(): void;
+  /**
+   * The columns the subscribers ask for together (their `columns` options merged, `'all'` wins),
+   * or null when one of them asks for whole rows of every collection.
+   */
+  columns(): Record<string, readonly string[] | 'all'> | null;
   readonly size: number;
 }
 
@@ -64,6 +69,18 @@ export function feedSubscribers(start: () => void, stop: () => void): FeedSubscr
     },
     fail(error) {
       for (const s of [...subs]) s.options.onError?.(error);
+    },
+    columns() {
+      const out: Record<string, readonly string[] | 'all'> = {};
+      for (const { options } of subs) {
+        if (!options.columns) return null;
+        for (const [collection, wanted] of Object.entries(options.columns)) {
+          const had = out[collection];
+          out[collection] =
+            had === 'all' || wanted === 'all' ? 'all' : [...new Set([...(had ?? []), ...wanted])].sort();
+        }
+      }
+      return out;
     },
     get size() {
       return subs.size;

@@ -88,6 +88,15 @@ export interface SubscribeOptions {
    * leave no gap between them.)
    */
   onReady?: () => void;
+  /**
+   * The columns this subscriber reads of changed rows, per collection: `'all'` for whole rows, or
+   * a list (camelCase; `id` and `deletedAt` always come). A collection left out is reported with
+   * `id` and `deletedAt` only. Without this option every row comes whole. A store may report more
+   * than asked (the SQLite feed always reports whole rows); the PostgreSQL feed reads only what
+   * its subscribers ask for, which keeps the feed's cost off the push path (the realtime hub asks
+   * for the scope columns, and whole rows only where the rules have `affects`).
+   */
+  columns?: Readonly<Record<string, readonly string[] | 'all'>>;
 }
 
 /** Raw SQL for rules and the app: `?` placeholders (PostgreSQL stores rewrite them to $n). */

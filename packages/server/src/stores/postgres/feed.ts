@@ -11,29 +11,48 @@
  * plain SQL are stamped by the same triggers, so they are reported the same way.
  */
 import type { SchemaDef } from '@syncline/core';
-import { toCamel } from '@syncline/core/internal';
+import { toCamel, toSnake } from '@syncline/core/internal';
 import type pg from 'pg';
 import { collectionsByTable, type FeedSubscribers, feedSubscribers, goneValues } from '../change-feed.ts';
 import type { StoreChange } from '../types.ts';
 import type { PgNames } from './ddl.ts';
-import { lit } from './sql.ts';
+import { lit, q } from './sql.ts';
 
 export interface PostgresFeed {
   subscribe: FeedSubscribers['subscribe'];
   close(): void;
 }
 
-/** The tail statement: a head row with `w`, then changed rows (k = 1) and gone-markers (k = 2). */
-export function tailSql(n: PgNames, schema: SchemaDef): string {
-  const parts = Object.values(schema.collections).map(
-    (col) =>
-      `SELECT 1, NULL, ${lit(col.name)}, r.id, to_jsonb(r) - '_fv' - '_txid'
-         FROM ${n.table(col.name)} r, s WHERE r._txid >= $1::xid8 AND r._txid < s.w`,
-  );
+/**
+ * The tail statement: a head row with `w`, then changed rows (k = 1) and gone-markers (k = 2).
+ * `columns` (null: whole rows) says what to read of each collection's changed rows: a list builds
+ * a small json object of `id`, `deleted_at` and those columns, which is what keeps the feed cheap
+ * beside heavy pushes; `'all'` (or null) reads the row whole, as `to_json` (no jsonb build).
+ */
+export function tailSql(
+  n: PgNames,
+  schema: SchemaDef,
+  columns: Readonly<Record<string, readonly string[] | 'all'>> | null = null,
+): string {
+  const parts = Object.values(schema.collections).map((col) => {
+    const wanted = columns === null ? 'all' : (columns[col.name] ?? []);
+    const value =
+      wanted === 'all'
+        ? 'to_json(r)'
+        : `json_build_object(${['id', 'deletedAt', ...wanted.filter((c) => c !== 'id' && c !== 'deletedAt')]
+            .filter((c) => c === 'id' || c === 'deletedAt' || Object.hasOwn(col.columns, c))
+            .map((c) => {
+              const name = c === 'deletedAt' ? 'deleted_at' : toSnake(c);
+              return `${lit(name)}, r.${q(name)}`;
+            })
+            .join(', ')})`;
+    return `SELECT 1, NULL, ${lit(col.name)}, r.id, ${value}
+         FROM ${n.table(col.name)} r, s WHERE r._txid >= $1::xid8 AND r._txid < s.w`;
+  });
   return `WITH s AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS w)
-SELECT 0 AS k, (SELECT w::text FROM s) AS w, NULL::text AS c, NULL::text AS id, NULL::jsonb AS v
+SELECT 0 AS k, (SELECT w::text FROM s) AS w, NULL::text AS c, NULL::text AS id, NULL::json AS v
 ${parts.map((p) => `UNION ALL ${p}`).join('\n')}
-UNION ALL SELECT 2, NULL, g.collection, g.id, g.old FROM ${n.gone} g, s WHERE g._txid >= $1::xid8 AND g._txid < s.w`;
+UNION ALL SELECT 2, NULL, g.collection, g.id, g.old::json FROM ${n.gone} g, s WHERE g._txid >= $1::xid8 AND g._txid < s.w`;
 }
 
 export function postgresChangeFeed(options: {
@@ -45,7 +64,14 @@ export function postgresChangeFeed(options: {
   const { pool, schema } = options;
   const byTable = collectionsByTable(schema);
   const byName = new Map(Object.values(schema.collections).map((c) => [c.name, c]));
-  const sql = tailSql(options.n, schema);
+  // The statement for what the subscribers ask for now, built again when that changes.
+  let built: { key: string; sql: string } | null = null;
+  const statement = () => {
+    const columns = subs.columns();
+    const key = JSON.stringify(columns);
+    if (built?.key !== key) built = { key, sql: tailSql(options.n, schema, columns) };
+    return built.sql;
+  };
   const interval = Math.max(1, options.intervalMs);
   let last: string | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -61,7 +87,7 @@ export function postgresChangeFeed(options: {
       return [];
     }
     const { rows } = await pool.query<{ k: number; w: string | null; c: string; id: string; v: unknown }>(
-      sql,
+      statement(),
       [last],
     );
     const out: StoreChange[] = [];
@@ -125,10 +151,14 @@ export function postgresChangeFeed(options: {
   };
 }
 
-/** `to_jsonb(row)` keys are the snake_case column names; the feed speaks camelCase, as records do. */
+/**
+ * The row's json keys are the snake_case column names; the feed speaks camelCase, as records do,
+ * and leaves out the bookkeeping a whole row carries (`_fv`, `_txid`).
+ */
 function camelRow(v: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, value] of Object.entries((v ?? {}) as Record<string, unknown>)) {
+    if (k === '_fv' || k === '_txid') continue;
     out[k === 'deleted_at' ? 'deletedAt' : k === 'updated_at' ? 'updatedAt' : toCamel(k)] = value;
   }
   return out;

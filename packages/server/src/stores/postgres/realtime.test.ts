@@ -2,11 +2,13 @@
  * Realtime on PostgreSQL beyond the shared scenarios (decision 0013): pokes wait for the xid
  * watermark (a transaction held open elsewhere in the cluster delays them until it ends, and the
  * poked pull then sees the row), and two server instances on one schema poke each other's
- * sockets, for writes through either and for plain SQL by other backends. One fresh PostgreSQL
+ * sockets, for writes through either and for plain SQL by other backends; the feed reads only the
+ * columns its subscribers ask for. One fresh PostgreSQL
  * schema for the file. Needs TEST_DATABASE_URL; the delays are measured and printed.
  */
 import { randomBytes } from 'node:crypto';
 import type { MutationResult } from '@syncline/core';
+import type { StoreChange, SubscribeOptions } from '../types.ts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { realtimeRules } from '../../../test/realtime-scenarios.ts';
@@ -137,5 +139,54 @@ describe.skipIf(!url)(title, () => {
       expect(Math.max(a!, b!)).toBeLessThan(1000);
     }
     console.log(`[postgres] plain SQL by another backend → pokes: ${lines.join('; ')}`);
+  });
+
+  test("the feed reads only the columns its subscribers ask for ('all' for whole rows; whole rows for a subscriber that asks nothing)", async () => {
+    const store = createPostgresStore({
+      connectionString: url!,
+      schema: sharingSchema,
+      pgSchema,
+      scopeColumns: scopeColumnsOf(realtimeRules),
+    });
+    const seen: StoreChange[][] = [[], []];
+    const waiters: Array<() => void> = [];
+    const listen = (i: number, options: SubscribeOptions) =>
+      new Promise<() => void>((ready, failed) => {
+        const stop = store.subscribe!(
+          (changes) => {
+            seen[i]!.push(...changes);
+            for (const w of waiters.splice(0)) w();
+          },
+          { ...options, onReady: () => ready(stop), onError: failed },
+        );
+      });
+    const until = async (pred: () => boolean) => {
+      while (!pred()) await new Promise<void>((resolve) => waiters.push(resolve));
+    };
+    const narrow = await listen(0, { columns: { tasks: ['listId', 'noSuchColumn'], members: 'all' } });
+    try {
+      await admin.query("INSERT INTO tasks (id, list_id, title) VALUES ('cols-t', 'L9', 'secret title')");
+      await admin.query("INSERT INTO members (id, list_id, user_id) VALUES ('cols-m', 'L9', 'uma')");
+      await admin.query("INSERT INTO posts (id, body) VALUES ('cols-p', 'a body')");
+      const row = (i: number, id: string) => seen[i]!.find((c) => c.id === id)?.row;
+      await until(() => ['cols-t', 'cols-m', 'cols-p'].every((id) => row(0, id)));
+      expect(row(0, 'cols-t')).toEqual({ id: 'cols-t', deletedAt: null, listId: 'L9' });
+      expect(row(0, 'cols-m')).toMatchObject({ id: 'cols-m', listId: 'L9', userId: 'uma', version: expect.anything() });
+      expect(row(0, 'cols-m')).not.toHaveProperty('_txid');
+      expect(row(0, 'cols-p')).toEqual({ id: 'cols-p', deletedAt: null });
+      // A second subscriber asking nothing gets whole rows, while the first one stays subscribed.
+      const whole = await listen(1, {});
+      try {
+        await admin.query("UPDATE tasks SET title = 'renamed' WHERE id = 'cols-t'");
+        await until(() => row(1, 'cols-t') !== undefined);
+        expect(row(1, 'cols-t')).toMatchObject({ id: 'cols-t', listId: 'L9', title: 'renamed', done: false });
+        expect(row(1, 'cols-t')).not.toHaveProperty('_fv');
+      } finally {
+        whole();
+      }
+    } finally {
+      narrow();
+      await store.close();
+    }
   });
 });
