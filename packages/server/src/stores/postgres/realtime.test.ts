@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MutationResult } from '@syncline/core';
-import type { StoreChange, SubscribeOptions } from '../types.ts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { realtimeRules } from '../../../test/realtime-scenarios.ts';
@@ -18,6 +17,7 @@ import { createSyncServer } from '../../handler/index.ts';
 import { scopeColumnsOf } from '../../handler/scope-columns.ts';
 import { type Listener, listen } from '../../node/listen.ts';
 import { client, testAuth } from '../conformance/helpers.ts';
+import type { StoreChange, SubscribeOptions } from '../types.ts';
 import { createPostgresStore } from './store.ts';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -171,7 +171,12 @@ describe.skipIf(!url)(title, () => {
       const row = (i: number, id: string) => seen[i]!.find((c) => c.id === id)?.row;
       await until(() => ['cols-t', 'cols-m', 'cols-p'].every((id) => row(0, id)));
       expect(row(0, 'cols-t')).toEqual({ id: 'cols-t', deletedAt: null, listId: 'L9' });
-      expect(row(0, 'cols-m')).toMatchObject({ id: 'cols-m', listId: 'L9', userId: 'uma', version: expect.anything() });
+      expect(row(0, 'cols-m')).toMatchObject({
+        id: 'cols-m',
+        listId: 'L9',
+        userId: 'uma',
+        version: expect.anything(),
+      });
       expect(row(0, 'cols-m')).not.toHaveProperty('_txid');
       expect(row(0, 'cols-p')).toEqual({ id: 'cols-p', deletedAt: null });
       // A second subscriber asking nothing gets whole rows, while the first one stays subscribed.
