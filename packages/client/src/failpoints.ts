@@ -1,6 +1,6 @@
 /**
  * Named points where the engine awaits the `failpoint` hook. A crash test kills the process at
- * each one and checks that the restarted client keeps every promise of DESIGN §1. Names ending
+ * each one and checks that the restarted client keeps every promise of ARCHITECTURE.md §1. Names ending
  * in `:before-commit` run inside the local write transaction, before it commits.
  *
  * Every name in {@link FAILPOINTS} is reached by a sync (from a fresh store) that has pending

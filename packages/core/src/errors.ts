@@ -1,5 +1,5 @@
 /**
- * The error vocabulary. Wire codes (DESIGN §4) are shared by server answers and client errors;
+ * The error vocabulary. Wire codes (ARCHITECTURE.md §9.3) are shared by server answers and client errors;
  * in-process errors are one `SynclineError` family with `code`, `message` and `cause`.
  */
 

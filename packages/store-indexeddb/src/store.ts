@@ -25,7 +25,7 @@ export interface IndexedDbStoreOptions {
   idb?: IndexedDbGlobals;
   /**
    * Durability of write transactions. Default `strict`: every write() may carry an outbox entry,
-   * and a write the app was told is saved must survive a browser or OS crash (DESIGN §1.1).
+   * and a write the app was told is saved must survive a browser or OS crash (ARCHITECTURE.md §1.1).
    * `relaxed` trades that for speed (data may be lost on power failure, not on a tab crash).
    */
   durability?: 'strict' | 'relaxed';

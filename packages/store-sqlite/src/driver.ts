@@ -1,5 +1,5 @@
 /**
- * The driver shim contract: the few SQLite calls the LocalStore needs, nothing more (STYLE §3).
+ * The driver shim contract: the few SQLite calls the LocalStore needs, nothing more (ARCHITECTURE.md §11).
  * A driver is a ~100-line file over one SQLite library (better-sqlite3, op-sqlite, …). Methods
  * may answer synchronously or with a Promise, so both synchronous and asynchronous libraries fit.
  *

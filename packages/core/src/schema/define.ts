@@ -3,7 +3,7 @@ import { stableHash } from '../hash.ts';
 import type { ColumnDef, ColumnType } from './columns.ts';
 import { IDENTIFIER, isReservedName } from './names.ts';
 
-/** How the server settles concurrent writes to one record (DESIGN §3). */
+/** How the server settles concurrent writes to one record (ARCHITECTURE.md §5.1). */
 export const CONFLICT_STRATEGIES = ['reject-stale', 'merge-fields', 'last-write-wins'] as const;
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
 

@@ -1,6 +1,6 @@
 /**
  * Bearer-token verification with `jose`: HS256 with a shared secret, or asymmetric keys from a
- * remote JWKS. The token's `sub` is the user id (DESIGN §4).
+ * remote JWKS. The token's `sub` is the user id (ARCHITECTURE.md §9.1).
  */
 import { SynclineError } from '@syncline/core';
 import {
