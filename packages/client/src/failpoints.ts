@@ -47,6 +47,7 @@ export const CONDITIONAL_FAILPOINTS = [
   'reapply:before-commit',
 ] as const;
 
+/** The name of a failpoint: one of {@link FAILPOINTS} or {@link CONDITIONAL_FAILPOINTS}. */
 export type FailpointName = (typeof FAILPOINTS)[number] | (typeof CONDITIONAL_FAILPOINTS)[number];
 
 /** The hook's type: may throw (the surrounding transaction rolls back) or never return (kill). */

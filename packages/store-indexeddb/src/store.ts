@@ -18,6 +18,7 @@ import { ALL_STORES, OUTBOX_BY_RECORD, readTx, STORES, type TxContext, writeTx }
  */
 const LAYOUT_VERSION = 1;
 
+/** Options of {@link createIndexedDbStore}. */
 export interface IndexedDbStoreOptions {
   /** The database name: one per app and user, e.g. `syncline:todo:user-42`. */
   name: string;

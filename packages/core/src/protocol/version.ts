@@ -14,4 +14,5 @@
  *   out for protocols 1 and 2, whose clients would take it for a column.
  */
 export const PROTOCOL_VERSION = 3;
+/** The oldest protocol a server of this build still serves over HTTP. */
 export const MIN_PROTOCOL_VERSION = 1;
