@@ -184,9 +184,9 @@ function bytesFrom(random: () => number) {
 
 /**
  * Creates a Syncline client: a typed local database (`client.db`) over `store` that syncs with the
- * server at `url` in the background. Nothing touches the network until `start()` or `sync()`;
- * writes are local and never wait for it (ARCHITECTURE.md §4). Call `ready()` (or any method, which
- * waits for it) to open the store; `close()` when done.
+ * server at `url` in the background. Nothing touches the network until `start()`, `sync()` or
+ * `pull()`; writes are local and never wait for it (ARCHITECTURE.md §4). Call `ready()` (or any
+ * method, which waits for it) to open the store; `close()` when done.
  *
  * Throws `SynclineError('invalid')` when neither `url` nor `transport` is given, or when `realtime`
  * is asked for and no WebSocket constructor is available.
@@ -198,13 +198,17 @@ function bytesFrom(random: () => number) {
  * import { WebSocket } from 'ws';
  * import { schema } from './schema.ts';
  *
- * const client = createClient({   schema,   url: 'http://127.0.0.1:8787/sync',   store:
- * createSqliteLocalStore(betterSqlite3Driver('./data/alice.db')),   auth: { getToken: ({
- * forceRefresh }) => tokens.get(forceRefresh) },   realtime: { WebSocket }, // Node 20 has no
- * global WebSocket }); client.on('rejected', (r) => showNotice(r.message)); await client.start();
- * const task = await client.db.tasks.insert({ listId: 'l1', title: 'Milk', done: false }); //
- * local, instant const stop = client.db.tasks.watch({ where: { done: false } }, (rows) =>
- * renderTasks(rows));
+ * const client = createClient({
+ *   schema,
+ *   url: 'http://127.0.0.1:8787/sync',
+ *   store: createSqliteLocalStore(betterSqlite3Driver('./data/alice.db')),
+ *   auth: { getToken: ({ forceRefresh }) => session.token({ forceRefresh }) },
+ *   realtime: { WebSocket }, // Node 20 has no global WebSocket
+ * });
+ * client.on('rejected', (r) => showNotice(r.message));
+ * await client.start();
+ * await client.db.tasks.insert({ listId: 'l1', title: 'Milk', done: false }); // local, instant
+ * const stop = client.db.tasks.watch({ where: { done: false } }, (rows) => renderTasks(rows));
  */
 export function createClient<S extends SchemaDef>(options: ClientOptions<S>): SynclineClient<S> {
   const clock = options.clock ?? systemClock;

@@ -109,12 +109,20 @@ export interface CollectionRules {
  * @example
  * import type { Rules } from '@syncline/server';
  *
- * export const rules: Rules = {   // Each user reads and writes only their own lists (the key is
- * the user id).   lists: { scope: 'ownerId' },   // Tasks are read through their list: the keys are
- * the ids of the lists the user owns.   tasks: {     scope: 'listId',     access: async (auth, db)
- * =>       (await db.all<{ id: string }>('SELECT id FROM lists WHERE owner_id = ?',
- * [auth.userId])).map((r) => r.id),   },   // Everyone signed in reads the announcements; nobody
- * writes them through sync.   announcements: { scope: 'public' }, };
+ * export const rules: Rules = {
+ *   // Each user reads and writes only their own lists (the key is the user id).
+ *   lists: { scope: 'ownerId' },
+ *   // Tasks are read through their list: the keys are the ids of the lists the user owns.
+ *   tasks: {
+ *     scope: 'listId',
+ *     access: async (auth, db) => {
+ *       const rows = await db.all<{ id: string }>('SELECT id FROM lists WHERE owner_id = ?', [auth.userId]);
+ *       return rows.map((r) => r.id);
+ *     },
+ *   },
+ *   // Everyone signed in reads the announcements; nobody writes them through sync.
+ *   announcements: { scope: 'public' },
+ * };
  */
 export type Rules = Record<string, CollectionRules>;
 
