@@ -5,7 +5,11 @@
  *
  * @example
  * import { createPostgresStore } from '@syncline/server/postgres';
- * const store = createPostgresStore({ connectionString: process.env.DATABASE_URL!, schema, pgSchema: 'app' });
+ * const store = createPostgresStore({
+ *   connectionString: process.env.DATABASE_URL!,
+ *   schema,
+ *   pgSchema: 'app', // the PostgreSQL schema the tables live in (default `public`)
+ * });
  * await store.migrate();
  * const server = createSyncServer({ schema, rules, store, auth });
  */
