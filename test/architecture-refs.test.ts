@@ -4,10 +4,11 @@
  * may cite "ARCHITECTURE.md §N" / "§N.M" (a section of that page, ranges like §5–6 included) and
  * "promise N" (§1.N); each must name a section that exists. "DESIGN §n" and "STYLE §n" cite
  * notes that are not in the repository and are refused. The page's own contents links must
- * match its headings. Decision records (docs/decisions/) are history and keep their wording;
+ * match its headings, and the repository paths and decisions it names must exist (so a renamed
+ * file shows up here until the page follows). Decision records (docs/decisions/) are history and keep their wording;
  * ARCHITECTURE.md §14 maps their old references.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ROOT } from './helpers/source.ts';
@@ -90,6 +91,24 @@ describe('docs/ARCHITECTURE.md', () => {
     const links = [...page.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
     expect(links.length).toBeGreaterThan(10);
     expect(links.filter((l) => !anchors.has(l))).toEqual([]);
+  });
+
+  test('the repository paths it names exist', () => {
+    const paths = [...page.matchAll(/`((?:packages|test|docs|apps|examples|bench|scripts)\/[^`\s]*)`/g)]
+      .map((m) => m[1]!)
+      .filter((p) => !/[*<>]/.test(p));
+    expect(paths.length).toBeGreaterThan(20);
+    expect(paths.filter((p) => !existsSync(join(ROOT, p)))).toEqual([]);
+  });
+
+  test('the decisions it cites exist', () => {
+    const decisions = new Set(readdirSync(join(ROOT, 'docs/decisions')).map((f) => f.slice(0, 4)));
+    const cited = [...page.matchAll(/\bdecisions? (\d{4})((?:(?:,| and) \d{4})*)/g)].flatMap((m) => [
+      m[1]!,
+      ...(m[2]!.match(/\d{4}/g) ?? []),
+    ]);
+    expect(cited.length).toBeGreaterThan(10);
+    expect(cited.filter((n) => !decisions.has(n))).toEqual([]);
   });
 
   test('every reference in packages/, test/, the README and docs/security.md resolves to it', () => {
