@@ -1,7 +1,7 @@
 /**
  * Three tabs of one origin in real Chromium share one IndexedDB database: exactly one runs the
  * sync loop (Web Locks), every tab writes locally, change notices travel over BroadcastChannel.
- * Checks DESIGN §7 "Web / PWA" done-criteria 2 and 4 of the web-platform issue.
+ * Checks ARCHITECTURE.md §12 (web, multi-tab) done-criteria 2 and 4 of the web-platform issue.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

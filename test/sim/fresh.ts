@@ -1,5 +1,6 @@
 /**
- * Promise 4 checked mid-run: right after a sync or pull that completed, every record of the
+ * Promise 4 (ARCHITECTURE.md §1.4) checked mid-run: right after a sync or pull that completed,
+ * every record of the
  * client's scope without pending writes equals the server's committed state, because the pull
  * ran to `hasMore: false` after everything before it had committed. Only where commit order is
  * the whole truth (SQLite, a single writer): PostgreSQL may legitimately hold delivery back

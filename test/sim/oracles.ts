@@ -1,5 +1,5 @@
 /**
- * The end-of-run oracles (DESIGN §1), checked after healing. Server truth is read with plain SQL
+ * The end-of-run oracles (ARCHITECTURE.md §1), checked after healing. Server truth is read with plain SQL
  * from the server's tables, not through the pull path under test; the applied log and outcome
  * records come from the recording store wrapper (committed effects only).
  */

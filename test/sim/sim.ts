@@ -207,7 +207,8 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
       try {
         await (pullOnly ? slot.client.pull() : slot.client.sync());
         if (!slot.crashedAt) await checkScope(slot, model, grants, pullOnly, step);
-        // Promise 4 mid-run needs a single writer; in the loopback variant other devices' loops
+        // Promise 4 (ARCHITECTURE.md §1.4) mid-run needs a single writer; in the loopback variant
+        // other devices' loops
         // push and pull in the background meanwhile, so only the end-of-run oracles apply there.
         if (o.store === 'sqlite' && !slot.crashedAt && !net)
           await checkFresh(slot, model, await server.truth(), step, grants);

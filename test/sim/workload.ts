@@ -2,7 +2,7 @@
  * The random workload: inserts, updates and deletes on a few hot records per user and
  * collection (so clients collide constantly), now and then a fresh record or a write into
  * another user's scope (answered `forbidden`). Read-your-writes is checked right after each
- * acknowledged write, and pending writes must stay visible after every sync (promise 6).
+ * acknowledged write, and pending writes must stay visible after every sync (ARCHITECTURE.md §1.6).
  */
 import type { Slot } from './clients.ts';
 import { type LocalWrite, type Model, showsWrite } from './model.ts';
@@ -86,7 +86,8 @@ export async function localWrite(x: WriteCtx): Promise<void> {
 }
 
 /**
- * Promise 6: a record with pending writes shows the newest one, whatever the pull brought.
+ * Promise 6 (ARCHITECTURE.md §1.6): a record with pending writes shows the newest one, whatever
+ * the pull brought.
  * Exceptions: an update over a record deleted on the server (or that a restore lost) stays
  * invisible until its `not_found` rejection arrives (decision 0004); a record of a space the user
  * lost is removed (decision 0012).

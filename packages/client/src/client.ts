@@ -14,19 +14,40 @@ import { notifyRejections } from './sync/rejections.ts';
 import { RealtimeSocket, socketUrlOf, type WebSocketConstructor } from './sync/socket.ts';
 import { fetchTransport, type Transport } from './transport.ts';
 
+/**
+ * Options of {@link createClient}. Only `schema`, `store` and `url` (or `transport`) are needed;
+ * the rest are injectable effects (clock, ids, randomness, network, failpoints) and tuning, so
+ * tests can drive the engine deterministically.
+ */
 export interface ClientOptions<S extends SchemaDef> {
+  /** The schema shared with the server (`defineSchema`); it types `client.db`. */
   schema: S;
   /** Sync base URL, e.g. `https://api.example.com/sync`; or pass `transport`. */
   url?: string;
+  /**
+   * How requests reach the server; default `fetchTransport(url)`. Wrap it with a network monitor's
+   * `observe` so failed requests count as "server unreachable".
+   */
   transport?: Transport;
+  /**
+   * The local database: `createSqliteLocalStore` (`@syncline/store-sqlite`), `createIndexedDbStore`
+   * (`@syncline/store-indexeddb`) or `createMemoryStore`. One store per user.
+   */
   store: LocalStore;
+  /**
+   * The bearer token of each request. `forceRefresh` is true after a 401: return a fresh token
+   * then. `null` sends no Authorization header.
+   */
   auth?: { getToken(opts: { forceRefresh: boolean }): Promise<string | null> | string | null };
+  /** Whether the device is online; default always online. While offline the loop makes no request. */
   network?: NetworkMonitor;
+  /** Time for timers, backoff and ids; default the system clock (`manualClock` in tests). */
   clock?: Clock;
   /** Floats in [0, 1): jitter and default ids. */
   random?: () => number;
   /** Record ids and clientIds; default UUIDv7 from `clock` and `random`. */
   ids?: () => string;
+  /** Called at each named step of a write or sync (`FAILPOINTS`); crash tests throw or kill there. */
   failpoint?: FailpointHook;
   /** Delay between a local write and the push it triggers (default 50 ms). */
   pushDebounceMs?: number;
@@ -77,6 +98,10 @@ export interface RealtimeOptions {
 export interface SynclineClient<S extends SchemaDef> {
   /** Opens the store (resetting collections whose columns changed). Idempotent. */
   ready(): Promise<void>;
+  /**
+   * The typed collections of the schema (`client.db.tasks.insert(…)`, `find`, `watch`): local reads
+   * and writes, never waiting for the network.
+   */
   readonly db: Db<S>;
   /** One push + pull cycle now; resolves when done, throws on failure (e.g. offline). */
   sync(opts?: { signal?: AbortSignal }): Promise<void>;
@@ -90,6 +115,7 @@ export interface SynclineClient<S extends SchemaDef> {
   stop(): Promise<void>;
   /** Stops syncing and closes the store. */
   close(): Promise<void>;
+  /** The current sync status (a new object on every change); see {@link SyncStatus}. */
   readonly status: SyncStatus;
   /**
    * Shows another instance's loop state in this client's `status` (`connected`, `realtime`,
@@ -101,10 +127,13 @@ export interface SynclineClient<S extends SchemaDef> {
    * channel.onmessage = (e) => client.mirror(e.data.status);
    */
   mirror(status: MirroredStatus | null): void;
+  /** Calls `cb` with every new status; returns the unsubscribe function. */
   subscribe(cb: (status: SyncStatus) => void): () => void;
+  /** Listens to an event (`rejected`, `reset`, `error`, `status`); returns the unsubscribe function. */
   on<K extends keyof ClientEvents>(event: K, cb: (payload: ClientEvents[K]) => void): () => void;
   /** Stored rejections not yet dismissed, oldest first. */
   rejections(): Promise<ClientRejection[]>;
+  /** Removes a stored rejection (the user saw it); `rejections()` no longer returns it. */
   dismiss(key: string): Promise<void>;
   /** Re-applies a `conflict` rejection on the current state; returns the new visible row. */
   reapply(key: string): Promise<Record<string, unknown> | null>;
@@ -153,6 +182,34 @@ function bytesFrom(random: () => number) {
   return (n: number) => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
 }
 
+/**
+ * Creates a Syncline client: a typed local database (`client.db`) over `store` that syncs with the
+ * server at `url` in the background. Nothing touches the network until `start()`, `sync()` or
+ * `pull()`; writes are local and never wait for it (ARCHITECTURE.md §4). Call `ready()` (or any
+ * method, which waits for it) to open the store; `close()` when done.
+ *
+ * Throws `SynclineError('invalid')` when neither `url` nor `transport` is given, or when `realtime`
+ * is asked for and no WebSocket constructor is available.
+ *
+ * @example
+ * import { createClient } from '@syncline/client';
+ * import { createSqliteLocalStore } from '@syncline/store-sqlite';
+ * import { betterSqlite3Driver } from '@syncline/store-sqlite/better-sqlite3';
+ * import { WebSocket } from 'ws';
+ * import { schema } from './schema.ts';
+ *
+ * const client = createClient({
+ *   schema,
+ *   url: 'http://127.0.0.1:8787/sync',
+ *   store: createSqliteLocalStore(betterSqlite3Driver('./data/alice.db')),
+ *   auth: { getToken: ({ forceRefresh }) => session.token({ forceRefresh }) },
+ *   realtime: { WebSocket }, // Node 20 has no global WebSocket
+ * });
+ * client.on('rejected', (r) => showNotice(r.message));
+ * await client.start();
+ * await client.db.tasks.insert({ listId: 'l1', title: 'Milk', done: false }); // local, instant
+ * const stop = client.db.tasks.watch({ where: { done: false } }, (rows) => renderTasks(rows));
+ */
 export function createClient<S extends SchemaDef>(options: ClientOptions<S>): SynclineClient<S> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;

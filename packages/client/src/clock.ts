@@ -6,8 +6,11 @@
  * const client = createClient({ schema, store, clock: systemClock });
  */
 export interface Clock {
+  /** Milliseconds since the epoch. */
   now(): number;
+  /** Runs `fn` after `ms`; answers a handle for `clearTimeout`. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer of `setTimeout`. */
   clearTimeout(handle: unknown): void;
 }
 

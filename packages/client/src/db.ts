@@ -37,7 +37,8 @@ export interface DbDeps {
 
 /**
  * Runs `fn` as one local write tx (the `write:before-commit` failpoint inside it), then tells the
- * live queries and the loop. Returns after the commit; never waits for the network (promise 1).
+ * live queries and the loop. Returns after the commit; never waits for the network
+ * (promise 1, ARCHITECTURE.md §1.1).
  */
 export async function localWrite<T>(
   deps: DbDeps,

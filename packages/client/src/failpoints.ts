@@ -1,6 +1,6 @@
 /**
  * Named points where the engine awaits the `failpoint` hook. A crash test kills the process at
- * each one and checks that the restarted client keeps every promise of DESIGN §1. Names ending
+ * each one and checks that the restarted client keeps every promise of ARCHITECTURE.md §1. Names ending
  * in `:before-commit` run inside the local write transaction, before it commits.
  *
  * Every name in {@link FAILPOINTS} is reached by a sync (from a fresh store) that has pending
@@ -47,6 +47,7 @@ export const CONDITIONAL_FAILPOINTS = [
   'reapply:before-commit',
 ] as const;
 
+/** The name of a failpoint: one of {@link FAILPOINTS} or {@link CONDITIONAL_FAILPOINTS}. */
 export type FailpointName = (typeof FAILPOINTS)[number] | (typeof CONDITIONAL_FAILPOINTS)[number];
 
 /** The hook's type: may throw (the surrounding transaction rolls back) or never return (kill). */

@@ -11,6 +11,7 @@ import type { Transport } from './transport.ts';
  * network.set(true); // the loop syncs now
  */
 export interface NetworkMonitor {
+  /** Whether the device is online now. */
   readonly online: boolean;
   /** Calls `cb` on every change of `online`; returns the unsubscribe function. */
   subscribe(cb: (online: boolean) => void): () => void;

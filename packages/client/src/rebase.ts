@@ -23,7 +23,7 @@ export function rebase(base: WireRecord | null, ops: readonly LocalOp[], id: str
   return row;
 }
 
-/** Whether `incoming` should replace `base`: only a strictly newer version does (DESIGN §6). */
+/** Whether `incoming` should replace `base`: only a strictly newer version does (ARCHITECTURE.md §11). */
 export function isNewer(incoming: WireRecord, base: WireRecord | null): boolean {
   return base === null || incoming.version > base.version;
 }

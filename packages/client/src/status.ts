@@ -12,6 +12,7 @@ import type { ClientRejection } from './local-store.ts';
  * client.subscribe((s) => (dot.className = s.realtime ? 'live' : s.connected ? 'synced' : 'offline'));
  */
 export interface SyncStatus {
+  /** Whether the device thinks it is online (the NetworkMonitor). */
   online: boolean;
   /**
    * True while the realtime socket is open (welcomed) and after a request reached the server;
@@ -24,16 +25,34 @@ export interface SyncStatus {
    * client then syncs on writes and the slow poll). In a follower tab: the leader's socket.
    */
   realtime: boolean;
+  /**
+   * What the loop is doing: waiting, pushing, pulling, or pulling while some collection has no
+   * cursor yet.
+   */
   phase: 'idle' | 'pushing' | 'pulling' | 'initial-sync';
   /** 0..1 during initial sync, else null. */
   progress: number | null;
+  /** Local writes not yet acknowledged by the server (outbox entries). */
   pending: number;
   /** Clock time (ms) of the end of the last successful cycle or realtime pull, or null. */
   lastSyncedAt: number | null;
+  /** The last sync failure; null after the next success. */
   error: SynclineError | null;
 }
 
+/**
+ * The events of `client.on(event, cb)`, with their payloads.
+ *
+ * @example
+ * client.on('rejected', (r) => showNotice(r.message, r.key));
+ * client.on('reset', ({ collection }) => showBanner(`Your ${collection} were downloaded again.`));
+ * client.on('error', (e) => reportToTracker(e));
+ */
 export interface ClientEvents {
+  /**
+   * The server refused a local change; the record was rolled back and the rejection stored until
+   * dismissed (ARCHITECTURE.md §1.7). Emitted once per process.
+   */
   rejected: ClientRejection;
   /** A collection finished re-downloading after a reset. */
   reset: { collection: string };
@@ -42,6 +61,7 @@ export interface ClientEvents {
    * one (a retry of the same outage is silent; `status.error` always holds the latest).
    */
   error: SynclineError;
+  /** `status` changed (the same callbacks as `client.subscribe`). */
   status: SyncStatus;
 }
 

@@ -1,19 +1,25 @@
 import { SynclineError } from '@syncline/core';
 
+/** The routes a {@link Transport} is asked for, relative to the sync base URL. */
 export type SyncPath = '/info' | '/push' | '/pull';
 
+/** One request the engine asks a {@link Transport} to make. */
 export interface TransportRequest {
+  /** `GET` for `/info`, `POST` for push and pull. */
   method: 'GET' | 'POST';
   /** JSON-serialisable body (POST only). */
   body?: unknown;
   /** Bearer token, or null to send no Authorization header. */
   token: string | null;
+  /** Aborts the request (it then rejects with `aborted`). */
   signal?: AbortSignal;
 }
 
 /** Any HTTP answer that reached the server (including 4xx/5xx); `body` is parsed JSON or null. */
 export interface TransportResponse {
+  /** The HTTP status. */
   status: number;
+  /** The parsed JSON body, or null when there was none or it was not JSON. */
   body: unknown;
   /** Header names in lower case. */
   headers: Record<string, string>;
@@ -29,6 +35,7 @@ export interface TransportResponse {
  * const info = await transport.request('/info', { method: 'GET', token: null });
  */
 export interface Transport {
+  /** Makes one request to `<base URL><path>`; resolves with any HTTP answer. */
   request(path: SyncPath, init: TransportRequest): Promise<TransportResponse>;
 }
 

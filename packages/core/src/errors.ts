@@ -1,5 +1,5 @@
 /**
- * The error vocabulary. Wire codes (DESIGN §4) are shared by server answers and client errors;
+ * The error vocabulary. Wire codes (ARCHITECTURE.md §9.3) are shared by server answers and client errors;
  * in-process errors are one `SynclineError` family with `code`, `message` and `cause`.
  */
 
@@ -17,10 +17,18 @@ export const REQUEST_ERROR_STATUS = {
   internal: 500,
   unavailable: 503,
 } as const;
+/**
+ * A whole-request error code (`error.code` of an {@link ErrorResponse}); its HTTP status is in
+ * {@link REQUEST_ERROR_STATUS}.
+ */
 export type RequestErrorCode = keyof typeof REQUEST_ERROR_STATUS;
 
 /** Per-mutation rejection codes. */
 export const REJECTION_CODES = ['conflict', 'not_found', 'forbidden', 'invalid'] as const;
+/**
+ * Why the server refused one mutation: `conflict`, `not_found`, `forbidden` or `invalid`
+ * (ARCHITECTURE.md §5).
+ */
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 /** Codes used only inside a process (never on the wire). */
@@ -34,6 +42,10 @@ export type LocalErrorCode =
   | 'quota_exceeded'
   | 'aborted';
 
+/**
+ * Every code a {@link SynclineError} may carry: the wire's request and rejection codes plus the
+ * in-process ones.
+ */
 export type SynclineErrorCode = RequestErrorCode | RejectionCode | LocalErrorCode;
 
 /**

@@ -1,6 +1,7 @@
 /** Source of random bytes; injectable so tests replay exactly. */
 export type RandomBytes = (n: number) => Uint8Array;
 
+/** Random bytes from `globalThis.crypto.getRandomValues`: the default source of ids. */
 export const cryptoRandomBytes: RandomBytes = (n) => {
   const out = new Uint8Array(n);
   globalThis.crypto.getRandomValues(out);

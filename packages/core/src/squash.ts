@@ -1,6 +1,6 @@
 /**
  * Local mutations of one record and how consecutive ones fold into the single mutation a push
- * sends for that record (DESIGN §4, "One mutation per record per batch").
+ * sends for that record (ARCHITECTURE.md §4.2: one mutation per record per batch).
  */
 export type LocalOp =
   | { op: 'insert'; data: Record<string, unknown> }

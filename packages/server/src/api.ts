@@ -15,14 +15,24 @@ export interface AuthContext {
    * empty, longer than 255 characters, or holds U+0000 or a lone surrogate: it reaches SQL.
    */
   userId: string;
+  /**
+   * Every claim of the verified token (`sub`, `exp`, your own), for rules that need more than the
+   * user id.
+   */
   claims: Record<string, unknown>;
 }
 
 /** Verifies a bearer token; throws `SynclineError('unauthenticated')` when it is missing, forged or expired. */
 export interface Authenticator {
+  /** Answers who the token belongs to; `null` means the request carried no token. */
   verify(token: string | null): Promise<AuthContext>;
 }
 
+/**
+ * What a rule's `resolve` hook decides about a conflicting update or delete: apply the incoming
+ * change (`accept`), refuse it with a message a person reads (`reject`), or write `record`'s
+ * columns instead (`merge`).
+ */
 export type ResolveDecision =
   | { action: 'accept' }
   | { action: 'reject'; message: string }
@@ -35,6 +45,21 @@ export type ResolveDecision =
  */
 export type AccessKeys = readonly string[] | Readonly<Record<string, readonly string[]>> | 'all';
 
+/**
+ * Who may read and write one collection, as scope keys (ARCHITECTURE.md §7). One rule drives the
+ * pull filter, the write check, the realtime pokes and the detection of gained and lost keys.
+ *
+ * @example
+ * // Shared lists: a list is read by its owner (ownerId) and by its members (its own id).
+ * const lists: CollectionRules = {
+ *   scope: ['ownerId', 'id'],
+ *   access: async (auth, db) => {
+ *     const sql = 'SELECT list_id FROM members WHERE user_id = ?';
+ *     const rows = await db.all<{ list_id: string }>(sql, [auth.userId]);
+ *     return { ownerId: [auth.userId], id: rows.map((r) => r.list_id) };
+ *   },
+ * };
+ */
 export interface CollectionRules {
   /**
    * The column whose value is the row's scope key, several such columns (a row readable through
@@ -77,20 +102,66 @@ export interface CollectionRules {
   ) => Promise<ResolveDecision> | ResolveDecision;
 }
 
+/**
+ * The access rules of a server: one {@link CollectionRules} per collection name. Server-only code
+ * (it may query the database); outside dev mode a collection without rules is not served.
+ *
+ * @example
+ * import type { Rules } from '@syncline/server';
+ *
+ * export const rules: Rules = {
+ *   // Each user reads and writes only their own lists (the key is the user id).
+ *   lists: { scope: 'ownerId' },
+ *   // Tasks are read through their list: the keys are the ids of the lists the user owns.
+ *   tasks: {
+ *     scope: 'listId',
+ *     access: async (auth, db) => {
+ *       const rows = await db.all<{ id: string }>('SELECT id FROM lists WHERE owner_id = ?', [auth.userId]);
+ *       return rows.map((r) => r.id);
+ *     },
+ *   },
+ *   // Everyone signed in reads the announcements; nobody writes them through sync.
+ *   announcements: { scope: 'public' },
+ * };
+ */
 export type Rules = Record<string, CollectionRules>;
 
 export { DEFAULT_LIMITS, type Limits } from '@syncline/core';
 
+/**
+ * Options of `createSyncServer`: the schema, the rules, the store and the authenticator are the
+ * server; the rest tunes it.
+ *
+ * @example
+ * const server = createSyncServer({
+ *   schema,
+ *   rules,
+ *   store: createPostgresStore({ connectionString: process.env.DATABASE_URL!, schema }),
+ *   auth: createJwtAuth({ secret: process.env.SYNCLINE_JWT_SECRET! }),
+ *   limits: { maxMutationsPerPush: 200 },
+ *   logger: pino(),
+ * });
+ */
 export interface SyncServerOptions {
+  /** The schema shared with the clients (`defineSchema`). */
   schema: SchemaDef;
   /** Access rules; outside dev mode a collection without rules is not served. */
   rules?: Rules;
+  /**
+   * Where the data lives: `createSqliteStore` (`@syncline/server/sqlite`) or `createPostgresStore`
+   * (`@syncline/server/postgres`), migrated before serving.
+   */
   store: ServerStore;
+  /** Verifies each request's bearer token, e.g. `createJwtAuth({ secret })` or `authFromEnv()`. */
   auth: Authenticator;
   /** Dev mode: collections without rules are readable and writable by every user. */
   dev?: boolean;
   /** Mount path, default '/sync'. */
   basePath?: string;
+  /**
+   * Overrides of the request limits (`DEFAULT_LIMITS`: 4 MiB bodies, 256 KiB per mutation, 500
+   * mutations per push, 1,000 rows per page); announced in `GET <basePath>/info`.
+   */
   limits?: Partial<Limits>;
   /** How many recorded outcomes per client to keep for duplicate answers (default 1000). */
   outcomeRetention?: number;
@@ -131,6 +202,7 @@ export interface RealtimeOptions {
   helloTimeoutMs?: number;
   /** Wall-clock ms, for token expiry; default `Date.now`. */
   now?: () => number;
+  /** Default the global `setTimeout`/`clearTimeout`. */
   timers?: RealtimeTimers;
   /** Told about background failures (a feed read, a key recomputation). Never logs by itself. */
   onError?: (error: unknown) => void;
@@ -143,6 +215,7 @@ export interface RealtimeOptions {
 export interface SocketPeer {
   /** Sends one text frame. */
   send(text: string): void;
+  /** Closes the socket with a WebSocket close code. */
   close(code: number, reason: string): void;
 }
 
@@ -175,10 +248,20 @@ export interface RealtimeHub {
   close(): Promise<void>;
 }
 
+/**
+ * A sync server made by `createSyncServer`: a Fetch-API handler plus what the Node listener needs.
+ *
+ * @example
+ * const server = createSyncServer({ schema, rules, store, auth });
+ * const response = await server.handler(request); // mount it in any Fetch-API framework
+ * await listen(server, { port: 8787 }); // or Node's own listener, with /healthz, /metrics and the socket
+ */
 export interface SyncServer {
   /** Fetch-API handler: mounts into any framework. Answers 404 outside basePath. */
   handler(request: Request): Promise<Response>;
+  /** The limits in force (the defaults merged with `options.limits`). */
   readonly limits: Limits;
+  /** The store given in the options. */
   readonly store: ServerStore;
   /**
    * The logger given in the options (a silent one by default); `listen()` logs through it too.

@@ -1,5 +1,5 @@
 /**
- * Handler-level scenarios of the server-store suite: the push and pull semantics of DESIGN §3–4
+ * Handler-level scenarios of the server-store suite: the push and pull semantics of ARCHITECTURE.md §5–6
  * through `createSyncServer`, on the store under test.
  */
 import type { MutationResult } from '@syncline/core';

@@ -18,6 +18,7 @@ import { ALL_STORES, OUTBOX_BY_RECORD, readTx, STORES, type TxContext, writeTx }
  */
 const LAYOUT_VERSION = 1;
 
+/** Options of {@link createIndexedDbStore}. */
 export interface IndexedDbStoreOptions {
   /** The database name: one per app and user, e.g. `syncline:todo:user-42`. */
   name: string;
@@ -25,7 +26,7 @@ export interface IndexedDbStoreOptions {
   idb?: IndexedDbGlobals;
   /**
    * Durability of write transactions. Default `strict`: every write() may carry an outbox entry,
-   * and a write the app was told is saved must survive a browser or OS crash (DESIGN §1.1).
+   * and a write the app was told is saved must survive a browser or OS crash (ARCHITECTURE.md §1.1).
    * `relaxed` trades that for speed (data may be lost on power failure, not on a tab crash).
    */
   durability?: 'strict' | 'relaxed';

@@ -1,5 +1,5 @@
 /**
- * The driver shim contract: the few SQLite calls the LocalStore needs, nothing more (STYLE §3).
+ * The driver shim contract: the few SQLite calls the LocalStore needs, nothing more (ARCHITECTURE.md §11).
  * A driver is a ~100-line file over one SQLite library (better-sqlite3, op-sqlite, …). Methods
  * may answer synchronously or with a Promise, so both synchronous and asynchronous libraries fit.
  *
@@ -37,6 +37,7 @@ export type SqlValue = string | number | bigint | Uint8Array | null;
 /** A result row, keyed by column name. */
 export type SqlRow = Record<string, SqlValue>;
 
+/** What running one statement (`SqliteDriver.run`) reports. */
 export interface RunResult {
   /** Rows inserted, updated or deleted by the statement. */
   changes: number;
@@ -44,4 +45,8 @@ export interface RunResult {
   lastInsertRowid: number | bigint;
 }
 
+/**
+ * A value or a promise of it: drivers over synchronous libraries (better-sqlite3) answer directly,
+ * others with promises.
+ */
 export type MaybePromise<T> = T | Promise<T>;

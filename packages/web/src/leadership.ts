@@ -8,6 +8,7 @@ export function syncLockName(database: string): string {
   return `syncline:${database}:sync`;
 }
 
+/** This tab's place in the election for the sync lock (see {@link electLeader}). */
 export interface Leadership {
   /** Whether this tab holds the sync lock now. */
   readonly isLeader: boolean;
@@ -17,6 +18,7 @@ export interface Leadership {
   resign(): Promise<void>;
 }
 
+/** Options of {@link electLeader}. */
 export interface LeadershipOptions {
   /** Lock name; use {@link syncLockName} so the service worker takes the same lock. */
   lock: string;

@@ -34,11 +34,13 @@ export interface SyncScope {
   readonly navigator: { readonly locks: Locks };
 }
 
+/** Options of {@link handleBackgroundSync}. */
 export interface BackgroundSyncOptions {
   /** The sync lock; the same name the tabs elect their leader with (`syncLockName(database)`). */
   lock: string;
   /** Pushes the outbox (and may pull): typically a short-lived client's `sync()`. Throw to be retried. */
   push(event: SyncEventLike): Promise<void>;
+  /** The Background Sync tag to answer; default `SYNC_TAG`, the one the tabs register. */
   tag?: string;
 }
 

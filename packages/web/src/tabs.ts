@@ -4,17 +4,21 @@ import type { ChangeNotice, SharedStore } from './changes.ts';
 import { electLeader, type Leadership, type Locks } from './leadership.ts';
 import { mirrorStatus } from './status-mirror.ts';
 
+/** Options of {@link connectTabs}. */
 export interface TabsOptions<S extends SchemaDef> {
+  /** This tab's client, created on the shared store. */
   client: SynclineClient<S>;
   /** The store the client was created with, wrapped by {@link sharedStore}. */
   store: SharedStore;
   /** Lock name; `syncLockName(database)`. */
   lock: string;
+  /** Web Locks to use; default `navigator.locks`. */
   locks?: Locks;
   /** Called when this tab gains or loses the sync loop (for a status line). */
   onLeaderChange?(leader: boolean): void;
 }
 
+/** What {@link connectTabs} returns: this tab's leadership, and `close()` to leave the group. */
 export interface Tabs {
   readonly leadership: Leadership;
   /** Stops listening, resigns leadership (another tab takes over) and stops the loop here. */

@@ -1,5 +1,5 @@
 /**
- * The LocalStore conformance suite (STYLE §4): named scenarios, one `test()` each, run against
+ * The LocalStore conformance suite (ARCHITECTURE.md §13): named scenarios, one `test()` each, run against
  * every real store (SQLite drivers, IndexedDB, the in-memory store). It depends only on the
  * contract in `../local-store.ts` and on `@syncline/core`, never on the engine.
  */

@@ -15,7 +15,8 @@ import { removeRows, revokeRows } from './revoke.ts';
 const CHECK_PER_PAGE = 500;
 
 /**
- * Pulls every collection (or those in `only`) until none has more (DESIGN §4 pull). Each page is applied in ONE local
+ * Pulls every collection (or those in `only`) until none has more (ARCHITECTURE.md §4.6, §6).
+ * Each page is applied in ONE local
  * write tx together with the new cursors, so a crash resumes from the last applied page.
  * Reports `initial-sync` with progress while any collection starts from a null cursor.
  *
@@ -189,7 +190,7 @@ async function applyChanges(
     }
     plain.push({ id: change.id, base, row, pending: 0, marked: false });
   }
-  // Key order makes the initial bulk load fast on B-tree stores (DESIGN §6).
+  // Key order makes the initial bulk load fast on B-tree stores (ARCHITECTURE.md §11).
   plain.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (plain.length) await tx.putRecords(name, plain);
 }

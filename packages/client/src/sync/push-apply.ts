@@ -6,14 +6,14 @@ import { rejectionMessage } from './rejections.ts';
 import { addChecks, type Checks } from './revoke.ts';
 
 /**
- * Step 3 of a push: applies the server's answer in ONE local write tx (promise 2: an entry leaves
+ * Step 3 of a push: applies the server's answer in ONE local write tx (ARCHITECTURE.md §1.2: an entry leaves
  * the outbox only in the tx that commits its outcome). Per result:
  * - applied → base = record if newer; entry removed; later entries of the record now build on
  *   `record.version`; visible row recomputed;
  * - duplicate → acknowledged: entry removed, the next pull brings the state;
  * - rejected → every outbox entry of the record dropped, base = `current` (null for not_found and
  *   for a forbidden without current: the caller may not read the record),
- *   visible = base, one StoredRejection kept (promise 7).
+ *   visible = base, one StoredRejection kept (ARCHITECTURE.md §1.7).
  * Results whose seq is not in the batch are ignored; batch entries without a result stay sent
  * and are re-sent unchanged.
  */

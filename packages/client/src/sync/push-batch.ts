@@ -31,7 +31,7 @@ export function toMutation(e: OutboxEntry): Mutation {
 }
 
 /**
- * Step 1 of a push, in ONE local write tx (DESIGN §4 sequencing, decision 0004):
+ * Step 1 of a push, in ONE local write tx (ARCHITECTURE.md §4.2, decision 0004):
  * - sent-but-unanswered entries exist → exactly those, unchanged (same seq, same clientId);
  * - otherwise the unsent entries, per record in key order, squashed into one entry per record
  *   (replacing the originals), given consecutive seqs from `lastSeq + 1`, within the limits.

@@ -43,7 +43,7 @@ export async function pushOnce(ctx: SyncContext, signal: AbortSignal | undefined
       return 'retry-now';
     }
     if (e.code === 'payload_too_large') {
-      // One mutation larger than this server accepts would be re-sent forever (promise 9). The
+      // One mutation larger than this server accepts would be re-sent forever (ARCHITECTURE.md §1.9). The
       // server never processed its seq, so answer it here as a rejection and start a new clientId
       // (later entries may already hold higher seqs).
       const entry = batch.entries[0]!;

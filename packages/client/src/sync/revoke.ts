@@ -47,7 +47,7 @@ export async function revokeRows(
 /**
  * Removes records the caller may no longer read: the local row goes; unsent edits are dropped
  * with one stored `forbidden` rejection saying that access was removed. Entries already sent
- * stay until their answer (promise 2): an applied one was made while the caller still had
+ * stay until their answer (ARCHITECTURE.md §1.2): an applied one was made while the caller still had
  * access, a refused one stores the server's rejection; either way the answer finds no local
  * record and brings none back (push-apply.ts).
  */

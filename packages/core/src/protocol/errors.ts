@@ -7,4 +7,5 @@ const codes = Object.keys(REQUEST_ERROR_STATUS) as [RequestErrorCode, ...Request
 export const errorResponse = z.object({
   error: z.object({ code: z.enum(codes), message: z.string(), details: z.optional(z.unknown()) }),
 });
+/** The body of every non-200 answer (see {@link errorResponse}). */
 export type ErrorResponse = z.infer<typeof errorResponse>;

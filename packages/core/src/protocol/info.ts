@@ -11,6 +11,7 @@ export const infoResponse = z.object({
   }),
   schemaHash: z.string(),
 });
+/** A `GET /sync/info` answer (see {@link infoResponse}). */
 export type InfoResponse = z.infer<typeof infoResponse>;
 
 /** The limits a server enforces and announces in `GET /sync/info`; clients size batches by them. */

@@ -22,6 +22,7 @@ export const pullRequest = z.object({
   ),
   limit: z.optional(z.int().check(z.positive())),
 });
+/** A `POST /sync/pull` body (see {@link pullRequest}). */
 export type PullRequest = z.infer<typeof pullRequest>;
 
 /** Scope keys per scope column (camelCase column → keys). */
@@ -33,6 +34,7 @@ const keysByColumn = z.record(z.string(), z.array(z.string()));
  * `kept` (the caller's current keys); pending edits to them are dropped with a rejection.
  */
 export const revokedKeys = z.object({ keys: keysByColumn, kept: keysByColumn });
+/** Scope keys the caller lost and the ones it keeps, per scope column (see {@link revokedKeys}). */
 export type RevokedKeys = z.infer<typeof revokedKeys>;
 
 /** Changes of one collection; `reset` means: mark local rows, re-download, sweep the unreceived. */
@@ -45,6 +47,7 @@ export const collectionChanges = z.object({
   /** Protocol 2: ids of the request's `check` the caller may not read (or that do not exist). */
   unreadable: z.optional(z.array(z.string())),
 });
+/** One collection's part of a pull answer (see {@link collectionChanges}). */
 export type CollectionChanges = z.infer<typeof collectionChanges>;
 
 /** `POST /sync/pull` 200 answer; `remaining` estimates rows left, for progress bars. */
@@ -52,4 +55,5 @@ export const pullResponse = z.object({
   collections: z.record(z.string(), collectionChanges),
   remaining: z.int().check(z.nonnegative()),
 });
+/** A `POST /sync/pull` answer (see {@link pullResponse}). */
 export type PullResponse = z.infer<typeof pullResponse>;

@@ -18,6 +18,7 @@ export const mutation = z.discriminatedUnion('op', [
   }),
   z.object({ ...base, op: z.literal('delete'), baseVersion: z.int().check(z.nonnegative()) }),
 ]);
+/** One mutation of a push as the wire carries it (see {@link mutation}). */
 export type Mutation = z.infer<typeof mutation>;
 
 /** `POST /sync/push` body. `schemaHash` lets the server tell a client whose schema is ahead of its own. */
@@ -27,8 +28,13 @@ export const pushRequest = z.object({
   schemaHash: z.optional(z.string().check(z.maxLength(64))),
   mutations: z.array(mutation),
 });
+/** A `POST /sync/push` body (see {@link pushRequest}). */
 export type PushRequest = z.infer<typeof pushRequest>;
 
+/**
+ * One validation problem of a rejected mutation: the field's `path` (`''` for the whole mutation)
+ * and a `message`.
+ */
 export const issue = z.object({ path: z.string(), message: z.string() });
 
 /** The outcome of one mutation. `duplicate`: processed before, outcome aged out; treat as acknowledged. */
@@ -44,8 +50,13 @@ export const mutationResult = z.discriminatedUnion('status', [
   }),
   z.object({ seq: z.int(), status: z.literal('duplicate') }),
 ]);
+/**
+ * The server's answer for one mutation: `applied` with the stored record, `rejected` with a code,
+ * or `duplicate`.
+ */
 export type MutationResult = z.infer<typeof mutationResult>;
 
 /** `POST /sync/push` 200 answer: one result per mutation, in order. */
 export const pushResponse = z.object({ results: z.array(mutationResult) });
+/** A `POST /sync/push` answer (see {@link pushResponse}). */
 export type PushResponse = z.infer<typeof pushResponse>;

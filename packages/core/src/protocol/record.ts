@@ -15,4 +15,8 @@ export const wireRecord = z.catchall(
   }),
   z.unknown(),
 );
+/**
+ * A record on the wire: `id`, `version`, `updatedAt`, `updatedBy`, `deletedAt` and the columns (see
+ * {@link wireRecord}).
+ */
 export type WireRecord = z.infer<typeof wireRecord>;

@@ -22,29 +22,38 @@ export const socketHello = z.object({
   /** The collections the client syncs; pokes name only these. */
   collections: z.array(z.string()),
 });
+/** The client's first socket frame (see {@link socketHello}). */
 export type SocketHello = z.infer<typeof socketHello>;
 
+/** The server's answer to a valid `hello`: the socket is open and pokes follow. */
 export const socketWelcome = z.object({
   type: z.literal('welcome'),
   protocol: z.int(),
   /** How often each side pings; silence for twice this closes the socket. */
   heartbeatMs: z.int().check(z.positive()),
 });
+/** The `welcome` frame (see {@link socketWelcome}). */
 export type SocketWelcome = z.infer<typeof socketWelcome>;
 
+/** A hint that data the client can see may have changed: pull the named collections. It carries no data. */
 export const socketPoke = z.object({
   type: z.literal('poke'),
   /** Collections with changes the client may see; pull these. */
   collections: z.array(z.string()),
 });
+/** The `poke` frame (see {@link socketPoke}). */
 export type SocketPoke = z.infer<typeof socketPoke>;
 
+/** A heartbeat; the other side answers `pong`. */
 export const socketPing = z.object({ type: z.literal('ping') });
+/** The answer to a `ping`. */
 export const socketPong = z.object({ type: z.literal('pong') });
+/** A fresh token for an open socket, so the server extends it instead of closing it with 4401. */
 export const socketAuth = z.object({ type: z.literal('auth'), token: z.string() });
 
 /** What a client may send after `hello`. */
 export const clientSocketMessage = z.discriminatedUnion('type', [socketPing, socketPong, socketAuth]);
+/** A frame a client may send after `hello` (see {@link clientSocketMessage}). */
 export type ClientSocketMessage = z.infer<typeof clientSocketMessage>;
 
 /** What a server may send. */
@@ -54,6 +63,7 @@ export const serverSocketMessage = z.discriminatedUnion('type', [
   socketPing,
   socketPong,
 ]);
+/** A frame a server may send (see {@link serverSocketMessage}). */
 export type ServerSocketMessage = z.infer<typeof serverSocketMessage>;
 
 /**

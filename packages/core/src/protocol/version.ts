@@ -3,7 +3,7 @@
  * here; `protocol.test.ts` hashes the schemas and fails until the recorded hash is updated.
  *
  * History:
- * - 1: push, pull, info, errors (DESIGN §4).
+ * - 1: push, pull, info, errors (ARCHITECTURE.md §9).
  * - 2: pull answers may carry `revoked` (keys the caller lost, decision 0012); cursors up to 64 KiB
  *   and, for protocol-2 pulls, key groups instead of a scope hash (gained keys are backfilled, not
  *   reset). The server still serves protocol 1 with the old cursors and resets.
@@ -14,4 +14,5 @@
  *   out for protocols 1 and 2, whose clients would take it for a column.
  */
 export const PROTOCOL_VERSION = 3;
+/** The oldest protocol a server of this build still serves over HTTP. */
 export const MIN_PROTOCOL_VERSION = 1;

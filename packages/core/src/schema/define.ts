@@ -3,25 +3,50 @@ import { stableHash } from '../hash.ts';
 import type { ColumnDef, ColumnType } from './columns.ts';
 import { IDENTIFIER, isReservedName } from './names.ts';
 
-/** How the server settles concurrent writes to one record (DESIGN §3). */
+/** How the server settles concurrent writes to one record (ARCHITECTURE.md §5.1). */
 export const CONFLICT_STRATEGIES = ['reject-stale', 'merge-fields', 'last-write-wins'] as const;
+/**
+ * How the server settles an update or delete built on an older version: one of
+ * {@link CONFLICT_STRATEGIES}.
+ */
 export type ConflictStrategy = (typeof CONFLICT_STRATEGIES)[number];
 
+/**
+ * One collection as written in `defineSchema`: its columns, optional indexes (name → columns) and
+ * conflict strategy (default `reject-stale`).
+ */
 export interface CollectionInput {
+  /** The columns by camelCase name (`t.text()`, …); `id` and the metadata are implicit. */
   columns: Record<string, ColumnDef>;
+  /** Local indexes by name: the columns each covers, in order. */
   indexes?: Record<string, readonly string[]>;
+  /** How the server settles concurrent writes (default `reject-stale`; ARCHITECTURE.md §5.1). */
   conflicts?: ConflictStrategy;
 }
 
+/** One collection of a defined schema, with its name, columns, indexes, conflict strategy and fingerprint. */
 export interface CollectionDef<C extends Record<string, ColumnDef> = Record<string, ColumnDef>> {
+  /** The collection name (the key in the schema; the SQL table name in snake_case). */
   readonly name: string;
+  /** The columns by name. */
   readonly columns: C;
+  /** Indexes by name. */
   readonly indexes: Readonly<Record<string, readonly string[]>>;
+  /** The conflict strategy (default filled in). */
   readonly conflicts: ConflictStrategy;
   /** Changes whenever the columns change; a client resets a collection whose fingerprint changed. */
   readonly fingerprint: string;
 }
 
+/**
+ * A schema made by {@link defineSchema}: the collections by name and a hash of them, in one module
+ * shared by client and server. The type parameter carries the columns, so rows, inserts and patches
+ * are typed ({@link RowOf}, {@link InsertOf}, {@link PatchOf}).
+ *
+ * @example
+ * export const schema = defineSchema({ tasks: { columns: { title: t.text(), done: t.boolean() } } });
+ * type Task = RowOf<typeof schema, 'tasks'>; // { id, version, updatedAt, updatedBy, deletedAt, title, done }
+ */
 export type SchemaDef<S extends Record<string, CollectionInput> = Record<string, CollectionInput>> = {
   readonly collections: { readonly [K in keyof S & string]: CollectionDef<S[K]['columns']> };
   /** Hash of every collection's fingerprint; sent with pushes to detect a client ahead of the server. */
@@ -30,11 +55,15 @@ export type SchemaDef<S extends Record<string, CollectionInput> = Record<string,
 
 /** Server-owned metadata present on every record. */
 export interface RecordMeta {
+  /** The record id (clients make UUIDv7s; at most 128 characters). */
   id: string;
+  /** Server-assigned, new on every write, unique per database. */
   version: number;
+  /** Server time of the last write (ISO 8601 UTC, milliseconds). */
   updatedAt: string;
   /** The user id whose push wrote the record last; null when plain SQL (or an older server) wrote it. */
   updatedBy: string | null;
+  /** When the record was deleted (a tombstone), or null while it is alive. */
   deletedAt: string | null;
 }
 

@@ -5,10 +5,16 @@ import { isStorableText, safeLabel, textProblem } from './text.ts';
 
 /** One problem with an input, located by a path such as `title` or `data.done`. */
 export interface Issue {
+  /** The field at fault (`''` for the whole value). */
   path: string;
+  /** What is wrong with it. */
   message: string;
 }
 
+/**
+ * What validating an insert or a patch gives: the checked value, or the issues (and the unknown
+ * columns, for `schema_ahead`).
+ */
 export type ValidationResult<T> =
   | { ok: true; value: T; unknownColumns: [] }
   | { ok: false; issues: Issue[]; unknownColumns: string[] };

@@ -6,6 +6,10 @@ import { createJwtAuth, DEV_TOKEN_ISSUER, type JwtClaimChecks } from './jwt.ts';
 /** Where the token check of {@link authFromEnv} came from. */
 export type AuthSource = 'secret' | 'jwks' | 'dev-secret';
 
+/**
+ * What {@link authFromEnv} built: the authenticator, where its keys came from, and the secret dev
+ * tokens are signed with (dev mode only).
+ */
 export interface EnvAuth {
   auth: Authenticator;
   /** The production key source, or `'dev-secret'` in dev mode without one. */

@@ -1,6 +1,6 @@
 /**
  * Bearer-token verification with `jose`: HS256 with a shared secret, or asymmetric keys from a
- * remote JWKS. The token's `sub` is the user id (DESIGN §4).
+ * remote JWKS. The token's `sub` is the user id (ARCHITECTURE.md §9.1).
  */
 import { SynclineError } from '@syncline/core';
 import {
@@ -62,6 +62,10 @@ export type JwtKeys =
    */
   | { jwksUrl: string; cacheMaxAgeMs?: number; cooldownMs?: number; timeoutMs?: number };
 
+/**
+ * Options of {@link createJwtAuth}: where the keys come from (an HS256 `secret` or a `jwksUrl`) and
+ * which claims a token must carry.
+ */
 export type JwtAuthOptions = JwtKeys & JwtClaimChecks;
 
 /** The `iss` of tokens minted by dev mode (`POST /dev/token`); refused unless `acceptDevTokens`. */

@@ -1,5 +1,5 @@
 /**
- * Applies one new mutation inside its savepoint (DESIGN §3, §4). Rejections are thrown as
+ * Applies one new mutation inside its savepoint (ARCHITECTURE.md §5.1, §5.2). Rejections are thrown as
  * {@link Rejection} so the savepoint also undoes anything a rule or resolve hook wrote.
  * Invariant: a rejection carries `current` only when the caller may read that record.
  */

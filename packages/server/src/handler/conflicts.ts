@@ -1,5 +1,5 @@
 /**
- * Conflict detection per collection strategy (DESIGN §3) and the messages a person reads when a
+ * Conflict detection per collection strategy (ARCHITECTURE.md §5.1) and the messages a person reads when a
  * change was not saved. Client clocks never decide anything: only versions do.
  */
 import type { ConflictStrategy } from '@syncline/core';

@@ -2,7 +2,7 @@
  * zod copies a record into a fresh object and leaves out a `"__proto__"` key (assigning it would
  * set the prototype), so a mutation whose `data` held one would be applied without it, silently.
  * The keys are put back as own properties after the schema check, so validation sees what the
- * client sent and refuses the key by name (a reserved name, DESIGN promise 8).
+ * client sent and refuses the key by name (a reserved name, promise 8: ARCHITECTURE.md §1.8).
  */
 import type { PushRequest } from '@syncline/core';
 

@@ -1,5 +1,5 @@
 /**
- * `POST /sync/pull` (DESIGN §4): scope keys from the rules, cursors per decisions 0002 and 0012,
+ * `POST /sync/pull` (ARCHITECTURE.md §6): scope keys from the rules, cursors per decisions 0002 and 0012,
  * one store page across the requested collections.
  *
  * Protocol 2 (key groups): each collection's cursor holds groups of keys with a store position.

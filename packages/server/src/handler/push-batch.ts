@@ -1,6 +1,6 @@
 /**
  * Applying the new mutations of one push with as few database round trips as the store allows,
- * keeping every promise of the per-mutation path (DESIGN §1.3, §1.9):
+ * keeping every promise of the per-mutation path (ARCHITECTURE.md §1.3, §1.9, §5.3):
  *
  * - Prefetch: when the store offers `getRecords` (PostgreSQL), the records the batch touches are
  *   locked and read with one statement per collection; `getRecord` then answers from that copy

@@ -1,5 +1,5 @@
 /**
- * `POST /sync/push` (DESIGN §4): the whole batch in one store transaction; exactly-once through
+ * `POST /sync/push` (ARCHITECTURE.md §5): the whole batch in one store transaction; exactly-once through
  * the client's last seq and recorded outcomes; one failure never blocks the next mutation (each
  * gets its own savepoint whenever the batch has a failure, see push-batch.ts).
  */

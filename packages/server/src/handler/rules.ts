@@ -1,5 +1,5 @@
 /**
- * Access rules as declarative scope keys (DESIGN §5, decision 0012). One rule drives the pull
+ * Access rules as declarative scope keys (ARCHITECTURE.md §7, decision 0012). One rule drives the pull
  * filter, the write check and the detection of gained and lost keys. A row may be readable
  * through several scope columns: it is readable when any of them holds one of the caller's keys
  * for that column. Deny by default: outside dev mode a collection without rules is not served;

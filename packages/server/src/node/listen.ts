@@ -19,11 +19,13 @@ export interface ExtraRoute {
   handler: (request: Request) => Response | Promise<Response>;
 }
 
+/** Options of {@link listen}. */
 export interface ListenOptions {
   /** TCP port; 0 picks a free one (read it from the result). */
   port: number;
   /** Interface to bind; default `127.0.0.1` (loopback only). Use `0.0.0.0` to serve the network. */
   host?: string;
+  /** Routes of your own served beside the sync API (e.g. a static app, a login endpoint). */
   extraRoutes?: readonly ExtraRoute[];
   /** How long `close()` lets in-flight requests run before cutting connections; default 10 s. */
   shutdownTimeoutMs?: number;
@@ -43,9 +45,11 @@ export interface ListenOptions {
   realtime?: boolean | Omit<AttachRealtimeOptions, 'rejectOtherUpgrades'>;
 }
 
+/** A running Node listener made by {@link listen}. */
 export interface Listener {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:8787`. */
   readonly url: string;
+  /** The port it listens on (the chosen one when `port` was 0). */
   readonly port: number;
   /** Stops accepting, lets in-flight requests finish (bounded), then closes the sync server and its store. */
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+/** Options of {@link installSignalHandlers}. */
 export interface SignalHandlerOptions {
   /** Default `['SIGTERM', 'SIGINT']`. */
   signals?: readonly NodeJS.Signals[];

@@ -11,6 +11,7 @@ import type { MutationResult, WireRecord } from '@syncline/core';
  * versions for merge-fields, and whatever the store's commit-ordered cursor needs.
  */
 export interface ServerStore {
+  /** Which database the store runs on. */
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or additively migrates tables, triggers and bookkeeping for the schema. Idempotent. */
   migrate(): Promise<void>;
@@ -61,6 +62,7 @@ export interface ServerStore {
    * client id. The realtime socket refuses a client id of another user.
    */
   clientUser?(clientId: string): Promise<string | null>;
+  /** Stops the change feed and closes the database connections; the store is not used afterwards. */
   close(): Promise<void>;
 }
 
@@ -101,15 +103,22 @@ export interface SubscribeOptions {
 
 /** Raw SQL for rules and the app: `?` placeholders (PostgreSQL stores rewrite them to $n). */
 export interface SqlDb {
+  /**
+   * Runs one statement and answers its rows (column names as the database returns them, usually
+   * snake_case).
+   */
   all<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/** What the server keeps for one client id: its owner and how far its pushes got. */
 export interface ClientState {
+  /** The user the client id belongs to: the first one that pushed with it. */
   userId: string;
   /** The last processed seq (applied or rejected); 0 for a new client. */
   lastSeq: number;
 }
 
+/** A record as the push path reads it: the wire record and its per-column versions. */
 export interface StoredRecord {
   /** Camel-case record with metadata; `deletedAt` set for a soft-deleted record. */
   record: WireRecord;
@@ -117,6 +126,10 @@ export interface StoredRecord {
   fieldVersions: Record<string, number>;
 }
 
+/**
+ * One store write transaction, as the push handler sees it (ARCHITECTURE.md §5.3, §5.4). Everything
+ * it does commits together when the transaction ends.
+ */
 export interface WriteTx extends SqlDb {
   /** Runs fn inside a savepoint: if fn throws, only fn's effects are rolled back, and the error rethrown. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
@@ -125,6 +138,7 @@ export interface WriteTx extends SqlDb {
    * on it until the transaction ends, so concurrent pushes of one client serialise.
    */
   lockClient(clientId: string, userId: string): Promise<ClientState>;
+  /** Records `seq` as the client's last processed seq (applied or rejected). */
   setLastSeq(clientId: string, seq: number): Promise<void>;
   /**
    * Attributes the record writes that follow, until this transaction ends, to `userId`: the
@@ -134,6 +148,7 @@ export interface WriteTx extends SqlDb {
   writeAs(userId: string): Promise<void>;
   /** Recorded outcomes of earlier mutations of this client, by seq (aged-out ones are missing). */
   getOutcomes(clientId: string, seqs: readonly number[]): Promise<Map<number, MutationResult>>;
+  /** Records the answer given for `seq`, so a re-send gets the same answer (ARCHITECTURE.md §1.3). */
   saveOutcome(clientId: string, seq: number, result: MutationResult): Promise<void>;
   /** Forgets outcomes with seq < belowSeq. */
   pruneOutcomes(clientId: string, belowSeq: number): Promise<void>;
@@ -141,6 +156,10 @@ export interface WriteTx extends SqlDb {
   getRecord(collection: string, id: string): Promise<StoredRecord | null>;
   /** Inserts a live record; also revives nothing: the caller has checked that the id is free. */
   insertRecord(collection: string, id: string, data: Record<string, unknown>): Promise<WireRecord>;
+  /**
+   * Writes `patch`'s columns of an existing record; the trigger gives it a new version. Answers the
+   * stored record.
+   */
   updateRecord(collection: string, id: string, patch: Record<string, unknown>): Promise<WireRecord>;
   /** Sets deleted_at (a tombstone); the trigger gives it a new version. */
   softDelete(collection: string, id: string): Promise<WireRecord>;
@@ -169,6 +188,7 @@ export type ScopeFilter =
   | { kind: 'keys'; column: string; keys: readonly string[] }
   | { kind: 'any'; of: ReadonlyArray<{ column: string; keys: readonly string[] }> };
 
+/** One page's reads of a pull, as the handler asks the store (ARCHITECTURE.md §6). */
 export interface StorePullRequest {
   /**
    * The reads of this page. One collection may be read several times with different scopes and
@@ -191,6 +211,7 @@ export interface StorePullRequest {
   limit: number;
 }
 
+/** One page of a pull, read from one snapshot. */
 export interface StorePullResult {
   /** By the request's `key` (default: the collection's name). */
   collections: Record<

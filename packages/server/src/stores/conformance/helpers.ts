@@ -8,6 +8,10 @@ import { defineSchema, PROTOCOL_VERSION, SynclineError, t } from '@syncline/core
 import type { Authenticator, Rules, SyncServer } from '../../api.ts';
 import type { ServerStore } from '../types.ts';
 
+/**
+ * The schema of the server-store suite: one collection per conflict strategy (`tasks` reject-stale,
+ * `cards` merge-fields, `counters` last-write-wins), lists scoped by owner, and notes.
+ */
 export const suiteSchema = defineSchema({
   lists: { columns: { ownerId: t.text(), name: t.text() } },
   tasks: {

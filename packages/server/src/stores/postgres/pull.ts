@@ -1,5 +1,5 @@
 /**
- * One pull page from PostgreSQL with the xid watermark (DESIGN §5, decision 0005).
+ * One pull page from PostgreSQL with the xid watermark (ARCHITECTURE.md §6.1, decision 0005).
  *
  * Runs inside one REPEATABLE READ READ ONLY transaction, so `w = pg_snapshot_xmin(...)`, the
  * generation, the horizons and every row come from one snapshot. Every transaction with an xid

@@ -15,7 +15,7 @@ export interface BetterSqlite3DriverOptions {
 /**
  * A `SqliteDriver` over better-sqlite3 (Node, Electron main process). Opens `target` (a file
  * path, or `':memory:'`) or wraps an existing connection, and sets the durability the design
- * promises (DESIGN §1): WAL with `synchronous=NORMAL` — a process crash loses nothing, a power
+ * promises (ARCHITECTURE.md §1.1): WAL with `synchronous=NORMAL` — a process crash loses nothing, a power
  * cut at most the last moments — plus a busy timeout and foreign keys.
  *
  * A connection passed in stays the caller's: `close()` leaves it open.

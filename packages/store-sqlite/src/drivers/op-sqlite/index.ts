@@ -41,7 +41,7 @@ export interface OpSqliteDriverOptions {
 
 /**
  * A `SqliteDriver` over op-sqlite (React Native; JSI, the queries run off the JS thread). Takes the
- * database the app opened, sets the durability the design promises (DESIGN §1: WAL with
+ * database the app opened, sets the durability the design promises (ARCHITECTURE.md §1.1: WAL with
  * `synchronous=NORMAL`, a busy timeout, foreign keys), and runs each store transaction through
  * `db.transaction()`, so it queues behind (and ahead of) the app's own `db.transaction()` calls
  * on the same database instead of interleaving with them.
