@@ -29,6 +29,7 @@ export {
   DEFAULT_HEARTBEAT_MS,
   HELLO_TIMEOUT_MS,
   type ServerSocketMessage,
+  rateLimitReason,
   SOCKET_CLOSE,
   type SocketHello,
   type SocketPoke,
@@ -36,6 +37,7 @@ export {
   serverSocketMessage,
   socketHello,
   socketPoke,
+  socketRetryAfterMs,
   socketWelcome,
 } from './socket.ts';
 export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './version.ts';
