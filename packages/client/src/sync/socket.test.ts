@@ -201,6 +201,13 @@ describe('realtime socket with a fake WebSocket and a manual clock', () => {
       await until(() => fake.sockets.length === n + 2);
     }
     expect(delays).toEqual([500, 1000, 2000, 4000]);
+    // The server's retry hint is a floor, even for a socket that lived a heartbeat.
+    welcome(fake.last(), 1000);
+    c.clock.advance(1000);
+    fake.last().serverClose(4429, 'Too many messages; retry after 30000 ms.');
+    expect(nextDelay(c)).toBe(30_000);
+    c.clock.advance(30_000);
+    await until(() => fake.sockets.length === 6);
     welcome(fake.last(), 1000);
     c.clock.advance(1000);
     fake.last().serverClose(1001);
