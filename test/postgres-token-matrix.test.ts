@@ -220,7 +220,15 @@ async function hello(url: string, header: string | null) {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, clientId: 'ws', token, collections: ['notes'] }));
+  ws.send(
+    JSON.stringify({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      clientId: 'ws',
+      token,
+      collections: ['notes'],
+    }),
+  );
   return { first: await first, closed, close: () => ws.terminate() };
 }
 

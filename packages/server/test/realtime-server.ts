@@ -11,7 +11,7 @@ import { afterEach } from 'vitest';
 import type { Authenticator, RealtimeOptions, Rules } from '../src/api.ts';
 import { createJwtAuth, signDevToken } from '../src/auth/index.ts';
 import { createSyncServer } from '../src/handler/index.ts';
-import { type ListenOptions, type Listener, listen } from '../src/node/listen.ts';
+import { type Listener, type ListenOptions, listen } from '../src/node/listen.ts';
 import { suiteRules, suiteSchema } from '../src/stores/conformance/helpers.ts';
 import { createSqliteStore, type SqliteStore } from '../src/stores/sqlite/index.ts';
 import { openSocket, type TestSocket, wsUrl } from './socket-client.ts';
