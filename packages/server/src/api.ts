@@ -149,7 +149,7 @@ export interface RealtimeOptions {
    * reports `bufferedAmount` (`listen()` and `attachRealtime` do).
    */
   maxBufferedBytes?: number;
-  /** Wall-clock ms, for token expiry; default `Date.now`. */
+  /** Wall-clock ms, for token expiry and the message-rate bucket; default `Date.now`. */
   now?: () => number;
   timers?: RealtimeTimers;
   /** Told about background failures (a feed read, a key recomputation). Never logs by itself. */
