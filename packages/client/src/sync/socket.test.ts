@@ -190,7 +190,7 @@ describe('realtime socket with a fake WebSocket and a manual clock', () => {
     await c.stop();
   });
 
-  test('a socket closed soon after its welcome (4429) keeps the backoff growing; one that lived a heartbeat resets it', async () => {
+  test('a socket closed soon after its welcome (4429) keeps the backoff growing; a 4429 retry hint is a floor; one that lived a heartbeat resets it', async () => {
     const { c, fake } = await setup();
     const delays: number[] = [];
     for (let n = 0; n < 4; n++) {
