@@ -38,8 +38,11 @@ describe('realtime socket: limits', () => {
     const closed = await flood.closed;
     expect(closed.code).toBe(SOCKET_CLOSE.rateLimited);
     expect(socketRetryAfterMs(closed.reason)).toBe(500); // a burst of 10 at 20 per second
-    // At most the burst (the hello took one) was answered before the close.
-    expect(flood.received.filter((m) => m.type === 'pong').length).toBeLessThanOrEqual(9);
+    // About the burst was answered before the close (plus a token per 50 ms the machine took).
+    const pongs = flood.received.filter((m) => m.type === 'pong').length;
+    console.log(`flood: ${pongs} of 200 pings answered before 4429`);
+    expect(pongs).toBeGreaterThanOrEqual(9);
+    expect(pongs).toBeLessThanOrEqual(15);
     // The polite socket, pinging at its pace on the same server, is served.
     for (let i = 0; i < 5; i++) {
       polite.send({ type: 'ping' });
