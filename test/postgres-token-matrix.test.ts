@@ -1,12 +1,14 @@
 /**
- * Issue 14, done-when 1 (HTTP part): every token of the matrix is refused with 401
- * `unauthenticated` on push and on pull, on both stores, for an HS256 server (secrets with kids,
- * issuer, audience) and for a JWKS server (RS256 keys served over loopback on port 0). A valid
- * token of each server is answered (a negative control: the matrix would pass vacuously against
- * a server refusing everything), and no refused request writes anything.
+ * Issue 14, done-when 1: every token of the matrix is refused with 401 `unauthenticated` on push
+ * and on pull, and with 4401 on the realtime socket's hello (real `ws` sockets on `listen()`,
+ * port 0), on both stores, for an HS256 server (secrets with kids, issuer, audience) and for a
+ * JWKS server (RS256 keys served over loopback on port 0). A valid token of each server is
+ * answered (a negative control: the matrix would pass vacuously against a server refusing
+ * everything), and no refused request writes anything. An open socket is closed 4401 when its
+ * token's `exp` passes.
  *
- * The clock is injected: tokens are stamped relative to NOW, which the verifiers use as "now".
- * The WebSocket side of the matrix is added with the realtime server.
+ * The clock is injected: tokens are stamped relative to NOW, which the verifiers use as "now";
+ * the sockets' expiry timers run on a clock starting at NOW.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,11 +17,14 @@ import {
   createJwtAuth,
   createSyncServer,
   DEV_TOKEN_ISSUER,
+  type Listener,
+  listen,
   type Rules,
   type SyncServer,
 } from '@syncline/server';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
 import { backends } from './helpers/backends.ts';
 import { tempDir } from './helpers/server.ts';
 
@@ -199,6 +204,34 @@ const pullBody = JSON.stringify({
   collections: { notes: { cursor: null } },
 });
 
+/**
+ * The socket's answer to a hello carrying `header`'s token (no header: an empty token): the
+ * first message's type, or the close code; and the close code of a welcomed socket once it ends.
+ */
+async function hello(url: string, header: string | null) {
+  const token = header === null ? '' : header.replace(/^Bearer /, '');
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const first = new Promise<string | number>((resolve) => {
+    ws.once('message', (data) => resolve((JSON.parse(data.toString()) as { type: string }).type));
+    ws.once('close', (code) => resolve(code));
+  });
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.send(
+    JSON.stringify({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      clientId: 'ws',
+      token,
+      collections: ['notes'],
+    }),
+  );
+  return { first: await first, closed, close: () => ws.terminate() };
+}
+
 async function call(server: SyncServer, path: '/push' | '/pull', header: string | null, body: string) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (header !== null) headers.authorization = header;
@@ -216,7 +249,11 @@ for (const backend of backends(dir.path, 'sl_tokens')) {
     `token matrix on ${backend.name}${backend.skip ? ` — ${backend.skip}` : ''}`,
     () => {
       let servers: Record<Kind, SyncServer>;
+      let sockets: Record<Kind, string>;
       let dispose: () => Promise<void>;
+      /** The sockets' clock for their expiry timers: NOW, moving on with real time. */
+      const started = Date.now();
+      const clock = () => NOW * 1000 + (Date.now() - started);
 
       beforeAll(async () => {
         const made = backend.make(schema, rules);
@@ -229,11 +266,19 @@ for (const backend of backends(dir.path, 'sl_tokens')) {
         };
         const hs = createJwtAuth({ secrets: [{ kid: 'hs1', secret: HS_SECRET }], ...checks });
         const jwks = createJwtAuth({ jwksUrl, ...checks });
+        const realtime = { now: clock };
         servers = {
-          hs: createSyncServer({ schema, rules, store: made.store, auth: hs }),
-          jwks: createSyncServer({ schema, rules, store: made.store, auth: jwks }),
+          hs: createSyncServer({ schema, rules, store: made.store, auth: hs, realtime }),
+          jwks: createSyncServer({ schema, rules, store: made.store, auth: jwks, realtime }),
+        };
+        const listeners: Listener[] = [];
+        for (const kind of ['hs', 'jwks'] as const) listeners.push(await listen(servers[kind], { port: 0 }));
+        sockets = {
+          hs: `${listeners[0]!.url.replace(/^http/, 'ws')}/sync/ws`,
+          jwks: `${listeners[1]!.url.replace(/^http/, 'ws')}/sync/ws`,
         };
         dispose = async () => {
+          for (const l of listeners) await l.close();
           await made.store.close();
           await made.dispose();
         };
@@ -282,6 +327,34 @@ for (const backend of backends(dir.path, 'sl_tokens')) {
         const changes = (pull.body.collections as { notes: { changes: Array<{ id: string }> } }).notes
           .changes;
         expect(changes.map((r) => r.id).sort()).toEqual(['n-hs', 'n-jwks']);
+      });
+
+      test(`the same ${cases.length} kinds of bad token are refused with 4401 on the socket's hello; a valid one is welcomed`, async () => {
+        const answered: string[] = [];
+        for (const kind of ['hs', 'jwks'] as const) {
+          const ok = await hello(sockets[kind], `Bearer ${await good(kind)}`);
+          expect(ok.first, `valid ${kind} token`).toBe('welcome');
+          ok.close();
+          for (const c of cases) {
+            const r = await hello(sockets[kind], await c.header(kind));
+            if (r.first !== 4401) answered.push(`${c.name} (${kind} socket): ${r.first}`);
+            r.close();
+          }
+        }
+        expect(answered).toEqual([]);
+      });
+
+      test('an open socket is closed 4401 when its token expires', async () => {
+        for (const kind of ['hs', 'jwks'] as const) {
+          const exp = Math.ceil(clock() / 1000) + 1; // one to two seconds from now
+          const r = await hello(sockets[kind], `Bearer ${await good(kind, claims({ exp }))}`);
+          expect(r.first).toBe('welcome');
+          expect(await r.closed).toBe(4401);
+          const late = clock() - exp * 1000;
+          console.log(`${kind} socket closed 4401 ${late} ms after exp`);
+          expect(late).toBeGreaterThanOrEqual(0);
+          expect(late).toBeLessThan(1000);
+        }
       });
     },
   );

@@ -41,8 +41,8 @@ export class FakeSocket implements WebSocketLike {
   }
 
   /** The server (or the network: 1006) closed the socket. */
-  serverClose(code: number): void {
-    (this.onclose as ((e: { code: number }) => void) | null)?.({ code });
+  serverClose(code: number, reason = ''): void {
+    (this.onclose as ((e: { code: number; reason: string }) => void) | null)?.({ code, reason });
   }
 
   /** The types of frames sent, e.g. `['hello', 'ping']`. */

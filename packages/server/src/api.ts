@@ -198,9 +198,29 @@ export interface RealtimeOptions {
   enabled?: boolean;
   /** How often each side pings, announced in `welcome`; silence for twice this closes (4408). Default 25 s. */
   heartbeatMs?: number;
-  /** How long a new socket may take to send `hello`; default `HELLO_TIMEOUT_MS` (10 s). */
+  /**
+   * The handshake deadline: how long a new socket may take from the upgrade to its `welcome` —
+   * sending `hello` (else 4408) and having it checked (token, client id, change feed; a check
+   * that hangs, e.g. a JWKS endpoint that never answers, closes 1013). Default
+   * `HELLO_TIMEOUT_MS` (10 s).
+   */
   helloTimeoutMs?: number;
-  /** Wall-clock ms, for token expiry; default `Date.now`. */
+  /**
+   * Message-rate limit per socket, a token bucket: `perSecond` messages refill it, `burst` is its
+   * size. A socket that sends more is closed 4429 with a retry hint in the close reason
+   * (`retry after <ms> ms`: the time the bucket takes to fill). Default 10 per second, burst 50
+   * (a well-behaved client sends a ping and a pong per heartbeat and an occasional `auth`).
+   * Buckets are per socket and per instance; per-IP connection caps bound reconnects.
+   */
+  messageRate?: { perSecond?: number; burst?: number };
+  /**
+   * The most a socket may have buffered for sending (its `bufferedAmount`, bytes) before the
+   * server gives up on it: a client that stopped reading is closed 4408 and cut at once, instead
+   * of the server buffering pokes for it without bound. Default 1 MiB. Needs a carrier that
+   * reports `bufferedAmount` (`listen()` and `attachRealtime` do).
+   */
+  maxBufferedBytes?: number;
+  /** Wall-clock ms, for token expiry and the message-rate bucket; default `Date.now`. */
   now?: () => number;
   /** Default the global `setTimeout`/`clearTimeout`. */
   timers?: RealtimeTimers;
@@ -217,6 +237,10 @@ export interface SocketPeer {
   send(text: string): void;
   /** Closes the socket with a WebSocket close code. */
   close(code: number, reason: string): void;
+  /** Bytes queued for sending and not yet handed to the network (the send-buffer cap reads it). */
+  bufferedAmount?(): number;
+  /** Drops the connection without waiting for a closing handshake (a peer that stopped reading). */
+  terminate?(): void;
 }
 
 /** What the carrier tells the hub about one accepted socket. */

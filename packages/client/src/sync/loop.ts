@@ -72,6 +72,8 @@ export class SyncLoop {
   /** Collections poked since the last realtime pull started. */
   private readonly wanted = new Set<string>();
   private draining: Promise<void> | null = null;
+  /** Clock time before which pokes pull nothing (the server's last `Retry-After`). */
+  private pokesHeldUntil = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: LoopOptions) {}
 
@@ -126,10 +128,12 @@ export class SyncLoop {
   /**
    * Realtime: pull `collections` soon (a poke, or all of them after the socket's welcome).
    * Coalesced: pokes that arrive while a pull runs or waits cause exactly one more pull, of all
-   * the collections they named. A failure is reported and retried as a full cycle after backoff.
+   * the collections they named. A failure is reported and retried as a full cycle after backoff;
+   * pokes before a failure's `Retry-After` has passed (a 429, a 503) pull nothing: the retry
+   * pulls every collection, so a rate-limited client does not pull again per poke.
    */
   pullSoon(collections: readonly string[]): void {
-    if (!this.started) return;
+    if (!this.started || this.o.ctx.clock.now() < this.pokesHeldUntil) return;
     for (const c of collections) if (Object.hasOwn(this.o.ctx.schema.collections, c)) this.wanted.add(c);
     if (this.wanted.size === 0) return;
     this.draining ??= this.drain().finally(() => {
@@ -161,6 +165,7 @@ export class SyncLoop {
         this.o.delegate.failed(err);
         this.wanted.clear();
         const floor = err instanceof RequestError ? err.retryAfterMs : undefined;
+        this.holdPokes(floor);
         this.schedule(this.o.backoff.next(floor), true);
         return;
       } finally {
@@ -275,10 +280,16 @@ export class SyncLoop {
       const err = asSynclineError(e);
       this.o.delegate.failed(err);
       const floor = err instanceof RequestError ? err.retryAfterMs : undefined;
+      this.holdPokes(floor);
       this.schedule(this.o.backoff.next(floor), true);
     } finally {
       this.controllers.delete(controller);
     }
+  }
+
+  /** The server asked to wait `retryAfterMs`: pokes pull nothing until then. */
+  private holdPokes(retryAfterMs: number | undefined): void {
+    if (retryAfterMs !== undefined) this.pokesHeldUntil = this.o.ctx.clock.now() + retryAfterMs;
   }
 
   /** Arms the one timer for `ms` from now; keeps an earlier one unless `replace`. */

@@ -1,59 +1,11 @@
-import { PROTOCOL_VERSION, type SynclineError } from '@syncline/core';
+import { PROTOCOL_VERSION } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
 import { type FakeSocket, fakeSockets } from '../../test/fake-socket.ts';
+import { HOUR, nextDelay, settle, setupRealtime, until, welcome } from '../../test/realtime-setup.ts';
 import { type Call, defaultAnswer, fail, type Script, scriptedClient } from '../../test/scripted.ts';
-import type { ClientOptions } from '../client.ts';
 import { socketUrlOf } from './socket.ts';
 
-/** Lets queued promise work run (no timers involved): the engine's work is all promise-based. */
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await new Promise<void>((r) => setImmediate(r));
-  expect(cond()).toBe(true);
-}
-
-/** Runs queued promise work for a while (for "nothing more happens" checks). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 50; i++) await new Promise<void>((r) => setImmediate(r));
-}
-
-const HOUR = 3_600_000;
-
-/**
- * A scripted client with a fake WebSocket and a slow poll of an hour (so every run below is
- * the socket's doing unless the test advances the clock past it).
- */
-async function setup(
-  script: Script = defaultAnswer,
-  opts: { tokens?: string[]; random?: () => number; client?: Partial<ClientOptions<never>> } = {},
-) {
-  const fake = fakeSockets();
-  const c = scriptedClient(script, {
-    ...opts,
-    client: {
-      realtime: { url: 'ws://sync.test/sync/ws', WebSocket: fake.WebSocket },
-      pollIntervalMs: HOUR,
-      ...opts.client,
-    },
-  });
-  const errors: SynclineError[] = [];
-  c.on('error', (e) => errors.push(e));
-  const pulls = () => c.calls.filter((x) => x.path === '/pull');
-  await c.start();
-  c.clock.advance(0);
-  await until(() => c.status.lastSyncedAt !== null && c.status.phase === 'idle');
-  await until(() => fake.sockets.length === 1);
-  return { c, fake, errors, pulls };
-}
-
-function welcome(s: FakeSocket, heartbeatMs = 25_000): void {
-  s.accept();
-  s.message({ type: 'welcome', protocol: PROTOCOL_VERSION, heartbeatMs });
-}
-
-/** Delay of the earliest timer (the socket's reconnect, while the poll is an hour away). */
-function nextDelay(c: { clock: { now(): number; pending(): number[] } }): number {
-  return c.clock.pending()[0]! - c.clock.now();
-}
+const setup = setupRealtime;
 
 describe('realtime socket with a fake WebSocket and a manual clock', () => {
   test('hello carries the token, clientId and collections; welcome → one pull; status.realtime and connected', async () => {
@@ -190,7 +142,7 @@ describe('realtime socket with a fake WebSocket and a manual clock', () => {
     await c.stop();
   });
 
-  test('a socket closed soon after its welcome (4429) keeps the backoff growing; one that lived a heartbeat resets it', async () => {
+  test('a socket closed soon after its welcome (4429) keeps the backoff growing; a 4429 retry hint is a floor; one that lived a heartbeat resets it', async () => {
     const { c, fake } = await setup();
     const delays: number[] = [];
     for (let n = 0; n < 4; n++) {
@@ -201,6 +153,13 @@ describe('realtime socket with a fake WebSocket and a manual clock', () => {
       await until(() => fake.sockets.length === n + 2);
     }
     expect(delays).toEqual([500, 1000, 2000, 4000]);
+    // The server's retry hint is a floor, even for a socket that lived a heartbeat.
+    welcome(fake.last(), 1000);
+    c.clock.advance(1000);
+    fake.last().serverClose(4429, 'Too many messages; retry after 30000 ms.');
+    expect(nextDelay(c)).toBe(30_000);
+    c.clock.advance(30_000);
+    await until(() => fake.sockets.length === 6);
     welcome(fake.last(), 1000);
     c.clock.advance(1000);
     fake.last().serverClose(1001);

@@ -6,6 +6,7 @@ import {
   type SocketHello,
   SynclineError,
   serverSocketMessage,
+  socketRetryAfterMs,
 } from '@syncline/core';
 import type { Backoff } from '../backoff.ts';
 import { META, type SyncContext } from './context.ts';
@@ -13,7 +14,7 @@ import { META, type SyncContext } from './context.ts';
 /**
  * The part of a WebSocket the client uses. The browser's `WebSocket` and the `ws` package's
  * `WebSocket` (Node) both fit. Handlers are typed `never` so that either library's event types
- * are accepted; the client reads only `event.data` (text) and `event.code`.
+ * are accepted; the client reads only `event.data` (text), `event.code` and `event.reason`.
  *
  * @example
  * const socket: WebSocketLike = new WebSocket('wss://api.example.com/sync/ws');
@@ -89,7 +90,7 @@ type State = 'idle' | 'waiting' | 'connecting' | 'open' | 'disabled';
  * device is online); sends `hello`, and on `welcome` asks for one pull, then a pull per poke.
  * Pings every `heartbeatMs`, answers pings, and drops a socket silent for `2 × heartbeatMs`
  * (4408). Reconnects with jittered backoff; 4401 refreshes the token and reconnects at once
- * (once; then with backoff); 4403/4426 give up. States and invariants: `SPEC.md` (Realtime).
+ * (once; then with backoff); 4429 waits at least the close reason's retry hint; 4403/4426 give up. States and invariants: `SPEC.md` (Realtime).
  *
  * @example
  * const socket = new RealtimeSocket({ ctx, url: 'wss://api.example.com/sync/ws', WebSocket, backoff, delegate });
@@ -166,8 +167,8 @@ export class RealtimeSocket {
     ws.onmessage = ((event: { data: unknown }) => {
       if (this.ws === ws) this.receive(ws, event.data);
     }) as never;
-    ws.onclose = ((event: { code?: number }) => {
-      if (this.ws === ws) this.closed(ws, event.code ?? 1006);
+    ws.onclose = ((event: { code?: number; reason?: string }) => {
+      if (this.ws === ws) this.closed(ws, event.code ?? 1006, event.reason);
     }) as never;
     // An error is always followed by a close, which decides what happens next.
     ws.onerror = () => undefined;
@@ -273,8 +274,11 @@ export class RealtimeSocket {
     this.closed(ws, code);
   }
 
-  /** The attempt or the socket ended with `code` (`ws` null: no socket was made). */
-  private closed(ws: WebSocketLike | null, code: number): void {
+  /**
+   * The attempt or the socket ended with `code` (`ws` null: no socket was made). A 4429's reason
+   * carries the server's retry hint (`retry after <ms> ms`): the reconnect waits at least that.
+   */
+  private closed(ws: WebSocketLike | null, code: number, reason?: string): void {
     if (ws) this.detach(ws);
     this.ws = null;
     this.clearTimer();
@@ -301,12 +305,15 @@ export class RealtimeSocket {
     // sooner (welcomed, then refused or rate limited) keeps the backoff growing, as does every
     // attempt that never got a welcome (a proxy refusing upgrades, a 404): sync then runs on
     // writes and the slow poll, and the socket is retried ever more rarely (windows up to 5 min).
-    if (wasOpen && this.o.ctx.clock.now() - this.openedAt >= this.heartbeatMs) this.o.backoff.reset();
+    const limited = code === SOCKET_CLOSE.rateLimited;
+    if (!limited && wasOpen && this.o.ctx.clock.now() - this.openedAt >= this.heartbeatMs)
+      this.o.backoff.reset();
+    const floor = limited ? (socketRetryAfterMs(reason) ?? 0) : 0;
     this.state = 'waiting';
     this.timer = this.o.ctx.clock.setTimeout(() => {
       this.timer = null;
       void this.connect();
-    }, this.o.backoff.next());
+    }, this.o.backoff.next(floor));
   }
 
   /** Inactive: close without reconnecting. */

@@ -28,6 +28,7 @@ export {
   clientSocketMessage,
   DEFAULT_HEARTBEAT_MS,
   HELLO_TIMEOUT_MS,
+  rateLimitReason,
   type ServerSocketMessage,
   SOCKET_CLOSE,
   type SocketHello,
@@ -36,6 +37,7 @@ export {
   serverSocketMessage,
   socketHello,
   socketPoke,
+  socketRetryAfterMs,
   socketWelcome,
 } from './socket.ts';
 export { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from './version.ts';

@@ -4,7 +4,8 @@ import * as z from 'zod/mini'; // a namespace import: bundlers tree-shake it, `i
  * The realtime socket, `GET <base>/ws` (protocol 3). JSON text frames, one message per frame.
  * The socket only wakes clients: data and cursors still move through push and pull.
  *
- * 1. The client sends `hello` first (within `HELLO_TIMEOUT_MS` of the upgrade).
+ * 1. The client sends `hello` first; the server must have checked it and answered within
+ *    `HELLO_TIMEOUT_MS` of the upgrade (no hello in time: 4408; a check that hangs: 1013).
  * 2. The server answers `welcome`, or closes with a {@link SOCKET_CLOSE} code.
  * 3. The server sends `poke` when data the client can see may have changed; the client pulls
  *    those collections (coalescing pokes that arrive while a pull is running).
@@ -68,12 +69,17 @@ export type ServerSocketMessage = z.infer<typeof serverSocketMessage>;
 
 /**
  * Close codes. 4401/4403/4426 follow the HTTP answers (refresh the token; stop; upgrade the
- * client). 4400 is a malformed or out-of-order message. 4408 a silent peer (reconnect). 4413
- * and 4429 are reserved for the limits (frame too large; too many connections or messages:
- * reconnect after backoff). 1001 is a server going away (restart, shutdown): reconnect.
+ * client). 4400 is a malformed or out-of-order message. 4408 a peer that is silent or does not
+ * keep up (it stopped reading while the server's send buffer filled): reconnect. 4429 too many
+ * messages: the reason carries a retry hint ({@link socketRetryAfterMs}); reconnect no sooner.
+ * 1009 (the `ws` package's own code) a frame over the size limit. 4413 is reserved. 1001 is a
+ * server going away (restart, shutdown): reconnect. 1011/1013 the server could not set the
+ * socket up (its database or change feed is down, or the hello could not be checked in time):
+ * reconnect with backoff.
  */
 export const SOCKET_CLOSE = {
   goingAway: 1001,
+  messageTooBig: 1009,
   badMessage: 4400,
   unauthenticated: 4401,
   forbidden: 4403,
@@ -83,7 +89,29 @@ export const SOCKET_CLOSE = {
   rateLimited: 4429,
 } as const;
 
-/** The server closes a socket that sends no `hello` within this long. */
+/**
+ * The reason of a 4429 close: a sentence ending in `retry after <ms> ms`, which
+ * {@link socketRetryAfterMs} reads back. Close reasons are at most 123 bytes; this stays short.
+ *
+ * @example
+ * ws.close(SOCKET_CLOSE.rateLimited, rateLimitReason(5000)); // 'Too many messages; retry after 5000 ms.'
+ */
+export function rateLimitReason(retryAfterMs: number): string {
+  return `Too many messages; retry after ${Math.max(0, Math.ceil(retryAfterMs))} ms.`;
+}
+
+/**
+ * The retry hint of a close reason (`retry after <ms> ms`), or undefined when it has none.
+ *
+ * @example
+ * socketRetryAfterMs('Too many messages; retry after 5000 ms.'); // 5000
+ */
+export function socketRetryAfterMs(reason: string | undefined): number | undefined {
+  const m = /retry after (\d{1,9}) ms/.exec(reason ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The server closes a socket that is not welcomed (no `hello`, or its check hangs) within this long. */
 export const HELLO_TIMEOUT_MS = 10_000;
 /** The heartbeat the server announces unless configured otherwise. */
 export const DEFAULT_HEARTBEAT_MS = 25_000;

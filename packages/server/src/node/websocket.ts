@@ -72,12 +72,15 @@ export function attachRealtime(
     const session = hub!.accept({
       send: (text) => ws.send(text),
       close: (code, reason) => ws.close(code, reason),
+      bufferedAmount: () => ws.bufferedAmount,
+      terminate: () => ws.terminate(),
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       session.message(isBinary ? null : rawText(data));
     });
     ws.on('close', () => session.closed());
-    // A frame over maxPayload or a broken frame: ws closes the socket (1009/1002) and reports here.
+    // A frame over maxPayload (1009, SOCKET_CLOSE.messageTooBig) or a broken frame (1002): ws
+    // closes the socket itself and reports here.
     ws.on('error', () => {
       session.closed();
       if (ws.readyState === WebSocket.OPEN) ws.close(SOCKET_CLOSE.badMessage, 'Broken frame.');

@@ -3,10 +3,10 @@
  * closes (4408), when a token's expiry closes (4401) and how `auth` re-arms it, and frames that
  * arrive while the hello is being checked. No network, no real time.
  */
-import { SOCKET_CLOSE, type SocketHello } from '@syncline/core';
+import { SOCKET_CLOSE, type SocketHello, socketRetryAfterMs } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
 import type { AuthContext, RealtimeTimers } from '../api.ts';
-import { type Admission, Connection } from './connection.ts';
+import { type Admission, Connection, type SocketLimits, socketLimits } from './connection.ts';
 
 /** A manual clock: timers fire only inside `advance`, in due order. */
 function fakeClock(start = 1_000_000) {
@@ -42,10 +42,17 @@ function fakeClock(start = 1_000_000) {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-function setup(opts: { admit?: () => Promise<Admission> } = {}) {
+function setup(
+  opts: {
+    admit?: () => Promise<Admission>;
+    verify?: () => Promise<AuthContext>;
+    limits?: Partial<SocketLimits>;
+  } = {},
+) {
   const clock = fakeClock();
   const sent: Array<{ at: number; msg: { type: string } }> = [];
   let closed: { at: number; code: number; reason: string } | null = null;
+  const peer = { buffered: 0, terminated: false };
   const tokens = new Map<string, AuthContext>();
   const conn = new Connection({
     peer: {
@@ -53,12 +60,18 @@ function setup(opts: { admit?: () => Promise<Admission> } = {}) {
       close: (code, reason) => {
         closed = { at: clock.now(), code, reason };
       },
+      bufferedAmount: () => peer.buffered,
+      terminate: () => {
+        peer.terminated = true;
+      },
     },
     heartbeatMs: 1000,
     helloTimeoutMs: 5000,
+    limits: { ...socketLimits({}), ...opts.limits },
     now: clock.now,
     timers: clock.timers,
     verify: async (token) => {
+      if (opts.verify) return opts.verify();
       const auth = tokens.get(token);
       if (!auth) throw new Error('bad token');
       return auth;
@@ -77,6 +90,7 @@ function setup(opts: { admit?: () => Promise<Admission> } = {}) {
   return {
     clock,
     conn,
+    peer,
     sent,
     closed: () => closed,
     hello,
@@ -166,5 +180,63 @@ describe('realtime connection (fake clock)', () => {
     await flush();
     expect(r.closed()?.code).toBe(SOCKET_CLOSE.forbidden);
     expect(r.sent).toEqual([]);
+  });
+
+  test('one deadline covers the hello and its check: a check that hangs closes 1013 at the deadline', async () => {
+    const s = setup({ verify: () => new Promise<AuthContext>(() => {}) });
+    s.clock.advance(4000);
+    s.conn.message(s.hello('t'));
+    await flush();
+    s.clock.advance(999);
+    expect(s.closed()).toBeNull();
+    s.clock.advance(1);
+    expect(s.closed()).toMatchObject({ code: 1013, at: s.clock.now() });
+    expect(s.sent).toEqual([]);
+
+    // A hello checked in time is welcomed, and the deadline does not fire after that.
+    const ok = setup();
+    ok.clock.advance(4999);
+    ok.conn.message(ok.hello(ok.token('t', 'alice')));
+    await flush();
+    ok.clock.advance(1000);
+    ok.conn.message('{"type":"pong"}');
+    expect(ok.sent.map((m) => m.msg.type)).toContain('welcome');
+    expect(ok.closed()).toBeNull();
+  });
+
+  test('message rate: a burst, then perSecond; one more closes 4429 with the time to refill as the hint', async () => {
+    const s = setup({ limits: { messagesPerSecond: 10, messageBurst: 5 } });
+    s.conn.message(s.hello(s.token('t', 'alice')));
+    await flush();
+    for (let i = 0; i < 4; i++) s.conn.message('{"type":"pong"}'); // the hello took the fifth token
+    expect(s.closed()).toBeNull();
+    // 100 ms refill one token: one message every 100 ms is kept up indefinitely.
+    for (let i = 0; i < 30; i++) {
+      s.clock.advance(100);
+      s.conn.message('{"type":"pong"}');
+    }
+    expect(s.closed()).toBeNull();
+    s.conn.message('{"type":"pong"}');
+    const closed = s.closed()!;
+    expect(closed.code).toBe(SOCKET_CLOSE.rateLimited);
+    expect(socketRetryAfterMs(closed.reason)).toBe(500); // 5 tokens at 10 per second
+  });
+
+  test('a send buffer over maxBufferedBytes closes 4408 and cuts the connection', async () => {
+    const s = setup({ limits: { maxBufferedBytes: 1000 } });
+    s.conn.message(s.hello(s.token('t', 'alice')));
+    await flush();
+    s.peer.buffered = 1000;
+    expect(s.conn.send({ type: 'poke', collections: ['lists'] })).toBe(true);
+    expect(s.closed()).toBeNull();
+    s.peer.buffered = 1001;
+    expect(s.conn.send({ type: 'poke', collections: ['lists'] })).toBe(false);
+    expect(s.closed()?.code).toBe(SOCKET_CLOSE.silent);
+    expect(s.peer.terminated).toBe(true);
+  });
+
+  test('limits must be positive numbers', () => {
+    expect(() => socketLimits({ maxBufferedBytes: 0 })).toThrow(/maxBufferedBytes must be a positive number/);
+    expect(() => socketLimits({ messageRate: { perSecond: Number.NaN } })).toThrow(/perSecond/);
   });
 });

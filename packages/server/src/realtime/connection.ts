@@ -4,25 +4,52 @@
  * decides who may connect and what to poke; this file only keeps the socket's rules.
  *
  * States: `hello` (waiting for the first frame) → `verifying` (hello checked by the hub; frames
- * that arrive meanwhile are held and handled after `welcome`) → `open` → `closed`.
+ * that arrive meanwhile are held and handled after `welcome`) → `open` → `closed`. One deadline
+ * covers `hello` and `verifying`; every frame takes a token from the socket's bucket; a send
+ * buffer over the cap closes the socket (docs/security.md, WebSocket).
  */
 import {
   clientSocketMessage,
   PROTOCOL_VERSION,
+  rateLimitReason,
   type ServerSocketMessage,
   SOCKET_CLOSE,
   type SocketHello,
   socketHello,
 } from '@syncline/core';
-import type { AuthContext, RealtimeTimers, SocketPeer, SocketSession } from '../api.ts';
+import type { AuthContext, RealtimeOptions, RealtimeTimers, SocketPeer, SocketSession } from '../api.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 /** What the hub answers to a hello: the connection is admitted, or closed with a code. */
 export type Admission = { ok: true } | { ok: false; code: number; reason: string };
+
+/** A socket's limits, from {@link RealtimeOptions}. */
+export interface SocketLimits {
+  messagesPerSecond: number;
+  messageBurst: number;
+  maxBufferedBytes: number;
+}
+
+/** The limits of `options`, defaults filled in (docs/security.md, WebSocket). */
+export function socketLimits(options: RealtimeOptions): SocketLimits {
+  const positive = (v: number | undefined, fallback: number, what: string) => {
+    if (v === undefined) return fallback;
+    if (!Number.isFinite(v) || v <= 0)
+      throw new TypeError(`realtime.${what} must be a positive number; got ${String(v)}.`);
+    return v;
+  };
+  return {
+    messagesPerSecond: positive(options.messageRate?.perSecond, 10, 'messageRate.perSecond'),
+    messageBurst: positive(options.messageRate?.burst, 50, 'messageRate.burst'),
+    maxBufferedBytes: positive(options.maxBufferedBytes, 1024 * 1024, 'maxBufferedBytes'),
+  };
+}
 
 export interface ConnectionDeps {
   peer: SocketPeer;
   heartbeatMs: number;
   helloTimeoutMs: number;
+  limits: SocketLimits;
   now: () => number;
   timers: RealtimeTimers;
   /** Verifies a token; throws when it is missing, forged or expired. */
@@ -44,6 +71,7 @@ export class Connection implements SocketSession {
   hello: SocketHello | null = null;
   readonly #d: ConnectionDeps;
   #held: Array<string | null> = [];
+  readonly #bucket: TokenBucket;
   #helloTimer: unknown;
   #silenceTimer: unknown;
   #pingTimer: unknown;
@@ -53,10 +81,13 @@ export class Connection implements SocketSession {
 
   constructor(deps: ConnectionDeps) {
     this.#d = deps;
-    this.#helloTimer = deps.timers.setTimeout(
-      () => this.close(SOCKET_CLOSE.silent, 'No hello within the handshake timeout.'),
-      deps.helloTimeoutMs,
-    );
+    this.#bucket = new TokenBucket(deps.limits.messagesPerSecond, deps.limits.messageBurst, deps.now());
+    // One deadline from the upgrade to the welcome: a client that never says hello, and a hello
+    // whose check hangs (a JWKS endpoint that never answers), both end within it.
+    this.#helloTimer = deps.timers.setTimeout(() => {
+      if (this.state === 'hello') this.close(SOCKET_CLOSE.silent, 'No hello within the handshake timeout.');
+      else this.close(1013, 'The hello could not be checked in time. Try again later.');
+    }, deps.helloTimeoutMs);
   }
 
   get userId(): string {
@@ -68,11 +99,22 @@ export class Connection implements SocketSession {
     if (this.state !== 'open') return false;
     try {
       this.#d.peer.send(JSON.stringify(message));
-      return true;
     } catch {
       this.close(SOCKET_CLOSE.goingAway, 'The socket could not be written.');
       return false;
     }
+    // A client that stopped reading: give up on it rather than buffer its pokes without bound.
+    const buffered = this.#d.peer.bufferedAmount?.() ?? 0;
+    if (buffered > this.#d.limits.maxBufferedBytes) {
+      this.close(SOCKET_CLOSE.silent, 'The client does not read what the server sends.');
+      try {
+        this.#d.peer.terminate?.();
+      } catch {
+        // Already gone.
+      }
+      return false;
+    }
+    return true;
   }
 
   close(code: number, reason: string): void {
@@ -94,9 +136,13 @@ export class Connection implements SocketSession {
 
   message(text: string | null): void {
     if (this.state === 'closed') return;
+    const wait = this.#bucket.take(this.#d.now());
+    if (wait > 0) {
+      this.close(SOCKET_CLOSE.rateLimited, rateLimitReason(this.#bucket.fillMs()));
+      return;
+    }
     if (this.state === 'open') this.#heard();
     if (this.state === 'hello') {
-      this.#d.timers.clearTimeout(this.#helloTimer);
       this.state = 'verifying';
       this.#onHello(text).catch(() =>
         this.close(1011, 'The server could not set up this socket. Try again later.'),
@@ -149,6 +195,7 @@ export class Connection implements SocketSession {
     }
     if (this.state !== 'verifying') return;
     if (!admission.ok) return this.close(admission.code, admission.reason);
+    this.#d.timers.clearTimeout(this.#helloTimer);
     this.state = 'open';
     this.#armExpiry(auth);
     this.#heard();

@@ -22,7 +22,7 @@ import { userIdProblem } from '../auth/user-id.ts';
 import type { HandlerContext } from '../handler/context.ts';
 import { type Keys, rulesFor, scopeColumns, scopeKeys } from '../handler/rules.ts';
 import type { StoreChange } from '../stores/types.ts';
-import { type Admission, Connection } from './connection.ts';
+import { type Admission, Connection, socketLimits } from './connection.ts';
 import { KeyIndex } from './key-index.ts';
 
 /** A welcomed socket with what routing needs. */
@@ -62,6 +62,7 @@ export function createRealtimeHub(
   const heartbeatMs = Math.max(1, Math.floor(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS));
   const helloTimeoutMs = Math.max(1, Math.floor(options.helloTimeoutMs ?? HELLO_TIMEOUT_MS));
   const now = options.now ?? Date.now;
+  const limits = socketLimits(options);
   const timers = options.timers ?? SYSTEM_TIMERS;
   const report = (error: unknown) => {
     try {
@@ -273,6 +274,7 @@ export function createRealtimeHub(
         peer,
         heartbeatMs,
         helloTimeoutMs,
+        limits,
         now,
         timers,
         verify: async (token) => {

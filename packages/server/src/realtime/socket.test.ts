@@ -10,54 +10,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOCKET_CLOSE } from '@syncline/core';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { serveRealtime } from '../../test/realtime-server.ts';
 import { openSocket, type TestSocket, wsUrl } from '../../test/socket-client.ts';
-import type { RealtimeOptions } from '../api.ts';
 import { createJwtAuth, signDevToken } from '../auth/index.ts';
 import { createSyncServer } from '../handler/index.ts';
-import { type Listener, listen } from '../node/listen.ts';
 import { attachRealtime } from '../node/websocket.ts';
 import { suiteRules, suiteSchema } from '../stores/conformance/helpers.ts';
-import { createSqliteStore, type SqliteStore } from '../stores/sqlite/index.ts';
+import { createSqliteStore } from '../stores/sqlite/index.ts';
 
 const SECRET = randomBytes(32).toString('hex');
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function serve(realtime: RealtimeOptions = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'syncline-ws-'));
-  const store: SqliteStore = createSqliteStore({ path: join(dir, 'db.sqlite'), schema: suiteSchema });
-  await store.migrate();
-  const server = createSyncServer({
-    schema: suiteSchema,
-    rules: suiteRules,
-    store,
-    auth: createJwtAuth({ secret: SECRET }),
-    realtime: { heartbeatMs: 200, ...realtime },
-  });
-  const listener: Listener = await listen(server, { port: 0 });
-  cleanups.push(
-    () => listener.close(),
-    () => rmSync(dir, { recursive: true, force: true }),
-  );
-  const sockets: TestSocket[] = [];
-  cleanups.push(() => {
-    for (const s of sockets) s.ws.terminate();
-  });
-  return {
-    server,
-    store,
-    listener,
-    token: (user: string, ttl: number | string = '1h') => signDevToken(SECRET, user, ttl),
-    async socket() {
-      const s = await openSocket(wsUrl(listener.url));
-      sockets.push(s);
-      return s;
-    },
-  };
-}
+const serve = serveRealtime;
 
 describe('realtime socket: handshake and close codes', () => {
   test('hello → welcome (protocol 3, the heartbeat); ping → pong; the server pings every heartbeat', async () => {
