@@ -5,8 +5,8 @@ import {
   SynclineError,
   type WireRecord,
 } from '@syncline/core';
+import { isNewer, rowFromBase, settleRecord } from '../local/record.ts';
 import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
-import { isNewer, rowFromBase, settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { call } from './request.ts';
 import { removeRows, revokeRows } from './revoke.ts';

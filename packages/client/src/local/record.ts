@@ -1,6 +1,6 @@
 import type { WireRecord } from '@syncline/core';
 import { applyOp, type LocalOp } from '@syncline/core/internal';
-import type { LocalRecord, LocalRow, LocalWriteTx } from './local-store.ts';
+import type { LocalRecord, LocalRow, LocalWriteTx } from '../local-store.ts';
 
 /** The visible form of a server record: null for a tombstone. */
 export function rowFromBase(base: WireRecord | null): LocalRow | null {
