@@ -7,6 +7,7 @@ import {
 } from '@syncline/core';
 import { isNewer, rowFromBase, settleRecord } from '../local/record.ts';
 import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
+import { compareIds } from '../store-helpers.ts';
 import { META, type SyncContext } from './context.ts';
 import { call } from './request.ts';
 import { removeRows, revokeRows } from './revoke.ts';
@@ -190,6 +191,6 @@ async function applyChanges(
     plain.push({ id: change.id, base, row, pending: 0, marked: false });
   }
   // Key order makes the initial bulk load fast on B-tree stores (DESIGN §6).
-  plain.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  plain.sort(compareIds);
   if (plain.length) await tx.putRecords(name, plain);
 }
