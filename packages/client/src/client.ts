@@ -1,16 +1,17 @@
 import { type SchemaDef, SynclineError, uuidv7 } from '@syncline/core';
 import { createBackoff } from './backoff.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { ChangeBus, createDb, type Db, type DbDeps } from './db.ts';
+import { createDb, type Db } from './db.ts';
 import type { FailpointHook } from './failpoints.ts';
+import { ChangeBus } from './local/live.ts';
+import { reapply } from './local/reapply.ts';
+import type { LocalDeps } from './local/write.ts';
 import type { ClientRejection, LocalStore } from './local-store.ts';
 import { alwaysOnline, type NetworkMonitor } from './network.ts';
 import { openEngine } from './open.ts';
-import { reapply } from './reapply.ts';
 import { type ClientEvents, Emitter, type MirroredStatus, StatusHolder, type SyncStatus } from './status.ts';
 import { META, type SyncContext } from './sync/context.ts';
 import { asSynclineError, SyncLoop } from './sync/loop.ts';
-import { notifyRejections } from './sync/rejections.ts';
 import { RealtimeSocket, socketUrlOf, type WebSocketConstructor } from './sync/socket.ts';
 import { fetchTransport, type Transport } from './transport.ts';
 
@@ -232,7 +233,6 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     events,
   );
   const bus = new ChangeBus();
-  const emitted = new Set<string>();
   /** Re-reads the outbox size into `status.pending`; concurrent calls share one read. */
   let refreshing: Promise<void> | null = null;
   const refreshPending = (): Promise<void> => {
@@ -309,8 +309,6 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     pollIntervalMs: options.pollIntervalMs ?? 30_000,
     realtime,
     delegate: {
-      afterPush: () => notifyRejections(ctx, emitted),
-      afterPull: () => notifyRejections(ctx, emitted),
       cycleDone: () => {
         const now = clock.now();
         status.set({ lastSyncedAt: now });
@@ -327,7 +325,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
   });
   network.subscribe((online) => status.set({ online }));
 
-  const deps: DbDeps = {
+  const deps: LocalDeps = {
     ctx,
     bus,
     ready,
@@ -367,7 +365,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     async start() {
       await ready();
       // Rejections stored by an earlier run or a background task reach this app once.
-      await notifyRejections(ctx, emitted);
+      await loop.notifyRejections();
       if (!closed) loop.start();
     },
     stop: () => loop.stop(),
@@ -395,7 +393,7 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
       bus.publish(collections);
       void refreshPending();
       loop.poke();
-      void notifyRejections(ctx, emitted).catch((e: unknown) => events.emit('error', asSynclineError(e)));
+      void loop.notifyRejections().catch((e: unknown) => events.emit('error', asSynclineError(e)));
     },
   };
 }

@@ -1,69 +1,72 @@
-import { type CollectionDef, type SchemaDef, SynclineError } from '@syncline/core';
-import { type CollectionApi, localOps } from './collection.ts';
-import type { LocalRow, LocalWriteTx, Query } from './local-store.ts';
-import type { SyncContext } from './sync/context.ts';
+/**
+ * `client.db`, the API shell over the local side (`local/`): each method waits for the store to
+ * open, then runs one local step (`local/ops.ts`) in one write tx (`local/write.ts`) or reads.
+ */
+
+import {
+  type CollectionDef,
+  type InsertOf,
+  type PatchOf,
+  type RowOf,
+  type SchemaDef,
+  SynclineError,
+} from '@syncline/core';
+import { watchQuery } from './local/live.ts';
+import { localOps } from './local/ops.ts';
+import { type LocalDeps, localWrite } from './local/write.ts';
+import type { Comparison, LocalRow, Query } from './local-store.ts';
 
 /** `client.db`: one typed {@link CollectionApi} per collection of the schema. */
 export type Db<S extends SchemaDef> = { [K in keyof S['collections'] & string]: CollectionApi<S, K> };
 
-/** Per-collection listeners of committed changes (live queries). */
-export class ChangeBus {
-  private readonly subs = new Map<string, Set<() => void>>();
-  subscribe(collection: string, cb: () => void): () => void {
-    let set = this.subs.get(collection);
-    if (!set) {
-      set = new Set();
-      this.subs.set(collection, set);
-    }
-    set.add(cb);
-    return () => set.delete(cb);
-  }
-  publish(collections: Iterable<string>): void {
-    for (const c of collections) for (const cb of [...(this.subs.get(c) ?? [])]) cb();
-  }
-}
+/** A visible row of collection K: a pending insert has `version: 0` and `updatedAt: null`. */
+export type Row<S extends SchemaDef, K extends keyof S['collections']> = Omit<RowOf<S, K>, 'updatedAt'> & {
+  updatedAt: string | null;
+};
 
-export interface DbDeps {
-  ctx: SyncContext;
-  bus: ChangeBus;
-  /** Resolves once the store is open; every call waits for it. */
-  ready(): Promise<void>;
-  /** A local write committed: wake the loop (debounced). */
-  wrote(): void;
-  /** Brings `status.pending` up to date. */
-  refresh(): Promise<void>;
-  onError(e: unknown): void;
+/** A typed query: equality or comparisons per column, order, limit. */
+export interface FindQuery<R> {
+  where?: { [C in keyof R]?: R[C] | Comparison };
+  orderBy?: ReadonlyArray<readonly [column: keyof R & string, direction: 'asc' | 'desc']>;
+  limit?: number;
+  offset?: number;
 }
 
 /**
- * Runs `fn` as one local write tx (the `write:before-commit` failpoint inside it), then tells the
- * live queries and the loop. Returns after the commit; never waits for the network
- * (promise 1, ARCHITECTURE.md §1.1).
+ * One collection of `client.db`. Writes are local and return after the local commit (with the
+ * outbox entry, in the same tx); they never wait for the network.
+ *
+ * @example
+ * const task = await client.db.tasks.insert({ listId: 'l1', title: 'Milk', done: false });
+ * await client.db.tasks.update(task.id, { done: true });
+ * const open = await client.db.tasks.find({ where: { done: false }, orderBy: [['title', 'asc']] });
+ * const stop = client.db.tasks.watch({ where: { listId: 'l1' } }, (rows) => render(rows));
  */
-export async function localWrite<T>(
-  deps: DbDeps,
-  collection: string,
-  fn: (tx: LocalWriteTx) => Promise<T>,
-): Promise<T> {
-  await deps.ready();
-  const { ctx } = deps;
-  const out = await ctx.store.write(async (tx) => {
-    const r = await fn(tx);
-    await ctx.failpoint('write:before-commit');
-    return r;
-  });
-  ctx.changed([collection]);
-  deps.wrote();
-  await deps.refresh();
-  await ctx.failpoint('write:after-commit');
-  return out;
+export interface CollectionApi<S extends SchemaDef, K extends keyof S['collections']> {
+  insert(data: InsertOf<S, K>): Promise<Row<S, K>>;
+  update(id: string, patch: PatchOf<S, K>): Promise<Row<S, K>>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<Row<S, K> | null>;
+  find(query?: FindQuery<Row<S, K>>): Promise<Array<Row<S, K>>>;
+  /**
+   * Calls `cb` with the result now and whenever a committed change alters it (never twice with
+   * an equal result); returns unsubscribe. A run that fails (an unknown column, a closed store)
+   * goes to `onError`, or to the client's `error` event without one.
+   */
+  watch(
+    query: FindQuery<Row<S, K>>,
+    cb: (rows: Array<Row<S, K>>) => void,
+    onError?: (error: unknown) => void,
+  ): () => void;
+  /** Whether the record has local changes not yet acknowledged by the server. */
+  isPending(id: string): Promise<boolean>;
 }
 
 function toQuery(q: object | undefined): Query {
   return (q ?? {}) as Query;
 }
 
-function collectionApi(deps: DbDeps, col: CollectionDef): CollectionApi<SchemaDef, string> {
+function collectionApi(deps: LocalDeps, col: CollectionDef): CollectionApi<SchemaDef, string> {
   const { ctx } = deps;
   const name = col.name;
   const read = async <T>(fn: Parameters<typeof ctx.store.read<T>>[0]) => {
@@ -86,58 +89,11 @@ function collectionApi(deps: DbDeps, col: CollectionDef): CollectionApi<SchemaDe
 }
 
 /**
- * A live query: runs now, and again after every committed tx touching the collection; calls
- * `cb` only when the result differs from the last one delivered. Re-runs never overlap, and a
- * change during a run triggers one more run, so the last delivered result is never stale.
- */
-function watchQuery(
-  deps: DbDeps,
-  collection: string,
-  q: Query,
-  cb: (rows: LocalRow[]) => void,
-  onError: (e: unknown) => void,
-): () => void {
-  let last: string | undefined;
-  let dirty = true;
-  let running = false;
-  let closed = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await deps.ready();
-      while (dirty && !closed) {
-        dirty = false;
-        const rows = await deps.ctx.store.read((tx) => tx.query(collection, q));
-        const key = JSON.stringify(rows);
-        if (key !== last && !closed) {
-          last = key;
-          cb(rows);
-        }
-      }
-    } catch (e) {
-      if (!closed) onError(e);
-    } finally {
-      running = false;
-    }
-  };
-  const unsubscribe = deps.bus.subscribe(collection, () => {
-    dirty = true;
-    void run();
-  });
-  void run();
-  return () => {
-    closed = true;
-    unsubscribe();
-  };
-}
-
-/**
  * `client.db`. A name that is not a collection of the schema (a typo, a schema older than the
  * code, plain JavaScript) throws a `SynclineError('invalid')` naming it and the known ones, not
  * "Cannot read properties of undefined".
  */
-export function createDb<S extends SchemaDef>(deps: DbDeps): Db<S> {
+export function createDb<S extends SchemaDef>(deps: LocalDeps): Db<S> {
   const db: Record<string, CollectionApi<SchemaDef, string>> = {};
   for (const col of Object.values(deps.ctx.schema.collections) as CollectionDef[])
     db[col.name] = collectionApi(deps, col);

@@ -10,8 +10,8 @@
  */
 export { type ClientOptions, createClient, type RealtimeOptions, type SynclineClient } from './client.ts';
 export type { Clock } from './clock.ts';
-export { type CollectionApi, type FindQuery, MAX_RECORD_BYTES, type Row } from './collection.ts';
-export type { Db } from './db.ts';
+export type { CollectionApi, Db, FindQuery, Row } from './db.ts';
+export { MAX_RECORD_BYTES } from './local/ops.ts';
 export type {
   ClientRejection,
   Comparison,

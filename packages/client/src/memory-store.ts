@@ -10,7 +10,15 @@ import type {
   Query,
   StoredRejection,
 } from './local-store.ts';
-import { META_COLUMNS, runQuery, validateQuery } from './row-query.ts';
+import { runQuery, validateQuery } from './row-query.ts';
+import {
+  compareIds,
+  fingerprintChanges,
+  oldestFirst,
+  queryColumns,
+  selectOutbox,
+  withNewColumns,
+} from './store-helpers.ts';
 
 /**
  * The committed contents of a memory store. Keep a reference and pass it to a new
@@ -40,15 +48,12 @@ function columnsOf(schema: SchemaDef | null, collection: string): string[] {
   const def =
     schema && Object.hasOwn(schema.collections, collection) ? schema.collections[collection] : undefined;
   if (!def) throw new SynclineError('invalid', `"${collection}" is not a collection of the opened schema.`);
-  return [...META_COLUMNS, ...Object.keys(def.columns)];
+  return queryColumns(def);
 }
 
-/** A stored row as the current schema sees it: columns added by a migration read as null. */
-function withColumns(row: LocalRow | null, columns: string[]): LocalRow | null {
-  if (row === null) return null;
-  const out = structuredClone(row) as Record<string, unknown>;
-  for (const c of columns) if (!(c in out)) out[c] = null;
-  return out as LocalRow;
+/** A stored row as the current schema sees it (a deep copy): columns added by a migration read as null. */
+function visible(row: LocalRow | null, columns: string[]): LocalRow | null {
+  return row === null ? null : structuredClone(withNewColumns(row, columns));
 }
 
 function readTx(s: MemoryState, schema: SchemaDef | null): LocalReadTx {
@@ -56,22 +61,18 @@ function readTx(s: MemoryState, schema: SchemaDef | null): LocalReadTx {
     async getRecord(collection, id) {
       const columns = columnsOf(schema, collection);
       const r = s.records[collection]?.[id];
-      return r ? { ...structuredClone(r), row: withColumns(r.row, columns) } : null;
+      return r ? { ...structuredClone(r), row: visible(r.row, columns) } : null;
     },
     async query(collection, q: Query) {
       const columns = columnsOf(schema, collection);
       validateQuery(collection, new Set(columns), q);
-      const rows = Object.values(s.records[collection] ?? {})
-        .map((r) => withColumns(r.row, columns))
-        .filter((r): r is LocalRow => r !== null)
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return structuredClone(runQuery(rows, q));
+      const rows: LocalRow[] = [];
+      for (const r of Object.values(s.records[collection] ?? {}))
+        if (r.row !== null) rows.push(withNewColumns(r.row, columns));
+      return structuredClone(runQuery(rows.sort(compareIds), q));
     },
     async outbox(opts = {}) {
-      let list = s.outbox;
-      if (opts.collection !== undefined) list = list.filter((e) => e.collection === opts.collection);
-      if (opts.id !== undefined) list = list.filter((e) => e.id === opts.id);
-      return structuredClone(list.slice(0, opts.limit));
+      return structuredClone(selectOutbox(s.outbox, opts));
     },
     async outboxCount() {
       return s.outbox.length;
@@ -80,7 +81,7 @@ function readTx(s: MemoryState, schema: SchemaDef | null): LocalReadTx {
       return structuredClone(s.meta[key]) as T | undefined;
     },
     async rejections() {
-      return structuredClone(Object.values(s.rejections).sort((a, b) => a.createdAt - b.createdAt));
+      return structuredClone(oldestFirst(Object.values(s.rejections)));
     },
   };
 }
@@ -178,11 +179,8 @@ export function createMemoryStore(
       check();
       return serial(async () => {
         const next = structuredClone(disk.state);
-        const result: OpenResult = { added: [], changed: [] };
+        const result = fingerprintChanges(opened, (name) => next.fingerprints[name]);
         for (const c of Object.values(opened.collections)) {
-          const old = next.fingerprints[c.name];
-          if (old === undefined) result.added.push(c.name);
-          else if (old !== c.fingerprint) result.changed.push(c.name);
           next.fingerprints[c.name] = c.fingerprint;
           next.records[c.name] ??= {};
         }

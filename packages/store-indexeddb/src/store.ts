@@ -1,5 +1,5 @@
 import type { LocalStore, OpenResult } from '@syncline/client';
-import { META_COLUMNS } from '@syncline/client/store';
+import { fingerprintChanges, queryColumns } from '@syncline/client/store';
 import { type SchemaDef, SynclineError } from '@syncline/core';
 import {
   browserIndexedDb,
@@ -154,6 +154,16 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): IndexedDbS
     return value;
   }
 
+  /** One transaction of `mode` running `fn`; a failure to begin it rejects (never throws). */
+  function transact<T>(mode: IDBTransactionMode, fn: (tx: IDBTransaction, ctx: TxContext) => Promise<T>) {
+    try {
+      const { tx, ctx: c } = begin(mode);
+      return track(run(tx, () => fn(tx, c)));
+    } catch (error) {
+      return Promise.reject<T>(error);
+    }
+  }
+
   return {
     async open(schema: SchemaDef): Promise<OpenResult> {
       if (closed) throw closedError();
@@ -182,48 +192,33 @@ export function createIndexedDbStore(options: IndexedDbStoreOptions): IndexedDbS
       const columns = new Map<string, Set<string>>();
       const dataColumns = new Map<string, string[]>();
       for (const c of Object.values(schema.collections)) {
-        columns.set(c.name, new Set([...META_COLUMNS, ...Object.keys(c.columns)]));
+        columns.set(c.name, new Set(queryColumns(c)));
         dataColumns.set(c.name, Object.keys(c.columns));
       }
       ctx = { keyRange: globals.IDBKeyRange, columns, dataColumns };
       const { tx } = begin('readwrite');
       return track(
         run(tx, async () => {
-          const result: OpenResult = { added: [], changed: [] };
           const collections = Object.values(schema.collections);
           const stored = await Promise.all(
             collections.map((c) => call<string | undefined>(tx, STORES.schema, (s) => s.get(c.name))),
           );
+          const known = new Map(collections.map((c, i) => [c.name, stored[i]]));
+          const result = fingerprintChanges(schema, (name) => known.get(name));
+          const save = new Set([...result.added, ...result.changed]);
           await Promise.all(
-            collections.map((c, i) => {
-              const old = stored[i];
-              if (old === c.fingerprint) return undefined;
-              (old === undefined ? result.added : result.changed).push(c.name);
-              return call(tx, STORES.schema, (s) => s.put(c.fingerprint, c.name));
-            }),
+            collections
+              .filter((c) => save.has(c.name))
+              .map((c) => call(tx, STORES.schema, (s) => s.put(c.fingerprint, c.name))),
           );
           return result;
         }),
       );
     },
 
-    read(fn) {
-      try {
-        const { tx, ctx: c } = begin('readonly');
-        return track(run(tx, () => fn(readTx(tx, c))));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    read: (fn) => transact('readonly', (tx, c) => fn(readTx(tx, c))),
 
-    write(fn) {
-      try {
-        const { tx, ctx: c } = begin('readwrite');
-        return track(run(tx, () => fn(writeTx(tx, c))));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    write: (fn) => transact('readwrite', (tx, c) => fn(writeTx(tx, c))),
 
     async close() {
       if (closed && !db) return;

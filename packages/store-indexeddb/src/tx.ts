@@ -6,7 +6,14 @@ import type {
   OutboxEntry,
   StoredRejection,
 } from '@syncline/client';
-import { runQuery, validateQuery } from '@syncline/client/store';
+import {
+  compareIds,
+  oldestFirst,
+  runQuery,
+  selectOutbox,
+  validateQuery,
+  withNewColumns,
+} from '@syncline/client/store';
 import { SynclineError } from '@syncline/core';
 import { call, storageError } from './idb.ts';
 
@@ -38,17 +45,8 @@ function collectionRange(ctx: TxContext, collection: string): IDBKeyRange {
 
 /** A row written before a migration lacks the new columns; they read as null. */
 function filled(ctx: TxContext, collection: string, row: LocalRow | null): LocalRow | null {
-  if (!row) return row;
   const cols = ctx.dataColumns.get(collection);
-  if (!cols) return row;
-  let out = row;
-  for (const col of cols) {
-    if (!(col in out)) {
-      if (out === row) out = { ...row };
-      (out as Record<string, unknown>)[col] = null;
-    }
-  }
-  return out;
+  return row && cols ? withNewColumns(row, cols) : row;
 }
 
 function filledRecord(ctx: TxContext, collection: string, r: LocalRecord | undefined): LocalRecord | null {
@@ -113,10 +111,7 @@ export function readTx(tx: IDBTransaction, ctx: TxContext): LocalReadTx {
         );
       }
       const all = await call<OutboxEntry[]>(tx, STORES.outbox, (s) => s.getAll());
-      const picked = all.filter(
-        (e) => (collection === undefined || e.collection === collection) && (id === undefined || e.id === id),
-      );
-      return limit === undefined ? picked : picked.slice(0, limit);
+      return selectOutbox(all, opts);
     },
     outboxCount() {
       return call(tx, STORES.outbox, (s) => s.count());
@@ -127,7 +122,7 @@ export function readTx(tx: IDBTransaction, ctx: TxContext): LocalReadTx {
     async rejections() {
       const all = await call<StoredRejection[]>(tx, STORES.rejections, (s) => s.getAll());
       // Stable sort: equal createdAt keep key order.
-      return all.sort((a, b) => a.createdAt - b.createdAt);
+      return oldestFirst(all);
     },
   };
 }
@@ -143,7 +138,7 @@ export function writeTx(tx: IDBTransaction, ctx: TxContext): LocalWriteTx {
       if (records.length === 0) return;
       // Issue every put at once (in key order when the caller sorted them); awaiting the last
       // request is enough because requests of one transaction complete in order.
-      const sorted = [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const sorted = [...records].sort(compareIds);
       const pending = sorted.map((r) => call(tx, STORES.records, (s) => s.put(r, [collection, r.id])));
       await Promise.all(pending);
     },

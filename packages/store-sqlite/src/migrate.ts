@@ -1,4 +1,5 @@
 import type { OpenResult } from '@syncline/client';
+import { fingerprintChanges } from '@syncline/client/store';
 import type { CollectionDef, SchemaDef } from '@syncline/core';
 import { toSnake } from '@syncline/core/internal';
 import type { Conn } from './conn.ts';
@@ -46,15 +47,14 @@ export async function migrate(
   for (const row of await conn.all('SELECT "name", "fingerprint" FROM "_syncline_collections"')) {
     stored.set(String(row.name), String(row.fingerprint));
   }
-  const result: OpenResult = { added: [], changed: [] };
+  const result = fingerprintChanges(schema, (name) => stored.get(name));
+  const save = new Set([...result.added, ...result.changed]);
   const tables = new Map<string, Table>();
   for (const def of Object.values(schema.collections) as CollectionDef[]) {
     const table = tableFor(def);
     tables.set(def.name, table);
     await ensureTable(conn, def, table);
-    const fingerprint = stored.get(def.name);
-    if (fingerprint === def.fingerprint) continue;
-    (fingerprint === undefined ? result.added : result.changed).push(def.name);
+    if (!save.has(def.name)) continue;
     await conn.run(
       'INSERT INTO "_syncline_collections" ("name", "fingerprint") VALUES (?, ?) ON CONFLICT ("name") DO UPDATE SET "fingerprint" = excluded."fingerprint"',
       [def.name, def.fingerprint],

@@ -1,4 +1,5 @@
 import type { Query } from '@syncline/client';
+import { validateQuery } from '@syncline/client/store';
 import { SynclineError } from '@syncline/core';
 import type { SqlValue } from './driver.ts';
 import { encode, type Field, rowColumns, type Table } from './table.ts';
@@ -12,15 +13,9 @@ function isComparison(value: unknown): value is Partial<Record<Operator, unknown
   return keys.length > 0 && keys.every((k) => Object.hasOwn(OPERATORS, k));
 }
 
+/** The field `name` of a query `validateQuery` accepted (so it exists). */
 function field(table: Table, name: string): Field {
-  const f = table.fields.get(name);
-  if (!f) {
-    throw new SynclineError(
-      'invalid',
-      `"${name}" is not a column of "${table.collection}". Check the query's where and orderBy against the schema.`,
-    );
-  }
-  return f;
+  return table.fields.get(name) as Field;
 }
 
 function count(value: unknown, what: string): number {
@@ -34,11 +29,13 @@ function count(value: unknown, what: string): number {
 }
 
 /**
- * Translates a `Query` into one SELECT over the visible rows. Column names are checked against
- * the schema and every value is a bound parameter: no user string ever reaches the SQL text.
+ * Translates a `Query` into one SELECT over the visible rows. The query is checked as every
+ * store checks it (`validateQuery`: known columns, directions, `in` arrays, no range over null)
+ * and every value is a bound parameter: no user string ever reaches the SQL text.
  * Comparisons follow SQL: a null column value matches only `eq: null`, `ne` and `in` with null.
  */
 export function buildQuery(table: Table, q: Query): { sql: string; params: SqlValue[] } {
+  validateQuery(table.collection, table.queryable, q);
   const clauses = ['"_visible" = 1'];
   const params: SqlValue[] = [];
   for (const [name, condition] of Object.entries(q.where ?? {})) {
@@ -47,18 +44,15 @@ export function buildQuery(table: Table, q: Query): { sql: string; params: SqlVa
     for (const [op, value] of Object.entries(comparison) as Array<[Operator, unknown]>) {
       if (value === undefined) continue;
       if (op === 'in') {
-        if (!Array.isArray(value))
-          throw new SynclineError('invalid', `"in" on "${name}" needs an array of values.`);
-        const values = value.filter((v) => v !== null && v !== undefined);
+        const list = value as unknown[]; // an array: validateQuery checked it
+        const values = list.filter((v) => v !== null && v !== undefined);
         const parts: string[] = [];
         if (values.length) parts.push(`${f.sql} IN (${values.map(() => '?').join(', ')})`);
-        if (values.length < value.length) parts.push(`${f.sql} IS NULL`);
+        if (values.length < list.length) parts.push(`${f.sql} IS NULL`);
         clauses.push(parts.length ? `(${parts.join(' OR ')})` : '0');
         for (const v of values) params.push(encode(f, v));
       } else if (value === null) {
-        // Only equality has a meaning for null; SQL `> NULL` would silently match nothing.
-        if (op !== 'eq' && op !== 'ne')
-          throw new SynclineError('invalid', `"${op}" on "${name}" cannot compare with null.`);
+        // Only eq and ne reach here with null (validateQuery refuses a range over null).
         clauses.push(`${f.sql} ${op === 'eq' ? 'IS NULL' : 'IS NOT NULL'}`);
       } else {
         clauses.push(`${f.sql} ${OPERATORS[op]} ?`);
@@ -68,9 +62,6 @@ export function buildQuery(table: Table, q: Query): { sql: string; params: SqlVa
   }
   const order: string[] = [];
   for (const [name, direction] of q.orderBy ?? []) {
-    if (direction !== 'asc' && direction !== 'desc') {
-      throw new SynclineError('invalid', `Order direction of "${name}" must be "asc" or "desc".`);
-    }
     order.push(`${field(table, name).sql} ${direction === 'asc' ? 'ASC' : 'DESC'}`);
   }
   // id last: a total order, so that limit/offset pages never skip or repeat a row.

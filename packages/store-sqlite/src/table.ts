@@ -22,6 +22,8 @@ export interface Table {
   columns: Field[];
   /** Columns and metadata (`id`, `version`, `updatedAt`, `updatedBy`, `deletedAt`) by camelCase name. */
   fields: Map<string, Field>;
+  /** The names of `fields`: what a query may name. */
+  queryable: ReadonlySet<string>;
   upsert: string;
   selectById: string;
 }
@@ -73,6 +75,7 @@ export function tableFor(def: CollectionDef): Table {
     sql,
     columns,
     fields,
+    queryable: new Set(fields.keys()),
     upsert,
     selectById: `SELECT * FROM ${sql} WHERE "id" = ?`,
   };

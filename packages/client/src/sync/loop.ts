@@ -4,14 +4,14 @@ import type { NetworkMonitor } from '../network.ts';
 import type { SyncContext } from './context.ts';
 import { pullAll } from './pull.ts';
 import { pushAll } from './push.ts';
+import { notifyRejections } from './rejections.ts';
 import { RequestError } from './request.ts';
 
-/** What the loop tells its owner (the client), so the loop holds no UI state itself. */
+/**
+ * What the loop tells its owner (the client), so the loop holds no UI state itself. Rejection
+ * notices are the loop's own: it sends them through `ctx.rejected` ({@link SyncLoop.notifyRejections}).
+ */
 export interface LoopDelegate {
-  /** Emitted after every applied push round and at the end of a cycle. */
-  afterPush(): Promise<void>;
-  /** After a pull: revoked rows may have stored rejections (decision 0012). */
-  afterPull(): Promise<void>;
   cycleDone(): void;
   /** A cycle failed; `null` after the next success. */
   failed(error: SynclineError | null): void;
@@ -74,8 +74,20 @@ export class SyncLoop {
   private draining: Promise<void> | null = null;
   /** Clock time before which pokes pull nothing (the server's last `Retry-After`). */
   private pokesHeldUntil = Number.NEGATIVE_INFINITY;
+  /** Keys of the stored rejections this process has emitted (each is emitted once). */
+  private readonly emitted = new Set<string>();
 
   constructor(private readonly o: LoopOptions) {}
+
+  /**
+   * Emits `rejected` (through `ctx.rejected`) for every stored rejection not yet notified, once
+   * per process. Runs after every applied push round and every pull (revoked rows may have
+   * stored rejections, decision 0012); the client calls it on `start()` and on an external change
+   * (rejections stored by an earlier run, a background task or another writer).
+   */
+  notifyRejections(): Promise<void> {
+    return notifyRejections(this.o.ctx, this.emitted);
+  }
 
   start(): void {
     if (this.started) return;
@@ -153,7 +165,7 @@ export class SyncLoop {
           if (names.length === 0 || controller.signal.aborted) return;
           try {
             await pullAll(this.o.ctx, controller.signal, names);
-            await this.o.delegate.afterPull();
+            await this.notifyRejections();
             this.o.delegate.cycleDone();
           } finally {
             this.o.ctx.progress.phase('idle');
@@ -204,7 +216,7 @@ export class SyncLoop {
       await this.exclusive(async () => {
         try {
           await pullAll(this.o.ctx, signal);
-          await this.o.delegate.afterPull();
+          await this.notifyRejections();
         } finally {
           this.o.ctx.progress.phase('idle');
         }
@@ -252,11 +264,11 @@ export class SyncLoop {
     try {
       await ctx.failpoint('loop:before-push');
       ctx.progress.phase('pushing');
-      await pushAll(ctx, signal, () => this.o.delegate.afterPush());
+      await pushAll(ctx, signal, () => this.notifyRejections());
       await ctx.failpoint('loop:before-pull');
       // pullAll reports 'pulling' or 'initial-sync' itself.
       await pullAll(ctx, signal);
-      await this.o.delegate.afterPull();
+      await this.notifyRejections();
       this.o.delegate.cycleDone();
       await ctx.failpoint('loop:after-cycle');
     } finally {

@@ -5,8 +5,9 @@ import {
   SynclineError,
   type WireRecord,
 } from '@syncline/core';
+import { isNewer, rowFromBase, settleRecord } from '../local/record.ts';
 import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
-import { isNewer, rowFromBase, settleRecord } from '../rebase.ts';
+import { compareIds } from '../store-helpers.ts';
 import { META, type SyncContext } from './context.ts';
 import { call } from './request.ts';
 import { removeRows, revokeRows } from './revoke.ts';
@@ -191,6 +192,6 @@ async function applyChanges(
     plain.push({ id: change.id, base, row, pending: 0, marked: false });
   }
   // Key order makes the initial bulk load fast on B-tree stores (ARCHITECTURE.md §11).
-  plain.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  plain.sort(compareIds);
   if (plain.length) await tx.putRecords(name, plain);
 }

@@ -1,6 +1,6 @@
 import type { MutationResult, WireRecord } from '@syncline/core';
+import { isNewer, settleRecord } from '../local/record.ts';
 import type { LocalRecord, LocalWriteTx, OutboxEntry, StoredRejection } from '../local-store.ts';
-import { isNewer, settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { rejectionMessage } from './rejections.ts';
 import { addChecks, type Checks } from './revoke.ts';

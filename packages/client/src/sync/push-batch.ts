@@ -1,7 +1,7 @@
 import type { Limits, Mutation } from '@syncline/core';
 import { type LocalOp, squash } from '@syncline/core/internal';
+import { settleRecord } from '../local/record.ts';
 import type { LocalWriteTx, OutboxEntry } from '../local-store.ts';
-import { settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 
 /** A batch ready to send: entries with `seq` assigned under `clientId`, in seq order. */

@@ -1,7 +1,7 @@
 import type { RevokedKeys } from '@syncline/core';
 import { getCollection } from '@syncline/core/internal';
+import { settleRecord } from '../local/record.ts';
 import type { LocalRow, LocalWriteTx, StoredRejection } from '../local-store.ts';
-import { settleRecord } from '../rebase.ts';
 import { META, type SyncContext } from './context.ts';
 import { rejectionMessage } from './rejections.ts';
 

@@ -1,7 +1,7 @@
 import type { WireRecord } from '@syncline/core';
 import type { LocalOp } from '@syncline/core/internal';
 import { describe, expect, test } from 'vitest';
-import { isNewer, rebase } from './rebase.ts';
+import { isNewer, rebase } from './record.ts';
 
 const base = (version: number, extra: Record<string, unknown> = {}): WireRecord => ({
   id: 'a',

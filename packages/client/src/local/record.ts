@@ -1,6 +1,11 @@
+/**
+ * The local record: a server base plus the pending ops over it, and the visible row they make.
+ * `settleRecord` is the one place a record is rewritten from its base and outbox entries; the
+ * local writes (`ops.ts`), push (`../sync/push-*.ts`), pull and revoke all go through it.
+ */
 import type { WireRecord } from '@syncline/core';
 import { applyOp, type LocalOp } from '@syncline/core/internal';
-import type { LocalRecord, LocalRow, LocalWriteTx } from './local-store.ts';
+import type { LocalRecord, LocalRow, LocalWriteTx } from '../local-store.ts';
 
 /** The visible form of a server record: null for a tombstone. */
 export function rowFromBase(base: WireRecord | null): LocalRow | null {

@@ -1,8 +1,8 @@
 import { type CollectionDef, SynclineError } from '@syncline/core';
 import { getCollection, type LocalOp } from '@syncline/core/internal';
-import { localOps } from './collection.ts';
-import { type DbDeps, localWrite } from './db.ts';
-import type { LocalRow } from './local-store.ts';
+import type { LocalRow } from '../local-store.ts';
+import { localOps } from './ops.ts';
+import { type LocalDeps, localWrite } from './write.ts';
 
 /** The one op that re-applies the dropped ops: a delete if they ended in one, else the merged patch. */
 export function mergedOp(
@@ -22,7 +22,7 @@ export function mergedOp(
  * merged patch of the dropped ops (or a delete), and the rejection removed, in ONE write tx.
  * Only for `conflict` with a live current record; otherwise a SynclineError explains why not.
  */
-export async function reapply(deps: DbDeps, key: string): Promise<LocalRow | null> {
+export async function reapply(deps: LocalDeps, key: string): Promise<LocalRow | null> {
   await deps.ready();
   const { ctx } = deps;
   const rej = (await ctx.store.read((tx) => tx.rejections())).find((r) => r.key === key);

@@ -1,61 +1,8 @@
-import {
-  type CollectionDef,
-  DEFAULT_LIMITS,
-  type InsertOf,
-  type PatchOf,
-  type RowOf,
-  type SchemaDef,
-  SynclineError,
-  type WireRecord,
-} from '@syncline/core';
+import { type CollectionDef, DEFAULT_LIMITS, SynclineError, type WireRecord } from '@syncline/core';
 import { type Issue, type LocalOp, validateId, validateInsert, validatePatch } from '@syncline/core/internal';
-import type { Comparison, LocalRow, LocalWriteTx } from './local-store.ts';
-import { settleRecord } from './rebase.ts';
+import type { LocalRow, LocalWriteTx } from '../local-store.ts';
+import { settleRecord } from './record.ts';
 
-/** A visible row of collection K: a pending insert has `version: 0` and `updatedAt: null`. */
-export type Row<S extends SchemaDef, K extends keyof S['collections']> = Omit<RowOf<S, K>, 'updatedAt'> & {
-  updatedAt: string | null;
-};
-
-/** A typed query: equality or comparisons per column, order, limit. */
-export interface FindQuery<R> {
-  where?: { [C in keyof R]?: R[C] | Comparison };
-  orderBy?: ReadonlyArray<readonly [column: keyof R & string, direction: 'asc' | 'desc']>;
-  limit?: number;
-  offset?: number;
-}
-
-/**
- * One collection of `client.db`. Writes are local and return after the local commit (with the
- * outbox entry, in the same tx); they never wait for the network.
- *
- * @example
- * const task = await client.db.tasks.insert({ listId: 'l1', title: 'Milk', done: false });
- * await client.db.tasks.update(task.id, { done: true });
- * const open = await client.db.tasks.find({ where: { done: false }, orderBy: [['title', 'asc']] });
- * const stop = client.db.tasks.watch({ where: { listId: 'l1' } }, (rows) => render(rows));
- */
-export interface CollectionApi<S extends SchemaDef, K extends keyof S['collections']> {
-  insert(data: InsertOf<S, K>): Promise<Row<S, K>>;
-  update(id: string, patch: PatchOf<S, K>): Promise<Row<S, K>>;
-  delete(id: string): Promise<void>;
-  get(id: string): Promise<Row<S, K> | null>;
-  find(query?: FindQuery<Row<S, K>>): Promise<Array<Row<S, K>>>;
-  /**
-   * Calls `cb` with the result now and whenever a committed change alters it (never twice with
-   * an equal result); returns unsubscribe. A run that fails (an unknown column, a closed store)
-   * goes to `onError`, or to the client's `error` event without one.
-   */
-  watch(
-    query: FindQuery<Row<S, K>>,
-    cb: (rows: Array<Row<S, K>>) => void,
-    onError?: (error: unknown) => void,
-  ): () => void;
-  /** Whether the record has local changes not yet acknowledged by the server. */
-  isPending(id: string): Promise<boolean>;
-}
-
-/** Largest JSON size of one record, matching the server's per-mutation limit. */
 /**
  * The largest record a device accepts: the server's default mutation limit (256 KiB, measured on
  * the whole mutation) less room for the mutation's envelope (seq, collection, op, baseVersion),
@@ -87,7 +34,10 @@ function checkId(id: unknown): asserts id is string {
   if (idProblem) throw invalid('The id', [{ path: 'id', message: idProblem }]);
 }
 
-/** The local write steps, each run inside the caller's write tx. */
+/**
+ * The local write steps, each run inside the caller's write tx: validate, add the outbox entry,
+ * settle the record (its visible row is the pending ops folded over the base).
+ */
 export const localOps = {
   async insert(
     tx: LocalWriteTx,
