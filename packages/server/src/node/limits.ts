@@ -107,8 +107,14 @@ export function watchBodyIdle(req: IncomingMessage, idleMs: number, onStall: () 
   req.once('end', stop);
   req.once('close', stop);
   function check(): void {
-    if (req.complete || req.destroyed) return stop();
-    if (req.readableLength > 0) return void timer.refresh();
+    if (req.complete || req.destroyed) {
+      stop();
+      return;
+    }
+    if (req.readableLength > 0) {
+      timer.refresh();
+      return;
+    }
     stop();
     onStall();
     req.destroy(
