@@ -256,7 +256,12 @@ describe('idle timeouts', () => {
       rules: suiteRules,
       store,
       // Verification takes three idle timeouts (a slow JWKS fetch, say) before the body is read.
-      auth: { verify: async (t) => (await sleep(450), jwt.verify(t)) },
+      auth: {
+        async verify(t) {
+          await sleep(450);
+          return jwt.verify(t);
+        },
+      },
     });
     const listener = await listen(server, { port: 0, bodyIdleTimeoutMs: 150 });
     cleanups.push(
