@@ -4,18 +4,13 @@
  * check (real `ws` clients).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PROTOCOL_VERSION } from '@syncline/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
-import { createJwtAuth, signDevToken } from '../auth/index.ts';
-import { createSyncServer } from '../handler/index.ts';
-import { suiteRules, suiteSchema } from '../stores/conformance/helpers.ts';
-import { createSqliteStore } from '../stores/sqlite/index.ts';
+import { listenOnSqlite } from '../../test/listen-sqlite.ts';
+import { signDevToken } from '../auth/index.ts';
 import { createCors } from './cors.ts';
-import { type Listener, type ListenOptions, listen } from './listen.ts';
+import type { Listener, ListenOptions } from './listen.ts';
 
 const SECRET = randomBytes(32).toString('hex');
 const APP = 'https://app.example.com';
@@ -29,21 +24,9 @@ afterEach(async () => {
 async function serve(
   options: Omit<ListenOptions, 'port' | 'cors'> & { cors?: ListenOptions['cors'] | null } = {},
 ): Promise<Listener> {
-  const dir = mkdtempSync(join(tmpdir(), 'syncline-cors-'));
-  const store = createSqliteStore({ path: join(dir, 'db.sqlite'), schema: suiteSchema });
-  await store.migrate();
-  const server = createSyncServer({
-    schema: suiteSchema,
-    rules: suiteRules,
-    store,
-    auth: createJwtAuth({ secret: SECRET }),
-  });
   const { cors = { origins: [APP, 'http://localhost:5173'] }, ...rest } = options;
-  const listener = await listen(server, { port: 0, ...rest, ...(cors === null ? {} : { cors }) });
-  cleanups.push(
-    () => rmSync(dir, { recursive: true, force: true }),
-    () => listener.close(),
-  );
+  const { listener, cleanup } = await listenOnSqlite(SECRET, { ...rest, ...(cors === null ? {} : { cors }) });
+  cleanups.push(cleanup);
   return listener;
 }
 

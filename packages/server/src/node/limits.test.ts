@@ -5,19 +5,15 @@
  * the only waits are the slow link's pauses between chunks.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROTOCOL_VERSION } from '@syncline/core';
 import { afterEach, describe, expect, test } from 'vitest';
+import { listenOnSqlite } from '../../test/listen-sqlite.ts';
 import { createJwtAuth, signDevToken } from '../auth/index.ts';
-import { createSyncServer } from '../handler/index.ts';
-import { suiteRules, suiteSchema } from '../stores/conformance/helpers.ts';
-import { createSqliteStore } from '../stores/sqlite/index.ts';
-import { type Listener, type ListenOptions, listen } from './listen.ts';
+import { suiteSchema } from '../stores/conformance/helpers.ts';
+import type { Listener, ListenOptions } from './listen.ts';
 
 const SECRET = randomBytes(32).toString('hex');
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -26,20 +22,8 @@ afterEach(async () => {
 });
 
 async function serve(options: Omit<ListenOptions, 'port'> = {}): Promise<Listener> {
-  const dir = mkdtempSync(join(tmpdir(), 'syncline-limits-'));
-  const store = createSqliteStore({ path: join(dir, 'db.sqlite'), schema: suiteSchema });
-  await store.migrate();
-  const server = createSyncServer({
-    schema: suiteSchema,
-    rules: suiteRules,
-    store,
-    auth: createJwtAuth({ secret: SECRET }),
-  });
-  const listener = await listen(server, { port: 0, ...options });
-  cleanups.push(
-    () => rmSync(dir, { recursive: true, force: true }),
-    () => listener.close(),
-  );
+  const { listener, cleanup } = await listenOnSqlite(SECRET, options);
+  cleanups.push(cleanup);
   return listener;
 }
 
@@ -247,27 +231,16 @@ describe('idle timeouts', () => {
   }, 30_000);
 
   test('bytes waiting for the handler are not a stall: a small body sent with its headers is served after a slow token check', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'syncline-limits-'));
-    const store = createSqliteStore({ path: join(dir, 'db.sqlite'), schema: suiteSchema });
-    await store.migrate();
     const jwt = createJwtAuth({ secret: SECRET });
-    const server = createSyncServer({
-      schema: suiteSchema,
-      rules: suiteRules,
-      store,
-      // Verification takes three idle timeouts (a slow JWKS fetch, say) before the body is read.
-      auth: {
-        async verify(t) {
-          await sleep(450);
-          return jwt.verify(t);
-        },
+    // Verification takes three idle timeouts (a slow JWKS fetch, say) before the body is read.
+    const slowAuth = {
+      async verify(t: string | null) {
+        await sleep(450);
+        return jwt.verify(t);
       },
-    });
-    const listener = await listen(server, { port: 0, bodyIdleTimeoutMs: 150 });
-    cleanups.push(
-      () => rmSync(dir, { recursive: true, force: true }),
-      () => listener.close(),
-    );
+    };
+    const { listener, cleanup } = await listenOnSqlite(SECRET, { bodyIdleTimeoutMs: 150 }, slowAuth);
+    cleanups.push(cleanup);
     expect((await pull(listener.url, await token('alice'))).status).toBe(200);
   });
 });
