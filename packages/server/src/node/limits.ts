@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { SynclineError } from '@syncline/core';
 import type { SyncServer } from '../api.ts';
 import { requestError } from '../handler/errors.ts';
 import { requestIdOf } from '../handler/logger.ts';
@@ -52,7 +53,10 @@ export function createRateCheck(
     let userId: string | null;
     try {
       userId = (await authenticate(request))?.userId ?? null;
-    } catch {
+    } catch (error) {
+      // The authenticator's own outage (a JWKS that cannot be fetched, 503) is not the caller's
+      // doing: the handler answers it, nothing is counted.
+      if (!(error instanceof SynclineError) || error.code !== 'unauthenticated') return null;
       // A refused token: the handler answers 401 (it reuses this verification) unless this
       // address has spent its budget of refused requests.
       const verdict = perIp?.take(addressKey(address));
