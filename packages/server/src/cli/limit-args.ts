@@ -181,7 +181,8 @@ export function limitOptions(
     ...(cap === undefined ? {} : { maxConnectionsPerIp: cap }),
   };
   const banner = [
-    `  limits     ${user ? `${formatRate(user)} per user` : 'no rate limit per user'}; ${ip ? `${formatRate(ip)} per address for refused tokens` : 'none per address'}; ${cap === undefined ? 'no connection cap' : `${cap} connections per address`}; idle timeouts ${formatDuration(headersTimeoutMs)} (headers), ${bodyIdleTimeoutMs === 0 ? 'off' : formatDuration(bodyIdleTimeoutMs)} (body)${args.trustProxy ? `; client address from X-Forwarded-For (${args.trustProxy} proxy)` : ''}`,
+    `  limits     ${user ? `${formatRate(user)} per user` : 'no rate limit per user'}; ${ip ? `${formatRate(ip)} per address for refused tokens` : 'none per address'}; ${cap === undefined ? 'no connection cap' : `${cap} connections per address`}`,
+    `  timeouts   ${formatDuration(headersTimeoutMs)} for headers, ${bodyIdleTimeoutMs === 0 ? 'none' : formatDuration(bodyIdleTimeoutMs)} of body silence${args.trustProxy ? `; client address from X-Forwarded-For (${args.trustProxy} proxy)` : ''}`,
     `  cors       ${args.corsOrigins?.length ? args.corsOrigins.join(', ') : 'same origin only (--cors-origin to allow others)'}`,
   ];
   return { options, banner };
