@@ -10,7 +10,7 @@ import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { e2eSchema } from './helpers/schema.ts';
-import { type CliChild, serveCli, stopCli } from './helpers/serve-cli.ts';
+import { type CliChild, serveCli, stopCli, TEST_METRICS_TOKEN } from './helpers/serve-cli.ts';
 import { TEST_SECRET, tempDir } from './helpers/server.ts';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -179,7 +179,9 @@ describe.skipIf(!url)(title, () => {
 
     // Both servers really served: each counted pushes on its own /metrics.
     for (const s of servers) {
-      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      const metrics = await (
+        await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })
+      ).text();
       expect(metrics).toMatch(
         /^syncline_http_requests_total\{route="\/sync\/push",status="200"\} [1-9]\d*$/m,
       );

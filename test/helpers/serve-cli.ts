@@ -9,14 +9,27 @@ import { CLI_FROM_SOURCE } from './source.ts';
 
 export type CliChild = ChildProcessByStdio<null, Readable, Readable>;
 
-/** Starts `syncline serve <args>` and resolves with its URL once it prints the "listening on" line. */
+/** The `/metrics` bearer token of servers started by {@link serveCli} (SYNCLINE_METRICS_TOKEN). */
+export const TEST_METRICS_TOKEN = 'e2e-metrics-token-0123456789';
+
+/**
+ * Started before the test's own flags (a later flag wins): no rate limits, since these tests
+ * drive one user far faster than a person; `src/node/limits.test.ts` tests the limits.
+ */
+const TEST_FLAGS = ['--rate-limit', 'off', '--rate-limit-ip', 'off'];
+
+/** Starts `syncline serve <args>` (rate limits off, /metrics behind TEST_METRICS_TOKEN) and resolves with its URL once it prints the "listening on" line. */
 export function serveCli(
   args: string[],
   cwd: string,
 ): Promise<{ url: string; child: CliChild; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SYNCLINE_JWT_SECRET: TEST_SECRET };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SYNCLINE_JWT_SECRET: TEST_SECRET,
+    SYNCLINE_METRICS_TOKEN: TEST_METRICS_TOKEN,
+  };
   for (const key of ['SYNCLINE_JWKS_URL', 'DATABASE_URL', 'PORT']) delete env[key];
-  const child = spawn(CLI_FROM_SOURCE[0]!, [...CLI_FROM_SOURCE.slice(1), 'serve', ...args], {
+  const child = spawn(CLI_FROM_SOURCE[0]!, [...CLI_FROM_SOURCE.slice(1), 'serve', ...TEST_FLAGS, ...args], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -303,6 +303,13 @@ export interface SyncServer {
    * `listen()` serves it; `attachRealtime(httpServer, server)` adds it to your own Node server.
    */
   readonly realtime?: RealtimeHub | null;
+  /**
+   * Who calls a route that needs a token (`POST <basePath>/push` and `/pull`): the verified
+   * caller, null for any other request, or a throw (401, or the authenticator's 503) for a
+   * missing or refused token. Remembered per `Request`: the handler reuses it, so `listen()`'s
+   * rate limit does not verify a token twice.
+   */
+  authenticate?(request: Request): Promise<AuthContext | null>;
   /** Closes the realtime sockets (1001), then the store. */
   close(): Promise<void>;
 }

@@ -44,12 +44,16 @@ export {
 } from './auth/index.ts';
 export { createSyncServer, scopeColumnsOf } from './handler/index.ts';
 export {
+  type CorsOptions,
   type ExtraRoute,
   installSignalHandlers,
   type Listener,
   type ListenOptions,
   listen,
+  type RateLimitOptions,
+  type RateSpec,
   type SignalHandlerOptions,
+  type TrustProxy,
 } from './node/index.ts';
 export type {
   ClientState,

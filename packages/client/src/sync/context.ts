@@ -31,8 +31,10 @@ export interface SyncContext {
   pullLimit: number;
   session: {
     limits: Limits | null;
-    /** Upper bound on mutations per push, halved on 413; null = the server's limit. */
+    /** Upper bound on mutations per push, halved on 413 and after repeated timeouts; null = the server's limit. */
     batchSize: number | null;
+    /** Pushes in a row that failed with a network error after a long time in flight (a timeout). */
+    slowPushFailures?: number;
   };
 }
 

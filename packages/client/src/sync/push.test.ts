@@ -10,6 +10,7 @@ import {
   ok,
   scriptedClient,
 } from '../../test/scripted.ts';
+import { SLOW_FAILURE_MS } from './push.ts';
 
 const seqs = (b: Call['body']) => b!.mutations!.map((m) => m.seq);
 
@@ -86,6 +87,45 @@ describe('push with scripted transport', () => {
     await c.sync();
     expect(c.pushes().map(seqs)).toEqual([[1, 2, 3, 4, 5], [1, 2], [3, 4], [5]]);
     expect(c.status.pending).toBe(0);
+  });
+
+  test('two timeouts in a row (network failures after a long time in flight) halve the batch; quick failures do not', async () => {
+    let slow = 2;
+    const c = scriptedClient((call) => {
+      if (call.path === '/push' && slow > 0) {
+        slow--;
+        c.clock.advance(SLOW_FAILURE_MS); // the request hung until a timeout cut it
+        return 'network';
+      }
+      return defaultAnswer(call);
+    });
+    for (const t of ['a', 'b', 'c', 'd']) await c.db.notes.insert({ title: t });
+    await expect(c.sync()).rejects.toMatchObject({ code: 'network' });
+    await expect(c.sync()).rejects.toMatchObject({ code: 'network' });
+    await c.sync();
+    // The sent entries keep their seqs: the smaller batches are a prefix of them.
+    expect(c.pushes().map(seqs)).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(c.status.pending).toBe(0);
+
+    let quick = 3;
+    const d = scriptedClient((call) => {
+      if (call.path === '/push' && quick-- > 0) return 'network'; // refused at once: not a timeout
+      return defaultAnswer(call);
+    });
+    for (const t of ['a', 'b', 'c', 'd']) await d.db.notes.insert({ title: t });
+    for (let i = 0; i < 3; i++) await expect(d.sync()).rejects.toMatchObject({ code: 'network' });
+    await d.sync();
+    expect(d.pushes().map(seqs)).toEqual([
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ]);
   });
 
   test('a single mutation too large for the server is rejected locally, never re-sent forever', async () => {

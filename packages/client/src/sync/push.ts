@@ -30,10 +30,16 @@ export async function pushOnce(ctx: SyncContext, signal: AbortSignal | undefined
   };
   await ctx.failpoint('push:before-send');
   let raw: unknown;
+  const sentAt = ctx.clock.now();
   try {
     raw = (await call(ctx, '/push', body, signal)).body;
+    ctx.session.slowPushFailures = 0;
   } catch (e) {
-    if (!(e instanceof RequestError)) throw e;
+    if (!(e instanceof RequestError)) {
+      noteSlowFailure(ctx, e, batch.entries.length, ctx.clock.now() - sentAt);
+      throw e;
+    }
+    ctx.session.slowPushFailures = 0;
     if (e.code === 'seq_gap' || (e.code === 'forbidden' && reason(e.details) === 'client_owned')) {
       await rekeyClient(ctx, { resetAll: e.code === 'seq_gap' });
       return 'retry-now';
@@ -81,6 +87,30 @@ export async function pushOnce(ctx: SyncContext, signal: AbortSignal | undefined
     );
   }
   return 'applied';
+}
+
+/** A network failure after this long in flight is a timeout (a refused connection fails at once). */
+export const SLOW_FAILURE_MS = 5000;
+/** Timeouts in a row after which the batch is halved. */
+export const TIMEOUTS_BEFORE_HALVING = 2;
+
+/**
+ * A push cut by a timeout (a server's idle timeout on a slow link, a proxy's) is likely too big
+ * for the link: after {@link TIMEOUTS_BEFORE_HALVING} in a row, later batches are half as big
+ * (down to one mutation), as after a 413. Sent entries keep their seqs: the next batch is a
+ * prefix of them.
+ */
+function noteSlowFailure(ctx: SyncContext, error: unknown, size: number, ms: number): void {
+  if (!(error instanceof SynclineError) || error.code !== 'network' || ms < SLOW_FAILURE_MS) {
+    ctx.session.slowPushFailures = 0;
+    return;
+  }
+  const failures = (ctx.session.slowPushFailures ?? 0) + 1;
+  ctx.session.slowPushFailures = failures;
+  if (failures >= TIMEOUTS_BEFORE_HALVING && size > 1) {
+    ctx.session.batchSize = Math.max(1, Math.floor(size / 2));
+    ctx.session.slowPushFailures = 0;
+  }
 }
 
 function reason(details: unknown): unknown {

@@ -1,67 +1,9 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
+import { LIMIT_FLAGS, LIMIT_OPTIONS, type LimitArgs, limitArgs } from './limit-args.ts';
 
-export const USAGE = `Usage:
-  syncline serve --schema <module> --db <url> [--port 8787] [--host 127.0.0.1] [--dev]
-                 [--static <dir>] [--no-migrate] [--gc-every 1h [--gc-older-than 30d]]
-                 [--jwks-url <url>] [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-clock-skew 30s]
-  syncline serve --config <module> [--port <n>] [--host <addr>] [--dev]
-  syncline migrate --schema <module> --db <url>
-  syncline gc --schema <module> --db <url> [--older-than 30d]
-  syncline bump-generation --schema <module> --db <url>
-
-Commands:
-  serve    Serve the sync API (migrates the tables first unless --no-migrate).
-  migrate  Create or additively migrate the tables for the schema, then exit.
-  gc       Remove tombstones older than --older-than, then exit. Clients whose cursor is
-           older than what was removed start over (reset) at their next pull.
-  bump-generation
-           Start a new database generation, then exit: every client downloads again at
-           its next pull and takes the server's state (pending writes are kept and pushed).
-           Run it after restoring a PostgreSQL backup or promoting a replica, before
-           serving. A restored SQLite file is detected without it.
-
-Options:
-  --schema <module>     A .ts or .js module exporting the schema (default export or "schema"),
-                        and optionally "rules".
-  --db <url>            sqlite:<path> (the directory is created) or postgres://user:pass@host/db;
-                        default $DATABASE_URL. A postgres URL may end in ?schema=<name>.
-  --pg-schema <name>    PostgreSQL schema (namespace) for the tables (default: ?schema= or public).
-  --config <module>     A module whose default export is { schema, rules, database, port, host, dev }.
-  --data-dir <dir>      Dev-mode files (the dev secret) with PostgreSQL or a store from --config
-                        (default ./data; with SQLite, the database file's directory).
-  --port <n>            TCP port (default $PORT or 8787; 0 picks a free one).
-  --host <addr>         Interface to bind (default 127.0.0.1; 0.0.0.0 serves the network).
-  --dev                 Dev mode: loopback only, generated token secret, POST /dev/token.
-  --static <dir>        serve: also serve the files of <dir> (a built web app) at /, its
-                        index.html at / (the dev page of curl commands moves to /dev).
-  --no-migrate          serve: do not migrate on start (run "syncline migrate" in your deploy).
-  --gc-every <d>        serve: run garbage collection this often, e.g. 1h (default: never).
-  --gc-older-than <d>   serve: what the scheduled GC removes (default 30d).
-  --older-than <d>      gc: remove tombstones older than this (default 30d).
-                        Durations take a unit: s, m, h or d.
-  --jwks-url <url>      serve: verify tokens with your identity provider's JWKS (RS256, ES256,
-                        EdDSA…; tokens must name their "kid"). Overrides SYNCLINE_JWKS_URL.
-  --jwt-issuer <iss>    serve: required "iss" of tokens. Overrides SYNCLINE_JWT_ISSUER.
-  --jwt-audience <aud>  serve: required "aud" (one of a comma-separated list).
-                        Overrides SYNCLINE_JWT_AUDIENCE.
-  --jwt-clock-skew <d>  serve: clock skew tolerated for exp/nbf/iat, e.g. 30s (default 0).
-                        Overrides SYNCLINE_JWT_CLOCK_SKEW (seconds).
-  -h, --help            Show this help.
-
-Environment:
-  SYNCLINE_JWT_SECRET  HS256 secret (at least 32 bytes) that verifies bearer tokens.
-  SYNCLINE_JWKS_URL    JWKS of your identity provider (instead of the secret).
-  SYNCLINE_JWT_KID     With the secret: the "kid" tokens must name (others are refused).
-  SYNCLINE_JWT_ISSUER, SYNCLINE_JWT_AUDIENCE, SYNCLINE_JWT_CLOCK_SKEW
-                       As --jwt-issuer, --jwt-audience, --jwt-clock-skew (seconds).
-  Dev mode signs its tokens with its own dev secret, never SYNCLINE_JWT_SECRET;
-  a server without --dev refuses them. See docs/security.md.
-  DATABASE_URL         Used when --db is not given.
-
-The server answers GET /healthz and GET /readyz (503 while the database does not answer)
-and GET /metrics (Prometheus text format).`;
+export { USAGE } from './usage.ts';
 
 /** Default retention of tombstones for `syncline gc` and the scheduled GC: 30 days. */
 export const DEFAULT_GC_OLDER_THAN_MS = 30 * 86_400_000;
@@ -76,7 +18,7 @@ export interface DatabaseArgs {
 }
 
 /** What `syncline serve` was asked to do, before any file is read. */
-export interface ServeArgs extends DatabaseArgs {
+export interface ServeArgs extends DatabaseArgs, LimitArgs {
   port?: number;
   host?: string;
   dev: boolean;
@@ -131,6 +73,7 @@ const FLAGS_OF: Record<Exclude<Command['kind'], 'help'>, readonly Flag[]> = {
     'jwt-issuer',
     'jwt-audience',
     'jwt-clock-skew',
+    ...LIMIT_FLAGS,
   ],
   migrate: DATABASE_FLAGS,
   gc: [...DATABASE_FLAGS, 'older-than'],
@@ -181,7 +124,7 @@ export function parseCommand(argv: readonly string[]): Command {
       },
     };
   }
-  const args: ServeArgs = { ...database, dev: values.dev ?? false };
+  const args: ServeArgs = { ...database, dev: values.dev ?? false, ...limitArgs(values) };
   if (values.host !== undefined) args.host = values.host;
   if (values.port !== undefined) args.port = parsePort(values.port, '--port');
   if (values['data-dir'] !== undefined) args.dataDir = values['data-dir'];
@@ -220,6 +163,7 @@ const OPTION_NAMES = [
   'gc-every',
   'gc-older-than',
   'older-than',
+  ...LIMIT_FLAGS,
   'help',
 ] as const;
 
@@ -256,6 +200,14 @@ const EXAMPLE_VALUES: Record<string, string> = {
   '--gc-every': '1h',
   '--gc-older-than': '30d',
   '--older-than': '30d',
+  '--rate-limit': '20/s,burst=100',
+  '--rate-limit-ip': '5/s,burst=20',
+  '--trust-proxy': '1',
+  '--cors-origin': 'https://app.example.com',
+  '--headers-timeout': '15s',
+  '--body-idle-timeout': '15s',
+  '--max-connections-per-ip': '256',
+  '--metrics-token': '"$(openssl rand -hex 24)"',
 };
 
 /** The known name within edit distance 2 of `name` (the closest), if any. */
@@ -327,6 +279,7 @@ function parse(argv: readonly string[]) {
       'jwt-issuer': { type: 'string' },
       'jwt-audience': { type: 'string' },
       'jwt-clock-skew': { type: 'string' },
+      ...LIMIT_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });

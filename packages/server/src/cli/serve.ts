@@ -9,6 +9,7 @@ import { DEFAULT_GC_OLDER_THAN_MS, parsePort, type ServeArgs } from './args.ts';
 import { devRoutes } from './dev-routes.ts';
 import { formatDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
+import { limitOptions } from './limit-args.ts';
 import { cliLogger } from './log.ts';
 import { staticRoutes } from './static-files.ts';
 import { loadTarget, openTarget, type Target } from './target.ts';
@@ -85,7 +86,9 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
 
   let listener: Listener;
   let auth: EnvAuth;
+  let limits: ReturnType<typeof limitOptions>;
   try {
+    limits = limitOptions(args, env, options.dev);
     try {
       auth = await authFromEnv(env, { dev: options.dev, dataDir, ...authFlags(args) });
     } catch (error) {
@@ -124,6 +127,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       port: options.port,
       host: options.host,
       extraRoutes,
+      ...limits.options,
     });
   } catch (error) {
     await store.close().catch(() => {});
@@ -155,7 +159,8 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
     `  sync API   ${url}/sync`,
     `  database   ${dbDescription}`,
     `  tokens     ${authDescription(auth, dataDir, options.dev)}`,
-    `  metrics    ${url}/metrics`,
+    `  metrics    ${metricsLine(url, limits.options.metrics)}`,
+    ...limits.banner,
   ];
   if (args.staticDir !== undefined)
     lines.splice(1, 0, `  app        ${url}/ (the files of ${args.staticDir})`);
@@ -190,6 +195,11 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv, out: Output
       await listener.close();
     },
   };
+}
+
+function metricsLine(url: string, metrics: boolean | { token: string } | undefined): string {
+  if (metrics === false) return 'off (set SYNCLINE_METRICS_TOKEN or --metrics-token to serve /metrics)';
+  return typeof metrics === 'object' ? `${url}/metrics (bearer token)` : `${url}/metrics`;
 }
 
 function describe(error: unknown): string {

@@ -63,12 +63,29 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     schemaHash: options.schema.hash,
   };
 
+  /** Each request's token is verified once, whoever asks first (the listener's rate limit or the route). */
+  const verified = new WeakMap<Request, Promise<AuthContext>>();
+  const callerOf = (request: Request): Promise<AuthContext> => {
+    let caller = verified.get(request);
+    if (caller === undefined) {
+      caller = authenticate(ctx, request);
+      verified.set(request, caller);
+    }
+    return caller;
+  };
+  const subPath = (request: Request): string | null => {
+    const path = new URL(request.url).pathname;
+    return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : null;
+  };
+  const needsToken = (request: Request, sub: string | null) =>
+    (sub === '/push' || sub === '/pull') && request.method === 'POST';
+
   async function route(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
-    const sub = path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : null;
+    const sub = subPath(request);
     if (sub === '/info' && (request.method === 'GET' || request.method === 'HEAD')) return json(200, info);
-    if ((sub === '/push' || sub === '/pull') && request.method === 'POST') {
-      const auth = await authenticate(ctx, request);
+    if (needsToken(request, sub)) {
+      const auth = await callerOf(request);
       const text = await readBodyText(request, limits.maxBodyBytes);
       if (sub === '/push') {
         const raw = parseJson(text);
@@ -111,6 +128,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       return response;
     },
     realtime,
+    authenticate: async (request) => (needsToken(request, subPath(request)) ? callerOf(request) : null),
     close: async () => {
       await realtime?.close();
       await options.store.close();

@@ -5,7 +5,18 @@ import type { SyncServer } from '../api.ts';
 import { answerFailure } from '../handler/failures.ts';
 import { errorFields, requestIdOf, safeLog, silentLogger } from '../handler/logger.ts';
 import { pushOutcomes } from '../handler/push-outcomes.ts';
+import { clientAddress, proxyHops, type TrustProxy } from '../limits/client-address.ts';
 import { jsonResponse, toFetchRequest, writeFetchResponse } from './convert.ts';
+import { type CorsOptions, createCors } from './cors.ts';
+import {
+  capConnections,
+  createRateCheck,
+  isRefused,
+  metricsGuard,
+  metricsRefused,
+  type RateLimitOptions,
+  watchBodyIdle,
+} from './limits.ts';
 import { createListenerMetrics, routeLabel } from './metrics.ts';
 import { checkReady } from './ready.ts';
 import { type AttachRealtimeOptions, attachRealtime } from './websocket.ts';
@@ -33,16 +44,48 @@ export interface ListenOptions {
   healthTimeoutMs?: number;
   /**
    * Serve `GET /metrics` in Prometheus text format (request counters by route and status, push
-   * outcomes, uptime and, on PostgreSQL, the xid watermark lag); default true. Put it behind your
-   * network's access control: it tells load, not data.
+   * outcomes, closed connections, uptime and, on PostgreSQL, the xid watermark lag); default true.
+   * `{ token }` (at least 16 characters) serves it only to `Authorization: Bearer <token>` (401
+   * otherwise); `true` serves it to anyone who reaches the port: it tells load, not data.
    */
-  metrics?: boolean;
+  metrics?: boolean | { token: string };
+  /**
+   * Token-bucket rate limits on push and pull, answered 429 `rate_limited` with `Retry-After`
+   * (seconds): per verified user, and per client address for requests with a missing or refused
+   * token. Off by default (`syncline serve` turns them on). Per instance: see decision 0017.
+   */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Whether the client address (per-address rate limit) comes from `X-Forwarded-For`: false
+   * (default) uses the TCP peer; `true` or a number is how many reverse proxies stand in front.
+   * Set it only behind proxies that append to the header, or clients choose their own address.
+   */
+  trustProxy?: TrustProxy;
+  /** CORS allow-list (preflights, headers on every answer, the socket's `Origin` check); default none. */
+  cors?: CorsOptions;
+  /**
+   * How long a client may take to send the request line and headers (node:http
+   * `headersTimeout`; answered 408 and closed); default 15 s.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * How long a request body may go without a byte before the connection is closed; default 15 s;
+   * 0 turns it off. An idle timeout, not a total one: a large push over a slow link that keeps
+   * sending finishes, however long it takes.
+   */
+  bodyIdleTimeoutMs?: number;
+  /**
+   * Sockets open at once per client address (the TCP peer; IPv6 by /64; realtime sockets count);
+   * over it a new connection is answered 503 and closed. Default: no cap. Behind a proxy every
+   * connection comes from the proxy: cap there instead.
+   */
+  maxConnectionsPerIp?: number;
   /**
    * The realtime socket `<basePath>/ws` (protocol 3): on by default whenever the sync server has
    * a realtime hub (its store has a change feed; both built-in stores do). false turns it off;
    * an object sets its frame limit. Heartbeats and timeouts are `createSyncServer({ realtime })`.
    */
-  realtime?: boolean | Omit<AttachRealtimeOptions, 'rejectOtherUpgrades'>;
+  realtime?: boolean | Omit<AttachRealtimeOptions, 'rejectOtherUpgrades' | 'allowOrigin'>;
 }
 
 /** A running Node listener made by {@link listen}. */
@@ -92,8 +135,14 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
 
   let origin = '';
   let closing = false;
-  const metricsOn = options.metrics ?? true;
+  const metricsAccess = metricsGuard(options.metrics);
+  const metricsOn = metricsAccess.on;
   const metrics = createListenerMetrics();
+  const hops = proxyHops(options.trustProxy);
+  const cors = options.cors === undefined ? null : createCors(options.cors);
+  const rateCheck = createRateCheck(server, options.rateLimit);
+  const headersTimeoutMs = checkTimeout(options.headersTimeoutMs ?? 15_000, 'headersTimeoutMs', 1);
+  const bodyIdleTimeoutMs = checkTimeout(options.bodyIdleTimeoutMs ?? 15_000, 'bodyIdleTimeoutMs', 0);
   const knownRoutes = new Set([
     '/healthz',
     '/readyz',
@@ -129,18 +178,20 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     }
   }
 
-  async function route(request: Request): Promise<Response> {
+  async function route(request: Request, address: string): Promise<Response> {
     const { pathname } = new URL(request.url);
     const probe = request.method === 'GET' || request.method === 'HEAD';
     // Liveness answers without the store: a database blip must not make an orchestrator restart
     // every instance. Readiness is the store check: 503 while it cannot serve, 200 again after.
     if (pathname === '/healthz' && probe) return jsonResponse(200, { ok: true });
     if (pathname === '/readyz' && probe) return ready(request);
-    if (metricsOn && pathname === '/metrics' && (request.method === 'GET' || request.method === 'HEAD'))
-      return renderMetrics();
+    if (metricsOn && pathname === '/metrics' && probe)
+      return metricsAccess.allows(request.headers.get('authorization')) ? renderMetrics() : metricsRefused();
     const extra = routes.find((r) => r.path === pathname && r.method === request.method);
     try {
-      return extra ? await extra.handler(request) : await server.handler(request);
+      if (extra) return await extra.handler(request);
+      const limited = rateCheck === null ? null : await rateCheck(request, address);
+      return limited ?? (await server.handler(request));
     } catch (error) {
       // The handler answers its own errors; a throw here is from an extra route or a bug, answered
       // (and logged, and reported) the handler's way.
@@ -149,6 +200,13 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (isRefused(refused, res)) return; // over the connection cap: answered 503 already
+    // On the ServerResponse itself, so every answer carries them: errors, 429s, the 500 below.
+    cors?.decorate(req, res);
+    if (cors?.preflight(req, res)) {
+      metrics.countRequest('preflight', res.statusCode);
+      return;
+    }
     const controller = new AbortController();
     // Lets the handler stop work for a caller that went away.
     res.on('close', () => {
@@ -156,10 +214,13 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     });
     try {
       const request = toFetchRequest(req, origin, controller.signal);
+      // After the body stream exists (it paused the request), so watching chunks starts no flow.
+      if (request !== null) watchBodyIdle(req, bodyIdleTimeoutMs, () => metrics.countClosed('body_idle'));
+      const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], hops);
       const response =
         request === null
           ? errorBody('bad_request', 'The request target must be a path such as /sync/pull.')
-          : await route(request);
+          : await route(request, address);
       const pathname = request === null ? null : new URL(request.url).pathname;
       const label = routeLabel(pathname, response.status, knownRoutes);
       metrics.countRequest(label, response.status);
@@ -193,11 +254,26 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
     }
   }
 
-  const httpServer = createServer((req, res) => {
-    void serve(req, res).finally(() => {
-      if (closing) httpServer.closeIdleConnections();
-    });
-  });
+  const httpServer = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      // node's requestTimeout is a total: it would cut a large push on a slow link. The body's
+      // idle timeout (watchBodyIdle) replaces it.
+      requestTimeout: 0,
+      // How often node looks for requests past headersTimeout (its default, 30 s, would let a
+      // stalled request live far longer than the timeout).
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      void serve(req, res).finally(() => {
+        if (closing) httpServer.closeIdleConnections();
+      });
+    },
+  );
+  const refused =
+    options.maxConnectionsPerIp === undefined
+      ? null
+      : capConnections(httpServer, options.maxConnectionsPerIp, () => metrics.countClosed('connection_cap'));
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -223,6 +299,7 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       : attachRealtime(httpServer, server, {
           ...(typeof options.realtime === 'object' ? options.realtime : {}),
           rejectOtherUpgrades: true,
+          ...(cors === null ? {} : { allowOrigin: cors.allows }),
         });
 
   const port = (httpServer.address() as AddressInfo).port;
@@ -251,6 +328,16 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       return closed;
     },
   };
+}
+
+/** A timeout option in ms, or a TypeError naming it. */
+function checkTimeout(ms: number, name: string, min: number): number {
+  if (!Number.isInteger(ms) || ms < min) {
+    throw new TypeError(
+      `${name} must be a whole number of milliseconds of at least ${min}, got ${String(ms)}.`,
+    );
+  }
+  return ms;
 }
 
 function describeError(error: unknown): string {

@@ -21,6 +21,8 @@ export interface ListenerMetrics {
   countRequest(route: string, status: number): void;
   /** Counts the outcome of each mutation of an answered push. */
   countMutations(statuses: readonly string[]): void;
+  /** Counts a connection the listener closed: `body_idle` (a stalled body) or `connection_cap`. */
+  countClosed(reason: 'body_idle' | 'connection_cap'): void;
   /**
    * The exposition text. Store gauges that cannot be read (within `timeoutMs`) are left out and the
    * error passed to `onError`, so a slow database never makes the scrape itself fail.
@@ -52,6 +54,7 @@ export function createListenerMetrics(now: () => number = () => performance.now(
   const started = now();
   const requests = new Map<string, number>();
   const mutations = new Map<string, number>();
+  const closed = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 
   return {
@@ -60,6 +63,9 @@ export function createListenerMetrics(now: () => number = () => performance.now(
     },
     countMutations(statuses) {
       for (const status of statuses) bump(mutations, labels({ status }));
+    },
+    countClosed(reason) {
+      bump(closed, labels({ reason }));
     },
     async render(store, timeoutMs, onError, realtime) {
       const sample = (name: string, map: Map<string, number>) =>
@@ -76,6 +82,12 @@ export function createListenerMetrics(now: () => number = () => performance.now(
           'counter',
           'Pushed mutations, by outcome (applied, rejected, …).',
           sample('syncline_push_mutations_total', mutations),
+        ),
+        family(
+          'syncline_http_closed_total',
+          'counter',
+          'Connections the listener closed: body_idle (a request body stalled), connection_cap (too many from one address).',
+          sample('syncline_http_closed_total', closed),
         ),
         family('syncline_uptime_seconds', 'gauge', 'Seconds since the listener started.', [
           `syncline_uptime_seconds ${((now() - started) / 1000).toFixed(3)}`,

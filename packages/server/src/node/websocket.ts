@@ -18,6 +18,12 @@ export interface AttachRealtimeOptions {
    * listeners, e.g. a dev server's hot reload).
    */
   rejectOtherUpgrades?: boolean;
+  /**
+   * Which pages may open the socket: called with the upgrade's `Origin` (undefined when it has
+   * none, e.g. a native app or a server); false answers 403. Default: any. `listen()` passes its
+   * CORS allow-list (`cors.origins`), so a page the API refuses cannot open the socket either.
+   */
+  allowOrigin?: (origin: string | undefined) => boolean;
 }
 
 /** The realtime side attached to an http server. */
@@ -63,6 +69,10 @@ export function attachRealtime(
     }
     if (closed) {
       refuse(socket, 503, 'Service Unavailable');
+      return;
+    }
+    if (options.allowOrigin && !options.allowOrigin(req.headers.origin)) {
+      refuse(socket, 403, 'Forbidden');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));

@@ -18,7 +18,7 @@ import {
   socketHello,
 } from '@syncline/core';
 import type { AuthContext, RealtimeOptions, RealtimeTimers, SocketPeer, SocketSession } from '../api.ts';
-import { TokenBucket } from './token-bucket.ts';
+import { TokenBucket } from '../limits/token-bucket.ts';
 
 /** What the hub answers to a hello: the connection is admitted, or closed with a code. */
 export type Admission = { ok: true } | { ok: false; code: number; reason: string };
