@@ -76,7 +76,7 @@ describe('limit flags of syncline serve', () => {
       metrics: false,
     });
     expect(banner).toEqual([
-      '  limits     20/s, burst 100 per user; 5/s, burst 20 per address for refused tokens; 256 connections per address',
+      '  limits     100/s, burst 1000 per user; 5/s, burst 20 per address for refused tokens; 256 connections per address',
       '  timeouts   15s for headers, 15s of body silence',
       '  cors       same origin only (--cors-origin to allow others)',
     ]);

@@ -12,7 +12,7 @@ import { UsageError } from './errors.ts';
 
 /** `syncline serve`'s defaults outside dev mode. */
 export const CLI_LIMIT_DEFAULTS = {
-  rateLimit: { perSecond: 20, burst: 100 },
+  rateLimit: { perSecond: 100, burst: 1000 },
   rateLimitIp: { perSecond: 5, burst: 20 },
   maxConnectionsPerIp: 256,
   headersTimeoutMs: 15_000,

@@ -3,7 +3,7 @@ export const USAGE = `Usage:
   syncline serve --schema <module> --db <url> [--port 8787] [--host 127.0.0.1] [--dev]
                  [--static <dir>] [--no-migrate] [--gc-every 1h [--gc-older-than 30d]]
                  [--jwks-url <url>] [--jwt-issuer <iss>] [--jwt-audience <aud>] [--jwt-clock-skew 30s]
-                 [--rate-limit 20/s,burst=100|off] [--rate-limit-ip 5/s,burst=20|off] [--trust-proxy <n>]
+                 [--rate-limit 100/s,burst=1000|off] [--rate-limit-ip 5/s,burst=20|off] [--trust-proxy <n>]
                  [--cors-origin <origin>]... [--headers-timeout 15s] [--body-idle-timeout 15s]
                  [--max-connections-per-ip 256|off] [--metrics-token <token>]
   syncline serve --config <module> [--port <n>] [--host <addr>] [--dev]
@@ -48,7 +48,7 @@ Options:
                         Overrides SYNCLINE_JWT_AUDIENCE.
   --jwt-clock-skew <d>  serve: clock skew tolerated for exp/nbf/iat, e.g. 30s (default 0).
                         Overrides SYNCLINE_JWT_CLOCK_SKEW (seconds).
-  --rate-limit <rate>   serve: push and pull requests per user, a token bucket: 20/s,burst=100
+  --rate-limit <rate>   serve: push and pull requests per user, a token bucket: 100/s,burst=1000
                         (the default; without --dev), 600/m, or off. Answered 429 + Retry-After.
   --rate-limit-ip <rate>
                         serve: push and pull requests with a missing or refused token, per
