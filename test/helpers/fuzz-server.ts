@@ -18,7 +18,13 @@ const scopeColumns = scopeColumnsOf(fuzzRules);
 const store =
   kind === 'sqlite'
     ? createSqliteStore({ path: target!, schema: fuzzSchema, scopeColumns })
-    : createPostgresStore({ connectionString: target!, schema: fuzzSchema, pgSchema: pgSchema!, scopeColumns, pool: { max: 4 } });
+    : createPostgresStore({
+        connectionString: target!,
+        schema: fuzzSchema,
+        pgSchema: pgSchema!,
+        scopeColumns,
+        pool: { max: 4 },
+      });
 await store.migrate();
 const server = createSyncServer({
   schema: fuzzSchema,

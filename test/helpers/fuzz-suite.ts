@@ -22,8 +22,17 @@ export function fuzzSuite(store: 'SQLite' | 'PostgreSQL'): void {
       test(
         `${RUNS} hostile requests after ${WARMUP} of warm-up: no 5xx, valid mutations applied, server up, heap back, table exact`,
         async () => {
-          console.log(`hostile-request fuzz on ${store}: seed=${SEED} runs=${RUNS} warmup=${WARMUP} (replay with FUZZ_SEED=${SEED})`);
-          const report = await runFuzz({ store, dir: dir.path, pgUrl: url, runs: RUNS, warmup: WARMUP, seed: SEED });
+          console.log(
+            `hostile-request fuzz on ${store}: seed=${SEED} runs=${RUNS} warmup=${WARMUP} (replay with FUZZ_SEED=${SEED})`,
+          );
+          const report = await runFuzz({
+            store,
+            dir: dir.path,
+            pgUrl: url,
+            runs: RUNS,
+            warmup: WARMUP,
+            seed: SEED,
+          });
           console.log(`hostile-request fuzz on ${store}: ${JSON.stringify(report)}`);
           expect(report.requests).toBe(RUNS + WARMUP);
           expect(report.validApplied).toBeGreaterThan(0);

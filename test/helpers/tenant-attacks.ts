@@ -127,14 +127,22 @@ export function planAttack(s: MatrixState, rng: Rng, i: number): { kind: string;
   switch (kind) {
     case 'update foreign id': {
       const t = rng.pick(targets);
-      const m = { collection: t.collection, id: t.id, op: 'update', patch: hostilePatch(t), baseVersion: version(t.id) };
+      const m = {
+        collection: t.collection,
+        id: t.id,
+        op: 'update',
+        patch: hostilePatch(t),
+        baseVersion: version(t.id),
+      };
       return { kind, steps: [push([attack(t, m)])] };
     }
     case 'delete foreign id': {
       const t = rng.pick(targets);
       return {
         kind,
-        steps: [push([attack(t, { collection: t.collection, id: t.id, op: 'delete', baseVersion: version(t.id) })])],
+        steps: [
+          push([attack(t, { collection: t.collection, id: t.id, op: 'delete', baseVersion: version(t.id) })]),
+        ],
       };
     }
     case 'insert with forged scope': {
@@ -179,7 +187,10 @@ export function planAttack(s: MatrixState, rng: Rng, i: number): { kind: string;
     }
     case 'replayed push under another token': {
       const captured = rng.pick(s.captured.filter((c) => c.user !== u));
-      const body = JSON.parse(captured.body) as { clientId: string; mutations: Array<Record<string, unknown>> };
+      const body = JSON.parse(captured.body) as {
+        clientId: string;
+        mutations: Array<Record<string, unknown>>;
+      };
       const asIs = rng.chance(0.5);
       if (!asIs) {
         // Under a device id of its own (numbered from 1, or the server answers seq_gap).
@@ -204,11 +215,25 @@ export function planAttack(s: MatrixState, rng: Rng, i: number): { kind: string;
       const listId = rng.pick(foreignLists);
       const theirs = s.rows.filter((r) => r.collection === 'tasks' && r.data.listId === listId);
       const planned = [
-        attack(null, { collection: 'members', id: fresh(), op: 'insert', data: { listId, userId: u, note: 'let me in' } }),
+        attack(null, {
+          collection: 'members',
+          id: fresh(),
+          op: 'insert',
+          data: { listId, userId: u, note: 'let me in' },
+        }),
         attack(null, { collection: 'tasks', id: fresh(), op: 'insert', data: { listId, title: 'in' } }),
       ];
       const t = theirs.length > 0 ? rng.pick(theirs) : null;
-      if (t) planned.push(attack(t, { collection: 'tasks', id: t.id, op: 'update', patch: { title: 'mine now' }, baseVersion: version(t.id) }));
+      if (t)
+        planned.push(
+          attack(t, {
+            collection: 'tasks',
+            id: t.id,
+            op: 'update',
+            patch: { title: 'mine now' },
+            baseVersion: version(t.id),
+          }),
+        );
       const check = Object.fromEntries(theirs.map((r) => [r.id, 0]));
       const collections = { ...everything(), tasks: { cursor: null, check } };
       return {
@@ -220,7 +245,11 @@ export function planAttack(s: MatrixState, rng: Rng, i: number): { kind: string;
       const t = rng.pick(targets);
       return {
         kind,
-        steps: [push([attack(t, { collection: t.collection, id: t.id, op: 'insert', data: ownData(t.collection) })])],
+        steps: [
+          push([
+            attack(t, { collection: t.collection, id: t.id, op: 'insert', data: ownData(t.collection) }),
+          ]),
+        ],
       };
     }
     case 'stale write to foreign row (would leak current)': {
@@ -238,7 +267,8 @@ export function planAttack(s: MatrixState, rng: Rng, i: number): { kind: string;
       for (const t of asked) {
         collections[t.collection] ??= { cursor: null, check: {} };
         collections[t.collection]!.check[t.id] = rng.chance(0.5) ? 0 : version(t.id);
-        if (!s.m.readable(u, t)) (unreadableChecks[t.collection] ??= []).push(t.id);
+        if (!s.m.readable(u, t))
+          unreadableChecks[t.collection] = [...(unreadableChecks[t.collection] ?? []), t.id];
       }
       return { kind, steps: [pull(collections, { unreadableChecks })] };
     }
@@ -268,11 +298,22 @@ export function planAttack(s: MatrixState, rng: Rng, i: number): { kind: string;
     case "pull with another user's cursor": {
       const theirs = s.cursors.get(victim)!;
       const p1 = rng.chance(0.4);
-      const collections = Object.fromEntries(NAMES.map((n) => [n, { cursor: (p1 ? theirs.p1 : theirs.k2)[n]! }]));
+      const collections = Object.fromEntries(
+        NAMES.map((n) => [n, { cursor: (p1 ? theirs.p1 : theirs.k2)[n]! }]),
+      );
       return { kind, steps: [pull(collections, p1 ? { protocol: 1 } : {})] };
     }
     case 'pull naming foreign collections': {
-      const odd = ['_syncline_clients', 'sqlite_master', 'pg_catalog.pg_tables', 'Lists', 'lists ', 'constructor', 'toString', 'lists;--'];
+      const odd = [
+        '_syncline_clients',
+        'sqlite_master',
+        'pg_catalog.pg_tables',
+        'Lists',
+        'lists ',
+        'constructor',
+        'toString',
+        'lists;--',
+      ];
       const collections: Record<string, { cursor: null }> = { [rng.pick(NAMES)]: { cursor: null } };
       for (let k = 1 + rng.int(3); k > 0; k--) collections[rng.pick(odd)] = { cursor: null };
       return { kind, steps: [pull(collections)] };
@@ -282,6 +323,8 @@ export function planAttack(s: MatrixState, rng: Rng, i: number): { kind: string;
 
 /** The position of a `k2.` cursor's first group (a real position of another user's read). */
 function decodePosition(cursor: string): string | null {
-  const raw = JSON.parse(Buffer.from(cursor.slice(3), 'base64url').toString('utf8')) as { g: Array<[string[], string | null]> };
+  const raw = JSON.parse(Buffer.from(cursor.slice(3), 'base64url').toString('utf8')) as {
+    g: Array<[string[], string | null]>;
+  };
   return raw.g[0]?.[1] ?? null;
 }

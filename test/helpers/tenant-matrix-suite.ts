@@ -6,8 +6,8 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { backends } from './backends.ts';
 import { tempDir } from './server.ts';
-import { runTenantMatrix } from './tenant-matrix.ts';
 import { KINDS } from './tenant-attacks.ts';
+import { runTenantMatrix } from './tenant-matrix.ts';
 import { tenantRules, tenantSchema } from './tenant-world.ts';
 
 const CASES = Number(process.env.TENANT_CASES ?? 1000);
@@ -23,14 +23,17 @@ export function tenantMatrixSuite(store: 'SQLite' | 'PostgreSQL'): void {
       test(
         `${CASES} generated attacks across 3 tenants: no canary crosses, victims' rows unchanged, legitimate writes applied`,
         async () => {
-          console.log(`cross-tenant matrix on ${store}: seed=${SEED} cases=${CASES} (replay with TENANT_SEED=${SEED})`);
+          console.log(
+            `cross-tenant matrix on ${store}: seed=${SEED} cases=${CASES} (replay with TENANT_SEED=${SEED})`,
+          );
           const made = backend.make(tenantSchema, tenantRules);
           try {
             const result = await runTenantMatrix({ store: made.store, cases: CASES, seed: SEED });
             console.log(`cross-tenant matrix on ${store}: ${JSON.stringify(result)}`);
             expect(result.cases).toBe(CASES);
             // Every kind of attack ran, and the attackers' own writes were mixed in.
-            for (const kind of KINDS) expect(result.kinds[kind] ?? 0).toBeGreaterThanOrEqual(Math.floor(CASES / KINDS.length));
+            for (const kind of KINDS)
+              expect(result.kinds[kind] ?? 0).toBeGreaterThanOrEqual(Math.floor(CASES / KINDS.length));
             expect(result.legitApplied).toBeGreaterThan(CASES / 4);
           } finally {
             await made.dispose();

@@ -15,8 +15,8 @@
 import { PROTOCOL_VERSION } from '@syncline/core';
 import type { ServerStore } from '@syncline/server';
 import { expect } from 'vitest';
-import { planAttack } from './tenant-attacks.ts';
 import { serveStore } from './server.ts';
+import { planAttack } from './tenant-attacks.ts';
 import {
   CANARY,
   model,
@@ -130,7 +130,11 @@ export async function runTenantMatrix(opts: { store: ServerStore; cases: number;
         ...(m.op === 'delete' ? { baseVersion: state.versions.get(String(m.id)) } : {}),
       }));
       seqs.set(push.user, seq0 + mutations.length);
-      const body = JSON.stringify({ protocol: PROTOCOL_VERSION, clientId: state.devices.get(push.user), mutations });
+      const body = JSON.stringify({
+        protocol: PROTOCOL_VERSION,
+        clientId: state.devices.get(push.user),
+        mutations,
+      });
       state.captured.push({ user: push.user, body });
       const r = await call(served.url, tokens.get(push.user)!, '/push', body);
       requests++;
@@ -231,7 +235,9 @@ export async function runTenantMatrix(opts: { store: ServerStore; cases: number;
             expect(NAMES, where).toContain(name);
             for (const change of c.changes as Json[]) {
               const row = world.rows.find((w) => w.collection === name && w.id === change.id);
-              const ok = row ? state.m.readable(step.user, row) : change.listId === `${step.user}.list.sandbox`;
+              const ok = row
+                ? state.m.readable(step.user, row)
+                : change.listId === `${step.user}.list.sandbox`;
               expect(ok, `${where}: ${name}/${change.id} is not readable by ${step.user}`).toBe(true);
             }
             const asked = step.unreadableChecks?.[name as Name] ?? [];

@@ -87,7 +87,13 @@ export function planWorld(rng: Rng): { rows: Row[]; pushes: SetupPush[]; deletes
   const deletes: SetupPush[] = [];
   const add = (collection: Name, id: string, data: Record<string, unknown>, text: string): Row => {
     const canary = `CANARY${rng.hex(12)}`;
-    const row: Row = { collection, id, data: { ...data, [text]: `${text} ${canary}` }, deleted: false, canary };
+    const row: Row = {
+      collection,
+      id,
+      data: { ...data, [text]: `${text} ${canary}` },
+      deleted: false,
+      canary,
+    };
     rows.push(row);
     return row;
   };
@@ -100,7 +106,9 @@ export function planWorld(rng: Rng): { rows: Row[]; pushes: SetupPush[]; deletes
         mine.push(list);
         if (kind === 'sandbox') continue;
         for (let i = 0; i < (kind === 'gone' ? 1 : 3); i++)
-          mine.push(add('tasks', `${list.id}.task.${i}`, { listId: list.id, done: false, dueAt: null }, 'title'));
+          mine.push(
+            add('tasks', `${list.id}.task.${i}`, { listId: list.id, done: false, dueAt: null }, 'title'),
+          );
         if (kind === 'shared' || kind === 'gone')
           mine.push(add('members', `${list.id}.member`, { listId: list.id, userId: `${t}-member` }, 'note'));
       }
@@ -116,7 +124,10 @@ export function planWorld(rng: Rng): { rows: Row[]; pushes: SetupPush[]; deletes
       const gone = mine.find((r) => r.id.endsWith('.list.gone'));
       if (gone) {
         gone.deleted = true;
-        deletes.push({ user, mutations: [{ collection: 'lists', id: gone.id, op: 'delete', baseVersion: 0 }] });
+        deletes.push({
+          user,
+          mutations: [{ collection: 'lists', id: gone.id, op: 'delete', baseVersion: 0 }],
+        });
       }
     }
   }
@@ -132,7 +143,9 @@ export function model(rows: readonly Row[]) {
   const memberOf = (u: string) =>
     new Set(
       rows
-        .filter((r) => r.collection === 'members' && !r.deleted && r.data.userId === u && liveList(r.data.listId))
+        .filter(
+          (r) => r.collection === 'members' && !r.deleted && r.data.userId === u && liveList(r.data.listId),
+        )
         .map((r) => String(r.data.listId)),
     );
   const visible = (u: string) => new Set([...owned(u), ...memberOf(u)]);
