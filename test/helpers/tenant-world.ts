@@ -6,21 +6,13 @@
  * full pull per user checks the model against the server before any attack.
  */
 import { defineSchema, t } from '@syncline/core';
-import { rules as demoRules } from '../../apps/demo/schema.ts';
+import { rules as demoRules, schema as demoSchema } from '../../apps/demo/schema.ts';
 
+const demo = demoSchema.collections;
 export const tenantSchema = defineSchema({
-  lists: { columns: { name: t.text(), ownerId: t.text() } },
-  tasks: {
-    columns: {
-      listId: t.text(),
-      title: t.text(),
-      done: t.boolean().default(false),
-      dueAt: t.timestamp().optional(),
-    },
-    indexes: { byList: ['listId', 'done'] },
-    conflicts: 'reject-stale',
-  },
-  members: { columns: { listId: t.text(), userId: t.text(), note: t.text() } },
+  lists: { columns: demo.lists.columns },
+  tasks: { columns: demo.tasks.columns, indexes: demo.tasks.indexes, conflicts: demo.tasks.conflicts },
+  members: { columns: { ...demo.members.columns, note: t.text() } },
 });
 
 /** The demo's rules, unchanged: they read `lists.owner_id`, `members.list_id` and `members.user_id`. */
