@@ -37,7 +37,7 @@ export function fuzzSuite(store: 'SQLite' | 'PostgreSQL'): void {
           expect(report.requests).toBe(RUNS + WARMUP);
           expect(report.validApplied).toBeGreaterThan(0);
         },
-        120_000 + (RUNS + WARMUP) * 60,
+        120_000 + (RUNS + WARMUP) * 100,
       );
     },
   );
