@@ -59,8 +59,9 @@ export async function applyMutation(
   const idProblem = validateId(m.id);
   if (idProblem)
     reject(m, 'invalid', messages.invalid(col.name), { issues: [{ path: 'id', message: idProblem }] });
-  const bytes = Buffer.byteLength(JSON.stringify(m));
-  if (bytes > ctx.limits.maxMutationBytes) {
+  const bytes = jsonBytes(m);
+  // Too deep to serialise (thousands of levels): the validation below names the field.
+  if (bytes !== null && bytes > ctx.limits.maxMutationBytes) {
     reject(m, 'invalid', messages.tooLarge(col.name, ctx.limits.maxMutationBytes), {
       issues: [{ path: '', message: `is ${bytes} bytes; the limit is ${ctx.limits.maxMutationBytes}.` }],
     });
@@ -81,6 +82,15 @@ export async function applyMutation(
       return update(step, m.patch, m.baseVersion, stored);
     case 'delete':
       return remove(step, m.baseVersion, stored);
+  }
+}
+
+/** The mutation's size as JSON, or null when it is nested too deeply to serialise (a RangeError). */
+function jsonBytes(m: Mutation): number | null {
+  try {
+    return Buffer.byteLength(JSON.stringify(m));
+  } catch {
+    return null;
   }
 }
 

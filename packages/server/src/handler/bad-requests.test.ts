@@ -145,6 +145,20 @@ describe('request-level errors', () => {
     expect(results.map((r) => r.code ?? r.status)).toEqual(['invalid', 'applied']);
   });
 
+  test('a value nested 10,000 levels deep is an invalid rejection naming its field', async () => {
+    const server = await serve();
+    // JSON.stringify cannot serialise it (RangeError): the size check must not turn that into a failure.
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const text = `{"protocol":${PROTOCOL_VERSION},"clientId":"c1","mutations":[{"seq":1,"collection":"notes","id":"n1","op":"insert","data":{"ownerId":"alice","body":${deep}}},{"seq":2,"collection":"notes","id":"n2","op":"insert","data":{"ownerId":"alice","body":"ok"}}]}`;
+    const res = await send(server, '/push', text);
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as {
+      results: Array<{ status: string; code?: string; issues?: Array<{ path: string }> }>;
+    };
+    expect(results.map((r) => r.code ?? r.status)).toEqual(['invalid', 'applied']);
+    expect(results[0]!.issues?.map((i) => i.path)).toEqual(['body']);
+  });
+
   test('a missing or forged token is 401', async () => {
     const server = await serve();
     await expectError(await send(server, '/push', push([]), { authorization: '' }), 401, 'unauthenticated');
