@@ -108,7 +108,7 @@ async function openClient(slot: Slot, index: number, deps: SlotDeps): Promise<Si
   await client.start();
   // With the socket, the loop keeps running (pokes pull, writes push after the debounce, timers
   // on the sim clock); the harness still drives its own syncs in between.
-  if (!deps.socketUrl) client.stop();
+  if (!deps.socketUrl) await client.stop();
   return client;
 }
 

@@ -65,7 +65,7 @@ describe('sync loop with scripted transport and a manual clock', () => {
     // Quiet and healthy: the next run is the slow poll.
     await until(() => c.clock.pending().length === 1);
     expect(c.clock.pending()[0]! - c.clock.now()).toBe(30_000);
-    c.stop();
+    await c.stop();
     expect(c.clock.pending()).toEqual([]);
   });
 
@@ -79,7 +79,7 @@ describe('sync loop with scripted transport and a manual clock', () => {
     await until(() => c.clock.pending()[0] === c.clock.now() + 50);
     c.clock.advance(50);
     await until(() => c.pushes().length === 1 && c.status.pending === 0);
-    c.stop();
+    await c.stop();
   });
 
   test('status: pushing → initial-sync with rising progress → idle; lastSyncedAt set', async () => {

@@ -50,6 +50,6 @@ describe('one outage', () => {
     const json = JSON.parse(JSON.stringify(failing.status)) as { error: { code: string; message: string } };
     expect(json.error.code).toBe('network');
     expect(json.error.message).toBe('unreachable (script)');
-    c.stop();
+    await c.stop();
   });
 });
