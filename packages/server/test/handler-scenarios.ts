@@ -283,7 +283,7 @@ export function runHandlerScenarios(make: Make): void {
     expect((await pullAll(a, 'counters')).changes.map((c) => c.id)).toEqual(['good']);
   });
 
-  // Rules without `access` let a store batch a push's inserts into one statement (push-pipeline.ts);
+  // Rules without `access` let a store batch a push's inserts into one statement (handler/push/pipeline.ts);
   // these scenarios check that every answer is still the one of the per-mutation path.
   const batchable: Rules = { ...suiteRules, counters: { scope: 'ownerId' } };
 
