@@ -9,7 +9,7 @@
 import type { CollectionDef, ColumnKind } from '@syncline/core';
 import { toSnake } from '@syncline/core/internal';
 import { columnDdlFor } from '../sql-rows.ts';
-import { lit, q } from './sql.ts';
+import { lit, NOW_MS, q } from './sql.ts';
 
 /** Schema-qualified names of the store's objects inside one PostgreSQL schema. */
 export interface PgNames {
@@ -43,9 +43,6 @@ export function pgNames(schema: string): PgNames {
 
 /** A fresh generation id in SQL (16 hex digits), for the meta row and TRUNCATE. */
 const NEW_GENERATION_SQL = 'substr(md5(random()::text || clock_timestamp()::text), 1, 16)';
-
-/** Server time at millisecond precision: the wire carries milliseconds, so storage does too. */
-export const NOW_MS = "date_trunc('milliseconds', clock_timestamp())";
 
 /** Bookkeeping tables shared by every collection. */
 export function metaDdl(n: PgNames): string[] {

@@ -4,9 +4,9 @@
  */
 import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
-import { getCollection } from '@syncline/core/internal';
 import pg from 'pg';
 import { assertMigrated, missingForSchema } from '../migration-check.ts';
+import { sqlReads } from '../sql-dialect.ts';
 import type { ServerStore, SqlDb } from '../types.ts';
 import { describeConnectionError, pgTarget } from './connection-errors.ts';
 import type { PgNames } from './ddl.ts';
@@ -15,10 +15,10 @@ import { postgresChangeFeed } from './feed.ts';
 import { collectGarbage } from './gc.ts';
 import { migratePostgres } from './migrate.ts';
 import { pullPage } from './pull.ts';
-import { pgTypes, rowToRecord, selectList } from './records.ts';
+import { pgTypes, rowToRecord, rowToStored, sqlAssignments } from './records.ts';
 import type { RetryOptions } from './retry.ts';
 import { asUnavailable, withRetry } from './retry.ts';
-import { checkPgSchema, toDollarParams } from './sql.ts';
+import { checkPgSchema, pgDialect, toDollarParams } from './sql.ts';
 import type { TxState } from './write-tx.ts';
 import { createWriteTx } from './write-tx.ts';
 
@@ -186,6 +186,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
   };
 
+  const reads = sqlReads({
+    dialect: pgDialect(n),
+    schema,
+    run: async (sql, params) => {
+      ensureOpen();
+      try {
+        return (await pool.query(sql, params as unknown[])).rows;
+      } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    rows: { rowToRecord, rowToStored, sqlAssignments },
+  });
+
   return {
     kind: 'postgres',
     pool,
@@ -236,20 +250,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       assertMigrated('PostgreSQL', missingForSchema(schema, columns, meta));
     },
 
-    records: async (collection, ids) => {
-      ensureOpen();
-      const col = getCollection(schema, collection);
-      if (!col) throw new SynclineError('invalid', `Unknown collection "${collection}".`);
-      try {
-        const { rows } = await pool.query(
-          `SELECT ${selectList(col)} FROM ${n.table(col.name)} WHERE id = ANY($1::text[])`,
-          [ids],
-        );
-        return rows.map((row) => rowToRecord(col, row));
-      } catch (err) {
-        throw unavailable(err);
-      }
-    },
+    records: reads.records,
 
     pull: async (request) => {
       try {
@@ -298,13 +299,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     subscribe: feed.subscribe,
 
-    async clientUser(clientId) {
-      const [row] = await sqlDb.all<{ user_id: string }>(
-        `SELECT user_id FROM ${n.clients} WHERE client_id = ?`,
-        [clientId],
-      );
-      return row?.user_id ?? null;
-    },
+    clientUser: reads.clientUser,
 
     async close() {
       if (closed) return;
