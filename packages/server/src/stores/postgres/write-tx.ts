@@ -11,8 +11,8 @@ import type { Row } from '../sql-rows.ts';
 import { selectList } from '../sql-rows.ts';
 import type { StoredRecord, WriteTx } from '../types.ts';
 import type { PgNames } from './ddl.ts';
+import { ConcurrentInsert, isRetryableTxError } from './errors.ts';
 import { rowToRecord, rowToStored, sqlAssignments } from './records.ts';
-import { ConcurrentInsert, isRetryableTxError } from './retry.ts';
 import { pgDialect, q, toDollarParams } from './sql.ts';
 
 /** What the transaction learned while fn ran. */
