@@ -244,7 +244,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       assertMigrated('PostgreSQL', missingForSchema(schema, columns, meta));
     },
 
-    records: reads.records,
+    records: async (collection, ids) => {
+      ensureOpen();
+      return reads.records(collection, ids);
+    },
 
     pull: async (request) => {
       try {
