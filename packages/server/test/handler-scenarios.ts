@@ -163,6 +163,39 @@ export function runHandlerScenarios(make: Make): void {
     ]);
   });
 
+  test("a write check's SQL in a batched push sees the inserts earlier in the batch", async () => {
+    // A quota of two counters per owner, checked with SQL: a deferred insert must reach the
+    // database before the next mutation's check runs.
+    const quota: Rules = {
+      ...batchable,
+      counters: {
+        scope: 'ownerId',
+        write: async (auth, _change, db) => {
+          const [row] = await db.all<{ n: number }>(
+            'SELECT count(*) AS n FROM counters WHERE owner_id = ? AND deleted_at IS NULL',
+            [auth.userId],
+          );
+          return Number(row?.n) < 2;
+        },
+      },
+    };
+    const { server } = await serve({ rules: quota });
+    const a = client(server, 'alice');
+    const results = await a.push(
+      ['p', 'q', 'r'].map((id) => ({
+        collection: 'counters',
+        id,
+        op: 'insert' as const,
+        data: { ownerId: 'alice', value: 1 },
+      })),
+    );
+    expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'applied',
+      'applied',
+      'forbidden',
+    ]);
+  });
+
   test("a database error while inserting a batch (the app's own unique index) rejects only that mutation", async () => {
     const { server, rawSql } = await serve({ rules: batchable });
     await rawSql('CREATE UNIQUE INDEX counters_owner_value ON counters (owner_id, value)');
