@@ -8,6 +8,7 @@ import type { Rules, SyncServerOptions } from '../src/api.ts';
 import { createSyncServer } from '../src/handler/index.ts';
 import type { StoreUnderTest } from '../src/stores/conformance/helpers.ts';
 import { client, pullAll, suiteRules, suiteSchema, testAuth } from '../src/stores/conformance/helpers.ts';
+import { runConflictScenarios } from './conflict-scenarios.ts';
 
 type Make = () => Promise<StoreUnderTest>;
 
@@ -27,6 +28,7 @@ export function runHandlerScenarios(make: Make): void {
     if (r?.status !== 'applied') throw new Error(`expected applied, got ${JSON.stringify(r)}`);
     return r.record;
   };
+  runConflictScenarios(serve, applied);
 
   test('exactly once: the same push sent twice is applied once and answered the same', async () => {
     const { server } = await serve();
@@ -97,159 +99,6 @@ export function runHandlerScenarios(make: Make): void {
     expect((await pullAll(bob, 'counters')).changes).toEqual([]);
   });
 
-  test('reject-stale: an edit built on an old version is a conflict carrying the current record', async () => {
-    const { server } = await serve();
-    const a = client(server, 'alice', 'a1');
-    const b = client(server, 'alice', 'a2');
-    const [list] = await a.push([
-      { collection: 'lists', id: 'L1', op: 'insert', data: { ownerId: 'alice', name: 'x' } },
-    ]);
-    applied(list);
-    const [t] = await a.push([
-      { collection: 'tasks', id: 't', op: 'insert', data: { listId: 'L1', title: 'orig' } },
-    ]);
-    const v = applied(t).version;
-    applied(
-      (
-        await a.push([{ collection: 'tasks', id: 't', op: 'update', patch: { title: 'A' }, baseVersion: v }])
-      )[0],
-    );
-    const [r] = await b.push([
-      { collection: 'tasks', id: 't', op: 'update', patch: { done: true }, baseVersion: v },
-    ]);
-    expect(r).toMatchObject({
-      status: 'rejected',
-      code: 'conflict',
-      current: { id: 't', title: 'A', done: false },
-    });
-    expect((r as { message: string }).message).toMatch(/changed this task/);
-    const [d] = await b.push([{ collection: 'tasks', id: 't', op: 'delete', baseVersion: v }]);
-    expect(d).toMatchObject({ status: 'rejected', code: 'conflict', current: { title: 'A' } });
-  });
-
-  test('merge-fields: edits to different fields merge, the same field conflicts', async () => {
-    const { server } = await serve();
-    const a = client(server, 'alice', 'a1');
-    const b = client(server, 'alice', 'a2');
-    const v = applied(
-      (
-        await a.push([{ collection: 'cards', id: 'k', op: 'insert', data: { ownerId: 'alice', title: 'T' } }])
-      )[0],
-    ).version;
-    applied(
-      (
-        await a.push([
-          { collection: 'cards', id: 'k', op: 'update', patch: { title: 'from A' }, baseVersion: v },
-        ])
-      )[0],
-    );
-    const [ok] = await b.push([
-      { collection: 'cards', id: 'k', op: 'update', patch: { color: 'red' }, baseVersion: v },
-    ]);
-    expect(applied(ok)).toMatchObject({ title: 'from A', color: 'red' });
-    const [bad] = await b.push([
-      { collection: 'cards', id: 'k', op: 'update', patch: { title: 'from B' }, baseVersion: v },
-    ]);
-    expect(bad).toMatchObject({
-      status: 'rejected',
-      code: 'conflict',
-      current: { title: 'from A', color: 'red' },
-    });
-  });
-
-  test('last-write-wins: updates apply in arrival order, stale deletes apply', async () => {
-    const { server } = await serve();
-    const a = client(server, 'alice', 'a1');
-    const b = client(server, 'alice', 'a2');
-    const v = applied(
-      (
-        await a.push([
-          { collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice', value: 1 } },
-        ])
-      )[0],
-    ).version;
-    applied(
-      (
-        await a.push([{ collection: 'counters', id: 'n', op: 'update', patch: { value: 2 }, baseVersion: v }])
-      )[0],
-    );
-    expect(
-      applied(
-        (
-          await b.push([
-            { collection: 'counters', id: 'n', op: 'update', patch: { value: 3 }, baseVersion: v },
-          ])
-        )[0],
-      ).value,
-    ).toBe(3);
-    expect(
-      applied((await b.push([{ collection: 'counters', id: 'n', op: 'delete', baseVersion: v }]))[0])
-        .deletedAt,
-    ).toEqual(expect.any(String));
-  });
-
-  test('the resolve hook may merge or reject a conflicting change', async () => {
-    const { server } = await serve();
-    const a = client(server, 'alice', 'a1');
-    const b = client(server, 'alice', 'a2');
-    const v = applied(
-      (
-        await a.push([
-          { collection: 'notes', id: 'n', op: 'insert', data: { ownerId: 'alice', body: 'one' } },
-        ])
-      )[0],
-    ).version;
-    applied(
-      (
-        await a.push([{ collection: 'notes', id: 'n', op: 'update', patch: { body: 'two' }, baseVersion: v }])
-      )[0],
-    );
-    const [merged] = await b.push([
-      { collection: 'notes', id: 'n', op: 'update', patch: { body: 'three' }, baseVersion: v },
-    ]);
-    expect(applied(merged)).toMatchObject({ body: 'two | three', ownerId: 'alice' });
-    const [del] = await b.push([{ collection: 'notes', id: 'n', op: 'delete', baseVersion: v }]);
-    expect(del).toMatchObject({
-      status: 'rejected',
-      code: 'conflict',
-      message: expect.stringMatching(/cannot be deleted/),
-    });
-  });
-
-  test('update of a deleted record is not_found; delete of a deleted record is an applied no-op', async () => {
-    const { server } = await serve();
-    const a = client(server, 'alice');
-    const v = applied(
-      (await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice' } }]))[0],
-    ).version;
-    const tomb = applied(
-      (await a.push([{ collection: 'counters', id: 'n', op: 'delete', baseVersion: v }]))[0],
-    );
-    const [upd, again, missing] = await a.push([
-      { collection: 'counters', id: 'n', op: 'update', patch: { value: 5 }, baseVersion: tomb.version },
-      { collection: 'counters', id: 'n', op: 'delete', baseVersion: v },
-      { collection: 'counters', id: 'never', op: 'update', patch: { value: 5 }, baseVersion: 1 },
-    ]);
-    expect(upd).toMatchObject({ status: 'rejected', code: 'not_found' });
-    expect(applied(again)).toEqual(tomb);
-    expect(missing).toMatchObject({ status: 'rejected', code: 'not_found' });
-  });
-
-  test('insert of an existing id, even a tombstone, is a conflict', async () => {
-    const { server } = await serve();
-    const a = client(server, 'alice');
-    const v = applied(
-      (await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice' } }]))[0],
-    ).version;
-    applied((await a.push([{ collection: 'counters', id: 'n', op: 'delete', baseVersion: v }]))[0]);
-    const [r] = await a.push([{ collection: 'counters', id: 'n', op: 'insert', data: { ownerId: 'alice' } }]);
-    expect(r).toMatchObject({
-      status: 'rejected',
-      code: 'conflict',
-      current: { id: 'n', deletedAt: expect.any(String) },
-    });
-  });
-
   test('per-mutation errors are isolated: a failing mutation does not block the next', async () => {
     const rules: Rules = {
       ...suiteRules,
@@ -283,7 +132,7 @@ export function runHandlerScenarios(make: Make): void {
     expect((await pullAll(a, 'counters')).changes.map((c) => c.id)).toEqual(['good']);
   });
 
-  // Rules without `access` let a store batch a push's inserts into one statement (push-pipeline.ts);
+  // Rules without `access` let a store batch a push's inserts into one statement (handler/push/pipeline.ts);
   // these scenarios check that every answer is still the one of the per-mutation path.
   const batchable: Rules = { ...suiteRules, counters: { scope: 'ownerId' } };
 
@@ -311,6 +160,39 @@ export function runHandlerScenarios(make: Make): void {
       ['w', 6],
       ['x', 4],
       ['y', 2],
+    ]);
+  });
+
+  test("a write check's SQL in a batched push sees the inserts earlier in the batch", async () => {
+    // A quota of two counters per owner, checked with SQL: a deferred insert must reach the
+    // database before the next mutation's check runs.
+    const quota: Rules = {
+      ...batchable,
+      counters: {
+        scope: 'ownerId',
+        write: async (auth, _change, db) => {
+          const [row] = await db.all<{ n: number }>(
+            'SELECT count(*) AS n FROM counters WHERE owner_id = ? AND deleted_at IS NULL',
+            [auth.userId],
+          );
+          return Number(row?.n) < 2;
+        },
+      },
+    };
+    const { server } = await serve({ rules: quota });
+    const a = client(server, 'alice');
+    const results = await a.push(
+      ['p', 'q', 'r'].map((id) => ({
+        collection: 'counters',
+        id,
+        op: 'insert' as const,
+        data: { ownerId: 'alice', value: 1 },
+      })),
+    );
+    expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'applied',
+      'applied',
+      'forbidden',
     ]);
   });
 

@@ -21,8 +21,8 @@ import { errorJson, isRequestErrorCode, json, requestError } from './errors.ts';
 import { answerFailure, type FailureSink } from './failures.ts';
 import { requestIdOf, safeLog, silentLogger } from './logger.ts';
 import { handlePull } from './pull.ts';
-import { handlePush } from './push.ts';
-import { notePushOutcomes } from './push-outcomes.ts';
+import { handlePush } from './push/handle.ts';
+import { notePushOutcomes } from './push/outcomes.ts';
 import { pullForProtocol, pushForProtocol } from './wire-compat.ts';
 
 /**

@@ -4,7 +4,7 @@ import { REQUEST_ERROR_STATUS, type RequestErrorCode, SynclineError } from '@syn
 import type { SyncServer } from '../api.ts';
 import { answerFailure } from '../handler/failures.ts';
 import { errorFields, requestIdOf, safeLog, silentLogger } from '../handler/logger.ts';
-import { pushOutcomes } from '../handler/push-outcomes.ts';
+import { pushOutcomes } from '../handler/push/outcomes.ts';
 import { clientAddress, proxyHops, type TrustProxy } from '../limits/client-address.ts';
 import { jsonResponse, toFetchRequest, writeFetchResponse } from './convert.ts';
 import { type CorsOptions, createCors } from './cors.ts';

@@ -115,15 +115,34 @@ export function scopeCandidates(
     .map(([name]) => toSnake(name));
 }
 
+/** How a dialect spells the default values of columns in DDL, where parameters cannot be used. */
+export interface LiteralSpelling {
+  /** `true` and `false` of a boolean column. */
+  true: string;
+  false: string;
+  /** Appended to the quoted JSON text of a json column's default (a cast, or nothing). */
+  jsonSuffix: string;
+}
+
+/** A default value as an SQL literal of the column's kind. */
+export function literalFor(spelling: LiteralSpelling) {
+  const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  return (kind: ColumnKind, value: unknown): string => {
+    if (value === null) return 'NULL';
+    if (kind === 'boolean') return value ? spelling.true : spelling.false;
+    if (kind === 'json') return `${quote(JSON.stringify(value))}${spelling.jsonSuffix}`;
+    if (typeof value === 'number') return String(value);
+    return quote(String(value));
+  };
+}
+
 /**
  * The column-definition builder of a dialect: `columnDdl(name, kind, nullable, default, adding)`.
  * `adding` (ALTER TABLE ADD COLUMN) drops NOT NULL when there is no default: existing rows have
  * no value for the new column.
  */
-export function columnDdlFor(
-  sqlType: Readonly<Record<ColumnKind, string>>,
-  literal: (kind: ColumnKind, value: unknown) => string,
-) {
+export function columnDdlFor(sqlType: Readonly<Record<ColumnKind, string>>, spelling: LiteralSpelling) {
+  const literal = literalFor(spelling);
   return (
     name: string,
     kind: ColumnKind,
@@ -137,4 +156,18 @@ export function columnDdlFor(
     if (!nullable && (!adding || hasDefault)) ddl += ' NOT NULL';
     return ddl;
   };
+}
+
+/**
+ * The bookkeeping columns every collection table has besides `id`, in the dialect's column
+ * types: `version`, `updated_at`, `updated_by`, `deleted_at` and the field versions `_fv`.
+ */
+export function bookkeepingColumns(sqlType: Readonly<Record<ColumnKind, string>>): Array<[string, string]> {
+  return [
+    ['version', `${sqlType.integer} NOT NULL DEFAULT 0`],
+    ['updated_at', sqlType.timestamp],
+    ['updated_by', sqlType.text],
+    ['deleted_at', sqlType.timestamp],
+    ['_fv', `${sqlType.json} NOT NULL DEFAULT '{}'`],
+  ];
 }

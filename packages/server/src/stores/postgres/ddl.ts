@@ -8,8 +8,8 @@
  */
 import type { CollectionDef, ColumnKind } from '@syncline/core';
 import { toSnake } from '@syncline/core/internal';
-import { columnDdlFor } from '../sql-rows.ts';
-import { lit, q } from './sql.ts';
+import { bookkeepingColumns, columnDdlFor } from '../sql-rows.ts';
+import { lit, NOW_MS, q } from './sql.ts';
 
 /** Schema-qualified names of the store's objects inside one PostgreSQL schema. */
 export interface PgNames {
@@ -43,9 +43,6 @@ export function pgNames(schema: string): PgNames {
 
 /** A fresh generation id in SQL (16 hex digits), for the meta row and TRUNCATE. */
 const NEW_GENERATION_SQL = 'substr(md5(random()::text || clock_timestamp()::text), 1, 16)';
-
-/** Server time at millisecond precision: the wire carries milliseconds, so storage does too. */
-export const NOW_MS = "date_trunc('milliseconds', clock_timestamp())";
 
 /** Bookkeeping tables shared by every collection. */
 export function metaDdl(n: PgNames): string[] {
@@ -91,27 +88,15 @@ const SQL_TYPE: Record<ColumnKind, string> = {
   json: 'jsonb',
 };
 
-function sqlLiteral(kind: ColumnKind, value: unknown): string {
-  if (value === null) return 'NULL';
-  if (kind === 'boolean') return value ? 'true' : 'false';
-  if (kind === 'json') return `${lit(JSON.stringify(value))}::jsonb`;
-  if (typeof value === 'number') return String(value);
-  return lit(String(value));
-}
-
 /** The SQL definition of one schema column (see `columnDdlFor`). */
-export const columnDdl = columnDdlFor(SQL_TYPE, sqlLiteral);
+export const columnDdl = columnDdlFor(SQL_TYPE, { true: 'true', false: 'false', jsonSuffix: '::jsonb' });
 
 /**
  * Bookkeeping columns every collection table has, besides `id`. `_txid` stays nullable so that
  * adding it to an app's existing table is cheap; migrate then stamps those rows.
  */
 export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = [
-  ['version', 'bigint NOT NULL DEFAULT 0'],
-  ['updated_at', 'timestamptz(3)'],
-  ['updated_by', 'text'],
-  ['deleted_at', 'timestamptz(3)'],
-  ['_fv', "jsonb NOT NULL DEFAULT '{}'"],
+  ...bookkeepingColumns(SQL_TYPE),
   ['_txid', 'xid8'],
 ];
 

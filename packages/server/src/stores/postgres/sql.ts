@@ -1,10 +1,11 @@
 /**
- * SQL text helpers for the PostgreSQL store: identifier quoting, schema-qualified names, literals,
- * and the `?` → `$n` placeholder rewrite behind `SqlDb.all()` (rules and the app write `?`, as
+ * SQL text helpers for the PostgreSQL store: its dialect, identifier quoting, literals, and the `?` → `$n` placeholder rewrite behind `SqlDb.all()` (rules and the app write `?`, as
  * for SQLite, so one rule works on both stores).
  */
 import { SynclineError } from '@syncline/core';
+import type { SqlDialect } from '../sql-dialect.ts';
 import { q } from '../sql-rows.ts';
+import type { PgNames } from './ddl.ts';
 
 /** PostgreSQL schema (namespace) names we accept: plain lower-case identifiers, so they need no escaping anywhere. */
 const PG_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -21,6 +22,31 @@ export function checkPgSchema(name: string): string {
 }
 
 export { q };
+
+/** Server time at millisecond precision: the wire carries milliseconds, so storage does too. */
+export const NOW_MS = "date_trunc('milliseconds', clock_timestamp())";
+
+/**
+ * PostgreSQL's spelling of the SQL the stores share (see ../sql-dialect.ts) for the tables of one
+ * schema: `$n` placeholders, lists as typed arrays (`= ANY($n::text[])`), `jsonb`, row locks
+ * (`FOR UPDATE`: READ COMMITTED, decision 0005) and RETURNING.
+ */
+export function pgDialect(n: PgNames): SqlDialect {
+  return {
+    name: 'PostgreSQL',
+    param: (i) => `$${i}`,
+    inList: (expr, i, type) => `${expr} = ANY($${i}::${type}[])`,
+    list: (values) => values,
+    json: (i) => `$${i}::jsonb`,
+    readJson: (raw) => raw,
+    now: NOW_MS,
+    forUpdate: ' FOR UPDATE',
+    returning: true,
+    table: (collection) => n.table(collection),
+    clients: n.clients,
+    outcomes: n.outcomes,
+  };
+}
 
 /** A string literal; only for DDL, where parameters cannot be used. */
 export function lit(value: string): string {

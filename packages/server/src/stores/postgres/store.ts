@@ -4,23 +4,25 @@
  */
 import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
-import { getCollection } from '@syncline/core/internal';
 import pg from 'pg';
 import { assertMigrated, missingForSchema } from '../migration-check.ts';
+import { sqlReads } from '../sql-dialect.ts';
 import type { ServerStore, SqlDb } from '../types.ts';
-import { describeConnectionError, pgTarget } from './connection-errors.ts';
 import type { PgNames } from './ddl.ts';
 import { pgNames } from './ddl.ts';
+import type { RetryOptions } from './errors.ts';
+import { asUnavailable, describeConnectionError, pgTarget, withRetry } from './errors.ts';
 import { postgresChangeFeed } from './feed.ts';
 import { collectGarbage } from './gc.ts';
+import { bumpGeneration, type WatermarkLag, watermarkLag } from './history.ts';
 import { migratePostgres } from './migrate.ts';
 import { pullPage } from './pull.ts';
-import { pgTypes, rowToRecord, selectList } from './records.ts';
-import type { RetryOptions } from './retry.ts';
-import { asUnavailable, withRetry } from './retry.ts';
-import { checkPgSchema, toDollarParams } from './sql.ts';
+import { pgTypes, rowToRecord, rowToStored, sqlAssignments } from './records.ts';
+import { checkPgSchema, pgDialect, toDollarParams } from './sql.ts';
 import type { TxState } from './write-tx.ts';
 import { createWriteTx } from './write-tx.ts';
+
+export type { WatermarkLag } from './history.ts';
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -62,14 +64,6 @@ export interface PostgresStoreOptions {
    * it causes can see the change (decision 0013).
    */
   changeFeedIntervalMs?: number;
-}
-
-/** How far delivery trails the newest writes; for `/metrics`. */
-export interface WatermarkLag {
-  /** Transaction ids between the watermark (oldest running xid) and the next xid to be assigned. */
-  xids: number;
-  /** Age in ms of the oldest open transaction holding an xid (prepared ones included); 0 when none. */
-  oldestWriterAgeMs: number;
 }
 
 /** The store plus PostgreSQL-only operations. */
@@ -186,6 +180,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
   };
 
+  const reads = sqlReads({
+    dialect: pgDialect(n),
+    schema,
+    run: async (sql, params) => {
+      ensureOpen();
+      try {
+        return (await pool.query(sql, params as unknown[])).rows;
+      } catch (err) {
+        throw unavailable(err);
+      }
+    },
+    rows: { rowToRecord, rowToStored, sqlAssignments },
+  });
+
   return {
     kind: 'postgres',
     pool,
@@ -238,17 +246,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     records: async (collection, ids) => {
       ensureOpen();
-      const col = getCollection(schema, collection);
-      if (!col) throw new SynclineError('invalid', `Unknown collection "${collection}".`);
-      try {
-        const { rows } = await pool.query(
-          `SELECT ${selectList(col)} FROM ${n.table(col.name)} WHERE id = ANY($1::text[])`,
-          [ids],
-        );
-        return rows.map((row) => rowToRecord(col, row));
-      } catch (err) {
-        throw unavailable(err);
-      }
+      return reads.records(collection, ids);
     },
 
     pull: async (request) => {
@@ -271,40 +269,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }
     },
 
-    async watermarkLag() {
+    watermarkLag: async () => {
       ensureOpen();
-      const { rows } = await pool.query<{ xids: number; age_ms: number | null }>(
-        `SELECT (pg_snapshot_xmax(s)::text::numeric - pg_snapshot_xmin(s)::text::numeric)::float8 AS xids,
-                (SELECT extract(epoch FROM clock_timestamp() - min(t)) * 1000 FROM (
-                   SELECT xact_start AS t FROM pg_stat_activity WHERE backend_xid IS NOT NULL
-                   UNION ALL SELECT prepared FROM pg_prepared_xacts) o)::float8 AS age_ms
-           FROM pg_current_snapshot() s`,
-      );
-      const row = rows[0];
-      return { xids: row?.xids ?? 0, oldestWriterAgeMs: Math.max(0, Math.round(row?.age_ms ?? 0)) };
+      return watermarkLag(pool);
     },
 
-    async bumpGeneration() {
-      const [row] = await sqlDb.all<{ value: string }>(
-        `UPDATE ${n.meta} SET value = substr(md5(random()::text || clock_timestamp()::text), 1, 16) WHERE key = 'generation' RETURNING value`,
-      );
-      if (!row)
-        throw new SynclineError(
-          'storage',
-          'The PostgreSQL store is not migrated: call store.migrate() first.',
-        );
-      return row.value;
-    },
+    bumpGeneration: () => bumpGeneration(sqlDb, n),
 
     subscribe: feed.subscribe,
 
-    async clientUser(clientId) {
-      const [row] = await sqlDb.all<{ user_id: string }>(
-        `SELECT user_id FROM ${n.clients} WHERE client_id = ?`,
-        [clientId],
-      );
-      return row?.user_id ?? null;
-    },
+    clientUser: reads.clientUser,
 
     async close() {
       if (closed) return;

@@ -5,7 +5,7 @@
  */
 import type { CollectionDef, ColumnKind } from '@syncline/core';
 import { toSnake } from '@syncline/core/internal';
-import { columnDdlFor, q } from '../sql-rows.ts';
+import { bookkeepingColumns, columnDdlFor, q } from '../sql-rows.ts';
 
 /** ISO 8601 UTC with milliseconds, computed by SQLite itself so plain SQL writers get it too. */
 export const NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -47,25 +47,11 @@ const SQL_TYPE: Record<ColumnKind, string> = {
 
 export { q };
 
-function sqlLiteral(kind: ColumnKind, value: unknown): string {
-  if (value === null) return 'NULL';
-  if (kind === 'boolean') return value ? '1' : '0';
-  if (kind === 'json') return `'${JSON.stringify(value).replace(/'/g, "''")}'`;
-  if (typeof value === 'number') return String(value);
-  return `'${String(value).replace(/'/g, "''")}'`;
-}
-
 /** The SQL definition of one schema column (see `columnDdlFor`). */
-export const columnDdl = columnDdlFor(SQL_TYPE, sqlLiteral);
+export const columnDdl = columnDdlFor(SQL_TYPE, { true: '1', false: '0', jsonSuffix: '' });
 
 /** Bookkeeping columns every collection table has, besides `id`. */
-export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = [
-  ['version', 'INTEGER NOT NULL DEFAULT 0'],
-  ['updated_at', 'TEXT'],
-  ['updated_by', 'TEXT'],
-  ['deleted_at', 'TEXT'],
-  ['_fv', "TEXT NOT NULL DEFAULT '{}'"],
-];
+export const BOOKKEEPING_COLUMNS: ReadonlyArray<[string, string]> = bookkeepingColumns(SQL_TYPE);
 
 export function createTableDdl(col: CollectionDef): string {
   const cols = Object.entries(col.columns).map(([n, d]) =>

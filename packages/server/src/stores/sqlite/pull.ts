@@ -9,7 +9,8 @@ import type Database from 'better-sqlite3';
 import { scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import { q } from './ddl.ts';
-import { encodePosition, parsePosition, readHistory } from './history.ts';
+import { readHistory } from './history.ts';
+import { encodePosition, parsePosition } from './position.ts';
 import { rowToRecord, selectList } from './records.ts';
 
 interface Item {

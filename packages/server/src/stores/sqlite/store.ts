@@ -4,20 +4,23 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import type { CollectionDef, MutationResult, SchemaDef, WireRecord } from '@syncline/core';
+import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
-import { getCollection, Mutex, toSnake } from '@syncline/core/internal';
-import Database from 'better-sqlite3';
+import { Mutex } from '@syncline/core/internal';
+import type Database from 'better-sqlite3';
 import { assertMigrated, missingForSchema } from '../migration-check.ts';
-import type { ClientState, ServerStore, SqlDb, StoredRecord, WriteTx } from '../types.ts';
-import { NOW_SQL, q } from './ddl.ts';
+import { sqlReads } from '../sql-dialect.ts';
+import type { ServerStore, SqlDb } from '../types.ts';
+import { q } from './ddl.ts';
+import { busyAsUnavailable, openFile } from './errors.ts';
 import { sqliteChangeFeed } from './feed.ts';
+import { collectGarbage } from './gc.ts';
 import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
 import { migrateSqlite } from './migrate.ts';
 import { pullPage } from './pull.ts';
-import { rowToRecord, rowToStored, selectList, sqlAssignments, toSqlParam } from './records.ts';
+import { rowToRecord, rowToStored, sqlAssignments, toSqlParam } from './records.ts';
+import { sqliteDialect } from './sql.ts';
+import { createWriteTx } from './write-tx.ts';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -74,9 +77,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const statements = new Map<string, Database.Statement>();
   let epoch: string | null = null;
   let closed = false;
-  let savepoints = 0;
-  /** Whether this transaction set `_syncline_writer`, which must be emptied before it commits. */
-  let attributed = false;
 
   function prepare(sql: string): Database.Statement {
     let stmt = statements.get(sql);
@@ -99,25 +99,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   const sqlDb: SqlDb = { all: async (sql, params) => all(sql, params) };
 
-  function collection(name: string): CollectionDef {
-    const col = getCollection(schema, name);
-    if (!col) throw new SynclineError('invalid', `Unknown collection "${name}".`);
-    return col;
-  }
-
-  function getStored(name: string, id: string): StoredRecord | null {
-    const col = collection(name);
-    const row = prepare(`SELECT ${selectList(col)}, _fv FROM ${q(toSnake(name))} WHERE id = ?`).get(id) as
-      | Record<string, unknown>
-      | undefined;
-    return row ? rowToStored(col, row) : null;
-  }
-
-  function mustGet(name: string, id: string): WireRecord {
-    const stored = getStored(name, id);
-    if (!stored) throw new SynclineError('not_found', `No record "${id}" in "${name}".`);
-    return stored.record;
-  }
+  const reads = sqlReads({
+    dialect: sqliteDialect,
+    schema,
+    run: async (sql, params) => all(sql, params),
+    rows: { rowToRecord, rowToStored, sqlAssignments },
+  });
 
   function ensureOpen(): void {
     if (closed) throw new SynclineError('closed', 'The SQLite store is closed.');
@@ -157,91 +144,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     epoch = opened;
   }
 
-  const tx: WriteTx = {
-    all: sqlDb.all,
-    async savepoint(fn) {
-      const name = `sl_sp_${++savepoints}`;
-      db.exec(`SAVEPOINT ${name}`);
-      try {
-        const out = await fn();
-        db.exec(`RELEASE ${name}`);
-        return out;
-      } catch (err) {
-        db.exec(`ROLLBACK TO ${name}`);
-        db.exec(`RELEASE ${name}`);
-        throw err;
-      }
-    },
-    async lockClient(clientId, userId): Promise<ClientState> {
-      // The write transaction already holds SQLite's single write lock: the row needs no lock of its own.
-      prepare('INSERT OR IGNORE INTO _syncline_clients (client_id, user_id, last_seq) VALUES (?, ?, 0)').run(
-        clientId,
-        userId,
-      );
-      const row = prepare('SELECT user_id, last_seq FROM _syncline_clients WHERE client_id = ?').get(
-        clientId,
-      ) as {
-        user_id: string;
-        last_seq: number;
-      };
-      return { userId: row.user_id, lastSeq: row.last_seq };
-    },
-    async setLastSeq(clientId, seq) {
-      prepare('UPDATE _syncline_clients SET last_seq = ? WHERE client_id = ?').run(seq, clientId);
-    },
-    async writeAs(userId) {
-      prepare('INSERT OR REPLACE INTO _syncline_writer (id, user_id) VALUES (1, ?)').run(userId);
-      attributed = true;
-    },
-    async getOutcomes(clientId, seqs) {
-      const out = new Map<number, MutationResult>();
-      if (seqs.length === 0) return out;
-      const rows = prepare(
-        'SELECT seq, result FROM _syncline_outcomes WHERE client_id = ? AND seq IN (SELECT value FROM json_each(?))',
-      ).all(clientId, JSON.stringify(seqs)) as Array<{ seq: number; result: string }>;
-      for (const r of rows) out.set(r.seq, JSON.parse(r.result) as MutationResult);
-      return out;
-    },
-    async saveOutcome(clientId, seq, result) {
-      prepare('INSERT OR REPLACE INTO _syncline_outcomes (client_id, seq, result) VALUES (?, ?, ?)').run(
-        clientId,
-        seq,
-        JSON.stringify(result),
-      );
-    },
-    async pruneOutcomes(clientId, belowSeq) {
-      prepare('DELETE FROM _syncline_outcomes WHERE client_id = ? AND seq < ?').run(clientId, belowSeq);
-    },
-    async getRecord(name, id) {
-      return getStored(name, id);
-    },
-    async insertRecord(name, id, data) {
-      const pairs = sqlAssignments(collection(name), data);
-      const cols = ['id', ...pairs.map(([c]) => q(c))].join(', ');
-      const marks = ['?', ...pairs.map(() => '?')].join(', ');
-      prepare(`INSERT INTO ${q(toSnake(name))} (${cols}) VALUES (${marks})`).run(
-        id,
-        ...pairs.map(([, v]) => v),
-      );
-      return mustGet(name, id);
-    },
-    async updateRecord(name, id, patch) {
-      const pairs = sqlAssignments(collection(name), patch);
-      if (pairs.length > 0) {
-        const set = pairs.map(([c]) => `${q(c)} = ?`).join(', ');
-        prepare(`UPDATE ${q(toSnake(name))} SET ${set} WHERE id = ?`).run(...pairs.map(([, v]) => v), id);
-      }
-      return mustGet(name, id);
-    },
-    async softDelete(name, id) {
-      collection(name);
-      prepare(
-        `UPDATE ${q(toSnake(name))} SET deleted_at = ${NOW_SQL} WHERE id = ? AND deleted_at IS NULL`,
-      ).run(id);
-      return mustGet(name, id);
-    },
-  };
-
   return {
     kind: 'sqlite',
     db,
@@ -255,12 +157,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         ensureOpen();
         ensureEpoch();
         busyAsUnavailable(() => db.exec('BEGIN IMMEDIATE'));
-        attributed = false;
+        const { tx, attributed } = createWriteTx(all, schema);
         try {
           const out = await fn(tx);
           // Never committed: other connections (plain SQL) must see no writer, so they write NULL.
-          if (attributed) prepare('DELETE FROM _syncline_writer').run();
-          attributed = false;
+          if (attributed()) prepare('DELETE FROM _syncline_writer').run();
           db.exec('COMMIT');
           writeMarker(marker, db, epoch!);
           feed.afterCommit();
@@ -294,14 +195,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     records: (collection, ids) =>
       mutex.run(async () => {
         ensureOpen();
-        const col = getCollection(schema, collection);
-        if (!col) throw new SynclineError('invalid', `Unknown collection "${collection}".`);
-        const rows = db
-          .prepare(
-            `SELECT ${selectList(col)} FROM ${q(toSnake(col.name))} WHERE id IN (SELECT value FROM json_each(?))`,
-          )
-          .all(JSON.stringify(ids)) as Array<Record<string, unknown>>;
-        return rows.map((row) => rowToRecord(col, row));
+        return reads.records(collection, ids);
       }),
     pull: (request) =>
       mutex.run(async () => {
@@ -334,10 +228,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     clientUser: (clientId) =>
       mutex.run(async () => {
         ensureOpen();
-        const row = prepare('SELECT user_id FROM _syncline_clients WHERE client_id = ?').get(clientId) as
-          | { user_id: string }
-          | undefined;
-        return row?.user_id ?? null;
+        return reads.clientUser(clientId);
       }),
     close: () =>
       mutex.run(async () => {
@@ -347,72 +238,4 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         db.close();
       }),
   };
-}
-
-/** Opens the file (creating its directory), or throws an error that names the absolute path. */
-function openFile(path: string): Database.Database {
-  const inMemory = path === '' || path === ':memory:' || path.startsWith('file::memory:');
-  const abs = inMemory ? path : resolve(path);
-  try {
-    if (!inMemory) mkdirSync(dirname(abs), { recursive: true });
-    return new Database(path);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new SynclineError(
-      'storage',
-      `Could not open the SQLite database ${abs}: ${detail}. Check that the path is right and that this process may write to its directory.`,
-      { cause: error },
-    );
-  }
-}
-
-/**
- * Another connection holding the write lock past busy_timeout is an outage of the database, not a
- * bug: answer 503 so clients retry with backoff.
- */
-function busyAsUnavailable<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
-      throw new SynclineError('unavailable', 'The database is busy. Try again in a moment.', {
-        cause: err,
-        status: 503,
-        retryable: true,
-      });
-    }
-    throw err;
-  }
-}
-
-/** Deletes tombstones and gone-markers older than `cutoff` and raises each collection's horizon. */
-function collectGarbage(db: Database.Database, schema: SchemaDef, cutoff: string): { removed: number } {
-  // The flag row keeps the DELETE trigger from turning collected tombstones into new gone-markers;
-  // it is never visible to other connections because it is removed before commit.
-  db.prepare("INSERT OR REPLACE INTO _syncline_meta (key, value) VALUES ('gc_running', '1')").run();
-  let removed = 0;
-  for (const col of Object.values(schema.collections)) {
-    const table = q(toSnake(col.name));
-    const maxRow = db
-      .prepare(
-        `SELECT MAX(v) AS v FROM (
-           SELECT MAX(version) AS v FROM ${table} WHERE deleted_at IS NOT NULL AND deleted_at <= ?
-           UNION ALL SELECT MAX(version) FROM _syncline_gone WHERE collection = ? AND deleted_at <= ?)`,
-      )
-      .get(cutoff, toSnake(col.name), cutoff) as { v: number | null };
-    if (maxRow.v === null) continue;
-    removed += db
-      .prepare(`DELETE FROM ${table} WHERE deleted_at IS NOT NULL AND deleted_at <= ?`)
-      .run(cutoff).changes;
-    removed += db
-      .prepare('DELETE FROM _syncline_gone WHERE collection = ? AND deleted_at <= ?')
-      .run(toSnake(col.name), cutoff).changes;
-    db.prepare(
-      `INSERT INTO _syncline_horizon (collection, version) VALUES (?, ?)
-       ON CONFLICT (collection) DO UPDATE SET version = MAX(version, excluded.version)`,
-    ).run(col.name, maxRow.v);
-  }
-  db.prepare("DELETE FROM _syncline_meta WHERE key = 'gc_running'").run();
-  return { removed };
 }

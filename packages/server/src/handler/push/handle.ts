@@ -1,14 +1,14 @@
 /**
  * `POST /sync/push` (ARCHITECTURE.md §5): the whole batch in one store transaction; exactly-once through
  * the client's last seq and recorded outcomes; one failure never blocks the next mutation (each
- * gets its own savepoint whenever the batch has a failure, see push-batch.ts).
+ * gets its own savepoint whenever the batch has a failure, see batch.ts and ../SPEC.md).
  */
 import type { MutationResult, PushRequest, PushResponse } from '@syncline/core';
 import { textProblem } from '@syncline/core/internal';
-import type { AuthContext } from '../api.ts';
-import type { HandlerContext } from './context.ts';
-import { requestError } from './errors.ts';
-import { applyFresh, saveOutcomes } from './push-batch.ts';
+import type { AuthContext } from '../../api.ts';
+import type { HandlerContext } from '../context.ts';
+import { requestError } from '../errors.ts';
+import { applyFresh, saveOutcomes } from './batch.ts';
 import { checkSchemaAhead } from './schema-ahead.ts';
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Mutation, SchemaDef } from '@syncline/core';
 import { couldBeName, getCollection } from '@syncline/core/internal';
-import { requestError } from './errors.ts';
+import { requestError } from '../errors.ts';
 
 export function checkSchemaAhead(
   schema: SchemaDef,

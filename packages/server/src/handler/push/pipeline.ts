@@ -10,12 +10,14 @@
  */
 import type { Mutation, MutationResult, WireRecord } from '@syncline/core';
 import { getCollection } from '@syncline/core/internal';
-import type { AuthContext } from '../api.ts';
-import type { StoredRecord, WriteTx } from '../stores/types.ts';
+import type { AuthContext } from '../../api.ts';
+import type { WriteTx } from '../../stores/types.ts';
+import type { HandlerContext } from '../context.ts';
+import type { Keys } from '../rules.ts';
+import { rulesFor } from '../rules.ts';
 import { applyMutation } from './apply.ts';
-import type { HandlerContext } from './context.ts';
-import type { Keys } from './rules.ts';
-import { rulesFor } from './rules.ts';
+import type { Known } from './known.ts';
+import { txView } from './view.ts';
 
 export type InsertRecords = NonNullable<WriteTx['insertRecords']>;
 
@@ -45,7 +47,7 @@ export function canPipeline(ctx: HandlerContext, fresh: readonly Mutation[]): bo
 export async function applyPipelined(
   ctx: HandlerContext,
   tx: WriteTx,
-  known: Map<string, Map<string, StoredRecord | null>>,
+  known: Known,
   insertRecords: InsertRecords,
   auth: AuthContext,
   fresh: readonly Mutation[],
@@ -78,46 +80,24 @@ export async function applyPipelined(
     }
     if (failure) throw failure.err;
   };
-  const flushed =
-    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await flush();
-      return f(...args);
-    };
-
-  const view: WriteTx = {
-    lockClient: flushed((clientId: string, userId: string) => tx.lockClient(clientId, userId)),
-    setLastSeq: flushed((clientId: string, seq: number) => tx.setLastSeq(clientId, seq)),
-    writeAs: flushed((userId: string) => tx.writeAs(userId)),
-    getOutcomes: flushed((clientId: string, seqs: readonly number[]) => tx.getOutcomes(clientId, seqs)),
-    saveOutcome: flushed((clientId: string, seq: number, r: MutationResult) =>
-      tx.saveOutcome(clientId, seq, r),
-    ),
-    pruneOutcomes: flushed((clientId: string, below: number) => tx.pruneOutcomes(clientId, below)),
-    all: async <R>(sql: string, params?: readonly unknown[]) => {
-      await flush();
-      return tx.all<R>(sql, params);
+  // Anything but a read of an unparked id or another insert could observe the parked rows.
+  const view = txView(
+    tx,
+    {
+      getRecord: async (name, id) => {
+        if (parkedIds.has(`${name}\u0000${id}`)) await flush();
+        return tx.getRecord(name, id);
+      },
+      insertRecord: (name, id, data) =>
+        new Promise<WireRecord>((resolve, reject) => {
+          known.get(name)?.delete(id);
+          parked.push({ name, id, data, resolve, reject });
+          parkedIds.add(`${name}\u0000${id}`);
+          onPark?.();
+        }),
     },
-    savepoint: async (fn) => {
-      await flush();
-      return tx.savepoint(fn);
-    },
-    getRecord: async (name, id) => {
-      if (parkedIds.has(`${name}\u0000${id}`)) await flush();
-      return tx.getRecord(name, id);
-    },
-    insertRecord: (name, id, data) =>
-      new Promise<WireRecord>((resolve, reject) => {
-        known.get(name)?.delete(id);
-        parked.push({ name, id, data, resolve, reject });
-        parkedIds.add(`${name}\u0000${id}`);
-        onPark?.();
-      }),
-    updateRecord: flushed((name: string, id: string, patch: Record<string, unknown>) =>
-      tx.updateRecord(name, id, patch),
-    ),
-    softDelete: flushed((name: string, id: string) => tx.softDelete(name, id)),
-  };
+    flush,
+  );
 
   // Keys are fixed for this batch (canPipeline), so one cache serves every mutation.
   const keyCache = new Map<string, Promise<Keys>>();

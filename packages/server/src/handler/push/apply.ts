@@ -6,11 +6,11 @@
 import type { CollectionDef, Mutation, MutationResult, WireRecord } from '@syncline/core';
 import type { Issue } from '@syncline/core/internal';
 import { getCollection, safeLabel, validateId, validateInsert, validatePatch } from '@syncline/core/internal';
-import type { AuthContext, CollectionRules } from '../api.ts';
-import type { StoredRecord, WriteTx } from '../stores/types.ts';
+import type { AuthContext, CollectionRules } from '../../api.ts';
+import type { StoredRecord, WriteTx } from '../../stores/types.ts';
+import type { HandlerContext } from '../context.ts';
+import { canRead, canWrite, type Keys, rulesFor, scopeKeys } from '../rules.ts';
 import { isConflict, messages } from './conflicts.ts';
-import type { HandlerContext } from './context.ts';
-import { canRead, canWrite, type Keys, rulesFor, scopeKeys } from './rules.ts';
 
 type Rejected = Extract<MutationResult, { status: 'rejected' }>;
 

@@ -3,7 +3,7 @@
  * change was not saved. Client clocks never decide anything: only versions do.
  */
 import type { ConflictStrategy } from '@syncline/core';
-import type { StoredRecord } from '../stores/types.ts';
+import type { StoredRecord } from '../../stores/types.ts';
 
 /**
  * Whether an update (with `patchKeys`) or a delete built on `baseVersion` conflicts with `stored`.

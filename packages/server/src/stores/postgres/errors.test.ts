@@ -1,8 +1,8 @@
 /** Retry and placeholder logic, without a database: injected sleep and random make it exact. */
 import { SynclineError } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
+import { asUnavailable, withRetry } from './errors.ts';
 import { encodePosition, parsePosition } from './position.ts';
-import { asUnavailable, withRetry } from './retry.ts';
 import { toDollarParams } from './sql.ts';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });

@@ -1,0 +1,112 @@
+/**
+ * Applying the new mutations of one push with as few database round trips as the store allows,
+ * keeping every promise of the per-mutation path (ARCHITECTURE.md §1.3, §1.9, §5.3). The three strategies and
+ * their invariants are described in ../SPEC.md:
+ *
+ * - Pipelined pass (pipeline.ts): the whole batch in one savepoint with inserts deferred and sent
+ *   as multi-row statements, when the store can and every scope key is fixed for the request.
+ * - Optimistic pass: the whole batch in one savepoint, one mutation after the other.
+ * - Per-mutation pass: a savepoint per mutation. The answer of record: the two passes above roll
+ *   back and give way to it as soon as any mutation is rejected or fails.
+ *
+ * Every pass reads through the prefetched records (known.ts) when the store offers `getRecords`.
+ */
+import type { Mutation, MutationResult } from '@syncline/core';
+import { safeLabel } from '@syncline/core/internal';
+import type { AuthContext } from '../../api.ts';
+import type { WriteTx } from '../../stores/types.ts';
+import type { HandlerContext } from '../context.ts';
+import type { Keys } from '../rules.ts';
+import { applyMutation, Rejection } from './apply.ts';
+import { messages } from './conflicts.ts';
+import { copyKnown, knownView, prefetch } from './known.ts';
+import { applyPipelined, canPipeline } from './pipeline.ts';
+
+type KeyCache = Map<string, Promise<Keys>>;
+
+/** Thrown inside the optimistic savepoint to roll it back; carries nothing, the batch reruns. */
+class OptimisticMiss extends Error {}
+
+/** Applies `fresh` (mutations after the client's last seq), one result per mutation, in order. */
+export async function applyFresh(
+  ctx: HandlerContext,
+  tx: WriteTx,
+  auth: AuthContext,
+  fresh: readonly Mutation[],
+): Promise<MutationResult[]> {
+  const known = await prefetch(ctx, tx, fresh);
+  if (fresh.length > 1) {
+    try {
+      return await tx.savepoint(async () => {
+        if (tx.insertRecords && canPipeline(ctx, fresh)) {
+          const mine = copyKnown(known);
+          const insertRecords = tx.insertRecords.bind(tx);
+          const out = await applyPipelined(ctx, knownView(tx, mine), mine, insertRecords, auth, fresh);
+          if (!out) throw new OptimisticMiss();
+          return out;
+        }
+        return await applyEach(fresh, knownView(tx, copyKnown(known)), (view, m, keyCache) =>
+          applyMutation(ctx, view, auth, m, keyCache).catch(() => {
+            throw new OptimisticMiss();
+          }),
+        );
+      });
+    } catch (err) {
+      if (!(err instanceof OptimisticMiss)) throw err;
+      // Everything the pass wrote is rolled back; the prefetched rows are still locked and current.
+    }
+  }
+  return applyEach(fresh, knownView(tx, copyKnown(known)), (view, m, keyCache) =>
+    applyInSavepoint(ctx, view, auth, m, keyCache),
+  );
+}
+
+/** Runs `apply` on each mutation in order with one key cache, emptied after every applied write. */
+async function applyEach(
+  fresh: readonly Mutation[],
+  view: WriteTx,
+  apply: (view: WriteTx, m: Mutation, keyCache: KeyCache) => Promise<MutationResult>,
+): Promise<MutationResult[]> {
+  const keyCache: KeyCache = new Map();
+  const out: MutationResult[] = [];
+  for (const m of fresh) {
+    const result = await apply(view, m, keyCache);
+    // An applied write may change what the caller may access (a new list, a membership):
+    // later mutations of the batch must see keys computed after it.
+    if (result.status === 'applied') keyCache.clear();
+    out.push(result);
+  }
+  return out;
+}
+
+/** Records every outcome, in one statement when the store can. */
+export async function saveOutcomes(
+  tx: WriteTx,
+  clientId: string,
+  results: readonly MutationResult[],
+): Promise<void> {
+  if (tx.saveOutcomes) return tx.saveOutcomes(clientId, results);
+  for (const r of results) await tx.saveOutcome(clientId, r.seq, r);
+}
+
+/** A rejection or any error (a DB error included) rolls back only this mutation's savepoint. */
+async function applyInSavepoint(
+  ctx: HandlerContext,
+  tx: WriteTx,
+  auth: AuthContext,
+  m: Mutation,
+  keyCache: KeyCache,
+): Promise<MutationResult> {
+  try {
+    return await tx.savepoint(() => applyMutation(ctx, tx, auth, m, keyCache));
+  } catch (err) {
+    if (err instanceof Rejection) return err.result;
+    return {
+      seq: m.seq,
+      status: 'rejected',
+      code: 'invalid',
+      message: messages.failed(safeLabel(m.collection)),
+      issues: [{ path: '', message: 'The server could not apply this change.' }],
+    };
+  }
+}
