@@ -16,7 +16,7 @@ export function invalid(what: string, issues: Issue[]): SynclineError {
   return new SynclineError('invalid', `${what} is not valid: ${list}`, { details: issues });
 }
 
-function checkSize(collection: string, row: unknown): void {
+export function checkSize(collection: string, row: unknown): void {
   const bytes = encoder.encode(JSON.stringify(row)).length;
   if (bytes > MAX_RECORD_BYTES) {
     throw invalid(`The record for "${collection}"`, [
@@ -29,7 +29,7 @@ function checkSize(collection: string, row: unknown): void {
  * An id the server would refuse (empty, longer than 128, U+0000, a lone surrogate) is refused at
  * write time, before anything is stored: such a record could never sync.
  */
-function checkId(id: unknown): asserts id is string {
+export function checkId(id: unknown): asserts id is string {
   const idProblem = validateId(id);
   if (idProblem) throw invalid('The id', [{ path: 'id', message: idProblem }]);
 }
