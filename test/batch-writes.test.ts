@@ -110,20 +110,27 @@ describe.each(stores)('batch writes on %s', (_name, makeStore) => {
 
   test('updateMany applies changes in order (an id may repeat); a missing id refuses them all', async () => {
     const { client, outbox } = local();
-    const rows = await client.db.notes.insertMany(Array.from({ length: 300 }, (_, i) => ({ title: `t${i}` })));
+    const rows = await client.db.notes.insertMany(
+      Array.from({ length: 300 }, (_, i) => ({ title: `t${i}` })),
+    );
     const changes = rows.map((r, i) => ({ id: r.id, patch: { n: i } }));
     const missing = [...changes.slice(0, 200), { id: 'nope', patch: { n: 1 } }, ...changes.slice(200)];
     await expect(client.db.notes.updateMany(missing)).rejects.toMatchObject({
       code: 'not_found',
       details: { index: 200, id: 'nope' },
     });
-    await expect(client.db.notes.updateMany([{ id: rows[0]!.id, patch: { n: 'x' as never } }])).rejects.toMatchObject({
+    await expect(
+      client.db.notes.updateMany([{ id: rows[0]!.id, patch: { n: 'x' as never } }]),
+    ).rejects.toMatchObject({
       code: 'invalid',
       details: { index: 0 },
     });
     expect((await client.db.notes.find()).every((r) => r.n === 0)).toBe(true);
     expect(await outbox()).toHaveLength(300);
-    const out = await client.db.notes.updateMany([...changes, { id: rows[0]!.id, patch: { title: 'again' } }]);
+    const out = await client.db.notes.updateMany([
+      ...changes,
+      { id: rows[0]!.id, patch: { title: 'again' } },
+    ]);
     expect(out.at(-1)).toMatchObject({ id: rows[0]!.id, n: 0, title: 'again' });
     expect((await client.db.notes.find()).map((r) => r.n)).toEqual(rows.map((_, i) => i));
     expect(await outbox()).toHaveLength(601);
