@@ -27,7 +27,7 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-type Note = { id: string; ownerId: string; title: string; body: string; n: number };
+type Note = { id: string; ownerId: string; title: string; body: string; n: number; version: number };
 const pick = ({ id, ownerId, title, body, n }: Note) => ({ id, ownerId, title, body, n });
 
 test('10,000 rows of one insertMany arrive on a second client, in few pushes', {
