@@ -11,7 +11,7 @@
 import { type CollectionDef, SynclineError } from '@syncline/core';
 import { applyOp, type LocalOp, validateInsert, validatePatch } from '@syncline/core/internal';
 import type { LocalRecord, LocalRow, LocalWriteTx } from '../local-store.ts';
-import { checkId, checkSize, invalid } from './ops.ts';
+import { checkId, checkSize, invalid, notFound } from './ops.ts';
 
 /** One change of `updateMany`: the record's id and the columns to set. */
 export interface BatchUpdate {
@@ -40,13 +40,6 @@ function refused(method: string, index: number, id: unknown, e: unknown): unknow
 function checkArray(method: string, value: unknown, what: string): asserts value is unknown[] {
   if (!Array.isArray(value))
     throw new SynclineError('invalid', `${method} takes an array of ${what}; it was given ${typeof value}.`);
-}
-
-function notFound(col: CollectionDef, id: string): SynclineError {
-  return new SynclineError(
-    'not_found',
-    `There is no ${col.name} record "${id}" on this device (it may have been deleted).`,
-  );
 }
 
 /** Appends the ops in order (one outbox entry each) and stores every touched record once. */
