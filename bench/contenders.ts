@@ -109,7 +109,7 @@ export const localWriteContenders: ReadonlyArray<Contender<WriteSizes>> = [
     name: 'syncline',
     label: 'Syncline (SQLite client)',
     kind: 'syncline',
-    notes: 'insert(); better-sqlite3 WAL, NORMAL; no batch API: the faster of a loop and Promise.all',
+    notes: 'insert(), then one insertMany(); better-sqlite3 WAL, NORMAL',
     command: (s) => ({ argv: tsNode('./local-writes-syncline.ts', [String(s.singles), String(s.bulk)]) }),
   },
   {

@@ -11,6 +11,7 @@ import {
   type SchemaDef,
   SynclineError,
 } from '@syncline/core';
+import { batchOps } from './local/batch.ts';
 import { watchQuery } from './local/live.ts';
 import { localOps } from './local/ops.ts';
 import { type LocalDeps, localWrite } from './local/write.ts';
@@ -46,6 +47,38 @@ export interface CollectionApi<S extends SchemaDef, K extends keyof S['collectio
   insert(data: InsertOf<S, K>): Promise<Row<S, K>>;
   update(id: string, patch: PatchOf<S, K>): Promise<Row<S, K>>;
   delete(id: string): Promise<void>;
+  /**
+   * Inserts every row in ONE local transaction with their outbox entries: all of them or, when
+   * one row is refused (invalid, an id already on the device or twice in `rows`), none, with a
+   * `SynclineError` naming the row's index (`details.index`). Live queries are told once; the
+   * push sends the rows in as few batches as the server's limits allow. Not a callback
+   * transaction: the rows are plain data, so IndexedDB cannot commit halfway.
+   *
+   * @example
+   * const tasks = await client.db.tasks.insertMany([
+   *   { listId: 'l1', title: 'Milk', done: false },
+   *   { listId: 'l1', title: 'Eggs', done: false },
+   * ]); // the new rows, in the order given
+   */
+  insertMany(rows: ReadonlyArray<InsertOf<S, K>>): Promise<Array<Row<S, K>>>;
+  /**
+   * Applies every change in order in ONE local transaction (an id may appear more than once),
+   * all or none like {@link CollectionApi.insertMany}: an invalid patch or an id not on the
+   * device refuses the whole call, naming the change's index. Answers the rows after each
+   * change, in the order given.
+   *
+   * @example
+   * await client.db.tasks.updateMany(open.map((t) => ({ id: t.id, patch: { done: true } })));
+   */
+  updateMany(changes: ReadonlyArray<{ id: string; patch: PatchOf<S, K> }>): Promise<Array<Row<S, K>>>;
+  /**
+   * Deletes every record of `ids` in ONE local transaction, all or none: an id not on the device
+   * (or given twice) refuses the whole call, naming its index.
+   *
+   * @example
+   * await client.db.tasks.deleteMany(done.map((t) => t.id));
+   */
+  deleteMany(ids: readonly string[]): Promise<void>;
   get(id: string): Promise<Row<S, K> | null>;
   find(query?: FindQuery<Row<S, K>>): Promise<Array<Row<S, K>>>;
   /**
@@ -66,6 +99,20 @@ function toQuery(q: object | undefined): Query {
   return (q ?? {}) as Query;
 }
 
+/** A batch write: an empty array writes nothing (no tx, no notification) and answers `[]`. */
+async function localBatch<T>(
+  deps: LocalDeps,
+  collection: string,
+  items: unknown,
+  fn: Parameters<typeof localWrite<T[]>>[2],
+): Promise<T[]> {
+  if (Array.isArray(items) && items.length === 0) {
+    await deps.ready();
+    return [];
+  }
+  return localWrite(deps, collection, fn);
+}
+
 function collectionApi(deps: LocalDeps, col: CollectionDef): CollectionApi<SchemaDef, string> {
   const { ctx } = deps;
   const name = col.name;
@@ -79,6 +126,16 @@ function collectionApi(deps: LocalDeps, col: CollectionDef): CollectionApi<Schem
     update: (id: string, patch: Record<string, unknown>) =>
       localWrite(deps, name, (tx) => localOps.update(tx, col, id, patch, ctx.clock.now())),
     delete: (id: string) => localWrite(deps, name, (tx) => localOps.delete(tx, col, id, ctx.clock.now())),
+    insertMany: (rows: unknown) =>
+      localBatch(deps, name, rows, (tx) => batchOps.insertMany(tx, col, rows, ctx.ids, ctx.clock.now())),
+    updateMany: (changes: unknown) =>
+      localBatch(deps, name, changes, (tx) => batchOps.updateMany(tx, col, changes, ctx.clock.now())),
+    deleteMany: async (ids: unknown) => {
+      await localBatch(deps, name, ids, async (tx) => {
+        await batchOps.deleteMany(tx, col, ids, ctx.clock.now());
+        return [];
+      });
+    },
     get: async (id: string) => (await read((tx) => tx.getRecord(name, id)))?.row ?? null,
     find: (q?: object) => read((tx) => tx.query(name, toQuery(q))),
     isPending: async (id: string) => ((await read((tx) => tx.getRecord(name, id)))?.pending ?? 0) > 0,

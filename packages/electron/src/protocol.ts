@@ -21,7 +21,17 @@ export const BRIDGE_KEY = 'synclineBridge';
 export const PORT_MESSAGE = { syncline: 'port' } as const;
 
 /** Methods a renderer may call on a collection. */
-export const COLLECTION_METHODS = ['insert', 'update', 'delete', 'get', 'find', 'isPending'] as const;
+export const COLLECTION_METHODS = [
+  'insert',
+  'update',
+  'delete',
+  'insertMany',
+  'updateMany',
+  'deleteMany',
+  'get',
+  'find',
+  'isPending',
+] as const;
 export type CollectionMethod = (typeof COLLECTION_METHODS)[number];
 /** Methods a renderer may call on the client. */
 export const CLIENT_METHODS = ['sync', 'pull', 'isPending', 'rejections', 'dismiss', 'reapply'] as const;

@@ -16,8 +16,11 @@ export function invalid(what: string, issues: Issue[]): SynclineError {
   return new SynclineError('invalid', `${what} is not valid: ${list}`, { details: issues });
 }
 
-function checkSize(collection: string, row: unknown): void {
-  const bytes = encoder.encode(JSON.stringify(row)).length;
+export function checkSize(collection: string, row: unknown): void {
+  const json = JSON.stringify(row);
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: most records need no encoding to be measured.
+  if (json.length * 3 <= MAX_RECORD_BYTES) return;
+  const bytes = encoder.encode(json).length;
   if (bytes > MAX_RECORD_BYTES) {
     throw invalid(`The record for "${collection}"`, [
       { path: 'record', message: `is ${bytes} bytes of JSON; the limit is ${MAX_RECORD_BYTES}.` },
@@ -25,11 +28,19 @@ function checkSize(collection: string, row: unknown): void {
   }
 }
 
+/** The error of an update or delete of a record not on the device. */
+export function notFound(col: CollectionDef, id: string): SynclineError {
+  return new SynclineError(
+    'not_found',
+    `There is no ${col.name} record "${id}" on this device (it may have been deleted).`,
+  );
+}
+
 /**
  * An id the server would refuse (empty, longer than 128, U+0000, a lone surrogate) is refused at
  * write time, before anything is stored: such a record could never sync.
  */
-function checkId(id: unknown): asserts id is string {
+export function checkId(id: unknown): asserts id is string {
   const idProblem = validateId(id);
   if (idProblem) throw invalid('The id', [{ path: 'id', message: idProblem }]);
 }
@@ -73,11 +84,7 @@ export const localOps = {
     const v = validatePatch(col, patch);
     if (!v.ok) throw invalid(`The change to record "${id}" of "${col.name}"`, v.issues);
     const rec = await tx.getRecord(col.name, id);
-    if (!rec?.row)
-      throw new SynclineError(
-        'not_found',
-        `There is no ${col.name} record "${id}" on this device (it may have been deleted).`,
-      );
+    if (!rec?.row) throw notFound(col, id);
     checkSize(col.name, { ...rec.row, ...v.value });
     // version 0 = built on an unacknowledged insert; the acknowledgement fills the baseVersion in.
     const baseVersion = rec.row.version === 0 ? null : rec.row.version;
@@ -87,11 +94,7 @@ export const localOps = {
   async delete(tx: LocalWriteTx, col: CollectionDef, id: string, now: number): Promise<void> {
     checkId(id);
     const rec = await tx.getRecord(col.name, id);
-    if (!rec?.row)
-      throw new SynclineError(
-        'not_found',
-        `There is no ${col.name} record "${id}" on this device (it may have been deleted).`,
-      );
+    if (!rec?.row) throw notFound(col, id);
     const baseVersion = rec.row.version === 0 ? null : rec.row.version;
     await addOp(tx, col.name, id, { op: 'delete', baseVersion }, rec.base, now);
   },

@@ -9,6 +9,9 @@
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching U+0000 is the point.
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
+/** `String.prototype.isWellFormed`, where the runtime has it (Node 20, browsers since 2023). */
+type WellFormed = { isWellFormed?: () => boolean };
+
 /**
  * Why `value` cannot be stored exactly, or null when it can.
  *
@@ -18,6 +21,8 @@ const UNSTORABLE = /[\u0000\p{Cs}]/u;
  * textProblem('\ud800-x'); // 'must not contain an unpaired UTF-16 surrogate …'
  */
 export function textProblem(value: string): string | null {
+  // The common case without the regular expression: native well-formedness (ES2024) and no NUL.
+  if ((value as WellFormed).isWellFormed?.() && !value.includes('\u0000')) return null;
   const m = UNSTORABLE.exec(value);
   if (m === null) return null;
   return m[0] === '\u0000'

@@ -90,6 +90,20 @@ test('two watchers of one query share one live query in main, and the second get
   renderer.close();
 });
 
+test('batch writes cross the bridge: one transaction in main, a refused row named by its index', async () => {
+  const { client, renderer } = pair();
+  const rows = await renderer.db.tasks.insertMany([{ title: 'Milk' }, { title: 'Eggs' }]);
+  expect(rows.map((r) => r.title)).toEqual(['Milk', 'Eggs']);
+  await renderer.db.tasks.updateMany([{ id: rows[1]!.id, patch: { done: true } }]);
+  expect(await client.db.tasks.get(rows[1]!.id)).toMatchObject({ done: true });
+  await expect(
+    renderer.db.tasks.insertMany([{ title: 'Bread' }, { title: 7 as unknown as string }]),
+  ).rejects.toMatchObject({ name: 'SynclineError', code: 'invalid', details: { index: 1 } });
+  await renderer.db.tasks.deleteMany([rows[0]!.id]);
+  expect((await client.db.tasks.find()).map((r) => r.title)).toEqual(['Eggs']);
+  renderer.close();
+});
+
 test('calls after the main end is gone reject with a closed SynclineError', async () => {
   const { host, renderer } = pair();
   await renderer.ready();

@@ -22,6 +22,11 @@ export function rendererDb<S extends SchemaDef>(schema: S, connection: Connectio
       delete: async (id: string) => {
         await call('delete')(id);
       },
+      insertMany: call('insertMany'),
+      updateMany: call('updateMany'),
+      deleteMany: async (ids: string[]) => {
+        await call('deleteMany')(ids);
+      },
       get: call('get'),
       find: (query?: object) => call('find')(...(query === undefined ? [] : [query])),
       isPending: call('isPending'),

@@ -1,0 +1,163 @@
+/**
+ * The batch writes (`insertMany`, `updateMany`, `deleteMany`), each run inside ONE write tx by
+ * the caller: every row is validated first (no store call), then each record is read once, its
+ * outbox entry appended, and all the rewritten records are stored with one `putRecords` call.
+ * The first refused row throws before anything is kept (the tx rolls back), naming its index.
+ *
+ * A record's new state is its old state with the one op applied (`applyOp` over the visible
+ * row, `pending + 1`), which is what `settleRecord` computes from the base and the outbox, without
+ * reading the record's outbox back (decision 0020).
+ */
+import { type CollectionDef, SynclineError } from '@syncline/core';
+import { applyOp, type LocalOp, validateInsert, validatePatch } from '@syncline/core/internal';
+import type { LocalRecord, LocalRow, LocalWriteTx } from '../local-store.ts';
+import { checkId, checkSize, invalid, notFound } from './ops.ts';
+
+/** One change of `updateMany`: the record's id and the columns to set. */
+export interface BatchUpdate {
+  id: string;
+  patch: Record<string, unknown>;
+}
+
+/** Runs `check` for row `index`, turning its error into one that names the call and the index. */
+function atRow<T>(method: string, index: number, id: unknown, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    throw refused(method, index, id, e);
+  }
+}
+
+function refused(method: string, index: number, id: unknown, e: unknown): unknown {
+  if (!(e instanceof SynclineError)) return e;
+  const which = typeof id === 'string' ? `row ${index} (id "${id}")` : `row ${index}`;
+  return new SynclineError(e.code, `${method}: ${which} was refused, so nothing was written. ${e.message}`, {
+    details: { index, id: typeof id === 'string' ? id : null, details: e.details ?? null },
+    cause: e,
+  });
+}
+
+function checkArray(method: string, value: unknown, what: string): asserts value is unknown[] {
+  if (!Array.isArray(value))
+    throw new SynclineError('invalid', `${method} takes an array of ${what}; it was given ${typeof value}.`);
+}
+
+/** Appends the ops in order (one outbox entry each) and stores every touched record once. */
+async function commitOps(
+  tx: LocalWriteTx,
+  method: string,
+  col: CollectionDef,
+  ops: ReadonlyArray<{ id: string; op: (rec: LocalRecord | null, index: number) => LocalOp }>,
+  now: number,
+): Promise<LocalRecord[]> {
+  const states = new Map<string, LocalRecord>();
+  const after: LocalRecord[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const { id, op: make } = ops[i]!;
+    const rec = states.get(id) ?? (await tx.getRecord(col.name, id));
+    const op = atRow(method, i, id, () => make(rec, i));
+    await tx.addOutbox({ collection: col.name, id, op, seq: null, clientId: null, createdAt: now });
+    const next: LocalRecord = {
+      id,
+      base: rec?.base ?? null,
+      row: applyOp<LocalRow>(rec?.row ?? null, op, id),
+      pending: (rec?.pending ?? 0) + 1,
+      marked: rec?.marked ?? false,
+    };
+    states.set(id, next);
+    after.push(next);
+  }
+  await tx.putRecords(col.name, [...states.values()]);
+  return after;
+}
+
+function baseVersionOf(row: LocalRow): number | null {
+  // version 0 = built on an unacknowledged insert; the acknowledgement fills the baseVersion in.
+  return row.version === 0 ? null : row.version;
+}
+
+export const batchOps = {
+  async insertMany(
+    tx: LocalWriteTx,
+    col: CollectionDef,
+    rows: unknown,
+    newId: () => string,
+    now: number,
+  ): Promise<LocalRow[]> {
+    const method = `client.db.${col.name}.insertMany`;
+    checkArray(method, rows, 'new records');
+    const seen = new Map<string, number>();
+    const ops = rows.map((data, i) => {
+      const given = (data as { id?: unknown } | null)?.id;
+      return atRow(method, i, given, () => {
+        if (data === null || typeof data !== 'object' || Array.isArray(data))
+          throw invalid('The new record', [{ path: 'record', message: 'is not an object.' }]);
+        const { id: _, ...columns } = data as Record<string, unknown>;
+        const id = given === undefined ? newId() : given;
+        checkId(id);
+        const earlier = seen.get(id);
+        if (earlier !== undefined)
+          throw new SynclineError('conflict', `The id "${id}" is also the id of row ${earlier}.`);
+        seen.set(id, i);
+        const v = validateInsert(col, columns);
+        if (!v.ok) throw invalid(`The new record for "${col.name}"`, v.issues);
+        checkSize(col.name, { id, ...v.value });
+        const op: LocalOp = { op: 'insert', data: v.value };
+        return {
+          id,
+          op: (rec: LocalRecord | null) => {
+            if (rec && (rec.row !== null || rec.pending > 0))
+              throw new SynclineError(
+                'conflict',
+                `A ${col.name} record with id "${id}" already exists on this device.`,
+              );
+            return op;
+          },
+        };
+      });
+    });
+    return (await commitOps(tx, method, col, ops, now)).map((r) => r.row as LocalRow);
+  },
+
+  async updateMany(tx: LocalWriteTx, col: CollectionDef, changes: unknown, now: number): Promise<LocalRow[]> {
+    const method = `client.db.${col.name}.updateMany`;
+    checkArray(method, changes, '{ id, patch } changes');
+    const ops = changes.map((change, i) => {
+      const { id, patch } = (change ?? {}) as Partial<BatchUpdate>;
+      return atRow(method, i, id, () => {
+        if (change === null || typeof change !== 'object')
+          throw invalid('The change', [{ path: 'change', message: 'is not an { id, patch } object.' }]);
+        checkId(id);
+        const v = validatePatch(col, patch as Record<string, unknown>);
+        if (!v.ok) throw invalid(`The change to record "${id}" of "${col.name}"`, v.issues);
+        return {
+          id,
+          op: (rec: LocalRecord | null): LocalOp => {
+            if (!rec?.row) throw notFound(col, id);
+            checkSize(col.name, { ...rec.row, ...v.value });
+            return { op: 'update', patch: v.value, baseVersion: baseVersionOf(rec.row) };
+          },
+        };
+      });
+    });
+    return (await commitOps(tx, method, col, ops, now)).map((r) => r.row as LocalRow);
+  },
+
+  async deleteMany(tx: LocalWriteTx, col: CollectionDef, ids: unknown, now: number): Promise<void> {
+    const method = `client.db.${col.name}.deleteMany`;
+    checkArray(method, ids, 'ids');
+    const ops = ids.map((id, i) =>
+      atRow(method, i, id, () => {
+        checkId(id);
+        return {
+          id,
+          op: (rec: LocalRecord | null): LocalOp => {
+            if (!rec?.row) throw notFound(col, id);
+            return { op: 'delete', baseVersion: baseVersionOf(rec.row) };
+          },
+        };
+      }),
+    );
+    await commitOps(tx, method, col, ops, now);
+  },
+};
