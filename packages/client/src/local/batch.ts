@@ -6,7 +6,7 @@
  *
  * A record's new state is its old state with the one op applied (`applyOp` over the visible
  * row, `pending + 1`), which is what `settleRecord` computes from the base and the outbox, without
- * reading the record's outbox back (decision 0020).
+ * reading the record's outbox back (decision 0024).
  */
 import { type CollectionDef, SynclineError } from '@syncline/core';
 import { applyOp, type LocalOp, validateInsert, validatePatch } from '@syncline/core/internal';
