@@ -206,7 +206,10 @@ describe.skipIf(!url)(title, () => {
         `${log.statuses.length} requests, ${want.size} rows`,
     );
     const ready = await fetch(`${server.url}/readyz`);
-    expect(ready.status).toBe(200);
+    expect({ status: ready.status, body: await ready.text() }).toEqual({
+      status: 200,
+      body: expect.anything(),
+    });
     expect(exited).toBeNull();
     for (const close of closers.splice(0)) await close();
     expect(await stopCli(server.child)).toBe(0);
