@@ -82,6 +82,42 @@ export function pullScenarios(make: OpenStore): void {
     expect(pages).toBe(4);
   });
 
+  test('remaining: counted on the first page, then falls by what each page took, to 0 at the end (0023)', async () => {
+    const { store } = await make();
+    await store.write(async (tx) => {
+      for (let i = 0; i < 10; i++)
+        await tx.insertRecord('tasks', `a${i}`, task(`a${i}`, i < 7 ? 'L1' : 'L2'));
+    });
+    const read = async (position: string | null, limit: number) =>
+      store.pull({ collections: [{ name: 'tasks', position, scope: keys('L1') }], limit });
+    const progress: number[] = [];
+    let received = 0;
+    let res = await read(null, 2);
+    // The first page counts what is in scope after it: 7 rows of L1, 2 sent.
+    expect(res.remaining).toBe(5);
+    for (let page = 0; res.collections.tasks!.hasMore; page++) {
+      received += res.collections.tasks!.changes.length;
+      progress.push(received / (received + res.remaining));
+      expect(res.remaining).toBeGreaterThanOrEqual(1);
+      // Rows written during the sync raise no later estimate: the client's progress never falls.
+      await insert(store, 'tasks', `late${page}`, task(`late${page}`));
+      const before = res.remaining;
+      res = await read(res.collections.tasks!.position, 2);
+      if (res.collections.tasks!.hasMore) expect(res.remaining).toBe(Math.max(1, before - 2));
+      expect(page).toBeLessThan(20);
+    }
+    expect(res.remaining).toBe(0);
+    received += res.collections.tasks!.changes.length;
+    progress.push(received / (received + res.remaining));
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.slice(0, -1).every((p) => p < 1)).toBe(true);
+    expect(progress.every((p, i) => i === 0 || p >= progress[i - 1]!)).toBe(true);
+    // A position without an estimate (from a server before 0023) is counted again, once.
+    const first = await read(null, 3);
+    const bare = first.collections.tasks!.position.replace(/~\d+$/, '');
+    expect((await read(bare, 3)).remaining).toBe(first.remaining - 3);
+  });
+
   test('a record written several times between pulls arrives once, in its latest state', async () => {
     const { store } = await make();
     const start = await drain(store, null);

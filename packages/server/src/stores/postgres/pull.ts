@@ -11,6 +11,7 @@ import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import { getCollection, toSnake } from '@syncline/core/internal';
 import type pg from 'pg';
+import { leftAfter, splitEstimate, withEstimate } from '../pull-estimate.ts';
 import { scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import type { PgNames } from './ddl.ts';
@@ -18,9 +19,6 @@ import type { PgPosition } from './position.ts';
 import { encodePosition, parsePosition } from './position.ts';
 import { rowToRecord } from './records.ts';
 import { q } from './sql.ts';
-
-/** Counting what is left stops here: `remaining` is a progress-bar estimate, not an audit. */
-const REMAINING_CAP = 100_000;
 
 interface Item {
   txid: bigint;
@@ -35,6 +33,8 @@ interface Start {
   txid: bigint;
   id: string;
   reset: boolean;
+  /** Rows the read still expected (decision 0023); null: count them. */
+  left?: number | null;
 }
 
 /** Where a collection starts: after its position, or from the beginning with `reset`. */
@@ -117,7 +117,7 @@ ORDER BY u._txid, u.id LIMIT $4`;
   return (await client.query(sql, params)).rows;
 }
 
-/** Rows in scope after `(txid, id)` and below `w`, counted up to a cap (gone-markers are not counted). */
+/** Rows in scope after `(txid, id)` and below `w` (gone-markers are not counted): the estimate a read starts with. */
 async function countAfter(
   client: pg.PoolClient,
   n: PgNames,
@@ -126,11 +126,11 @@ async function countAfter(
   w: string,
   scope: ScopeFilter,
 ): Promise<number> {
-  const params: unknown[] = [after.txid.toString(), after.id, w, REMAINING_CAP];
+  const params: unknown[] = [after.txid.toString(), after.id, w];
   const s = scopeSql(scope, params, (c) => `r.${q(c)}`, col);
   const { rows } = await client.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${n.table(col.name)} r
-      WHERE (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8 AND ${s} LIMIT $4) x`,
+    `SELECT count(*)::int AS n FROM ${n.table(col.name)} r
+      WHERE (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8 AND ${s}`,
     params,
   );
   return rows[0]?.n ?? 0;
@@ -167,7 +167,8 @@ export async function pullPage(
     // Tombstones up to the horizon were collected: a client before it may have missed deletes.
     // Ids compare in SQL below, so only the txid decides here unless it ties.
     let tiedWithHorizon = false;
-    const start = startOf(c.position, generation, BigInt(xmax), (p) => {
+    const carried = splitEstimate(c.position);
+    const start = startOf(carried.position, generation, BigInt(xmax), (p) => {
       if (!h) return false;
       const ht = BigInt(h.txid);
       if (p.txid !== ht) return p.txid < ht;
@@ -179,6 +180,7 @@ export async function pullPage(
       start.id = '';
       start.reset = true;
     }
+    start.left = start.reset ? null : carried.left;
     const rows = await readCandidates(client, n, col, start, w, c.scope, c.visible ?? c.scope, limit + 1);
     const items = rows.map((row, rank): Item => {
       const id = String(row.id);
@@ -216,13 +218,14 @@ export async function pullPage(
       latest.delete(i.id);
       latest.set(i.id, i.record);
     }
-    result.collections[c.key] = {
-      changes: [...latest.values()],
-      position: encodePosition({ generation, ...at }),
-      hasMore,
-      reset: c.start.reset,
-    };
-    if (hasMore) result.remaining += Math.max(1, await countAfter(client, n, c.col, at, w, c.scope));
+    let position = encodePosition({ generation, ...at });
+    if (hasMore) {
+      const left =
+        leftAfter(c.start.left ?? null, mine.length) ?? (await countAfter(client, n, c.col, at, w, c.scope));
+      position = withEstimate(position, left);
+      result.remaining += Math.max(1, left);
+    }
+    result.collections[c.key] = { changes: [...latest.values()], position, hasMore, reset: c.start.reset };
   }
   return result;
 }

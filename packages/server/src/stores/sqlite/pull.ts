@@ -6,6 +6,7 @@
 import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
 import { getCollection, toSnake } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
+import { leftAfter, splitEstimate, withEstimate } from '../pull-estimate.ts';
 import { scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import { q } from './ddl.ts';
@@ -52,20 +53,21 @@ export function pullPage(
       }>
     ).map((h) => [h.collection, h.version]),
   );
-  const starts = new Map<string, { version: number; reset: boolean }>();
+  const starts = new Map<string, { version: number; reset: boolean; left: number | null }>();
   const candidates = new Map<string, Item[]>();
   const all: Item[] = [];
 
   for (const c of request.collections) {
     const col = getCollection(schema, c.name);
     if (!col) throw new Error(`Unknown collection "${c.name}".`);
-    let start = parsePosition(c.position, history);
+    const carried = splitEstimate(c.position);
+    let start = parsePosition(carried.position, history);
     // Tombstones at or below the horizon were collected: a client below it may have missed deletes.
     if (!start.reset && c.position !== null && start.version < (horizons.get(col.name) ?? 0)) {
       start = { version: 0, reset: true };
     }
     const key = c.key ?? c.name;
-    starts.set(key, start);
+    starts.set(key, { ...start, left: start.reset ? null : carried.left });
     const items = readCandidates(db, col, key, start.version, c.scope, c.visible ?? c.scope, limit + 1);
     candidates.set(key, items);
     all.push(...items);
@@ -89,13 +91,15 @@ export function pullPage(
       latest.delete(i.record.id);
       latest.set(i.record.id, i.record);
     }
-    result.collections[key] = {
-      changes: [...latest.values()],
-      position: encodePosition(history, version),
-      hasMore,
-      reset: start.reset,
-    };
-    if (hasMore) result.remaining += countAfter(db, getCollection(schema, c.name)!, version, c.scope);
+    let position = encodePosition(history, version);
+    if (hasMore) {
+      const left =
+        leftAfter(start.left, mine.length) ??
+        countAfter(db, getCollection(schema, c.name)!, version, c.scope);
+      position = withEstimate(position, left);
+      result.remaining += Math.max(1, left);
+    }
+    result.collections[key] = { changes: [...latest.values()], position, hasMore, reset: start.reset };
   }
   return result;
 }
@@ -153,7 +157,7 @@ function readCandidates(
   return items.slice(0, max);
 }
 
-/** An estimate of what is left: rows in scope after `after` (gone-markers are not counted). */
+/** Rows in scope after `after` (gone-markers are not counted): the estimate a read starts with. */
 function countAfter(db: Database.Database, col: CollectionDef, after: number, scope: ScopeFilter): number {
   const s = scopeSql(scope, (c) => `r.${q(c)}`);
   const row = db
