@@ -12,13 +12,14 @@ import { SynclineError } from '@syncline/core';
 import { getCollection, toSnake } from '@syncline/core/internal';
 import type pg from 'pg';
 import { leftAfter, splitEstimate, withEstimate } from '../pull-estimate.ts';
-import { scopeTerms } from '../sql-rows.ts';
+import { orderedRowsSql } from '../sql-pull.ts';
+import { scopeIndexColumns, scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import type { PgNames } from './ddl.ts';
 import type { PgPosition } from './position.ts';
 import { encodePosition, parsePosition } from './position.ts';
 import { rowToRecord } from './records.ts';
-import { q } from './sql.ts';
+import { pgDialect, q } from './sql.ts';
 
 interface Item {
   txid: bigint;
@@ -82,8 +83,7 @@ function scopeSql(
  * A gone-marker counts only while the row is not visible to this caller (a visible row is newer
  * and delivered itself); several markers of one id in one transaction collapse to the latest.
  */
-async function readCandidates(
-  client: pg.PoolClient,
+export function candidatesSql(
   n: PgNames,
   col: CollectionDef,
   start: Start,
@@ -91,19 +91,31 @@ async function readCandidates(
   scope: ScopeFilter,
   visibleTo: ScopeFilter,
   max: number,
-): Promise<Array<Record<string, unknown>>> {
+  indexed: readonly string[],
+): { sql: string; params: unknown[] } {
   const t = n.table(col.name);
   const params: unknown[] = [start.txid.toString(), start.id, w, max, toSnake(col.name)];
-  const rowScope = scopeSql(scope, params, (c) => `r.${q(c)}`, col);
+  const cols = Object.keys(col.columns).map((c) => q(toSnake(c)));
+  const rows = orderedRowsSql({
+    dialect: pgDialect(n),
+    col,
+    scope,
+    indexed,
+    params,
+    member: (cond) =>
+      `SELECT r._txid, r.id, false AS _gone, r.version, r.updated_at, r.updated_by, r.deleted_at${cols.map((c) => `, r.${c}`).join('')}
+     FROM ${t} r WHERE ${cond} AND (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8`,
+    // A non-text scope column compares as text (its index then goes unused).
+    filterColumn: (c) => `r.${q(toSnake(c))}${c === 'id' || col.columns[c]?.kind === 'text' ? '' : '::text'}`,
+    order: '_txid, id',
+    limit: max,
+    limitMembers: true,
+  });
   const goneScope = scopeSql(scope, params, (c) => (c === 'id' ? 'g.id' : `g.old ->> ${`'${c}'`}`));
   const visibleScope = scopeSql(visibleTo, params, (c) => `v.${q(c)}`, col);
-  const cols = Object.keys(col.columns).map((c) => q(toSnake(c)));
   const sql = `
 SELECT u.* FROM (
-  (SELECT r._txid, r.id, false AS _gone, r.version, r.updated_at, r.updated_by, r.deleted_at${cols.map((c) => `, r.${c}`).join('')}
-     FROM ${t} r
-    WHERE (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8 AND ${rowScope}
-    ORDER BY r._txid, r.id LIMIT $4)
+  (${rows})
   UNION ALL
   (SELECT m._txid, m.id, true, m.version, NULL, NULL, m.deleted_at${cols.map(() => ', NULL').join('')}
      FROM (SELECT DISTINCT ON (g._txid, g.id) g._txid, g.id, g.version, g.deleted_at
@@ -114,6 +126,15 @@ SELECT u.* FROM (
     ORDER BY m._txid, m.id LIMIT $4)
 ) u
 ORDER BY u._txid, u.id LIMIT $4`;
+  return { sql, params };
+}
+
+/** Runs {@link candidatesSql}. */
+async function readCandidates(
+  client: pg.PoolClient,
+  ...args: Parameters<typeof candidatesSql>
+): Promise<Array<Record<string, unknown>>> {
+  const { sql, params } = candidatesSql(...args);
   return (await client.query(sql, params)).rows;
 }
 
@@ -142,6 +163,7 @@ export async function pullPage(
   n: PgNames,
   schema: SchemaDef,
   request: StorePullRequest,
+  scopeColumns: Readonly<Record<string, string | readonly string[]>> = {},
 ): Promise<StorePullResult> {
   const limit = Math.max(1, Math.floor(request.limit));
   const { rows: head } = await client.query<{ w: string; xmax: string; generation: string | null }>(
@@ -181,7 +203,18 @@ export async function pullPage(
       start.reset = true;
     }
     start.left = start.reset ? null : carried.left;
-    const rows = await readCandidates(client, n, col, start, w, c.scope, c.visible ?? c.scope, limit + 1);
+    const indexed = scopeIndexColumns(col, scopeColumns[col.name]);
+    const rows = await readCandidates(
+      client,
+      n,
+      col,
+      start,
+      w,
+      c.scope,
+      c.visible ?? c.scope,
+      limit + 1,
+      indexed,
+    );
     const items = rows.map((row, rank): Item => {
       const id = String(row.id);
       const record: WireRecord = row._gone
