@@ -118,6 +118,44 @@ export function pullScenarios(make: OpenStore): void {
     expect((await read(bare, 3)).remaining).toBe(first.remaining - 3);
   });
 
+  test('keys of two scope columns, merged or filtered: every row in scope once, in order, over small pages', async () => {
+    const schema = defineSchema({
+      docs: { columns: { teamId: t.text(), ownerId: t.text(), title: t.text() } },
+    });
+    const { store } = await make(schema, { docs: ['teamId', 'ownerId'] });
+    // One transaction each: cursor order is write order on both stores.
+    for (let i = 0; i < 30; i++)
+      await insert(store, 'docs', `d${i}`, { teamId: `T${i % 4}`, ownerId: `u${i % 3}`, title: `${i}` });
+    const expected = Array.from({ length: 30 }, (_, i) => i)
+      .filter((i) => i % 4 === 1 || i % 4 === 2 || i % 3 === 1)
+      .map((i) => `d${i}`);
+    // Three keys merge one index walk per key; 41 keys read the cursor index with a filter.
+    for (const teams of [
+      ['T1', 'T2'],
+      ['T1', 'T2', ...Array.from({ length: 38 }, (_, i) => `X${i}`)],
+    ]) {
+      const scope: ScopeFilter = {
+        kind: 'any',
+        of: [
+          { column: 'teamId', keys: teams },
+          { column: 'ownerId', keys: ['u1'] },
+        ],
+      };
+      const got: Array<{ id: string; version: number }> = [];
+      let position: string | null = null;
+      for (let page = 0; ; page++) {
+        const res = await store.pull({ collections: [{ name: 'docs', position, scope }], limit: 4 });
+        const docs = res.collections.docs!;
+        got.push(...docs.changes);
+        position = docs.position;
+        if (!docs.hasMore) break;
+        expect(page).toBeLessThan(30);
+      }
+      expect(got.map((c) => c.id)).toEqual(expected);
+      expect(got.map((c) => c.version)).toEqual([...got.map((c) => c.version)].sort((a, b) => a - b));
+    }
+  });
+
   test('a record written several times between pulls arrives once, in its latest state', async () => {
     const { store } = await make();
     const start = await drain(store, null);
