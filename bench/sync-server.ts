@@ -13,7 +13,7 @@ import { createJwtAuth, createSyncServer, listen, type ServerStore } from '@sync
 import { createPostgresStore } from '@syncline/server/postgres';
 import { createSqliteStore } from '@syncline/server/sqlite';
 import { benchRules, benchSchema, benchScopeColumns } from './push-schema.ts';
-import { benchRow } from './rows.ts';
+import { seedBenchRows } from './seed.ts';
 
 const secret = process.env.BENCH_SECRET;
 if (!secret) throw new Error('BENCH_SECRET is required.');
@@ -41,25 +41,7 @@ const store = openStore();
 await store.migrate();
 
 // Seeded with plain multi-row INSERTs: the triggers give each row its version, as for app SQL.
-const seed = Number(process.env.BENCH_SEED_ROWS ?? 0);
-const CHUNK = 500;
-for (let from = 0; from < seed; from += CHUNK * 20) {
-  await store.write(async (tx) => {
-    for (let start = from; start < Math.min(seed, from + CHUNK * 20); start += CHUNK) {
-      const params: unknown[] = [];
-      const values: string[] = [];
-      for (let n = start; n < Math.min(seed, start + CHUNK); n++) {
-        const r = benchRow(n);
-        params.push(r.id, r.owner, r.title, r.note, r.done ? 1 : 0, r.rank);
-        values.push('(?, ?, ?, ?, ?, ?)');
-      }
-      await tx.all(
-        `INSERT INTO tasks (id, owner, title, note, done, rank) VALUES ${values.join(', ')}`,
-        params,
-      );
-    }
-  });
-}
+await seedBenchRows(store, Number(process.env.BENCH_SEED_ROWS ?? 0));
 
 const server = createSyncServer({
   schema: benchSchema,

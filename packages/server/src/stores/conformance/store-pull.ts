@@ -82,6 +82,80 @@ export function pullScenarios(make: OpenStore): void {
     expect(pages).toBe(4);
   });
 
+  test('remaining: counted on the first page, then falls by what each page took, to 0 at the end (0023)', async () => {
+    const { store } = await make();
+    await store.write(async (tx) => {
+      for (let i = 0; i < 10; i++)
+        await tx.insertRecord('tasks', `a${i}`, task(`a${i}`, i < 7 ? 'L1' : 'L2'));
+    });
+    const read = async (position: string | null, limit: number) =>
+      store.pull({ collections: [{ name: 'tasks', position, scope: keys('L1') }], limit });
+    const progress: number[] = [];
+    let received = 0;
+    let res = await read(null, 2);
+    // The first page counts what is in scope after it: 7 rows of L1, 2 sent.
+    expect(res.remaining).toBe(5);
+    for (let page = 0; res.collections.tasks!.hasMore; page++) {
+      received += res.collections.tasks!.changes.length;
+      progress.push(received / (received + res.remaining));
+      expect(res.remaining).toBeGreaterThanOrEqual(1);
+      // Rows written during the sync raise no later estimate: the client's progress never falls.
+      await insert(store, 'tasks', `late${page}`, task(`late${page}`));
+      const before = res.remaining;
+      res = await read(res.collections.tasks!.position, 2);
+      if (res.collections.tasks!.hasMore) expect(res.remaining).toBe(Math.max(1, before - 2));
+      expect(page).toBeLessThan(20);
+    }
+    expect(res.remaining).toBe(0);
+    received += res.collections.tasks!.changes.length;
+    progress.push(received / (received + res.remaining));
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.slice(0, -1).every((p) => p < 1)).toBe(true);
+    expect(progress.every((p, i) => i === 0 || p >= progress[i - 1]!)).toBe(true);
+    // A position without an estimate (from a server before 0023) is counted again, once.
+    const first = await read(null, 3);
+    const bare = first.collections.tasks!.position.replace(/~\d+$/, '');
+    expect((await read(bare, 3)).remaining).toBe(first.remaining - 3);
+  });
+
+  test('keys of two scope columns, merged or filtered: every row in scope once, in order, over small pages', async () => {
+    const schema = defineSchema({
+      docs: { columns: { teamId: t.text(), ownerId: t.text(), title: t.text() } },
+    });
+    const { store } = await make(schema, { docs: ['teamId', 'ownerId'] });
+    // One transaction each: cursor order is write order on both stores.
+    for (let i = 0; i < 30; i++)
+      await insert(store, 'docs', `d${i}`, { teamId: `T${i % 4}`, ownerId: `u${i % 3}`, title: `${i}` });
+    const expected = Array.from({ length: 30 }, (_, i) => i)
+      .filter((i) => i % 4 === 1 || i % 4 === 2 || i % 3 === 1)
+      .map((i) => `d${i}`);
+    // Three keys merge one index walk per key; 41 keys read the cursor index with a filter.
+    for (const teams of [
+      ['T1', 'T2'],
+      ['T1', 'T2', ...Array.from({ length: 38 }, (_, i) => `X${i}`)],
+    ]) {
+      const scope: ScopeFilter = {
+        kind: 'any',
+        of: [
+          { column: 'teamId', keys: teams },
+          { column: 'ownerId', keys: ['u1'] },
+        ],
+      };
+      const got: Array<{ id: string; version: number }> = [];
+      let position: string | null = null;
+      for (let page = 0; ; page++) {
+        const res = await store.pull({ collections: [{ name: 'docs', position, scope }], limit: 4 });
+        const docs = res.collections.docs!;
+        got.push(...docs.changes);
+        position = docs.position;
+        if (!docs.hasMore) break;
+        expect(page).toBeLessThan(30);
+      }
+      expect(got.map((c) => c.id)).toEqual(expected);
+      expect(got.map((c) => c.version)).toEqual([...got.map((c) => c.version)].sort((a, b) => a - b));
+    }
+  });
+
   test('a record written several times between pulls arrives once, in its latest state', async () => {
     const { store } = await make();
     const start = await drain(store, null);

@@ -11,16 +11,15 @@ import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
 import { getCollection, toSnake } from '@syncline/core/internal';
 import type pg from 'pg';
-import { scopeTerms } from '../sql-rows.ts';
+import { leftAfter, splitEstimate, withEstimate } from '../pull-estimate.ts';
+import { orderedRowsSql } from '../sql-pull.ts';
+import { scopeIndexColumns, scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import type { PgNames } from './ddl.ts';
 import type { PgPosition } from './position.ts';
 import { encodePosition, parsePosition } from './position.ts';
 import { rowToRecord } from './records.ts';
-import { q } from './sql.ts';
-
-/** Counting what is left stops here: `remaining` is a progress-bar estimate, not an audit. */
-const REMAINING_CAP = 100_000;
+import { pgDialect, q } from './sql.ts';
 
 interface Item {
   txid: bigint;
@@ -35,6 +34,8 @@ interface Start {
   txid: bigint;
   id: string;
   reset: boolean;
+  /** Rows the read still expected (decision 0023); null: count them. */
+  left?: number | null;
 }
 
 /** Where a collection starts: after its position, or from the beginning with `reset`. */
@@ -82,8 +83,7 @@ function scopeSql(
  * A gone-marker counts only while the row is not visible to this caller (a visible row is newer
  * and delivered itself); several markers of one id in one transaction collapse to the latest.
  */
-async function readCandidates(
-  client: pg.PoolClient,
+export function candidatesSql(
   n: PgNames,
   col: CollectionDef,
   start: Start,
@@ -91,19 +91,31 @@ async function readCandidates(
   scope: ScopeFilter,
   visibleTo: ScopeFilter,
   max: number,
-): Promise<Array<Record<string, unknown>>> {
+  indexed: readonly string[],
+): { sql: string; params: unknown[] } {
   const t = n.table(col.name);
   const params: unknown[] = [start.txid.toString(), start.id, w, max, toSnake(col.name)];
-  const rowScope = scopeSql(scope, params, (c) => `r.${q(c)}`, col);
+  const cols = Object.keys(col.columns).map((c) => q(toSnake(c)));
+  const rows = orderedRowsSql({
+    dialect: pgDialect(n),
+    col,
+    scope,
+    indexed,
+    params,
+    member: (cond) =>
+      `SELECT r._txid, r.id, false AS _gone, r.version, r.updated_at, r.updated_by, r.deleted_at${cols.map((c) => `, r.${c}`).join('')}
+     FROM ${t} r WHERE ${cond} AND (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8`,
+    // A non-text scope column compares as text (its index then goes unused).
+    filterColumn: (c) => `r.${q(toSnake(c))}${c === 'id' || col.columns[c]?.kind === 'text' ? '' : '::text'}`,
+    order: '_txid, id',
+    limit: max,
+    limitMembers: true,
+  });
   const goneScope = scopeSql(scope, params, (c) => (c === 'id' ? 'g.id' : `g.old ->> ${`'${c}'`}`));
   const visibleScope = scopeSql(visibleTo, params, (c) => `v.${q(c)}`, col);
-  const cols = Object.keys(col.columns).map((c) => q(toSnake(c)));
   const sql = `
 SELECT u.* FROM (
-  (SELECT r._txid, r.id, false AS _gone, r.version, r.updated_at, r.updated_by, r.deleted_at${cols.map((c) => `, r.${c}`).join('')}
-     FROM ${t} r
-    WHERE (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8 AND ${rowScope}
-    ORDER BY r._txid, r.id LIMIT $4)
+  (${rows})
   UNION ALL
   (SELECT m._txid, m.id, true, m.version, NULL, NULL, m.deleted_at${cols.map(() => ', NULL').join('')}
      FROM (SELECT DISTINCT ON (g._txid, g.id) g._txid, g.id, g.version, g.deleted_at
@@ -114,10 +126,19 @@ SELECT u.* FROM (
     ORDER BY m._txid, m.id LIMIT $4)
 ) u
 ORDER BY u._txid, u.id LIMIT $4`;
+  return { sql, params };
+}
+
+/** Runs {@link candidatesSql}. */
+async function readCandidates(
+  client: pg.PoolClient,
+  ...args: Parameters<typeof candidatesSql>
+): Promise<Array<Record<string, unknown>>> {
+  const { sql, params } = candidatesSql(...args);
   return (await client.query(sql, params)).rows;
 }
 
-/** Rows in scope after `(txid, id)` and below `w`, counted up to a cap (gone-markers are not counted). */
+/** Rows in scope after `(txid, id)` and below `w` (gone-markers are not counted): the estimate a read starts with. */
 async function countAfter(
   client: pg.PoolClient,
   n: PgNames,
@@ -126,11 +147,11 @@ async function countAfter(
   w: string,
   scope: ScopeFilter,
 ): Promise<number> {
-  const params: unknown[] = [after.txid.toString(), after.id, w, REMAINING_CAP];
+  const params: unknown[] = [after.txid.toString(), after.id, w];
   const s = scopeSql(scope, params, (c) => `r.${q(c)}`, col);
   const { rows } = await client.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${n.table(col.name)} r
-      WHERE (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8 AND ${s} LIMIT $4) x`,
+    `SELECT count(*)::int AS n FROM ${n.table(col.name)} r
+      WHERE (r._txid, r.id) > ($1::xid8, $2::text) AND r._txid < $3::xid8 AND ${s}`,
     params,
   );
   return rows[0]?.n ?? 0;
@@ -142,6 +163,7 @@ export async function pullPage(
   n: PgNames,
   schema: SchemaDef,
   request: StorePullRequest,
+  scopeColumns: Readonly<Record<string, string | readonly string[]>> = {},
 ): Promise<StorePullResult> {
   const limit = Math.max(1, Math.floor(request.limit));
   const { rows: head } = await client.query<{ w: string; xmax: string; generation: string | null }>(
@@ -167,7 +189,8 @@ export async function pullPage(
     // Tombstones up to the horizon were collected: a client before it may have missed deletes.
     // Ids compare in SQL below, so only the txid decides here unless it ties.
     let tiedWithHorizon = false;
-    const start = startOf(c.position, generation, BigInt(xmax), (p) => {
+    const carried = splitEstimate(c.position);
+    const start = startOf(carried.position, generation, BigInt(xmax), (p) => {
       if (!h) return false;
       const ht = BigInt(h.txid);
       if (p.txid !== ht) return p.txid < ht;
@@ -179,7 +202,19 @@ export async function pullPage(
       start.id = '';
       start.reset = true;
     }
-    const rows = await readCandidates(client, n, col, start, w, c.scope, c.visible ?? c.scope, limit + 1);
+    start.left = start.reset ? null : carried.left;
+    const indexed = scopeIndexColumns(col, scopeColumns[col.name]);
+    const rows = await readCandidates(
+      client,
+      n,
+      col,
+      start,
+      w,
+      c.scope,
+      c.visible ?? c.scope,
+      limit + 1,
+      indexed,
+    );
     const items = rows.map((row, rank): Item => {
       const id = String(row.id);
       const record: WireRecord = row._gone
@@ -216,13 +251,14 @@ export async function pullPage(
       latest.delete(i.id);
       latest.set(i.id, i.record);
     }
-    result.collections[c.key] = {
-      changes: [...latest.values()],
-      position: encodePosition({ generation, ...at }),
-      hasMore,
-      reset: c.start.reset,
-    };
-    if (hasMore) result.remaining += Math.max(1, await countAfter(client, n, c.col, at, w, c.scope));
+    let position = encodePosition({ generation, ...at });
+    if (hasMore) {
+      const left =
+        leftAfter(c.start.left ?? null, mine.length) ?? (await countAfter(client, n, c.col, at, w, c.scope));
+      position = withEstimate(position, left);
+      result.remaining += Math.max(1, left);
+    }
+    result.collections[c.key] = { changes: [...latest.values()], position, hasMore, reset: c.start.reset };
   }
   return result;
 }

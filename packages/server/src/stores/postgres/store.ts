@@ -254,7 +254,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         // Read only, so the pull takes no xid and never holds back anyone's watermark.
         return await transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
           await client.query(`SET LOCAL statement_timeout = ${pullTimeout}`);
-          return pullPage(client, n, schema, request);
+          return pullPage(client, n, schema, request, options.scopeColumns);
         });
       } catch (err) {
         throw unavailable(err);

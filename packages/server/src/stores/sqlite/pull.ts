@@ -6,12 +6,18 @@
 import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
 import { getCollection, toSnake } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
-import { scopeTerms } from '../sql-rows.ts';
+import { leftAfter, splitEstimate, withEstimate } from '../pull-estimate.ts';
+import { orderedRowsSql } from '../sql-pull.ts';
+import { scopeIndexColumns, scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import { q } from './ddl.ts';
 import { readHistory } from './history.ts';
 import { encodePosition, parsePosition } from './position.ts';
 import { rowToRecord, selectList } from './records.ts';
+import { sqliteDialect } from './sql.ts';
+
+/** The store's `scopeColumns` option. */
+type ScopeColumns = Readonly<Record<string, string | readonly string[]>>;
 
 interface Item {
   /** The read it belongs to (the request's key). */
@@ -39,6 +45,7 @@ export function pullPage(
   schema: SchemaDef,
   generation: string,
   request: StorePullRequest,
+  scopeColumns: ScopeColumns = {},
 ): StorePullResult {
   const limit = Math.max(1, Math.floor(request.limit));
   const counter = (db.prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number })
@@ -52,21 +59,32 @@ export function pullPage(
       }>
     ).map((h) => [h.collection, h.version]),
   );
-  const starts = new Map<string, { version: number; reset: boolean }>();
+  const starts = new Map<string, { version: number; reset: boolean; left: number | null }>();
   const candidates = new Map<string, Item[]>();
   const all: Item[] = [];
 
   for (const c of request.collections) {
     const col = getCollection(schema, c.name);
     if (!col) throw new Error(`Unknown collection "${c.name}".`);
-    let start = parsePosition(c.position, history);
+    const carried = splitEstimate(c.position);
+    let start = parsePosition(carried.position, history);
     // Tombstones at or below the horizon were collected: a client below it may have missed deletes.
     if (!start.reset && c.position !== null && start.version < (horizons.get(col.name) ?? 0)) {
       start = { version: 0, reset: true };
     }
     const key = c.key ?? c.name;
-    starts.set(key, start);
-    const items = readCandidates(db, col, key, start.version, c.scope, c.visible ?? c.scope, limit + 1);
+    starts.set(key, { ...start, left: start.reset ? null : carried.left });
+    const indexed = scopeIndexColumns(col, scopeColumns[col.name]);
+    const items = readCandidates(
+      db,
+      col,
+      key,
+      start.version,
+      c.scope,
+      c.visible ?? c.scope,
+      limit + 1,
+      indexed,
+    );
     candidates.set(key, items);
     all.push(...items);
   }
@@ -89,15 +107,47 @@ export function pullPage(
       latest.delete(i.record.id);
       latest.set(i.record.id, i.record);
     }
-    result.collections[key] = {
-      changes: [...latest.values()],
-      position: encodePosition(history, version),
-      hasMore,
-      reset: start.reset,
-    };
-    if (hasMore) result.remaining += countAfter(db, getCollection(schema, c.name)!, version, c.scope);
+    let position = encodePosition(history, version);
+    if (hasMore) {
+      const left =
+        leftAfter(start.left, mine.length) ??
+        countAfter(db, getCollection(schema, c.name)!, version, c.scope);
+      position = withEstimate(position, left);
+      result.remaining += Math.max(1, left);
+    }
+    result.collections[key] = { changes: [...latest.values()], position, hasMore, reset: start.reset };
   }
   return result;
+}
+
+/**
+ * The statement reading at most `max` rows in scope after `after`, in version order, walking the
+ * version index or one `(scope column, version)` index per key (see ../sql-pull.ts).
+ */
+export function rowsSql(
+  col: CollectionDef,
+  after: number,
+  scope: ScopeFilter,
+  max: number,
+  indexed: readonly string[],
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const sql = orderedRowsSql({
+    dialect: sqliteDialect,
+    col,
+    scope,
+    indexed,
+    params,
+    member: (cond) =>
+      `SELECT ${selectList(col, 'r')} FROM ${q(toSnake(col.name))} r WHERE ${cond} AND r.version > ${sqliteDialect.param(params.push(after))}`,
+    // A unary + keeps SQLite off the scope index, so the version index walks in order; it also
+    // drops the column's affinity, so only a text column (or id) gets it.
+    filterColumn: (c) => `${c === 'id' || col.columns[c]?.kind === 'text' ? '+' : ''}r.${q(toSnake(c))}`,
+    order: 'version',
+    limit: max,
+    limitMembers: false,
+  });
+  return { sql, params };
 }
 
 /** Rows and gone-markers of one collection after `after`, oldest first, at most `max` of each. */
@@ -109,14 +159,11 @@ function readCandidates(
   scope: ScopeFilter,
   visibleTo: ScopeFilter,
   max: number,
+  indexed: readonly string[],
 ): Item[] {
   const table = q(toSnake(col.name));
-  const rowScope = scopeSql(scope, (c) => `r.${q(c)}`);
-  const rows = db
-    .prepare(
-      `SELECT ${selectList(col, 'r')} FROM ${table} r WHERE r.version > ? AND ${rowScope.sql} ORDER BY r.version LIMIT ?`,
-    )
-    .all(after, ...rowScope.params, max) as Array<Record<string, unknown>>;
+  const { sql, params } = rowsSql(col, after, scope, max, indexed);
+  const rows = db.prepare(sql).all(...params) as Array<Record<string, unknown>>;
   const items: Item[] = rows.map((row) => ({
     read,
     version: Number(row.version),
@@ -153,7 +200,7 @@ function readCandidates(
   return items.slice(0, max);
 }
 
-/** An estimate of what is left: rows in scope after `after` (gone-markers are not counted). */
+/** Rows in scope after `after` (gone-markers are not counted): the estimate a read starts with. */
 function countAfter(db: Database.Database, col: CollectionDef, after: number, scope: ScopeFilter): number {
   const s = scopeSql(scope, (c) => `r.${q(c)}`);
   const row = db

@@ -203,7 +203,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         ensureEpoch();
         // One read transaction: rows, gone-markers, the counter, generation and epochs from one snapshot.
         return busyAsUnavailable(() =>
-          db.transaction(() => pullPage(db, schema, currentGeneration(), request)).deferred(),
+          db
+            .transaction(() => pullPage(db, schema, currentGeneration(), request, options.scopeColumns))
+            .deferred(),
         );
       }),
     gc: (olderThanMs) =>
