@@ -163,6 +163,58 @@ export function runHandlerScenarios(make: Make): void {
     ]);
   });
 
+  test('a batch with rejections runs about one savepoint per rejection, not one per mutation', async () => {
+    const { store } = await make();
+    let savepoints = 0;
+    // Counts the savepoints the push path opens (PostgreSQL: each one released is a subtransaction).
+    const counting = new Proxy(store, {
+      get(target, key) {
+        if (key === 'write') {
+          return (fn: Parameters<typeof store.write>[0]) =>
+            target.write((tx) =>
+              fn(
+                new Proxy(tx, {
+                  get(t, k) {
+                    const v = Reflect.get(t, k);
+                    if (typeof v !== 'function') return v;
+                    return (...args: unknown[]) => {
+                      if (k === 'savepoint') savepoints++;
+                      return v.apply(t, args);
+                    };
+                  },
+                }),
+              ),
+            );
+        }
+        const v = Reflect.get(target, key);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const server = createSyncServer({
+      schema: suiteSchema,
+      rules: batchable,
+      store: counting,
+      auth: testAuth,
+    });
+    const a = client(server, 'alice');
+    const ids = Array.from({ length: 40 }, (_, i) => (i === 10 ? 'm0' : i === 30 ? 'm1' : `m${i}`));
+    const results = await a.push(
+      ids.map((id, i) => ({
+        collection: 'counters',
+        id,
+        op: 'insert' as const,
+        data: { ownerId: 'alice', value: i },
+      })),
+    );
+    expect(results.map((r, i) => (r.status === 'rejected' ? `${i}:${r.code}` : r.status))).toEqual(
+      ids.map((_, i) => (i === 10 || i === 30 ? `${i}:conflict` : 'applied')),
+    );
+    const rows = (await pullAll(a, 'counters')).changes;
+    expect(rows).toHaveLength(38);
+    // The batch savepoint, then runs 0–10 (stops), 0–9, 10 (alone), 11–30 (stops), 11–29, 30, 31–39.
+    expect(savepoints).toBeLessThanOrEqual(8);
+  });
+
   test("a write check's SQL in a batched push sees the inserts earlier in the batch", async () => {
     // A quota of two counters per owner, checked with SQL: a deferred insert must reach the
     // database before the next mutation's check runs.

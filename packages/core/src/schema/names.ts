@@ -1,7 +1,17 @@
 /** camelCase (JSON/TypeScript) ↔ snake_case (SQL). `listId` ↔ `list_id`. */
 export function toSnake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let out = snakeCache.get(name);
+  if (out === undefined) {
+    out = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    // Names come from schemas and rules (a bounded set); the bound guards odd callers.
+    if (snakeCache.size >= 10_000) snakeCache.clear();
+    snakeCache.set(name, out);
+  }
+  return out;
 }
+
+/** {@link toSnake} runs for every column of every row the stores read or write: its answers are kept. */
+const snakeCache = new Map<string, string>();
 
 /** The inverse of {@link toSnake}: `list_id` → `listId`. */
 export function toCamel(name: string): string {

@@ -33,6 +33,13 @@ export interface SqlDialect {
   readonly forUpdate: string;
   /** Whether INSERT/UPDATE … RETURNING reports what the triggers wrote (else the row is read again). */
   readonly returning: boolean;
+  /** The most parameters one statement may bind. */
+  readonly maxParams: number;
+  /**
+   * A subquery with columns `seq` and `result` (JSON), one row per element of parameter `i`, which
+   * holds mutation results as one JSON array text.
+   */
+  results(i: number): string;
   /** The quoted (and qualified) table of a collection. */
   table(collection: string): string;
   /** The quoted (and qualified) bookkeeping tables. */
@@ -57,7 +64,7 @@ export interface SqlContext {
 }
 
 /** The methods of a WriteTx that every SQL store runs the same way. */
-export type SqlWriteTx = Omit<WriteTx, 'all' | 'writeAs' | 'getRecords' | 'insertRecords' | 'saveOutcomes'>;
+export type SqlWriteTx = Required<Omit<WriteTx, 'all' | 'writeAs'>>;
 
 /** The collection of a validated schema, or `invalid` for an unknown name. */
 export function collectionOf(schema: SchemaDef, name: string): CollectionDef {
@@ -158,6 +165,17 @@ export function sqlWriteTx(c: SqlContext): SqlWriteTx {
       );
     },
 
+    async saveOutcomes(clientId, results) {
+      if (results.length === 0) return;
+      // One statement for the whole push; `WHERE true` lets SQLite parse the upsert after a SELECT.
+      await c.run(
+        `INSERT INTO ${d.outcomes} (client_id, seq, result)
+         SELECT ${p(1)}, u.seq, u.result FROM ${d.results(2)} AS u WHERE true
+         ON CONFLICT (client_id, seq) DO UPDATE SET result = excluded.result`,
+        [clientId, JSON.stringify(results)],
+      );
+    },
+
     async pruneOutcomes(clientId, belowSeq) {
       await c.run(`DELETE FROM ${d.outcomes} WHERE client_id = ${p(1)} AND seq < ${p(2)}`, [
         clientId,
@@ -173,6 +191,68 @@ export function sqlWriteTx(c: SqlContext): SqlWriteTx {
         [id],
       );
       return row ? rows.rowToStored(col, row) : null;
+    },
+
+    async getRecords(name, ids) {
+      const col = collectionOf(c.schema, name);
+      const out = new Map<string, StoredRecord>();
+      if (ids.length === 0) return out;
+      // As getRecord: the caller decides on what it reads here, so the rows stay locked until
+      // commit (in id order, so two pushes never lock crosswise).
+      const found = await c.run(
+        `SELECT ${selectList(col)}, _fv FROM ${d.table(name)} WHERE ${d.inList('id', 1, 'text')} ORDER BY id${d.forUpdate}`,
+        [d.list([...new Set(ids)])],
+      );
+      for (const row of found) out.set(String(row.id), rows.rowToStored(col, row));
+      return out;
+    },
+
+    async insertRecords(name, records) {
+      const col = collectionOf(c.schema, name);
+      const out = new Map<string, WireRecord>();
+      // Grouped by column set: a missing optional column must get its default, not NULL.
+      const groups = new Map<string, Array<{ id: string; pairs: Array<[string, unknown]> }>>();
+      for (const r of records) {
+        const pairs = rows.sqlAssignments(col, r.data);
+        const key = pairs.map(([n]) => n).join(',');
+        const group = groups.get(key) ?? [];
+        groups.set(key, group);
+        group.push({ id: r.id, pairs });
+      }
+      for (const group of groups.values()) {
+        const names = group[0]!.pairs.map(([n]) => n);
+        const cols = ['id', ...names.map(q)].join(', ');
+        // Each row still gets its own version: the insert trigger runs once per row.
+        const per = Math.max(1, Math.floor(d.maxParams / (names.length + 1)));
+        for (let at = 0; at < group.length; at += per) {
+          const chunk = group.slice(at, at + per);
+          const params: unknown[] = [];
+          const values = chunk.map((r) => {
+            const marks = [p(params.push(r.id))];
+            for (const [, v] of r.pairs) marks.push(p(params.push(v)));
+            return `(${marks.join(', ')})`;
+          });
+          const sql = `INSERT INTO ${d.table(name)} (${cols}) VALUES ${values.join(', ')}`;
+          let got: Row[];
+          if (d.returning) {
+            got = await c.run(`${sql} ON CONFLICT (id) DO NOTHING RETURNING ${selectList(col)}`, params);
+          } else {
+            await c.run(sql, params);
+            got = await c.run(
+              `SELECT ${selectList(col)} FROM ${d.table(name)} WHERE ${d.inList('id', 1, 'text')}`,
+              [d.list(chunk.map((r) => r.id))],
+            );
+          }
+          for (const row of got) out.set(String(row.id), rows.rowToRecord(col, row));
+        }
+      }
+      // As in insertRecord: a concurrent transaction took an id (with RETURNING only).
+      const missing = records.find((r) => !out.has(r.id));
+      if (missing) {
+        if (c.taken) c.taken(name, missing.id);
+        throw notFound(name, missing.id);
+      }
+      return out;
     },
 
     async insertRecord(name, id, data) {

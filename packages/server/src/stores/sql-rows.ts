@@ -16,10 +16,22 @@ export function q(name: string): string {
 
 /** The SELECT list for a collection's rows, in a fixed order. */
 export function selectList(col: CollectionDef, alias = ''): string {
-  const p = alias ? `${alias}.` : '';
-  const cols = Object.keys(col.columns).map((c) => `${p}${q(toSnake(c))}`);
-  return [`${p}id`, ...cols, `${p}version`, `${p}updated_at`, `${p}updated_by`, `${p}deleted_at`].join(', ');
+  const byAlias = selectLists.get(col) ?? new Map<string, string>();
+  selectLists.set(col, byAlias);
+  let list = byAlias.get(alias);
+  if (list === undefined) {
+    const p = alias ? `${alias}.` : '';
+    const cols = Object.keys(col.columns).map((c) => `${p}${q(toSnake(c))}`);
+    list = [`${p}id`, ...cols, `${p}version`, `${p}updated_at`, `${p}updated_by`, `${p}deleted_at`].join(
+      ', ',
+    );
+    byAlias.set(alias, list);
+  }
+  return list;
 }
+
+/** Built once per collection definition (and alias): every statement of a push reads it. */
+const selectLists = new WeakMap<CollectionDef, Map<string, string>>();
 
 export interface RowCodec {
   /** A column value as the dialect returns it → the wire value. */

@@ -6,8 +6,10 @@
  * - Pipelined pass (pipeline.ts): the whole batch in one savepoint with inserts deferred and sent
  *   as multi-row statements, when the store can and every scope key is fixed for the request.
  * - Optimistic pass: the whole batch in one savepoint, one mutation after the other.
- * - Per-mutation pass: a savepoint per mutation. The answer of record: the two passes above roll
- *   back and give way to it as soon as any mutation is rejected or fails.
+ * - Per-mutation pass: the answers of a savepoint per mutation, the answer of record (the two
+ *   passes above roll back and give way to it as soon as any mutation is rejected or fails), run
+ *   in as few savepoints as it can (applyInRuns): on PostgreSQL, more than 64 subtransactions in
+ *   one transaction slow the snapshots of the whole cluster.
  *
  * Every pass reads through the prefetched records (known.ts) when the store offers `getRecords`.
  */
@@ -26,6 +28,16 @@ type KeyCache = Map<string, Promise<Keys>>;
 
 /** Thrown inside the optimistic savepoint to roll it back; carries nothing, the batch reruns. */
 class OptimisticMiss extends Error {}
+
+/** Thrown inside a run's savepoint to roll it back: the mutation at `index` failed with `cause`. */
+class RunStopped extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super('A mutation of the run failed.');
+  }
+}
 
 /** Applies `fresh` (mutations after the client's last seq), one result per mutation, in order. */
 export async function applyFresh(
@@ -56,9 +68,51 @@ export async function applyFresh(
       // Everything the pass wrote is rolled back; the prefetched rows are still locked and current.
     }
   }
-  return applyEach(fresh, knownView(tx, copyKnown(known)), (view, m, keyCache) =>
-    applyInSavepoint(ctx, view, auth, m, keyCache),
-  );
+  return applyInRuns(ctx, knownView(tx, copyKnown(known)), auth, fresh);
+}
+
+/**
+ * The answers of a savepoint per mutation with about one savepoint per failure: the mutations
+ * from `at` run in one savepoint; when one fails, that savepoint is rolled back, the ones before
+ * it run again in one savepoint (they applied on the same state), and the failed one runs alone
+ * in its own, which it rolls back (its answer is what it meets there, on the state it would
+ * see). Only released savepoints stay subtransactions of the transaction: at most one per
+ * failed mutation plus one, against one per applied mutation before.
+ */
+async function applyInRuns(
+  ctx: HandlerContext,
+  view: WriteTx,
+  auth: AuthContext,
+  fresh: readonly Mutation[],
+): Promise<MutationResult[]> {
+  const out: MutationResult[] = [];
+  let at = 0;
+  while (at < fresh.length) {
+    const from = at;
+    try {
+      const rest = fresh.slice(from);
+      const results = await view.savepoint(() =>
+        applyEach(rest, view, (v, m, keyCache) =>
+          applyMutation(ctx, v, auth, m, keyCache).catch((err: unknown) => {
+            throw new RunStopped(from + rest.indexOf(m), err);
+          }),
+        ),
+      );
+      out.push(...results);
+      return out;
+    } catch (err) {
+      if (!(err instanceof RunStopped)) throw err;
+      if (err.index === from) {
+        // It ran first in the rolled-back savepoint: exactly its own savepoint of the reference path.
+        out.push(failedResult(fresh[from]!, err.cause));
+        at = from + 1;
+      } else {
+        out.push(...(await applyInRuns(ctx, view, auth, fresh.slice(from, err.index))));
+        at = err.index;
+      }
+    }
+  }
+  return out;
 }
 
 /** Runs `apply` on each mutation in order with one key cache, emptied after every applied write. */
@@ -89,24 +143,14 @@ export async function saveOutcomes(
   for (const r of results) await tx.saveOutcome(clientId, r.seq, r);
 }
 
-/** A rejection or any error (a DB error included) rolls back only this mutation's savepoint. */
-async function applyInSavepoint(
-  ctx: HandlerContext,
-  tx: WriteTx,
-  auth: AuthContext,
-  m: Mutation,
-  keyCache: KeyCache,
-): Promise<MutationResult> {
-  try {
-    return await tx.savepoint(() => applyMutation(ctx, tx, auth, m, keyCache));
-  } catch (err) {
-    if (err instanceof Rejection) return err.result;
-    return {
-      seq: m.seq,
-      status: 'rejected',
-      code: 'invalid',
-      message: messages.failed(safeLabel(m.collection)),
-      issues: [{ path: '', message: 'The server could not apply this change.' }],
-    };
-  }
+/** The answer of a mutation whose savepoint a rejection or any error (a DB error included) rolled back. */
+function failedResult(m: Mutation, err: unknown): MutationResult {
+  if (err instanceof Rejection) return err.result;
+  return {
+    seq: m.seq,
+    status: 'rejected',
+    code: 'invalid',
+    message: messages.failed(safeLabel(m.collection)),
+    issues: [{ path: '', message: 'The server could not apply this change.' }],
+  };
 }

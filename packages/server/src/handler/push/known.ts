@@ -1,5 +1,5 @@
 /**
- * The prefetch of a push: when the store offers `getRecords` (PostgreSQL), the records the batch
+ * The prefetch of a push: when the store offers `getRecords` (both SQL stores), the records the batch
  * touches are locked and read with one statement per collection, and a view answers `getRecord`
  * from that copy while it is certain to be current.
  */

@@ -42,6 +42,9 @@ export function pgDialect(n: PgNames): SqlDialect {
     now: NOW_MS,
     forUpdate: ' FOR UPDATE',
     returning: true,
+    maxParams: 65_535,
+    results: (i) =>
+      `(SELECT (e->>'seq')::bigint AS seq, e AS result FROM jsonb_array_elements($${i}::jsonb) AS e)`,
     table: (collection) => n.table(collection),
     clients: n.clients,
     outcomes: n.outcomes,

@@ -21,6 +21,9 @@ export const sqliteDialect: SqlDialect = {
   now: NOW_SQL,
   forUpdate: '',
   returning: false,
+  // SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32.
+  maxParams: 32_766,
+  results: () => "(SELECT json_extract(value, '$.seq') AS seq, value AS result FROM json_each(?))",
   table: (collection) => q(toSnake(collection)),
   clients: '_syncline_clients',
   outcomes: '_syncline_outcomes',
