@@ -206,7 +206,12 @@ async function applyChanges(
 ): Promise<void> {
   const plain: LocalRecord[] = [];
   // One lookup per page, not per row (a fresh client finds nothing).
-  const stored = changes.length ? await tx.getRecords(name, changes.map((c) => c.id)) : new Map();
+  const stored = changes.length
+    ? await tx.getRecords(
+        name,
+        changes.map((c) => c.id),
+      )
+    : new Map();
   for (const change of changes) {
     const rec = stored.get(change.id);
     const base = rec && !authoritative && !isNewer(change, rec.base) ? rec.base : change;
