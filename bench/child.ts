@@ -142,6 +142,8 @@ export async function startService<T>(cmd: ChildCommand, readyCapMs: number): Pr
 export function tsNode(file: string, args: readonly string[] = []): string[] {
   return [
     process.execPath,
+    // BENCH_CPU_PROF=<dir>: every contender process writes a V8 CPU profile there (`--cpu-prof`).
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     '--conditions=@syncline/source',
     '--import',
     'tsx',

@@ -103,12 +103,89 @@ describe('local writes and live queries (no network needed)', () => {
   });
 });
 
+/**
+ * A scripted pull server: answer i is served to a request whose `notes` cursor is the cursor of
+ * answer i-1 (null for the first), so a page asked for twice (fetched ahead, then lost to a
+ * crash) gets the same answer twice.
+ */
+function answersByCursor<T extends { body: unknown }>(answers: T[]): (cursor: string | null) => T {
+  return (cursor) => {
+    const i =
+      cursor === null
+        ? 0
+        : answers.findIndex(
+            (a) =>
+              (a.body as { collections: { notes: { cursor: string } } }).collections.notes.cursor === cursor,
+          ) + 1;
+    const answer = cursor !== null && i === 0 ? undefined : answers[i];
+    if (!answer) throw new Error(`no scripted page after cursor ${cursor}`);
+    return answer;
+  };
+}
+
+describe('pull pipelining', () => {
+  test('the next page is requested while the previous one is written, at most one page ahead', async () => {
+    const row = (id: string, version: number) => ({ id, version, deletedAt: null, title: id });
+    const page = (id: string, version: number, cursor: string, hasMore: boolean) =>
+      ok({
+        collections: { notes: { changes: [row(id, version)], cursor, hasMore, reset: false } },
+        remaining: hasMore ? 1 : 0,
+      });
+    const pages = answersByCursor([
+      page('a', 1, 'p1', true),
+      page('b', 2, 'p2', true),
+      page('c', 3, 'p3', false),
+    ]);
+    const events: string[] = [];
+    let askedP1!: () => void;
+    const p1Asked = new Promise<void>((resolve) => {
+      askedP1 = resolve;
+    });
+    const client = createClient({
+      schema,
+      store: createMemoryStore(createMemoryDisk()),
+      network: manualNetwork(true),
+      ids: () => 'client-1',
+      failpoint: async (name) => {
+        if (name !== 'pull:apply:before-commit') return;
+        events.push('commit');
+        // Without pipelining the first page's write would wait here forever.
+        if (events.length === 2) await p1Asked;
+      },
+      transport: {
+        async request(path, init) {
+          if (path !== '/pull') return defaultAnswer({ path, token: null, body: init.body as never });
+          const cursor =
+            (init.body as { collections: Record<string, { cursor: string | null }> }).collections.notes
+              ?.cursor ?? null;
+          events.push(`ask ${cursor}`);
+          if (cursor === 'p1') askedP1();
+          return pages(cursor);
+        },
+      },
+    });
+    await client.pull();
+    // p2 is asked for only after page 1 is written: never more than one page ahead.
+    expect(events.filter((e) => e !== 'ask p1')).toEqual([
+      'ask null',
+      'commit',
+      'ask p2',
+      'commit',
+      'commit',
+    ]);
+    expect((await client.db.notes.find({})).map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    await client.close();
+  });
+});
+
 describe('reset with scripted transport', () => {
   test('a crash mid-reset resumes from the stored cursor with marks intact, then sweeps', async () => {
     const disk = createMemoryDisk();
     const row = (id: string, version: number) => ({ id, version, deletedAt: null, title: id });
     const pulls: Array<Record<string, { cursor: string | null }>> = [];
-    const pages = [
+    // Answered by the cursor asked for, like a server: a page fetched ahead and then dropped by a
+    // crash is asked for again after the restart.
+    const pages = answersByCursor([
       ok({
         collections: {
           notes: {
@@ -128,7 +205,7 @@ describe('reset with scripted transport', () => {
         collections: { notes: { changes: [row('r3', 3)], cursor: 'p2', hasMore: false, reset: false } },
         remaining: 0,
       }),
-    ];
+    ]);
     const make = (crashAfterPage: boolean) => {
       const resets: string[] = [];
       let pagesSeen = 0;
@@ -143,8 +220,10 @@ describe('reset with scripted transport', () => {
         transport: {
           async request(path, init) {
             if (path !== '/pull') return defaultAnswer({ path, token: null, body: init.body as never });
-            pulls.push((init.body as { collections: Record<string, { cursor: string | null }> }).collections);
-            return pages.shift()!;
+            const asked = (init.body as { collections: Record<string, { cursor: string | null }> })
+              .collections;
+            pulls.push(asked);
+            return pages(asked.notes?.cursor ?? null);
           },
         },
       });
@@ -159,9 +238,12 @@ describe('reset with scripted transport', () => {
     expect((await first.db.notes.find({})).map((r) => r.id)).toEqual(['r1', 'r2', 'r3', 'r4']);
     expect(first.resets).toEqual([]);
 
+    expect(pulls.slice(0, 2).map((p) => p.notes!.cursor)).toEqual([null, 'c0']);
+    pulls.length = 0;
     const second = make(false);
     await second.pull();
-    expect(pulls.map((p) => p.notes!.cursor)).toEqual([null, 'c0', 'p1']);
+    // Resumed from the cursor stored with the last applied page.
+    expect(pulls.map((p) => p.notes!.cursor)).toEqual(['p1']);
     expect(second.resets).toEqual(['notes']);
     // r4 was not re-sent: swept. r2 was not re-sent but has a pending edit: kept.
     expect((await second.db.notes.find({})).map((r) => [r.id, r.title])).toEqual([
@@ -174,7 +256,7 @@ describe('reset with scripted transport', () => {
   test('a record acknowledged during an interrupted reset is not swept by it', async () => {
     const disk = createMemoryDisk();
     const row = (id: string, version: number) => ({ id, version, deletedAt: null, title: id });
-    const pages = [
+    const pages = answersByCursor([
       ok({
         collections: {
           notes: { changes: [row('r1', 1), row('r2', 2)], cursor: 'c0', hasMore: false, reset: false },
@@ -190,7 +272,7 @@ describe('reset with scripted transport', () => {
         collections: { notes: { changes: [], cursor: 'p2', hasMore: false, reset: false } },
         remaining: 0,
       }),
-    ];
+    ]);
     const make = (crashAfterPage: boolean) => {
       let pagesSeen = 0;
       return createClient({
@@ -204,7 +286,9 @@ describe('reset with scripted transport', () => {
         transport: {
           async request(path, init) {
             if (path !== '/pull') return defaultAnswer({ path, token: null, body: init.body as never });
-            return pages.shift()!;
+            const asked = (init.body as { collections: Record<string, { cursor: string | null }> })
+              .collections;
+            return pages(asked.notes?.cursor ?? null);
           },
         },
       });

@@ -158,6 +158,11 @@ export type ClientRejection = Omit<StoredRejection, 'notified'>;
 export interface LocalReadTx {
   /** The record `id` of `collection` (visible or not), or null. */
   getRecord(collection: string, id: string): Promise<LocalRecord | null>;
+  /**
+   * The stored records among `ids` of `collection` (visible or not), by id; absent ids are not in
+   * the map. One read for many ids: a pull page looks up all its ids at once.
+   */
+  getRecords(collection: string, ids: readonly string[]): Promise<Map<string, LocalRecord>>;
   /** Visible rows (row !== null) matching `q`. Without orderBy, order is by id. */
   query(collection: string, q: Query): Promise<LocalRow[]>;
   /** Outbox entries in key order; filter by record when `collection` and `id` are given. */

@@ -63,6 +63,15 @@ function readTx(s: MemoryState, schema: SchemaDef | null): LocalReadTx {
       const r = s.records[collection]?.[id];
       return r ? { ...structuredClone(r), row: visible(r.row, columns) } : null;
     },
+    async getRecords(collection, ids) {
+      const columns = columnsOf(schema, collection);
+      const found = new Map<string, LocalRecord>();
+      for (const id of ids) {
+        const r = s.records[collection]?.[id];
+        if (r) found.set(id, { ...structuredClone(r), row: visible(r.row, columns) });
+      }
+      return found;
+    },
     async query(collection, q: Query) {
       const columns = columnsOf(schema, collection);
       validateQuery(collection, new Set(columns), q);

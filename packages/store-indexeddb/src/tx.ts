@@ -86,6 +86,18 @@ export function readTx(tx: IDBTransaction, ctx: TxContext): LocalReadTx {
       const r = await call<LocalRecord | undefined>(tx, STORES.records, (s) => s.get([collection, id]));
       return filledRecord(ctx, collection, r);
     },
+    async getRecords(collection, ids) {
+      // Every get is issued before the first answer arrives: one round of requests, not one per id.
+      const got = await Promise.all(
+        ids.map((id) => call<LocalRecord | undefined>(tx, STORES.records, (s) => s.get([collection, id]))),
+      );
+      const found = new Map<string, LocalRecord>();
+      for (const r of got) {
+        const rec = filledRecord(ctx, collection, r);
+        if (rec) found.set(rec.id, rec);
+      }
+      return found;
+    },
     async query(collection, q) {
       validateQuery(collection, ctx.columns.get(collection), q);
       const all = await call<LocalRecord[]>(tx, STORES.records, (s) =>

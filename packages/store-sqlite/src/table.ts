@@ -26,6 +26,8 @@ export interface Table {
   queryable: ReadonlySet<string>;
   upsert: string;
   selectById: string;
+  /** `selectById` for a JSON array of ids (one statement per pull page). */
+  selectByIds: string;
 }
 
 /** Identifiers come from a validated schema (letters and digits only); quoting guards keywords. */
@@ -78,6 +80,7 @@ export function tableFor(def: CollectionDef): Table {
     queryable: new Set(fields.keys()),
     upsert,
     selectById: `SELECT * FROM ${sql} WHERE "id" = ?`,
+    selectByIds: `SELECT * FROM ${sql} WHERE "id" IN (SELECT "value" FROM json_each(?))`,
   };
 }
 

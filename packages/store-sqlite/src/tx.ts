@@ -60,6 +60,17 @@ export class SqliteTx implements LocalWriteTx {
     return row ? decodeRecord(table, row) : null;
   }
 
+  async getRecords(collection: string, ids: readonly string[]): Promise<Map<string, LocalRecord>> {
+    const table = this.table(collection);
+    const found = new Map<string, LocalRecord>();
+    if (ids.length === 0) return found;
+    for (const row of await this.conn.all(table.selectByIds, [JSON.stringify(ids)])) {
+      const rec = decodeRecord(table, row);
+      found.set(rec.id, rec);
+    }
+    return found;
+  }
+
   async query(collection: string, q: Query): Promise<LocalRow[]> {
     const table = this.table(collection);
     const { sql, params } = buildQuery(table, q);

@@ -120,6 +120,7 @@ function tracking(tx: LocalWriteTx, collections: Set<string>, outboxChanged: () 
     };
   return {
     getRecord: (c, id) => tx.getRecord(c, id),
+    getRecords: (c, ids) => tx.getRecords(c, ids),
     query: (c, q) => tx.query(c, q),
     outbox: (opts) => tx.outbox(opts),
     outboxCount: () => tx.outboxCount(),

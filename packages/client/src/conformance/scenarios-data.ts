@@ -100,6 +100,19 @@ export function dataScenarios(h: Harness): void {
     });
   });
 
+  test('getRecords answers the stored records among many ids, visible or not', async () => {
+    const { store } = await h.opened();
+    const hidden: LocalRecord = { ...record(itemRow('b')), row: null, pending: 1 };
+    await store.write((tx) => tx.putRecords('items', [record(itemRow('a')), hidden, record(itemRow('c'))]));
+    await store.read(async (tx) => {
+      const found = await tx.getRecords('items', ['c', 'missing', 'b']);
+      expect([...found.keys()].sort()).toEqual(['b', 'c']);
+      expect(found.get('b')).toEqual(hidden);
+      expect(found.get('c')).toEqual(await tx.getRecord('items', 'c'));
+      expect((await tx.getRecords('items', [])).size).toBe(0);
+    });
+  });
+
   test('deleteRecord removes the record', async () => {
     const { store } = await h.opened();
     await store.write((tx) => tx.putRecords('items', [record(itemRow('a')), record(itemRow('b'))]));

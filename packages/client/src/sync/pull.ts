@@ -43,10 +43,14 @@ export async function pullAll(
   const initial = [...cursors.values()].some((c) => c === null);
   ctx.progress.phase(initial ? 'initial-sync' : 'pulling', initial ? 0 : null);
   const limit = Math.min(ctx.pullLimit, ctx.session.limits?.maxRowsPerPage ?? ctx.pullLimit);
-  let active = names;
-  let received = 0;
-  while (active.length > 0) {
-    signal?.throwIfAborted();
+  // One page is fetched ahead while the previous one is written (pipelined). The request of page
+  // n+1 needs only page n's answer (its cursors), not its local write; each cursor is still
+  // persisted in the write tx of its own page, so a crash resumes exactly. A failed write aborts
+  // the page in flight.
+  const ahead = new AbortController();
+  const stop = (): void => ahead.abort(signal?.reason);
+  signal?.addEventListener('abort', stop, { once: true });
+  const fetchPage = async (active: readonly string[]): Promise<Fetched> => {
     await ctx.failpoint('pull:before-request');
     // Rows held outside the stream are checked a slice at a time, within the server's bound.
     const sent = new Map<string, Record<string, number>>();
@@ -65,7 +69,7 @@ export async function pullAll(
       ),
       limit,
     };
-    const raw = (await call(ctx, '/pull', body, signal)).body;
+    const raw = (await call(ctx, '/pull', body, ahead.signal)).body;
     const parsed = pullResponse.safeParse(raw);
     if (!parsed.success) {
       throw new SynclineError(
@@ -75,28 +79,52 @@ export async function pullAll(
       );
     }
     await ctx.failpoint('pull:after-response');
-    const page = parsed.data;
-    const swept = await applyPage(ctx, page, active, sent);
-    await ctx.failpoint('pull:after-page');
-    if (swept.length) {
-      await ctx.failpoint('pull:after-sweep');
-      for (const n of swept) ctx.reset(n);
+    return { page: parsed.data, active, sent };
+  };
+  signal?.throwIfAborted();
+  let received = 0;
+  let inFlight: Promise<Fetched> | null = names.length > 0 ? fetchPage(names) : null;
+  try {
+    while (inFlight) {
+      signal?.throwIfAborted();
+      const { page, active, sent } = await inFlight;
+      inFlight = null;
+      const next: string[] = [];
+      for (const n of active) {
+        const cc = page.collections[n];
+        if (!cc) continue; // not served to this client: nothing more to ask for in this run
+        cursors.set(n, cc.cursor); // in memory for the next request; stored with this page below
+        if (cc.hasMore || (checks.get(n)?.length ?? 0) > 0) next.push(n);
+      }
+      if (next.length > 0) {
+        inFlight = fetchPage(next);
+        // Awaited on the next turn; a failure of this page's write must not leave it unhandled.
+        inFlight.catch(() => undefined);
+      }
+      const swept = await applyPage(ctx, page, active, sent);
+      await ctx.failpoint('pull:after-page');
+      if (swept.length) {
+        await ctx.failpoint('pull:after-sweep');
+        for (const n of swept) ctx.reset(n);
+      }
+      for (const n of active) received += page.collections[n]?.changes.length ?? 0;
+      if (initial)
+        ctx.progress.phase(
+          'initial-sync',
+          received + page.remaining === 0 ? 1 : received / (received + page.remaining),
+        );
     }
-    const next: string[] = [];
-    for (const n of active) {
-      const cc = page.collections[n];
-      if (!cc) continue; // not served to this client: nothing more to ask for in this run
-      received += cc.changes.length;
-      cursors.set(n, cc.cursor);
-      if (cc.hasMore || (checks.get(n)?.length ?? 0) > 0) next.push(n);
-    }
-    active = next;
-    if (initial)
-      ctx.progress.phase(
-        'initial-sync',
-        received + page.remaining === 0 ? 1 : received / (received + page.remaining),
-      );
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    ahead.abort();
   }
+}
+
+/** A pull answer with what was asked for it. */
+interface Fetched {
+  page: PullResponse;
+  active: readonly string[];
+  sent: ReadonlyMap<string, Record<string, number>>;
 }
 
 /**
@@ -177,8 +205,15 @@ async function applyChanges(
   authoritative: boolean,
 ): Promise<void> {
   const plain: LocalRecord[] = [];
+  // One lookup per page, not per row (a fresh client finds nothing).
+  const stored = changes.length
+    ? await tx.getRecords(
+        name,
+        changes.map((c) => c.id),
+      )
+    : new Map();
   for (const change of changes) {
-    const rec = await tx.getRecord(name, change.id);
+    const rec = stored.get(change.id);
     const base = rec && !authoritative && !isNewer(change, rec.base) ? rec.base : change;
     if (rec && rec.pending > 0) {
       await settleRecord(tx, name, change.id, base, { marked: false });
