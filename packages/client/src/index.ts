@@ -27,7 +27,14 @@ export type {
   Where,
 } from './local-store.ts';
 export { createMemoryStore } from './memory-store.ts';
-export { alwaysOnline, type NetworkMonitor, type ObservedNetwork, observedNetwork } from './network.ts';
+export {
+  alwaysOnline,
+  type NetworkMonitor,
+  networkView,
+  type ObservedNetwork,
+  type ObservedView,
+  observedNetwork,
+} from './network.ts';
 export type { ClientEvents, MirroredStatus, SyncStatus } from './status.ts';
 export { socketUrlOf, type WebSocketConstructor, type WebSocketLike } from './sync/socket.ts';
 export {

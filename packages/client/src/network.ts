@@ -131,3 +131,29 @@ export function observedNetwork(
     },
   };
 }
+
+/** What every platform monitor shows of its {@link ObservedNetwork}: no `report` or `clear`. */
+export type ObservedView = Pick<ObservedNetwork, 'online' | 'reachable' | 'subscribe' | 'observe'>;
+
+/**
+ * A platform monitor over `core`: its `online`, `reachable`, `subscribe` and `observe`, plus the
+ * platform's own members in `extra` (getters stay getters), so each platform writes only what
+ * differs.
+ *
+ * @example
+ * const core = observedNetwork(navigator.onLine);
+ * const monitor = networkView(core, { dispose: () => core.clear() });
+ */
+export function networkView<E extends object>(core: ObservedNetwork, extra: E): ObservedView & NoInfer<E> {
+  const view: ObservedView = {
+    get online() {
+      return core.online;
+    },
+    get reachable() {
+      return core.reachable;
+    },
+    subscribe: (cb) => core.subscribe(cb),
+    observe: (transport) => core.observe(transport),
+  };
+  return Object.defineProperties(view, Object.getOwnPropertyDescriptors(extra)) as ObservedView & E;
+}

@@ -1,4 +1,4 @@
-import { type NetworkMonitor, observedNetwork, type Transport } from '@syncline/client';
+import { type NetworkMonitor, networkView, observedNetwork, type Transport } from '@syncline/client';
 
 /**
  * The fields of `@react-native-community/netinfo`'s `NetInfoState` the monitor reads. `null` means
@@ -99,22 +99,14 @@ export function netInfoNetwork(netInfo: NetInfoLike): NetInfoNetwork {
     },
     () => undefined,
   );
-  return {
-    get online() {
-      return core.online;
-    },
+  return networkView(core, {
     get state() {
       return state;
     },
-    get reachable() {
-      return core.reachable;
-    },
-    subscribe: (cb) => core.subscribe(cb),
-    observe: (transport) => core.observe(transport),
     dispose() {
       disposed = true;
       unsubscribe();
       core.clear();
     },
-  };
+  });
 }

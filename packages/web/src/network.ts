@@ -1,4 +1,4 @@
-import { type NetworkMonitor, observedNetwork, type Transport } from '@syncline/client';
+import { type NetworkMonitor, networkView, observedNetwork, type Transport } from '@syncline/client';
 
 /** The parts of `window` (or a worker's `self`) the monitor reads; injectable for tests. */
 export interface OnlineSource {
@@ -39,19 +39,11 @@ export function browserNetwork(source: OnlineSource = globalThis as unknown as O
   const onOffline = () => core.report(false);
   source.addEventListener('online', onOnline);
   source.addEventListener('offline', onOffline);
-  return {
-    get online() {
-      return core.online;
-    },
-    get reachable() {
-      return core.reachable;
-    },
-    subscribe: (cb) => core.subscribe(cb),
-    observe: (transport) => core.observe(transport),
+  return networkView(core, {
     dispose() {
       source.removeEventListener('online', onOnline);
       source.removeEventListener('offline', onOffline);
       core.clear();
     },
-  };
+  });
 }

@@ -1,4 +1,10 @@
-import { alwaysOnline, type NetworkMonitor, observedNetwork, type Transport } from '@syncline/client';
+import {
+  alwaysOnline,
+  type NetworkMonitor,
+  networkView,
+  observedNetwork,
+  type Transport,
+} from '@syncline/client';
 import type { OnlineReports } from './host.ts';
 
 /** Electron's `net` module, as far as the monitor uses it. */
@@ -38,20 +44,12 @@ export function electronNetwork(options: { net: NetLike }): ElectronNetwork {
   const { net } = options;
   // A request that failed to connect re-reads the OS's view.
   const core = observedNetwork(safeIsOnline(net), { unreachable: () => core.report(safeIsOnline(net)) });
-  return {
-    get online() {
-      return core.online;
-    },
-    get reachable() {
-      return core.reachable;
-    },
-    subscribe: (cb) => core.subscribe(cb),
+  return networkView(core, {
     // A renderer's event is believed either way: Chromium derives `navigator.onLine` from the
     // same OS signal as `net.isOnline()`, and a wrong "online" is corrected by the next request.
-    report: (next) => core.report(next),
+    report: (next: boolean) => core.report(next),
     check: () => core.report(safeIsOnline(net)),
-    observe: (transport) => core.observe(transport),
-  };
+  });
 }
 
 function safeIsOnline(net: NetLike): boolean {
