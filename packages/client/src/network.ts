@@ -138,13 +138,16 @@ export type ObservedView = Pick<ObservedNetwork, 'online' | 'reachable' | 'subsc
 /**
  * A platform monitor over `core`: its `online`, `reachable`, `subscribe` and `observe`, plus the
  * platform's own members in `extra` (getters stay getters), so each platform writes only what
- * differs.
+ * differs. `M` is the platform's monitor type.
  *
  * @example
  * const core = observedNetwork(navigator.onLine);
- * const monitor = networkView(core, { dispose: () => core.clear() });
+ * const monitor = networkView<ObservedView & { dispose(): void }>(core, { dispose: () => core.clear() });
  */
-export function networkView<E extends object>(core: ObservedNetwork, extra: E): ObservedView & NoInfer<E> {
+export function networkView<M extends ObservedView>(
+  core: ObservedNetwork,
+  extra: Omit<M, keyof ObservedView>,
+): M {
   const view: ObservedView = {
     get online() {
       return core.online;
@@ -155,5 +158,5 @@ export function networkView<E extends object>(core: ObservedNetwork, extra: E): 
     subscribe: (cb) => core.subscribe(cb),
     observe: (transport) => core.observe(transport),
   };
-  return Object.defineProperties(view, Object.getOwnPropertyDescriptors(extra)) as ObservedView & E;
+  return Object.defineProperties(view, Object.getOwnPropertyDescriptors(extra)) as M;
 }

@@ -47,7 +47,7 @@ export function electronNetwork(options: { net: NetLike }): ElectronNetwork {
   return networkView(core, {
     // A renderer's event is believed either way: Chromium derives `navigator.onLine` from the
     // same OS signal as `net.isOnline()`, and a wrong "online" is corrected by the next request.
-    report: (next: boolean) => core.report(next),
+    report: (next) => core.report(next),
     check: () => core.report(safeIsOnline(net)),
   });
 }
