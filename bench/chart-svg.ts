@@ -7,7 +7,7 @@ export interface Bar {
   label: string;
   /** null: did not finish / failed, drawn as a note instead of a bar. */
   value: number | null;
-  kind: 'syncline' | 'share' | 'baseline' | 'peer';
+  kind: 'syncline' | 'share' | 'variant' | 'baseline' | 'peer';
   note?: string;
 }
 
@@ -18,7 +18,13 @@ export interface Panel {
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const COLORS = { syncline: '#1f4e79', share: '#6b9bd1', baseline: '#9e9e9e', peer: '#e08a3c' } as const;
+const COLORS = {
+  syncline: '#1f4e79',
+  share: '#6b9bd1',
+  variant: '#3a7ca5',
+  baseline: '#9e9e9e',
+  peer: '#e08a3c',
+} as const;
 
 export function drawChart(panels: readonly Panel[], caption: string): string {
   const width = 860;

@@ -1,13 +1,14 @@
 /**
  * Who runs in S1 and S2: Syncline, the raw baselines and the peers, each as a command for a
  * fresh child process. `kind` decides how the report compares them: a `baseline` is the limit
- * on this machine, a `peer` another library, `share` a part of Syncline's own time.
+ * on this machine, a `peer` another library, `share` a part of Syncline's own time, `variant`
+ * Syncline configured otherwise (compressed answers).
  */
 import type { ChildCommand } from './child.ts';
 import { tsNode } from './child.ts';
 import { PEERS_DIR } from './peers-install.ts';
 
-export type ContenderKind = 'syncline' | 'share' | 'baseline' | 'peer';
+export type ContenderKind = 'syncline' | 'share' | 'variant' | 'baseline' | 'peer';
 
 export interface Contender<C> {
   name: string;
@@ -39,6 +40,16 @@ export const initialSyncContenders: ReadonlyArray<Contender<SyncUrls>> = [
       'client: better-sqlite3, WAL, synchronous=NORMAL; server: the Syncline server on SQLite (WAL, NORMAL), pages of 1000',
     command: (u) => ({
       argv: tsNode('./initial-sync-syncline.ts', [u.syncline, 'store']),
+      env: { BENCH_TOKEN: u.token },
+    }),
+  },
+  {
+    name: 'syncline-gzip',
+    label: 'Syncline (SQLite client), gzip answers',
+    kind: 'variant',
+    notes: "the same client asking for compressed answers, as Node's fetch and browsers do by default",
+    command: (u) => ({
+      argv: tsNode('./initial-sync-syncline.ts', [u.syncline, 'store-gzip']),
       env: { BENCH_TOKEN: u.token },
     }),
   },

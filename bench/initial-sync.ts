@@ -20,6 +20,8 @@ export interface SyncResult {
   ms: number;
   rows: number;
   peakRssBytes: number;
+  /** Bytes of the pull answers as they crossed the wire (Syncline's runs only). */
+  wireBytes?: number;
 }
 
 export interface InitialSyncSize {

@@ -49,24 +49,27 @@ export function initialSyncTable(size: InitialSyncSize): string[] {
   const lines = [
     `**S1 — initial sync of ${int(size.rows)} rows** (~150 B each; server → a fresh client process; time until every row is queryable; median of ${reps}, cap ${size.capMs / 1000} s)`,
     '',
-    '| contender | time | rows/s | client peak RSS | Syncline vs this |',
-    '| --- | ---: | ---: | ---: | --- |',
+    '| contender | time | rows/s | client peak RSS | bytes/row on the wire | Syncline vs this |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const c of size.contenders) {
     const t = ms.get(c.name) ?? null;
     const rss = medianOf<SyncResult>(c.runs, (r) => r.peakRssBytes);
+    const wire = medianOf<SyncResult>(c.runs, (r) => (r.wireBytes ?? Number.NaN) / r.rows);
+    const perRow = wire === null || Number.isNaN(wire) ? '—' : wire.toFixed(1);
     if (t === null) {
       lines.push(
-        `| ${c.label} | ${failure(c.runs)} | — | — | ${c.kind === 'peer' ? versus(mine, null, true) : '—'} |`,
+        `| ${c.label} | ${failure(c.runs)} | — | — | — | ${c.kind === 'peer' ? versus(mine, null, true) : '—'} |`,
       );
       continue;
     }
     let cmp = '—';
     if (c.kind === 'peer') cmp = versus(mine, t, false);
-    else if (c.kind === 'share' && mine !== null) cmp = `${Math.round((t / mine) * 100)}% of Syncline's time`;
+    else if ((c.kind === 'share' || c.kind === 'variant') && mine !== null)
+      cmp = `${Math.round((t / mine) * 100)}% of Syncline's time`;
     else if (c.kind === 'baseline' && mine !== null) cmp = `Syncline takes ${ratio(mine / t)}x this`;
     lines.push(
-      `| ${c.label} | ${secs(t)} | ${int(size.rows / (t / 1000))} | ${rss === null ? '—' : mib(rss)} | ${cmp} |`,
+      `| ${c.label} | ${secs(t)} | ${int(size.rows / (t / 1000))} | ${rss === null ? '—' : mib(rss)} | ${perRow} | ${cmp} |`,
     );
   }
   return lines;

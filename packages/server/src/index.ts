@@ -44,6 +44,7 @@ export {
 } from './auth/index.ts';
 export { createSyncServer, scopeColumnsOf } from './handler/index.ts';
 export {
+  type CompressionOptions,
   type CorsOptions,
   type ExtraRoute,
   installSignalHandlers,

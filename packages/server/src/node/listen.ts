@@ -6,6 +6,7 @@ import { answerFailure } from '../handler/failures.ts';
 import { errorFields, requestIdOf, safeLog, silentLogger } from '../handler/logger.ts';
 import { pushOutcomes } from '../handler/push/outcomes.ts';
 import { clientAddress, proxyHops, type TrustProxy } from '../limits/client-address.ts';
+import { type CompressionOptions, compressionSetting, compressResponse } from './compress.ts';
 import { jsonResponse, toFetchRequest, writeFetchResponse } from './convert.ts';
 import { type CorsOptions, createCors } from './cors.ts';
 import {
@@ -86,6 +87,12 @@ export interface ListenOptions {
    * an object sets its frame limit. Heartbeats and timeouts are `createSyncServer({ realtime })`.
    */
   realtime?: boolean | Omit<AttachRealtimeOptions, 'rejectOtherUpgrades' | 'allowOrigin'>;
+  /**
+   * Compressed answers: JSON and text of at least `thresholdBytes` (default 1024) are sent br- or
+   * gzip-encoded when the request's `Accept-Encoding` allows (browsers and Node's fetch send it).
+   * On by default; false sends every answer as it is (e.g. behind a proxy that compresses).
+   */
+  compression?: CompressionOptions | false;
 }
 
 /** A running Node listener made by {@link listen}. */
@@ -140,6 +147,7 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
   const metrics = createListenerMetrics();
   const hops = proxyHops(options.trustProxy);
   const cors = options.cors === undefined ? null : createCors(options.cors);
+  const compression = compressionSetting(options.compression);
   const rateCheck = createRateCheck(server, options.rateLimit);
   const headersTimeoutMs = checkTimeout(options.headersTimeoutMs ?? 15_000, 'headersTimeoutMs', 1);
   const bodyIdleTimeoutMs = checkTimeout(options.bodyIdleTimeoutMs ?? 15_000, 'bodyIdleTimeoutMs', 0);
@@ -228,7 +236,16 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       if (outcomes !== undefined) metrics.countMutations(outcomes);
       // Tell keep-alive clients not to reuse a connection of a listener that is shutting down.
       if (closing) res.setHeader('connection', 'close');
-      await writeFetchResponse(response, res, req.method ?? 'GET');
+      const method = req.method ?? 'GET';
+      const sent =
+        compression === false
+          ? response
+          : await compressResponse(
+              response,
+              { method, acceptEncoding: req.headers['accept-encoding'] ?? null },
+              compression,
+            );
+      await writeFetchResponse(sent, res, method);
     } catch (error) {
       if (res.destroyed || controller.signal.aborted) return; // the caller hung up mid-answer
       const requestId = crypto.randomUUID();
