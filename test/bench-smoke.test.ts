@@ -43,6 +43,7 @@ test('a tiny --quick run writes a results file with S1 and S2 for Syncline and t
   expect(s1.rows).toBe(2000);
   expect(s1.contenders.map((c) => c.name)).toEqual([
     'syncline',
+    'syncline-gzip',
     'syncline-wire',
     'raw-insert',
     'raw-transfer',
@@ -52,8 +53,13 @@ test('a tiny --quick run writes a results file with S1 and S2 for Syncline and t
     expect(c.runs[0]!.result!.rows, c.name).toBe(2000);
     expect(c.runs[0]!.result!.peakRssBytes, c.name).toBeGreaterThan(10 * 1024 * 1024);
   }
-  const ms = (name: string) => s1.contenders.find((c) => c.name === name)!.runs[0]!.result!.ms as number;
+  const result = (name: string) => s1.contenders.find((c) => c.name === name)!.runs[0]!.result!;
+  const ms = (name: string) => result(name).ms as number;
   expect(ms('syncline-wire')).toBeLessThan(ms('syncline'));
+  // Bytes on the wire: the compressed answers are several times smaller than the plain ones.
+  const wire = (name: string) => result(name).wireBytes as number;
+  expect(wire('syncline-gzip') * 3).toBeLessThan(wire('syncline'));
+  expect(wire('syncline-wire')).toBeGreaterThan(2000 * 100);
   expect(results.s2.contenders.map((c) => c.name)).toEqual(['syncline', 'raw']);
   for (const c of results.s2.contenders) {
     const r = c.runs[0]!.result as {
