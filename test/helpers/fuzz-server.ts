@@ -4,6 +4,7 @@
  * `… postgres <url> <pgSchema>`. Prints `listening on <url>`. Besides the sync API and
  * `/healthz` it serves two test-only routes: `GET /__heap` (heap used after full GCs, bytes) and
  * `GET /__dump` (every row of `notes`, every column). No rate limit is configured.
+ * `FUZZ_HEAP_SNAPSHOTS=<dir>` also writes a heap snapshot at each `/__heap`, to find what grew.
  */
 import { createJwtAuth, createSyncServer, listen, scopeColumnsOf } from '@syncline/server';
 import { createPostgresStore } from '@syncline/server/postgres';
@@ -40,6 +41,8 @@ async function heap(): Promise<Response> {
     gc!();
     await new Promise((resolve) => setImmediate(resolve));
   }
+  const dir = process.env.FUZZ_HEAP_SNAPSHOTS;
+  if (dir) (await import('node:v8')).writeHeapSnapshot(`${dir}/heap-${Date.now()}.heapsnapshot`);
   return Response.json({ heapUsed: process.memoryUsage().heapUsed });
 }
 

@@ -102,16 +102,22 @@ export function watchBodyIdle(req: IncomingMessage, idleMs: number, onStall: () 
   if (idleMs <= 0 || req.complete || !hasBody(req)) return;
   const timer = setTimeout(check, idleMs);
   const reset = () => timer.refresh();
+  const socket = req.socket;
   const stop = () => {
     clearTimeout(timer);
     req.off('data', reset);
+    socket.off('close', stop);
   };
   // Listening to 'data' does not start the flow: the body stream (Readable.toWeb) paused it.
   req.on('data', reset);
   req.once('end', stop);
   req.once('close', stop);
+  // A request answered before its body was read is neither destroyed nor closed when its
+  // connection goes: without this, the timer would find its half body buffered, wait again,
+  // forever, and hold the request, the response, the socket and the bytes.
+  socket.once('close', stop);
   function check(): void {
-    if (req.complete || req.destroyed) {
+    if (req.complete || req.destroyed || socket.destroyed) {
       stop();
       return;
     }

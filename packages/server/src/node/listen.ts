@@ -234,8 +234,11 @@ export async function listen(server: SyncServer, options: ListenOptions): Promis
       metrics.countRequest(label, response.status);
       const outcomes = pushOutcomes(response);
       if (outcomes !== undefined) metrics.countMutations(outcomes);
-      // Tell keep-alive clients not to reuse a connection of a listener that is shutting down.
-      if (closing) res.setHeader('connection', 'close');
+      // Tell keep-alive clients not to reuse a connection of a listener that is shutting down, or
+      // one whose request body was answered unread (over the cap, refused before reading): it
+      // would wait paused behind the body forever, holding the socket and its buffers. Node
+      // closes the connection once the answer is out.
+      if (closing || !req.complete) res.setHeader('connection', 'close');
       const method = req.method ?? 'GET';
       const sent =
         compression === false
