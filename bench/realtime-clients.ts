@@ -7,7 +7,9 @@
  * call to the first callback of B's `watch` holding the row: write → visible, end to end.
  *
  * Prints `{"ready":true}` once both clients are live. Then reads commands, one JSON line each, on
- * stdin, and answers each with one JSON line `{ "visible": [ms…], "missed": n }`:
+ * stdin, and answers each with one JSON line `{ "visible": [ms…], "missed": n, "acked": [ms…],
+ * "pulling": [ms…] }` (the last two from the clients' status, per write seen: A's outbox empty
+ * again, and B's first pull begun, both from just before the insert; NaN if not observed):
  * - `{ "writes": n, "pauseMs": p }`: n sequential writes, each after the previous one is seen and
  *   both clients are idle again, with p ms between;
  * - `{ "forMs": t, "pauseMs": p }`: the same, for t ms, with a random pause in [0, p) between (so
@@ -84,9 +86,19 @@ try {
       }
     }
   });
+  // Status marks of the write in flight: A's push acknowledged, B's first pull started.
+  let ackedAt: number | null = null;
+  let pullingAt: number | null = null;
+  let marking = false;
+  a.subscribe((s) => {
+    if (marking && ackedAt === null && s.pending === 0) ackedAt = performance.now();
+  });
+  b.subscribe((s) => {
+    if (marking && pullingAt === null && s.phase === 'pulling') pullingAt = performance.now();
+  });
   let n = 0;
   /** One write by A; its write → B's watch delay in ms, or null if not seen in `missMs`. */
-  const once = async (): Promise<number | null> => {
+  const once = async (): Promise<{ visible: number; acked: number; pulling: number } | null> => {
     const title = `full-${process.pid}-${++n}`;
     let timer: NodeJS.Timeout | undefined;
     const seen = new Promise<number | null>((resolve) => {
@@ -96,11 +108,17 @@ try {
         resolve(null);
       }, missMs);
     });
+    ackedAt = null;
+    pullingAt = null;
+    marking = true;
     const t0 = performance.now();
     await a.db.tasks.insert({ listId: list, title });
     const at = await seen;
+    marking = false;
     clearTimeout(timer);
-    return at === null ? null : at - t0;
+    if (at === null) return null;
+    const mark = (x: number | null) => (x === null ? Number.NaN : x - t0);
+    return { visible: at - t0, acked: mark(ackedAt), pulling: mark(pullingAt) };
   };
   console.log(JSON.stringify({ ready: true }));
 
@@ -109,16 +127,22 @@ try {
     const cmd = JSON.parse(line) as { writes?: number; forMs?: number; pauseMs?: number };
     const pause = cmd.pauseMs ?? 0;
     const visible: number[] = [];
+    const acked: number[] = [];
+    const pulling: number[] = [];
     let missed = 0;
     const end = performance.now() + (cmd.forMs ?? Number.POSITIVE_INFINITY);
     for (let i = 0; i < (cmd.writes ?? Number.POSITIVE_INFINITY) && performance.now() < end; i++) {
       const ms = await once();
       if (ms === null) missed++;
-      else visible.push(ms);
+      else {
+        visible.push(ms.visible);
+        acked.push(ms.acked);
+        pulling.push(ms.pulling);
+      }
       await Promise.all([idle(a), idle(b)]);
       await sleep(cmd.forMs === undefined ? pause : Math.random() * pause);
     }
-    console.log(JSON.stringify({ visible, missed }));
+    console.log(JSON.stringify({ visible, missed, acked, pulling }));
   }
   stopWatch();
 } finally {

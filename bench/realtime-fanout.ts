@@ -70,6 +70,11 @@ const pct = (xs: number[], p: number) => {
   return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+/** Where a full-client write's time goes (p50s from just before A's insert). */
+const steps = (f: { acked: number[]; pulling: number[]; visible: number[] }) => {
+  const p50 = (xs: number[]) => ms(pct(xs.filter(Number.isFinite), 50));
+  return `A's push acked ${p50(f.acked)}, B's pull begun ${p50(f.pulling)}, B's watch ${p50(f.visible)}`;
+};
 
 try {
   const base = await new Promise<string>((resolve, reject) => {
@@ -328,12 +333,14 @@ try {
         writes: fullOne.visible.length + fullOne.missed,
         missed: fullOne.missed,
         visible: `p50 ${ms(pct(fullOne.visible, 50))} / p99 ${ms(pct(fullOne.visible, 99))}`,
+        steps: steps(fullOne),
       },
       load: {
         clients: socketUsers.length + fullUsers,
         writes: fullUnderLoad.visible.length + fullUnderLoad.missed,
         missed: fullUnderLoad.missed,
         visible: `p50 ${ms(pct(fullUnderLoad.visible, 50))} / p99 ${ms(pct(fullUnderLoad.visible, 99))}`,
+        steps: steps(fullUnderLoad),
       },
     },
     load: {

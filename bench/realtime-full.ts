@@ -12,6 +12,10 @@ export interface FullSamples {
   visible: number[];
   /** Writes B did not see in time. */
   missed: number;
+  /** Per write seen, from just before the insert: A's outbox empty again (its push acknowledged). */
+  acked: number[];
+  /** Per write seen: B's first pull begun after the insert (about when the poke reached it). */
+  pulling: number[];
 }
 
 export interface FullClients {
