@@ -1,8 +1,8 @@
 /**
  * Realtime benchmark (issue 11, done-when 5): the sync server in a child process
  * (`realtime-server.ts`), protocol-level clients in this process (real `ws` sockets and HTTP
- * pulls, no client library), and two full Syncline clients in a third (`realtime-clients.ts`:
- * A writes, B's `watch` sees it; users u0 and u1, both members of list l0).
+ * pulls, no client library), and two full Syncline clients, each in a process of its own
+ * (`realtime-full.ts`: A writes, B's `watch` sees it; users u0 and u1, both members of list l0).
  *
  * 1. one socket: write → poke latency (a push through HTTP by the writer `w`, to the poke on the
  *    reader's socket), and write → visible (until the reader's pull answer holds the row);
@@ -73,7 +73,7 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 /** Where a full-client write's time goes (p50s from just before A's insert). */
 const steps = (f: { acked: number[]; pulling: number[]; visible: number[] }) => {
   const p50 = (xs: number[]) => ms(pct(xs.filter(Number.isFinite), 50));
-  return `A's push acked ${p50(f.acked)}, B's pull begun ${p50(f.pulling)}, B's watch ${p50(f.visible)}`;
+  return `A's push ended ${p50(f.acked)}, B's pull began ${p50(f.pulling)}, B's watch ${p50(f.visible)}`;
 };
 
 try {
