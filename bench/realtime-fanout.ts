@@ -1,13 +1,17 @@
 /**
- * Realtime benchmark (issue 11, done-when 5, server side at protocol level): the sync server in a
- * child process (`realtime-server.ts`), protocol-level clients in this process (real `ws` sockets
- * and HTTP pulls, no client library).
+ * Realtime benchmark (issue 11, done-when 5): the sync server in a child process
+ * (`realtime-server.ts`), protocol-level clients in this process (real `ws` sockets and HTTP
+ * pulls, no client library), and two full Syncline clients, each in a process of its own
+ * (`realtime-full.ts`: A writes, B's `watch` sees it; users u0 and u1, both members of list l0).
  *
  * 1. one socket: write → poke latency (a push through HTTP by the writer `w`, to the poke on the
  *    reader's socket), and write → visible (until the reader's pull answer holds the row);
- * 2. BENCH_LISTS × BENCH_LIST_SIZE sockets (default 100 × 10 = 1,000), every one pulling on each
- *    poke (coalesced), one write per BENCH_WRITE_EVERY_MS (100) to a random list for
- *    BENCH_SECONDS (10): poke and visible latency at each of the list's members;
+ *    then the full clients alone: BENCH_FULL_WRITES (50) sequential inserts by A, each timed
+ *    from just before A's `insert()` to B's `watch` callback;
+ * 2. BENCH_LISTS × BENCH_LIST_SIZE clients (default 100 × 10 = 1,000): every member a socket
+ *    pulling on each poke (coalesced), except u0 and u1 which are the full clients, one write per
+ *    BENCH_WRITE_EVERY_MS (100) to a random list for BENCH_SECONDS (10): poke and visible latency
+ *    at each of the list's members, and meanwhile A's writes → B's `watch` as in 1;
  * 3. BENCH_IDLE (10,000) idle sockets: server heap and RSS after GC, per socket.
  *
  * Store: SQLite by default; PostgreSQL with DATABASE_URL (a fresh pg schema, dropped afterwards).
@@ -23,12 +27,15 @@ import { PROTOCOL_VERSION } from '@syncline/core';
 import { signDevToken } from '@syncline/server';
 import pg from 'pg';
 import { WebSocket } from 'ws';
+import { startFullClients } from './realtime-full.ts';
 
 const lists = Number(process.env.BENCH_LISTS ?? 100);
 const size = Number(process.env.BENCH_LIST_SIZE ?? 10);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const writeEvery = Number(process.env.BENCH_WRITE_EVERY_MS ?? 100);
 const idle = Number(process.env.BENCH_IDLE ?? 10_000);
+const fullWrites = Number(process.env.BENCH_FULL_WRITES ?? 50);
+if (size < 2) throw new Error('BENCH_LIST_SIZE must be at least 2: the full clients are two members of l0.');
 const dbUrl = process.env.DATABASE_URL;
 const secret = randomBytes(32).toString('hex');
 const pgSchema = `bench_rt_${randomBytes(4).toString('hex')}`;
@@ -63,6 +70,11 @@ const pct = (xs: number[], p: number) => {
   return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+/** Where a full-client write's time goes (p50s from just before A's insert). */
+const steps = (f: { acked: number[]; pulling: number[]; visible: number[] }) => {
+  const p50 = (xs: number[]) => ms(pct(xs.filter(Number.isFinite), 50));
+  return `A's push ended ${p50(f.acked)}, B's pull began ${p50(f.pulling)}, B's watch ${p50(f.visible)}`;
+};
 
 try {
   const base = await new Promise<string>((resolve, reject) => {
@@ -195,12 +207,19 @@ try {
   one.ws.terminate();
   readers.length = 0;
 
-  // 2. lists × size sockets, each pulling on every poke.
-  for (let u = 0; u < lists * size; u++) await token(`u${u}`);
-  const all = await Promise.all(Array.from({ length: lists * size }, (_, u) => reader(`u${u}`, true)));
+  // 1b. The full clients alone: A (u0) writes to l0, B (u1) watches it.
+  const full = await startFullClients({ url: base, secret, writer: 'u0', watcher: 'u1', list: 'l0' });
+  const fullOne = await full.measure({ writes: fullWrites, pauseMs: 20 });
+
+  // 2. lists × size clients: the full clients u0 and u1 stay; every other member is a socket
+  // pulling on every poke.
+  const fullUsers = 2;
+  const socketUsers = Array.from({ length: lists * size }, (_, u) => u).slice(fullUsers);
+  for (const u of socketUsers) await token(`u${u}`);
+  const all = await Promise.all(socketUsers.map(async (u) => [u, await reader(`u${u}`, true)] as const));
   const load = { poke: [] as number[], visible: [] as number[] };
   const pending = new Map<string, { t0: number; list: number }>();
-  for (const [u, r] of all.entries()) {
+  for (const [u, r] of all) {
     const l = Math.floor(u / size);
     r.onRows = (ids, at) => {
       for (const id of ids) {
@@ -210,8 +229,10 @@ try {
     };
   }
   const lastWriteAt = new Map<number, number>();
-  for (const [u, r] of all.entries()) {
+  for (const [u, r] of all) {
     const l = Math.floor(u / size);
+    // A's writes poke l0 too, and a poke names no write: l0's pokes are not timed.
+    if (l === 0) continue;
     r.onPoke = (at) => {
       const t = lastWriteAt.get(l);
       if (t !== undefined) load.poke.push(at - t);
@@ -220,6 +241,8 @@ try {
   const writes: Array<Promise<unknown>> = [];
   const failures: unknown[] = [];
   const end = performance.now() + seconds * 1000;
+  // A writes and B watches while the load runs, each write after the previous one is seen.
+  const fullLoad = full.measure({ forMs: seconds * 1000, pauseMs: writeEvery });
   let i = 0;
   while (performance.now() < end) {
     const list = Math.floor(Math.random() * lists);
@@ -238,8 +261,10 @@ try {
   }
   await Promise.all(writes);
   if (failures.length > 0) throw new Error(`${failures.length} writes failed, e.g. ${String(failures[0])}`);
+  const fullUnderLoad = await fullLoad;
   await new Promise((resolve) => setTimeout(resolve, 1000)); // let the last pulls land
-  for (const r of all) r.ws.terminate();
+  for (const [, r] of all) r.ws.terminate();
+  await full.stop();
 
   // 3. Idle sockets, opened from this process (the server is another process).
   const memory = async () =>
@@ -302,8 +327,25 @@ try {
       poke: `p50 ${ms(pct(single.poke, 50))} / p99 ${ms(pct(single.poke, 99))}`,
       visible: `p50 ${ms(pct(single.visible, 50))} / p99 ${ms(pct(single.visible, 99))}`,
     },
+    full: {
+      how: "full clients (SQLite local stores, push debounce 0, poll 1 h): A's insert() → B's watch callback",
+      one: {
+        writes: fullOne.visible.length + fullOne.missed,
+        missed: fullOne.missed,
+        visible: `p50 ${ms(pct(fullOne.visible, 50))} / p99 ${ms(pct(fullOne.visible, 99))}`,
+        steps: steps(fullOne),
+      },
+      load: {
+        clients: socketUsers.length + fullUsers,
+        writes: fullUnderLoad.visible.length + fullUnderLoad.missed,
+        missed: fullUnderLoad.missed,
+        visible: `p50 ${ms(pct(fullUnderLoad.visible, 50))} / p99 ${ms(pct(fullUnderLoad.visible, 99))}`,
+        steps: steps(fullUnderLoad),
+      },
+    },
     load: {
-      sockets: lists * size,
+      sockets: socketUsers.length,
+      clients: socketUsers.length + fullUsers,
       writes: i,
       pokesMeasured: load.poke.length,
       poke: `p50 ${ms(pct(load.poke, 50))} / p99 ${ms(pct(load.poke, 99))}`,

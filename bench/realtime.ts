@@ -1,14 +1,21 @@
 /**
  * S4, write → visible latency with 1 and N clients: runs the realtime fan-out benchmark
  * (`bench/realtime-fanout.ts`, `npm run bench:realtime`) as a capped child on SQLite and reads
- * its report. N = lists × members (100 × 10 = 1,000 in full mode).
+ * its report: full clients (A's write → B's `watch`) and protocol-level sockets (push → poke, push
+ * → row in the poked pull). N = lists × members (100 × 10 = 1,000 in full mode).
  */
 import { existsSync } from 'node:fs';
 import { type RunOutcome, runCapped, tsNode } from './child.ts';
 
 export interface RealtimeReport {
   oneSocket: { writes: number; poke: string; visible: string };
-  load: { sockets: number; writes: number; poke: string; visible: string };
+  /** Full clients: A's `insert()` → B's `watch` callback, alone and among `load.clients`. */
+  full?: {
+    one: { writes: number; missed: number; visible: string };
+    load: { clients: number; writes: number; missed: number; visible: string };
+  };
+  /** `sockets` protocol-level ones; `clients` with the two full clients (runs before them: absent). */
+  load: { sockets: number; clients?: number; writes: number; poke: string; visible: string };
   idle?: { sockets: number; heapPerSocketBytes: number; rssPerSocketBytes: number };
 }
 

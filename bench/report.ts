@@ -163,18 +163,41 @@ export function realtimeTable(rt: Realtime): string[] {
         : `failed: ${o?.status === 'failed' ? o.error.slice(0, 300) : ''}`,
     ];
   const r = o.result;
-  const row = (clients: number, poke: string, visible: string) => {
-    const p = latencies(poke);
+  const row = (clients: number, who: string, poke: string | null, visible: string) => {
+    const p = poke === null ? null : latencies(poke);
     const v = latencies(visible);
-    return `| ${int(clients)} | ${p.p50} / ${p.p99 ?? '—'} ms | ${v.p50} / ${v.p99 ?? '—'} ms |`;
+    return `| ${int(clients)} | ${who} | ${p ? `${p.p50} / ${p.p99 ?? '—'} ms` : '—'} | ${v.p50} / ${v.p99 ?? '—'} ms |`;
   };
+  const many = r.load.clients ?? r.load.sockets;
+  const missed = (n: number) => (n > 0 ? ` (${n} not seen in 5 s)` : '');
   return [
     head,
     '',
-    '| clients (sockets) | write → poke p50 / p99 | write → visible p50 / p99 |',
-    '| ---: | ---: | ---: |',
-    row(1, r.oneSocket.poke, r.oneSocket.visible),
-    row(r.load.sockets, r.load.poke, r.load.visible),
+    '| clients | measured by | write → poke p50 / p99 | write → visible p50 / p99 |',
+    '| ---: | --- | ---: | ---: |',
+    ...(r.full
+      ? [
+          row(
+            1,
+            `full clients: A's insert() → B's watch${missed(r.full.one.missed)}`,
+            null,
+            r.full.one.visible,
+          ),
+          row(
+            r.full.load.clients,
+            `the same, while ${int(r.load.sockets)} protocol-level sockets load the server${missed(r.full.load.missed)}`,
+            null,
+            r.full.load.visible,
+          ),
+        ]
+      : []),
+    row(
+      1,
+      'protocol-level socket: HTTP push → poke, → row in the poked pull',
+      r.oneSocket.poke,
+      r.oneSocket.visible,
+    ),
+    row(many, `the same, at the ${int(r.load.sockets)} sockets`, r.load.poke, r.load.visible),
     ...(r.idle
       ? [
           '',

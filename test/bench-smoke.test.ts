@@ -2,7 +2,8 @@
  * Smoke test of `npm run bench`: a tiny run (S1 on 2,000 rows and S2 on 20 + 200 writes, Syncline
  * and the raw baselines only, no peers to install) leaves a well-formed results file whose
  * figures are real: every row synced, every write counted, the server's share below the whole.
- * Also checks that the peers' copy of the bench rows equals bench/rows.ts.
+ * Also checks that the peers' copy of the bench rows equals bench/rows.ts, and runs a tiny S4
+ * (the realtime fan-out bench): its full clients see every write, and the S4 table shows them.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, test } from 'vitest';
+import type { RealtimeReport } from '../bench/realtime.ts';
+import { realtimeTable } from '../bench/report.ts';
 import { benchRow } from '../bench/rows.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
@@ -80,3 +83,37 @@ test("the peers' rows (bench/peers/rows.mjs) are bench/rows.ts's", async () => {
   const peers = (await import(path)) as { benchRow: typeof benchRow };
   for (const n of [0, 1, 7, 12_345, 999_999]) expect(peers.benchRow(n)).toEqual(benchRow(n));
 });
+
+test("a tiny S4: full clients time A's insert → B's watch, alone and among the sockets; the table shows both", async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--conditions=@syncline/source', '--import', 'tsx', 'bench/realtime-fanout.ts'],
+    {
+      timeout: 90_000,
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        BENCH_LISTS: '2',
+        BENCH_LIST_SIZE: '3',
+        BENCH_SECONDS: '1',
+        BENCH_IDLE: '10',
+        BENCH_FULL_WRITES: '5',
+      },
+    },
+  );
+  const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as RealtimeReport;
+  expect(report.full!.one).toMatchObject({ writes: 5, missed: 0 });
+  expect(report.full!.one.visible).toMatch(/^p50 [\d.]+ ms \/ p99 [\d.]+ ms$/);
+  expect(report.full!.load.clients).toBe(6);
+  expect(report.full!.load.missed).toBe(0);
+  expect(report.full!.load.writes).toBeGreaterThan(0);
+  expect(report.load.sockets).toBe(4);
+  const table = realtimeTable({
+    available: true,
+    clients: [1, 6],
+    outcome: { status: 'ok', result: report, wallMs: 1 },
+  }).join('\n');
+  expect(table).toContain("| 1 | full clients: A's insert() → B's watch | — |");
+  expect(table).toContain('| 6 | the same, while 4 protocol-level sockets load the server | — |');
+  expect(table).toContain('| 1 | protocol-level socket: HTTP push → poke, → row in the poked pull |');
+}, 90_000);
