@@ -54,6 +54,12 @@ export interface SimServer {
   setGrant(user: string, space: string, on: boolean): Promise<void>;
   /** Every record with plain SQL (tombstones included): the oracles' server truth. */
   truth(): Promise<ServerTruth>;
+  /**
+   * Whether a pull started now can deliver every committed row: always on SQLite; on PostgreSQL,
+   * once the cluster's xid watermark has passed every row's and gone-marker's `_txid` (another
+   * session's open transaction anywhere in the cluster holds it back, decision 0013).
+   */
+  deliverable(): Promise<boolean>;
   /** Closes the server and drops the PostgreSQL schema. */
   dispose(): Promise<void>;
 }
@@ -238,6 +244,18 @@ export async function createSimServer(o: SimServerOptions): Promise<SimServer> {
         }
       }
       return out;
+    },
+    async deliverable() {
+      if (o.kind !== 'postgres') return true;
+      const newest = [...COLLECTIONS, 'syncline_gone']
+        .map((t) => `SELECT max(_txid) AS x FROM ${t}`)
+        .join(' UNION ALL ');
+      const rows = await current!.read((db) =>
+        db.all<{ ok: boolean }>(
+          `SELECT coalesce((SELECT max(x) FROM (${newest}) m) < pg_snapshot_xmin(pg_current_snapshot()), true) AS ok`,
+        ),
+      );
+      return rows[0]?.ok === true;
     },
     async dispose() {
       await server.close();

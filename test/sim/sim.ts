@@ -326,10 +326,14 @@ export async function runSeed(seed: number, o: SimOptions): Promise<SeedResult> 
         for (const s of slots) await s.client.sync().catch(() => undefined);
     }
     let verdict = await check(model, slots, server.log, await server.truth(), grants);
-    // PostgreSQL delivers up to the xid watermark, which other sessions in the cluster may hold
-    // back for a moment: give delivery (only) a little real time before calling it divergence.
-    for (let wait = 0; o.store === 'postgres' && verdict.diverged.length > 0 && wait < 30; wait++) {
+    // PostgreSQL delivers up to the xid watermark, which another session anywhere in the cluster
+    // holds back while its transaction is open (a shared test cluster has many). Wait for the
+    // watermark to pass every row (up to 60 s), then pull: what is still missing then diverged.
+    const deadline = Date.now() + 60_000;
+    for (let tries = 0; o.store === 'postgres' && verdict.diverged.length > 0 && tries < 15; ) {
       await new Promise((r) => setTimeout(r, 100));
+      if (!(await server.deliverable()) && Date.now() < deadline) continue;
+      tries++;
       for (const s of slots) await s.client.pull().catch(() => undefined);
       verdict = await check(model, slots, server.log, await server.truth(), grants);
     }
