@@ -180,7 +180,7 @@ function createRealtime(
 
 /** Random bytes from a float source, so ids replay under a seeded `random`. */
 function bytesFrom(random: () => number) {
-  return (n: number) => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
+  return (n: number) => new Uint8Array(n).map(() => Math.floor(random() * 256));
 }
 
 /**
@@ -245,7 +245,6 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
       .catch((e: unknown) => events.emit('error', asSynclineError(e)));
     return refreshing;
   };
-
   let realtime: RealtimeSocket | undefined;
   const ctx: SyncContext = {
     schema: options.schema,
@@ -329,8 +328,10 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     ctx,
     bus,
     ready,
-    wrote: () => loop.poke(),
-    refresh: refreshPending,
+    wrote: (pending) => {
+      status.set({ pending });
+      loop.poke();
+    },
     onError: (e) => events.emit('error', asSynclineError(e)),
   };
   let closed = false;
