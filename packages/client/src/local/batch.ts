@@ -64,8 +64,8 @@ async function commitOps(
 ): Promise<LocalRecord[]> {
   const ids = new Set<string>();
   for (const o of ops) ids.add(o.id);
+  // Every id read is written back: after the loop, `states` holds exactly the touched records.
   const states = await tx.getRecords(col.name, [...ids]);
-  const touched = new Map<string, LocalRecord>();
   const after: LocalRecord[] = new Array(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const { id, op: make } = ops[i]!;
@@ -74,10 +74,9 @@ async function commitOps(
     await tx.addOutbox({ collection: col.name, id, op, seq: null, clientId: null, createdAt: now });
     const next = afterOp(rec, id, op);
     states.set(id, next);
-    touched.set(id, next);
     after[i] = next;
   }
-  await tx.putRecords(col.name, [...touched.values()]);
+  await tx.putRecords(col.name, [...states.values()]);
   return after;
 }
 
