@@ -28,7 +28,7 @@ async function until(check: () => Promise<boolean>, ms = 5000): Promise<boolean>
   return true;
 }
 
-describe('better-sqlite3 driver: WAL checkpoints (decision 0026)', () => {
+describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
   test('background: the connection never checkpoints itself, a worker moves the WAL into the file', async () => {
     const path = join(dir, `bg-${++n}.db`);
     const driver = betterSqlite3Driver(path);

@@ -1,5 +1,5 @@
 /**
- * WAL checkpoints off the writing thread (decision 0026). better-sqlite3 runs SQLite on the main
+ * WAL checkpoints off the writing thread (decision 0027). better-sqlite3 runs SQLite on the main
  * thread, and with the default `wal_autocheckpoint` the COMMIT that crosses 1000 WAL pages copies
  * them into the database file and fsyncs it: a write that usually takes 0.03 ms then takes
  * several. Here the connection's automatic checkpoints are off and a worker thread, on its own

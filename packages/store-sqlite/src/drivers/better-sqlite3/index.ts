@@ -13,7 +13,7 @@ export interface BetterSqlite3DriverOptions {
   statementCacheSize?: number;
   /**
    * Where WAL checkpoints run for a file the driver opens: `background` (default), on a worker
-   * thread's own connection so no write waits for one (decision 0026), or `inline`, SQLite's own
+   * thread's own connection so no write waits for one (decision 0027), or `inline`, SQLite's own
    * automatic checkpoint inside the COMMIT that crosses 1000 WAL pages. A connection passed in
    * keeps its own settings.
    */
