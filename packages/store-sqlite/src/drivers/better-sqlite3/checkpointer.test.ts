@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,21 @@ describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: committed });
     db.close();
+  });
+
+  test('the worker starts under a parent run with --input-type=module too (its code is CommonJS)', () => {
+    const path = join(dir, `esm-${++n}.db`);
+    const code = `
+      const { betterSqlite3Driver } = await import(${JSON.stringify(new URL('./index.ts', import.meta.url).href)});
+      const d = betterSqlite3Driver(${JSON.stringify(path)});
+      await new Promise((r) => setTimeout(r, 300));
+      console.log(JSON.stringify(d.all('PRAGMA wal_autocheckpoint')));
+      await d.close();`;
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+    });
+    // A worker that failed to start would have put SQLite's own checkpoints (1000) back.
+    expect(out.stdout.trim()).toBe('[{"wal_autocheckpoint":0}]');
   });
 
   test('inline: SQLite checkpoints inside COMMIT as usual', async () => {

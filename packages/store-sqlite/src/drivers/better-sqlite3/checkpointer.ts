@@ -49,6 +49,8 @@ export function startCheckpointer(db: Database.Database, path: string, intervalM
   try {
     worker = new Worker(WORKER, {
       eval: true,
+      // Not the parent's flags: with `--input-type=module` among them, the code would run as ESM.
+      execArgv: [],
       workerData: { path, lib: createRequire(import.meta.url).resolve('better-sqlite3') },
     });
   } catch {
