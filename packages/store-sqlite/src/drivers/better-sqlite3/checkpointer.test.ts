@@ -33,12 +33,15 @@ describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
   test('background: the connection never checkpoints itself, a worker moves the WAL into the file', async () => {
     const path = join(dir, `bg-${++n}.db`);
     const driver = betterSqlite3Driver(path);
-    expect(await driver.all('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 0 }]);
     await driver.exec('CREATE TABLE t (v TEXT)');
     const before = statSync(path).size;
+    // A few commits first: no thread yet, SQLite's own checkpoints stay on.
+    await commits(driver, 10);
+    expect(await driver.all('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 1000 }]);
     // Far fewer than 1000 WAL pages: SQLite's own automatic checkpoint would not run yet.
     await commits(driver, 50);
-    let committed = 50;
+    let committed = 60;
+    expect(await driver.all('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 0 }]);
     // Commits after the first ask again (at most every 20 ms); the worker copies pages into the file.
     const grew = await until(async () => {
       await commits(driver, 1);
@@ -60,6 +63,8 @@ describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
     const code = `
       const { betterSqlite3Driver } = await import(${JSON.stringify(new URL('./index.ts', import.meta.url).href)});
       const d = betterSqlite3Driver(${JSON.stringify(path)});
+      await d.exec('CREATE TABLE t (v)');
+      for (let i = 0; i < 60; i++) { await d.exec('BEGIN'); await d.run('INSERT INTO t VALUES (1)'); await d.exec('COMMIT'); }
       await new Promise((r) => setTimeout(r, 300));
       console.log(JSON.stringify(d.all('PRAGMA wal_autocheckpoint')));
       await d.close();`;
@@ -76,7 +81,7 @@ describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
     expect(await driver.all('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 1000 }]);
     await driver.exec('CREATE TABLE t (v TEXT)');
     const before = statSync(path).size;
-    await commits(driver, 50);
+    await commits(driver, 60);
     await new Promise((r) => setTimeout(r, 100));
     expect(statSync(path).size).toBe(before);
     await driver.close();

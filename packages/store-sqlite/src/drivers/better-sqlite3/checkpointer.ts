@@ -9,8 +9,8 @@
  * Durability is unchanged: a commit is durable once its frames are in the WAL (synchronous=NORMAL
  * syncs the WAL before each checkpoint, as before); a checkpoint only moves committed pages into
  * the main file. A commit asks for a checkpoint at most every `intervalMs`, and only one runs at a
- * time; with no commits the worker is idle (no timers). Should the worker fail, the connection
- * goes back to SQLite's own automatic checkpoints.
+ * time; with no commits the worker is idle (no timers). The worker starts at the 50th commit;
+ * should it fail, the connection goes back to SQLite's own automatic checkpoints.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -21,12 +21,7 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.lib);
 const db = new Database(workerData.path, { fileMustExist: true });
-parentPort.on('message', (m) => {
-  if (m === 'close') {
-    db.close();
-    parentPort.close();
-    return;
-  }
+parentPort.on('message', () => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
@@ -39,42 +34,58 @@ parentPort.on('message', (m) => {
 export interface Checkpointer {
   /** A transaction committed: checkpoint soon (at most one in flight, at most every intervalMs). */
   committed(): void;
-  /** Stops the worker and closes its connection (before the main connection closes). */
+  /** Stops the worker (its connection closes with it) before the main connection closes. */
   close(): Promise<void>;
 }
 
-/** Starts the background checkpointer for the file of `db`, or null where none can run. */
-export function startCheckpointer(db: Database.Database, path: string, intervalMs = 20): Checkpointer | null {
-  let worker: Worker;
-  try {
-    worker = new Worker(WORKER, {
-      eval: true,
-      // Not the parent's flags: with `--input-type=module` among them, the code would run as ESM.
-      execArgv: [],
-      workerData: { path, lib: createRequire(import.meta.url).resolve('better-sqlite3') },
-    });
-  } catch {
-    return null;
-  }
-  worker.unref();
-  db.pragma('wal_autocheckpoint = 0');
+/**
+ * Commits before the worker starts: a connection that writes a little and closes (a test, a
+ * short script) never pays for a thread, and these first commits stay far below the 1,000 WAL
+ * pages at which SQLite's own checkpoint, on until then, would run.
+ */
+const START_AFTER_COMMITS = 50;
+
+/** The background checkpointer for the file `path` of `db`. */
+export function backgroundCheckpoints(db: Database.Database, path: string, intervalMs = 20): Checkpointer {
+  let worker: Worker | null = null;
+  let commits = 0;
   let busy = false;
   let last = Number.NEGATIVE_INFINITY;
-  let failed = false;
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let off = false;
   const fallBack = () => {
-    if (failed) return;
-    failed = true;
+    if (off) return;
+    off = true;
     if (db.open) db.pragma('wal_autocheckpoint = 1000');
   };
-  worker.on('message', () => {
-    busy = false;
-  });
-  worker.on('error', fallBack);
-  void exited.then(fallBack);
+  const start = (): Worker | null => {
+    try {
+      const w = new Worker(WORKER, {
+        eval: true,
+        // Not the parent's flags: with `--input-type=module` among them, the code would run as ESM.
+        execArgv: [],
+        workerData: { path, lib: createRequire(import.meta.url).resolve('better-sqlite3') },
+      });
+      w.unref();
+      w.on('message', () => {
+        busy = false;
+      });
+      w.on('error', fallBack);
+      w.once('exit', fallBack);
+      db.pragma('wal_autocheckpoint = 0');
+      return w;
+    } catch {
+      off = true;
+      return null;
+    }
+  };
   return {
     committed() {
-      if (busy || failed) return;
+      if (off || busy) return;
+      if (worker === null) {
+        if (++commits < START_AFTER_COMMITS) return;
+        worker = start();
+        if (worker === null) return;
+      }
       const now = performance.now();
       if (now - last < intervalMs) return;
       last = now;
@@ -82,12 +93,11 @@ export function startCheckpointer(db: Database.Database, path: string, intervalM
       worker.postMessage('check');
     },
     async close() {
-      if (failed) return;
-      failed = true;
-      // Referenced again: the caller waits for the worker's exit, so the process must too.
-      worker.ref();
-      worker.postMessage('close');
-      await exited;
+      off = true;
+      // A checkpoint in progress finishes (native code is not interrupted); better-sqlite3 closes
+      // the worker's connection as its thread ends, so the main connection closes last and
+      // checkpoints and removes the WAL.
+      await worker?.terminate();
     },
   };
 }

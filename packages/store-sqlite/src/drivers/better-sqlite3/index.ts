@@ -3,7 +3,7 @@ import { SynclineError } from '@syncline/core';
 import Database from 'better-sqlite3';
 import type { RunResult, SqliteDriver, SqlRow, SqlValue } from '../../driver.ts';
 import { toStorageError } from '../../errors.ts';
-import { startCheckpointer } from './checkpointer.ts';
+import { backgroundCheckpoints } from './checkpointer.ts';
 
 /** Options of {@link betterSqlite3Driver}. */
 export interface BetterSqlite3DriverOptions {
@@ -57,7 +57,7 @@ export function betterSqlite3Driver(
 
   const checkpointer =
     owned && target !== ':memory:' && options.checkpoints !== 'inline'
-      ? startCheckpointer(db, db.name)
+      ? backgroundCheckpoints(db, db.name)
       : null;
   // Statements cached by SQL text: the store repeats a few statements with new parameters.
   const cacheSize = Math.max(1, options.statementCacheSize ?? 200);
