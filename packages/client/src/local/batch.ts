@@ -1,12 +1,13 @@
 /**
  * The batch writes (`insertMany`, `updateMany`, `deleteMany`), each run inside ONE write tx by
- * the caller: every row is validated first (no store call), then each record is read once, its
- * outbox entry appended, and all the rewritten records are stored with one `putRecords` call.
+ * the caller: every row is validated first (no store call), then the records are read with one
+ * `getRecords`, each row's outbox entry appended, and all the rewritten records are stored with
+ * one `putRecords` call.
  * The first refused row throws before anything is kept (the tx rolls back), naming its index.
  *
  * A record's new state is its old state with the one op applied (`applyOp` over the visible
  * row, `pending + 1`), which is what `settleRecord` computes from the base and the outbox, without
- * reading the record's outbox back (decision 0024).
+ * reading the record's outbox back (decisions 0024, 0027; `afterOp` in ops.ts).
  */
 import { type CollectionDef, SynclineError } from '@syncline/core';
 import { type LocalOp, validateInsert, validatePatch } from '@syncline/core/internal';
