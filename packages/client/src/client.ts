@@ -1,4 +1,5 @@
 import { type SchemaDef, SynclineError, uuidv7 } from '@syncline/core';
+import { bytesFromFloats } from '@syncline/core/internal';
 import { createBackoff } from './backoff.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createDb, type Db } from './db.ts';
@@ -178,11 +179,6 @@ function createRealtime(
   });
 }
 
-/** Random bytes from a float source, so ids replay under a seeded `random`. */
-function bytesFrom(random: () => number) {
-  return (n: number) => Uint8Array.from({ length: n }, () => Math.floor(random() * 256));
-}
-
 /**
  * Creates a Syncline client: a typed local database (`client.db`) over `store` that syncs with the
  * server at `url` in the background. Nothing touches the network until `start()`, `sync()` or
@@ -214,7 +210,9 @@ function bytesFrom(random: () => number) {
 export function createClient<S extends SchemaDef>(options: ClientOptions<S>): SynclineClient<S> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
-  const ids = options.ids ?? (() => uuidv7(clock.now(), bytesFrom(random)));
+  // Bytes from the float source, so ids replay under a seeded `random`.
+  const bytes = bytesFromFloats(random);
+  const ids = options.ids ?? (() => uuidv7(clock.now(), bytes));
   const network = options.network ?? alwaysOnline();
   const transport = options.transport ?? (options.url ? fetchTransport(options.url) : undefined);
   if (!transport) throw new SynclineError('invalid', 'createClient needs either `url` or `transport`.');
@@ -245,7 +243,6 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
       .catch((e: unknown) => events.emit('error', asSynclineError(e)));
     return refreshing;
   };
-
   let realtime: RealtimeSocket | undefined;
   const ctx: SyncContext = {
     schema: options.schema,
@@ -329,8 +326,10 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
     ctx,
     bus,
     ready,
-    wrote: () => loop.poke(),
-    refresh: refreshPending,
+    wrote: (pending) => {
+      status.set({ pending });
+      loop.poke();
+    },
     onError: (e) => events.emit('error', asSynclineError(e)),
   };
   let closed = false;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { defaultAnswer, emptyPull, ok, schema, scriptedClient } from '../test/scripted.ts';
 import { createClient } from './client.ts';
+import { MAX_RECORD_BYTES } from './local/ops.ts';
 import { createMemoryDisk, createMemoryStore } from './memory-store.ts';
 import { manualNetwork } from './network.ts';
 
@@ -37,6 +38,27 @@ describe('local writes and live queries (no network needed)', () => {
     expect(await c.db.notes.get(row.id)).toBeNull();
     expect(c.status.pending).toBe(3);
     expect(c.calls).toEqual([]);
+  });
+
+  test('the size limit counts JSON bytes: escapes and multi-byte text, and an update merged with its row', async () => {
+    const c = scriptedClient(() => {
+      throw new Error('no request expected');
+    });
+    c.network.set(false);
+    // 50,000 characters, but 300,000 bytes of JSON (each is written \u0001): refused.
+    await expect(c.db.notes.insert({ title: '\u0001'.repeat(50_000) })).rejects.toMatchObject({
+      code: 'invalid',
+      message: /bytes of JSON/,
+    });
+    // 100,000 characters of 2 bytes each: 200,000 bytes, under the limit.
+    const row = await c.db.notes.insert({ title: 'é'.repeat(100_000) });
+    await expect(c.db.notes.update(row.id, { title: 'b'.repeat(MAX_RECORD_BYTES) })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await expect(
+      c.db.notes.insertMany([{ title: 'ok' }, { title: '"'.repeat(MAX_RECORD_BYTES / 2) }]),
+    ).rejects.toMatchObject({ code: 'invalid', details: { index: 1 } });
+    expect(c.status.pending).toBe(1);
   });
 
   test('text a server store cannot keep exactly is refused at write time, with a clear error', async () => {

@@ -8,6 +8,18 @@ export const cryptoRandomBytes: RandomBytes = (n) => {
   return out;
 };
 
+/**
+ * Random bytes drawn from a float source in [0, 1) (`Math.random`, a seeded PRNG), one draw per
+ * byte, so ids replay exactly under a seeded source. A plain loop: ids are made per inserted row.
+ */
+export function bytesFromFloats(random: () => number): RandomBytes {
+  return (n) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = Math.floor(random() * 256);
+    return out;
+  };
+}
+
 /** The two hex digits of each byte value. */
 const HEX = Array.from({ length: 256 }, (_, x) => x.toString(16).padStart(2, '0'));
 

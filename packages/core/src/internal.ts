@@ -3,7 +3,7 @@
  * squashing, ids, a mutex). Not for apps: it changes with any release, without notice.
  */
 export { stableHash } from './hash.ts';
-export { cryptoRandomBytes, type RandomBytes, seededRandom } from './ids.ts';
+export { bytesFromFloats, cryptoRandomBytes, type RandomBytes, seededRandom } from './ids.ts';
 export { Mutex } from './mutex.ts';
 export { wireSchemas } from './protocol/index.ts';
 export { getCollection } from './schema/define.ts';

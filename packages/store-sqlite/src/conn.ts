@@ -1,4 +1,4 @@
-import type { RunResult, SqliteDriver, SqlRow, SqlValue } from './driver.ts';
+import type { MaybePromise, RunResult, SqliteDriver, SqlRow, SqlValue } from './driver.ts';
 import { toStorageError } from './errors.ts';
 
 /** The driver with every failure turned into `SynclineError('storage')`. */
@@ -13,17 +13,20 @@ export class Conn {
     }
   }
 
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+  /** Answers synchronously when the driver does (no promise per statement on better-sqlite3). */
+  run(sql: string, params: readonly SqlValue[] = []): MaybePromise<RunResult> {
     try {
-      return await this.driver.run(sql, params);
+      const result = this.driver.run(sql, params);
+      return result instanceof Promise ? result.catch(rethrow) : result;
     } catch (error) {
       throw toStorageError(error);
     }
   }
 
-  async all(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+  all(sql: string, params: readonly SqlValue[] = []): MaybePromise<SqlRow[]> {
     try {
-      return await this.driver.all(sql, params);
+      const rows = this.driver.all(sql, params);
+      return rows instanceof Promise ? rows.catch(rethrow) : rows;
     } catch (error) {
       throw toStorageError(error);
     }
@@ -43,4 +46,8 @@ export class Conn {
       throw toStorageError(error);
     }
   }
+}
+
+function rethrow(error: unknown): never {
+  throw toStorageError(error);
 }

@@ -56,7 +56,8 @@ export class SqliteTx implements LocalWriteTx {
 
   async getRecord(collection: string, id: string): Promise<LocalRecord | null> {
     const table = this.table(collection);
-    const [row] = await this.conn.all(table.selectById, [id]);
+    const rows = this.conn.all(table.selectById, [id]);
+    const [row] = rows instanceof Promise ? await rows : rows;
     return row ? decodeRecord(table, row) : null;
   }
 
@@ -128,7 +129,8 @@ export class SqliteTx implements LocalWriteTx {
 
   async putRecord(collection: string, record: LocalRecord): Promise<void> {
     const table = this.table(collection, true);
-    await this.conn.run(table.upsert, recordParams(table, record));
+    const done = this.conn.run(table.upsert, recordParams(table, record));
+    if (done instanceof Promise) await done;
   }
 
   async putRecords(collection: string, records: LocalRecord[]): Promise<void> {
@@ -143,11 +145,12 @@ export class SqliteTx implements LocalWriteTx {
 
   async addOutbox(entry: Omit<OutboxEntry, 'key'>): Promise<number> {
     this.check(true);
-    const result = await this.conn.run(
+    // No await on a synchronous driver: one promise per entry (insertMany adds thousands).
+    const done = this.conn.run(
       'INSERT INTO "_syncline_outbox" ("collection", "record_id", "op", "seq", "client_id", "created_at") VALUES (?, ?, ?, ?, ?, ?)',
       [entry.collection, entry.id, JSON.stringify(entry.op), entry.seq, entry.clientId, entry.createdAt],
     );
-    return Number(result.lastInsertRowid);
+    return Number((done instanceof Promise ? await done : done).lastInsertRowid);
   }
 
   async updateOutbox(entry: OutboxEntry): Promise<void> {

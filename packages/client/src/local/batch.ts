@@ -1,17 +1,27 @@
 /**
  * The batch writes (`insertMany`, `updateMany`, `deleteMany`), each run inside ONE write tx by
- * the caller: every row is validated first (no store call), then each record is read once, its
- * outbox entry appended, and all the rewritten records are stored with one `putRecords` call.
+ * the caller: every row is validated first (no store call), then the records are read with one
+ * `getRecords`, each row's outbox entry appended, and all the rewritten records are stored with
+ * one `putRecords` call.
  * The first refused row throws before anything is kept (the tx rolls back), naming its index.
  *
  * A record's new state is its old state with the one op applied (`applyOp` over the visible
  * row, `pending + 1`), which is what `settleRecord` computes from the base and the outbox, without
- * reading the record's outbox back (decision 0024).
+ * reading the record's outbox back (decisions 0024, 0027; `afterOp` in ops.ts).
  */
 import { type CollectionDef, SynclineError } from '@syncline/core';
-import { applyOp, type LocalOp, validateInsert, validatePatch } from '@syncline/core/internal';
+import { type LocalOp, validateInsert, validatePatch } from '@syncline/core/internal';
 import type { LocalRecord, LocalRow, LocalWriteTx } from '../local-store.ts';
-import { checkId, checkSize, invalid, notFound } from './ops.ts';
+import {
+  afterOp,
+  baseVersionOf,
+  checkFree,
+  checkId,
+  checkSize,
+  invalid,
+  notFound,
+  withoutId,
+} from './ops.ts';
 
 /** One change of `updateMany`: the record's id and the columns to set. */
 export interface BatchUpdate {
@@ -42,7 +52,10 @@ function checkArray(method: string, value: unknown, what: string): asserts value
     throw new SynclineError('invalid', `${method} takes an array of ${what}; it was given ${typeof value}.`);
 }
 
-/** Appends the ops in order (one outbox entry each) and stores every touched record once. */
+/**
+ * Appends the ops in order (one outbox entry each) and stores every touched record once. The
+ * records are read with one `getRecords` call, not one read per row.
+ */
 async function commitOps(
   tx: LocalWriteTx,
   method: string,
@@ -50,30 +63,22 @@ async function commitOps(
   ops: ReadonlyArray<{ id: string; op: (rec: LocalRecord | null, index: number) => LocalOp }>,
   now: number,
 ): Promise<LocalRecord[]> {
-  const states = new Map<string, LocalRecord>();
-  const after: LocalRecord[] = [];
+  const ids = new Set<string>();
+  for (const o of ops) ids.add(o.id);
+  // Every id read is written back: after the loop, `states` holds exactly the touched records.
+  const states = await tx.getRecords(col.name, [...ids]);
+  const after: LocalRecord[] = new Array(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const { id, op: make } = ops[i]!;
-    const rec = states.get(id) ?? (await tx.getRecord(col.name, id));
+    const rec = states.get(id) ?? null;
     const op = atRow(method, i, id, () => make(rec, i));
     await tx.addOutbox({ collection: col.name, id, op, seq: null, clientId: null, createdAt: now });
-    const next: LocalRecord = {
-      id,
-      base: rec?.base ?? null,
-      row: applyOp<LocalRow>(rec?.row ?? null, op, id),
-      pending: (rec?.pending ?? 0) + 1,
-      marked: rec?.marked ?? false,
-    };
+    const next = afterOp(rec, id, op);
     states.set(id, next);
-    after.push(next);
+    after[i] = next;
   }
   await tx.putRecords(col.name, [...states.values()]);
   return after;
-}
-
-function baseVersionOf(row: LocalRow): number | null {
-  // version 0 = built on an unacknowledged insert; the acknowledgement fills the baseVersion in.
-  return row.version === 0 ? null : row.version;
 }
 
 export const batchOps = {
@@ -92,25 +97,20 @@ export const batchOps = {
       return atRow(method, i, given, () => {
         if (data === null || typeof data !== 'object' || Array.isArray(data))
           throw invalid('The new record', [{ path: 'record', message: 'is not an object.' }]);
-        const { id: _, ...columns } = data as Record<string, unknown>;
         const id = given === undefined ? newId() : given;
         checkId(id);
         const earlier = seen.get(id);
         if (earlier !== undefined)
           throw new SynclineError('conflict', `The id "${id}" is also the id of row ${earlier}.`);
         seen.set(id, i);
-        const v = validateInsert(col, columns);
+        const v = validateInsert(col, withoutId(data as Record<string, unknown>));
         if (!v.ok) throw invalid(`The new record for "${col.name}"`, v.issues);
-        checkSize(col.name, { id, ...v.value });
+        checkSize(col.name, { id }, v.value);
         const op: LocalOp = { op: 'insert', data: v.value };
         return {
           id,
           op: (rec: LocalRecord | null) => {
-            if (rec && (rec.row !== null || rec.pending > 0))
-              throw new SynclineError(
-                'conflict',
-                `A ${col.name} record with id "${id}" already exists on this device.`,
-              );
+            checkFree(col, id, rec);
             return op;
           },
         };
@@ -134,7 +134,7 @@ export const batchOps = {
           id,
           op: (rec: LocalRecord | null): LocalOp => {
             if (!rec?.row) throw notFound(col, id);
-            checkSize(col.name, { ...rec.row, ...v.value });
+            checkSize(col.name, rec.row, v.value);
             return { op: 'update', patch: v.value, baseVersion: baseVersionOf(rec.row) };
           },
         };

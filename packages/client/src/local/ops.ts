@@ -1,7 +1,13 @@
-import { type CollectionDef, DEFAULT_LIMITS, SynclineError, type WireRecord } from '@syncline/core';
-import { type Issue, type LocalOp, validateId, validateInsert, validatePatch } from '@syncline/core/internal';
-import type { LocalRow, LocalWriteTx } from '../local-store.ts';
-import { settleRecord } from './record.ts';
+import { type CollectionDef, DEFAULT_LIMITS, SynclineError } from '@syncline/core';
+import {
+  applyOp,
+  type Issue,
+  type LocalOp,
+  validateId,
+  validateInsert,
+  validatePatch,
+} from '@syncline/core/internal';
+import type { LocalRecord, LocalRow, LocalWriteTx } from '../local-store.ts';
 
 /**
  * The largest record a device accepts: the server's default mutation limit (256 KiB, measured on
@@ -16,8 +22,33 @@ export function invalid(what: string, issues: Issue[]): SynclineError {
   return new SynclineError('invalid', `${what} is not valid: ${list}`, { details: issues });
 }
 
-export function checkSize(collection: string, row: unknown): void {
-  const json = JSON.stringify(row);
+/**
+ * An upper bound of the UTF-8 size of the JSON of a flat object, or Infinity when it holds a
+ * nested value: every UTF-16 unit of a string is at most 6 bytes of JSON (`\u0001`), a number at
+ * most 24 characters. Lets `checkSize` skip the serialization for the records that are far below
+ * the limit (nearly all of them).
+ */
+function jsonBytesBound(values: Readonly<Record<string, unknown>>): number {
+  let n = 2;
+  for (const key in values) {
+    const v = values[key];
+    n += key.length * 6 + 4;
+    if (typeof v === 'string') n += v.length * 6 + 2;
+    else if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) n += 24;
+    else return Number.POSITIVE_INFINITY;
+  }
+  return n;
+}
+
+/** Refuses a record whose JSON (the merge of `parts`, like `{ ...a, ...b }`) exceeds MAX_RECORD_BYTES. */
+export function checkSize(
+  collection: string,
+  ...parts: ReadonlyArray<Readonly<Record<string, unknown>>>
+): void {
+  let bound = 0;
+  for (const part of parts) bound += jsonBytesBound(part);
+  if (bound <= MAX_RECORD_BYTES) return;
+  const json = JSON.stringify(Object.assign({}, ...parts));
   // A UTF-16 code unit is at most 3 UTF-8 bytes: most records need no encoding to be measured.
   if (json.length * 3 <= MAX_RECORD_BYTES) return;
   const bytes = encoder.encode(json).length;
@@ -45,9 +76,40 @@ export function checkId(id: unknown): asserts id is string {
   if (idProblem) throw invalid('The id', [{ path: 'id', message: idProblem }]);
 }
 
+/** The columns of an insert: `data` without its `id` (copied only when it has one). */
+export function withoutId(data: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.hasOwn(data, 'id')) return data;
+  const { id: _, ...columns } = data;
+  return columns;
+}
+
 /**
- * The local write steps, each run inside the caller's write tx: validate, add the outbox entry,
- * settle the record (its visible row is the pending ops folded over the base).
+ * A record after one more local op: the op applied to its visible row, one more pending entry.
+ * This is what `settleRecord` computes from the base and the outbox (the visible row is the
+ * pending ops folded over the base), without reading the record's outbox back (decision 0024).
+ */
+export function afterOp(rec: LocalRecord | null, id: string, op: LocalOp): LocalRecord {
+  return {
+    id,
+    base: rec?.base ?? null,
+    row: applyOp<LocalRow>(rec?.row ?? null, op, id),
+    pending: (rec?.pending ?? 0) + 1,
+    marked: rec?.marked ?? false,
+  };
+}
+
+/** The conflict of an insert over a record already on the device (visible, or with pending ops). */
+export function checkFree(col: CollectionDef, id: string, rec: LocalRecord | null): void {
+  if (rec && (rec.row !== null || rec.pending > 0))
+    throw new SynclineError(
+      'conflict',
+      `A ${col.name} record with id "${id}" already exists on this device.`,
+    );
+}
+
+/**
+ * The local write steps, each run inside the caller's write tx: validate, read the record once,
+ * add the outbox entry, store the record with the op applied.
  */
 export const localOps = {
   async insert(
@@ -57,22 +119,16 @@ export const localOps = {
     newId: () => string,
     now: number,
   ): Promise<LocalRow> {
-    const { id: given, ...columns } = data;
+    const given = data?.id;
     const id = given === undefined ? newId() : given;
     checkId(id);
-    const v = validateInsert(col, columns);
+    const v = validateInsert(col, data === null || typeof data !== 'object' ? data : withoutId(data));
     if (!v.ok) throw invalid(`The new record for "${col.name}"`, v.issues);
-    checkSize(col.name, { id, ...v.value });
-    const rec = await tx.getRecord(col.name, id as string);
-    if (rec && (rec.row !== null || rec.pending > 0)) {
-      throw new SynclineError(
-        'conflict',
-        `A ${col.name} record with id "${String(id)}" already exists on this device.`,
-      );
-    }
-    return addOp(tx, col.name, id as string, { op: 'insert', data: v.value }, rec?.base ?? null, now);
+    checkSize(col.name, { id }, v.value);
+    const rec = await tx.getRecord(col.name, id);
+    checkFree(col, id, rec);
+    return addOp(tx, col.name, id, rec, { op: 'insert', data: v.value }, now);
   },
-
   async update(
     tx: LocalWriteTx,
     col: CollectionDef,
@@ -85,31 +141,40 @@ export const localOps = {
     if (!v.ok) throw invalid(`The change to record "${id}" of "${col.name}"`, v.issues);
     const rec = await tx.getRecord(col.name, id);
     if (!rec?.row) throw notFound(col, id);
-    checkSize(col.name, { ...rec.row, ...v.value });
-    // version 0 = built on an unacknowledged insert; the acknowledgement fills the baseVersion in.
-    const baseVersion = rec.row.version === 0 ? null : rec.row.version;
-    return addOp(tx, col.name, id, { op: 'update', patch: v.value, baseVersion }, rec.base, now);
+    checkSize(col.name, rec.row, v.value);
+    return addOp(
+      tx,
+      col.name,
+      id,
+      rec,
+      { op: 'update', patch: v.value, baseVersion: baseVersionOf(rec.row) },
+      now,
+    );
   },
-
   async delete(tx: LocalWriteTx, col: CollectionDef, id: string, now: number): Promise<void> {
     checkId(id);
     const rec = await tx.getRecord(col.name, id);
     if (!rec?.row) throw notFound(col, id);
-    const baseVersion = rec.row.version === 0 ? null : rec.row.version;
-    await addOp(tx, col.name, id, { op: 'delete', baseVersion }, rec.base, now);
+    await addOp(tx, col.name, id, rec, { op: 'delete', baseVersion: baseVersionOf(rec.row) }, now);
   },
 };
+
+/** The baseVersion of an op over `row`: version 0 = built on an unacknowledged insert (the acknowledgement fills it in). */
+export function baseVersionOf(row: LocalRow): number | null {
+  return row.version === 0 ? null : row.version;
+}
 
 async function addOp(
   tx: LocalWriteTx,
   collection: string,
   id: string,
+  rec: LocalRecord | null,
   op: LocalOp,
-  base: WireRecord | null,
   now: number,
 ): Promise<LocalRow> {
   await tx.addOutbox({ collection, id, op, seq: null, clientId: null, createdAt: now });
-  const rec = await settleRecord(tx, collection, id, base);
+  const next = afterOp(rec, id, op);
+  await tx.putRecord(collection, next);
   // A pending op always leaves a record; after an insert or update its row is visible.
-  return rec?.row as LocalRow;
+  return next.row as LocalRow;
 }

@@ -1,7 +1,8 @@
 /**
  * The local record: a server base plus the pending ops over it, and the visible row they make.
- * `settleRecord` is the one place a record is rewritten from its base and outbox entries; the
- * local writes (`ops.ts`), push (`../sync/push-*.ts`), pull and revoke all go through it.
+ * `settleRecord` is the one place a record is rewritten from its base and outbox entries: push
+ * (`../sync/push-*.ts`), pull and revoke go through it. A local write (`ops.ts`, `batch.ts`)
+ * adds one op to a settled record and computes the result directly (`afterOp`, decision 0027).
  */
 import type { WireRecord } from '@syncline/core';
 import { applyOp, type LocalOp } from '@syncline/core/internal';

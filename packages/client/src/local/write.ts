@@ -8,17 +8,16 @@ export interface LocalDeps {
   bus: ChangeBus;
   /** Resolves once the store is open; every call waits for it. */
   ready(): Promise<void>;
-  /** A local write committed: wake the loop (debounced). */
-  wrote(): void;
-  /** Brings `status.pending` up to date. */
-  refresh(): Promise<void>;
+  /** A local write committed, leaving `pending` outbox entries: update the status, wake the loop (debounced). */
+  wrote(pending: number): void;
   onError(e: unknown): void;
 }
 
 /**
  * Runs `fn` as one local write tx (the `write:before-commit` failpoint inside it), then tells the
  * live queries and the loop. Returns after the commit; never waits for the network
- * (promise 1, ARCHITECTURE.md §1.1).
+ * (promise 1, ARCHITECTURE.md §1.1). The outbox size for `status.pending` is read inside the same
+ * tx, so it is exact and costs no second transaction.
  */
 export async function localWrite<T>(
   deps: LocalDeps,
@@ -27,14 +26,15 @@ export async function localWrite<T>(
 ): Promise<T> {
   await deps.ready();
   const { ctx } = deps;
+  let pending = 0;
   const out = await ctx.store.write(async (tx) => {
     const r = await fn(tx);
+    pending = await tx.outboxCount();
     await ctx.failpoint('write:before-commit');
     return r;
   });
-  ctx.changed([collection]);
-  deps.wrote();
-  await deps.refresh();
+  deps.bus.publish([collection]);
+  deps.wrote(pending);
   await ctx.failpoint('write:after-commit');
   return out;
 }

@@ -98,6 +98,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The columns of a collection as [name, def] pairs, listed once per collection (inserts run per row). */
+const COLUMNS = new WeakMap<CollectionDef, ReadonlyArray<readonly [string, ColumnDef]>>();
+function columnsOf(collection: CollectionDef): ReadonlyArray<readonly [string, ColumnDef]> {
+  let list = COLUMNS.get(collection);
+  if (!list) {
+    list = Object.entries(collection.columns);
+    COLUMNS.set(collection, list);
+  }
+  return list;
+}
+
 /**
  * Validates the columns of an insert; fills defaults and `null` for omitted optional columns.
  * Unknown columns are reported separately so that a server can tell a client ahead of it.
@@ -117,7 +128,7 @@ export function validateInsert(
       issues.push(unknownKey(collection, key));
     }
   }
-  for (const [name, col] of Object.entries(collection.columns)) {
+  for (const [name, col] of columnsOf(collection)) {
     // Own properties only: a column named like an Object.prototype member must not read it.
     let v = Object.hasOwn(data, name) ? data[name] : undefined;
     if (v === undefined) {

@@ -3,6 +3,7 @@ import { SynclineError } from '@syncline/core';
 import Database from 'better-sqlite3';
 import type { RunResult, SqliteDriver, SqlRow, SqlValue } from '../../driver.ts';
 import { toStorageError } from '../../errors.ts';
+import { backgroundCheckpoints } from './checkpointer.ts';
 
 /** Options of {@link betterSqlite3Driver}. */
 export interface BetterSqlite3DriverOptions {
@@ -10,6 +11,13 @@ export interface BetterSqlite3DriverOptions {
   busyTimeoutMs?: number;
   /** Prepared statements kept per connection (least recently used are dropped). Default 200. */
   statementCacheSize?: number;
+  /**
+   * Where WAL checkpoints run for a file the driver opens: `background` (default), on a worker
+   * thread's own connection so no write waits for one (decision 0027), or `inline`, SQLite's own
+   * automatic checkpoint inside the COMMIT that crosses 1000 WAL pages. A connection passed in
+   * keeps its own settings.
+   */
+  checkpoints?: 'background' | 'inline';
 }
 
 /**
@@ -47,17 +55,29 @@ export function betterSqlite3Driver(
     });
   }
 
+  const checkpointer =
+    owned && target !== ':memory:' && options.checkpoints !== 'inline'
+      ? backgroundCheckpoints(db, db.name)
+      : null;
   // Statements cached by SQL text: the store repeats a few statements with new parameters.
   const cacheSize = Math.max(1, options.statementCacheSize ?? 200);
   const statements = new Map<string, Database.Statement>();
+  let lastSql = '';
+  let last: Database.Statement | null = null;
   const prepare = (sql: string): Database.Statement => {
+    // The same statement again (a bulk insert): already the most recently used.
+    if (sql === lastSql && last) return last;
     const cached = statements.get(sql);
     if (cached) {
+      lastSql = sql;
+      last = cached;
       statements.delete(sql);
       statements.set(sql, cached);
       return cached;
     }
     const statement = db.prepare(sql);
+    lastSql = sql;
+    last = statement;
     statements.set(sql, statement);
     if (statements.size > cacheSize) {
       const oldest = statements.keys().next().value;
@@ -69,16 +89,19 @@ export function betterSqlite3Driver(
   return {
     exec(sql: string): void {
       db.exec(sql);
+      if (checkpointer && sql === 'COMMIT') checkpointer.committed();
     },
     run(sql: string, params: readonly SqlValue[] = []): RunResult {
-      const result = prepare(sql).run(...params);
-      return { changes: result.changes, lastInsertRowid: result.lastInsertRowid };
+      // better-sqlite3 answers { changes, lastInsertRowid } already: no copy per statement.
+      return prepare(sql).run(...params);
     },
     all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
       return prepare(sql).all(...params) as SqlRow[];
     },
-    close(): void {
+    async close(): Promise<void> {
       statements.clear();
+      // The worker's connection closes first, so the last close checkpoints and removes the WAL.
+      await checkpointer?.close();
       if (owned && db.open) db.close();
     },
   };
