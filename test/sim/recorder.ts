@@ -166,6 +166,18 @@ function wrapTx(
           },
         }
       : {}),
+    ...(tx.updateRecords
+      ? {
+          updateRecords: async (
+            c: string,
+            rows: ReadonlyArray<{ id: string; patch: Record<string, unknown> }>,
+          ) => {
+            const out = await tx.updateRecords!(c, rows);
+            for (const r of rows) wrote(c, r.id, 'update', r.patch);
+            return out;
+          },
+        }
+      : {}),
     ...(tx.saveOutcomes
       ? {
           saveOutcomes: async (clientId: string, results: readonly MutationResult[]) => {

@@ -52,8 +52,11 @@ export async function applyFresh(
       return await tx.savepoint(async () => {
         if (tx.insertRecords && canPipeline(ctx, fresh)) {
           const mine = copyKnown(known);
-          const insertRecords = tx.insertRecords.bind(tx);
-          const out = await applyPipelined(ctx, knownView(tx, mine), mine, insertRecords, auth, fresh);
+          const writes = {
+            insertRecords: tx.insertRecords.bind(tx),
+            updateRecords: tx.updateRecords?.bind(tx),
+          };
+          const out = await applyPipelined(ctx, knownView(tx, mine), mine, writes, auth, fresh);
           if (!out) throw new OptimisticMiss();
           return out;
         }
