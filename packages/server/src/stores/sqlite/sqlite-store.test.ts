@@ -152,3 +152,78 @@ test('sqlite: migrate adds updated_by to the tables of an older store; their row
     await store.close();
   }
 });
+
+test('sqlite: the server stamps its own writes with reserved versions, emptied before commit (decision 0026)', async () => {
+  const path = join(dir, `stamped-${++n}.sqlite`);
+  const store = createSqliteStore({ path, schema: suiteSchema, scopeColumns: { tasks: 'listId' } });
+  await store.migrate();
+  const other = new Database(path);
+  try {
+    const written = await store.write(async (tx) => {
+      await tx.writeAs('alice');
+      const rows = await tx.insertRecords!('tasks', [
+        { id: 'a', data: { listId: 'L1', title: 'a' } },
+        { id: 'b', data: { listId: 'L1', title: 'b' } },
+      ]);
+      const c = await tx.updateRecord('tasks', 'a', { done: true });
+      return [...rows.values(), c];
+    });
+    // One write per row: the insert trigger's stamping update never ran, the rows are as answered.
+    const stored = other.prepare('SELECT id, version, updated_by FROM tasks ORDER BY version').all();
+    expect(stored).toEqual([
+      { id: 'b', version: written[1]!.version, updated_by: 'alice' },
+      { id: 'a', version: written[2]!.version, updated_by: 'alice' },
+    ]);
+    expect(written[0]!.version).toBeLessThan(written[1]!.version);
+    expect(other.prepare('SELECT count(*) AS n FROM _syncline_reserved').get()).toEqual({ n: 0 });
+    const counter = other.prepare('SELECT value FROM _syncline_counter').get() as { value: number };
+    expect(counter.value).toBeGreaterThanOrEqual(written[2]!.version);
+    // Plain SQL on another connection is stamped by the triggers, after the server's versions.
+    other.prepare("UPDATE tasks SET title = 'sql' WHERE id = 'b'").run();
+    const b = other.prepare("SELECT version FROM tasks WHERE id = 'b'").get() as { version: number };
+    expect(b.version).toBeGreaterThan(counter.value);
+  } finally {
+    other.close();
+    await store.close();
+  }
+});
+
+test('sqlite: a file whose triggers predate reserved versions keeps every write on the triggers until migrate', async () => {
+  const path = join(dir, `old-triggers-${++n}.sqlite`);
+  const s1 = createSqliteStore({ path, schema: suiteSchema });
+  await s1.migrate();
+  await s1.close();
+  // The triggers of an older version: no reserved versions.
+  const raw = new Database(path);
+  for (const { name, sql } of raw
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tasks__sl_a%'")
+    .all() as Array<{ name: string; sql: string }>) {
+    raw.exec(`DROP TRIGGER "${name}"`);
+    raw.exec(
+      sql
+        .replace(/ WHEN NOT EXISTS \(SELECT 1 FROM _syncline_reserved[^)]*\)/, '')
+        .replace(
+          /\s+AND NOT \(NEW\.version IS NOT OLD\.version AND EXISTS \(SELECT 1 FROM _syncline_reserved[^)]*\)\)/,
+          '',
+        ),
+    );
+  }
+  expect(
+    raw
+      .prepare(
+        "SELECT count(*) AS n FROM sqlite_master WHERE sql LIKE '%_syncline_reserved%' AND name LIKE 'tasks%'",
+      )
+      .get(),
+  ).toEqual({ n: 0 });
+  raw.close();
+  const s2 = createSqliteStore({ path, schema: suiteSchema });
+  try {
+    const a = await s2.write((tx) => tx.insertRecord('tasks', 'a', { listId: 'L1', title: 'a' }));
+    expect((await s2.records('tasks', ['a']))[0]).toEqual(a);
+    const b = await s2.write((tx) => tx.updateRecord('tasks', 'a', { done: true }));
+    expect(b.version).toBeGreaterThan(a.version);
+    expect((await s2.records('tasks', ['a']))[0]).toEqual(b);
+  } finally {
+    await s2.close();
+  }
+});
