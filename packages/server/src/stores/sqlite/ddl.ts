@@ -31,12 +31,6 @@ CREATE TABLE IF NOT EXISTS _syncline_clients (
 -- inside the server's own transactions only and emptied before they commit, so a plain-SQL
 -- writer, on any connection, always sees it empty and writes NULL.
 CREATE TABLE IF NOT EXISTS _syncline_writer (id INTEGER PRIMARY KEY CHECK (id = 1), user_id TEXT);
--- Versions (lo, hi] a write transaction of the sync server took from the counter for the rows it
--- stamps itself (decision 0026); the triggers leave a row written with one of them alone. Set
--- inside the server's own transactions only and emptied before they commit, like the writer row.
-CREATE TABLE IF NOT EXISTS _syncline_reserved (
-  id INTEGER PRIMARY KEY CHECK (id = 1), lo INTEGER NOT NULL, hi INTEGER NOT NULL
-);
 CREATE TABLE IF NOT EXISTS _syncline_outcomes (
   client_id TEXT NOT NULL, seq INTEGER NOT NULL, result TEXT NOT NULL, PRIMARY KEY (client_id, seq)
 ) WITHOUT ROWID;
@@ -82,12 +76,8 @@ export function indexDdl(col: CollectionDef, scopeColumns: readonly string[]): s
   return out;
 }
 
-/** Whether version `v` is one the server's transaction reserved and stamped itself (decision 0026). */
-const reserved = (v: string) =>
-  `EXISTS (SELECT 1 FROM _syncline_reserved WHERE id = 1 AND ${v} > lo AND ${v} <= hi)`;
-
 /** `json_set` over many paths, chunked to stay below SQLite's function-argument limit. */
-export function jsonSetChunked(base: string, pairs: Array<[string, string]>): string {
+function jsonSetChunked(base: string, pairs: Array<[string, string]>): string {
   let expr = base;
   for (let i = 0; i < pairs.length; i += 50) {
     const args = pairs.slice(i, i + 50).flatMap(([path, value]) => [`'$.${path}'`, value]);
@@ -115,9 +105,6 @@ function jsonObjectOf(prefix: 'OLD' | 'NEW', columns: readonly string[]): string
  * - An update that changes a scope-candidate column (or the id) leaves a gone-marker holding the
  *   old values, so clients of the old scope key receive a tombstone.
  * - AFTER DELETE leaves a gone-marker, except while GC removes old tombstones.
- * - A row the sync server wrote with a version it reserved (`_syncline_reserved`, decision 0026)
- *   is already stamped: neither AFTER INSERT nor AFTER UPDATE touches it. The server does so only
- *   for writes that leave no gone-marker (no scope-candidate column changed).
  *
  * `scopeCandidates`: snake_case columns that may be a scope column.
  */
@@ -140,13 +127,12 @@ export function triggerDdl(col: CollectionDef, scopeCandidates: readonly string[
     `DROP TRIGGER IF EXISTS ${name('ai')}`,
     `DROP TRIGGER IF EXISTS ${name('au')}`,
     `DROP TRIGGER IF EXISTS ${name('ad')}`,
-    `CREATE TRIGGER ${name('ai')} AFTER INSERT ON ${t} WHEN NOT ${reserved('NEW.version')} BEGIN
+    `CREATE TRIGGER ${name('ai')} AFTER INSERT ON ${t} BEGIN
   UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
   UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, updated_by = ${WRITER}, _fv = '{}' WHERE rowid = NEW.rowid;
 END`,
     `CREATE TRIGGER ${name('au')} AFTER UPDATE ON ${t}
-WHEN (NEW.version IS OLD.version OR NEW.version IS NOT ${COUNTER})
-  AND NOT (NEW.version IS NOT OLD.version AND ${reserved('NEW.version')}) BEGIN
+WHEN NEW.version IS OLD.version OR NEW.version IS NOT ${COUNTER} BEGIN
   UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
   INSERT INTO _syncline_gone (collection, id, version, deleted_at, old)
     SELECT ${lit}, OLD.id, ${COUNTER}, ${NOW_SQL}, ${oldScope} WHERE ${moved};

@@ -6,12 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import type { SchemaDef } from '@syncline/core';
 import { SynclineError } from '@syncline/core';
-import { Mutex, toSnake } from '@syncline/core/internal';
+import { Mutex } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
 import { assertMigrated, missingForSchema } from '../migration-check.ts';
 import { sqlReads } from '../sql-dialect.ts';
 import type { ServerStore, SqlDb } from '../types.ts';
-import { q, scopeCandidates } from './ddl.ts';
+import { q } from './ddl.ts';
 import { busyAsUnavailable, openFile } from './errors.ts';
 import { sqliteChangeFeed } from './feed.ts';
 import { collectGarbage } from './gc.ts';
@@ -144,39 +144,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     epoch = opened;
   }
 
-  /**
-   * The scope candidates of every collection when its triggers know reserved versions (decision
-   * 0026), else null: a file migrated by an older version keeps every write on the triggers
-   * until `migrate()` re-creates them. Checked once, again after each migrate.
-   */
-  let candidates: Map<string, ReadonlySet<string>> | null | undefined;
-  function stampCandidates(): Map<string, ReadonlySet<string>> | null {
-    if (candidates !== undefined) return candidates;
-    const triggers = new Map(
-      (
-        db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as Array<{
-          name: string;
-          sql: string;
-        }>
-      ).map((t) => [t.name, t.sql]),
-    );
-    const out = new Map<string, ReadonlySet<string>>();
-    for (const col of Object.values(schema.collections)) {
-      const table = toSnake(col.name);
-      const aware = ['ai', 'au'].every((s) =>
-        triggers.get(`${table}__sl_${s}`)?.includes('_syncline_reserved'),
-      );
-      if (!aware) {
-        out.clear();
-        candidates = null;
-        return null;
-      }
-      out.set(col.name, new Set(scopeCandidates(col, options.scopeColumns?.[col.name])));
-    }
-    candidates = out;
-    return out;
-  }
-
   return {
     kind: 'sqlite',
     db,
@@ -184,19 +151,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       mutex.run(async () => {
         ensureOpen();
         db.transaction(() => migrateSqlite(db, schema, options.scopeColumns ?? {})).immediate();
-        candidates = undefined;
       }),
     write: (fn) =>
       mutex.run(async () => {
         ensureOpen();
         ensureEpoch();
         busyAsUnavailable(() => db.exec('BEGIN IMMEDIATE'));
-        const { tx, attributed, reserved } = createWriteTx(all, schema, stampCandidates());
+        const { tx, attributed } = createWriteTx(all, schema);
         try {
           const out = await fn(tx);
           // Never committed: other connections (plain SQL) must see no writer, so they write NULL.
           if (attributed()) prepare('DELETE FROM _syncline_writer').run();
-          if (reserved()) prepare('DELETE FROM _syncline_reserved').run();
           db.exec('COMMIT');
           writeMarker(marker, db, epoch!);
           feed.afterCommit();

@@ -9,7 +9,6 @@ import type { Row } from '../sql-rows.ts';
 import type { WriteTx } from '../types.ts';
 import { rowToRecord, rowToStored, sqlAssignments } from './records.ts';
 import { sqliteDialect } from './sql.ts';
-import { stampedWrites } from './stamped.ts';
 
 /** A write transaction and what the store must undo before it commits. */
 export interface SqliteWriteTx {
@@ -19,23 +18,14 @@ export interface SqliteWriteTx {
    * other connections (plain SQL) must see no writer, so they write NULL.
    */
   attributed(): boolean;
-  /** Whether a stamped write reserved versions (`_syncline_reserved`, emptied before commit too). */
-  reserved(): boolean;
 }
 
-/**
- * A WriteTx over `all` (the store's cached, serialised statement runner), for one transaction.
- * With `candidates` (the triggers know reserved versions, decision 0026), inserts and updates are
- * stamped by the server itself (stamped.ts); without, every write goes through the triggers.
- */
+/** A WriteTx over `all` (the store's cached, serialised statement runner), for one transaction. */
 export function createWriteTx(
   all: (sql: string, params?: readonly unknown[]) => Row[],
   schema: SchemaDef,
-  candidates: ReadonlyMap<string, ReadonlySet<string>> | null,
 ): SqliteWriteTx {
   let attributed = false;
-  let writer: string | null = null;
-  let reserved = false;
   const run = async (sql: string, params: readonly unknown[] = []) => all(sql, params);
   const shared = sqlWriteTx({
     dialect: sqliteDialect,
@@ -43,21 +33,8 @@ export function createWriteTx(
     run,
     rows: { rowToRecord, rowToStored, sqlAssignments },
   });
-  const stamped = candidates
-    ? stampedWrites({
-        all,
-        schema,
-        candidates,
-        writer: () => writer,
-        onReserve: () => {
-          reserved = true;
-        },
-        updateRecord: shared.updateRecord,
-      })
-    : {};
   const tx: WriteTx = {
     ...shared,
-    ...stamped,
     all: run as WriteTx['all'],
     async saveOutcomes(clientId, results) {
       // Rows of bound text rather than one JSON array that SQLite would parse (json_each) again:
@@ -80,8 +57,7 @@ export function createWriteTx(
     async writeAs(userId) {
       all('INSERT OR REPLACE INTO _syncline_writer (id, user_id) VALUES (1, ?)', [userId]);
       attributed = true;
-      writer = userId;
     },
   };
-  return { tx, attributed: () => attributed, reserved: () => reserved };
+  return { tx, attributed: () => attributed };
 }
