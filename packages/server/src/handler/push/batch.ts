@@ -3,8 +3,9 @@
  * keeping every promise of the per-mutation path (ARCHITECTURE.md §1.3, §1.9, §5.3). The three strategies and
  * their invariants are described in ../SPEC.md:
  *
- * - Pipelined pass (pipeline.ts): the whole batch in one savepoint with inserts deferred and sent
- *   as multi-row statements, when the store can and every scope key is fixed for the request.
+ * - Pipelined pass (pipeline.ts): the whole batch in one savepoint with inserts (and updates, where
+ *   the store has updateRecords) deferred and sent as multi-row statements, when the store can and
+ *   every scope key is fixed for the request.
  * - Optimistic pass: the whole batch in one savepoint, one mutation after the other.
  * - Per-mutation pass: the answers of a savepoint per mutation, the answer of record (the two
  *   passes above roll back and give way to it as soon as any mutation is rejected or fails), run

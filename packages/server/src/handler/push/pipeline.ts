@@ -1,8 +1,9 @@
 /**
- * The optimistic pass of a push with deferred inserts: each mutation runs until it asks to insert
- * its record, then the next one starts; the parked inserts go to the database as one multi-row
- * INSERT when the batch ends or when anything could observe them (raw SQL, any other write, a read
- * of a parked id). So reads and checks see exactly the state the sequential pass would see.
+ * The optimistic pass of a push with deferred writes: each mutation runs until it asks to insert
+ * its record (or to update it, when the store has `updateRecords`), then the next one starts; the
+ * parked writes go to the database as one statement per collection (and, for updates, column set)
+ * when the batch ends or when anything could observe them (raw SQL, any other write, a read of a
+ * parked id). So reads and checks see exactly the state the sequential pass would see.
  *
  * Only used when every collection's scope keys are fixed for the request (no `access` function):
  * with fixed keys, an applied write cannot change what later mutations may access. Any rejection
