@@ -128,15 +128,13 @@ export function sqlWriteTx(c: SqlContext): SqlWriteTx {
     },
 
     async lockClient(clientId, userId): Promise<ClientState> {
-      // Create-if-absent, then lock: a concurrent push of the same client waits until we commit
-      // and then reads the last_seq we wrote (SQLite's single write lock already serialises).
-      await c.run(
-        `INSERT INTO ${d.clients} (client_id, user_id, last_seq) VALUES (${p(1)}, ${p(2)}, 0) ON CONFLICT (client_id) DO NOTHING`,
-        [clientId, userId],
-      );
+      // Create-if-absent and lock in one statement: the no-op DO UPDATE locks the existing row
+      // (as FOR UPDATE would), so a concurrent push of the same client waits until we commit and
+      // then reads the last_seq we wrote (SQLite's single write lock already serialises).
       const [row] = await c.run(
-        `SELECT user_id, last_seq FROM ${d.clients} WHERE client_id = ${p(1)}${d.forUpdate}`,
-        [clientId],
+        `INSERT INTO ${d.clients} AS _sl_c (client_id, user_id, last_seq) VALUES (${p(1)}, ${p(2)}, 0)
+         ON CONFLICT (client_id) DO UPDATE SET user_id = _sl_c.user_id RETURNING user_id, last_seq`,
+        [clientId, userId],
       );
       if (!row) throw new SynclineError('internal', `Client "${clientId}" vanished while being locked.`);
       return { userId: String(row.user_id), lastSeq: Number(row.last_seq) };
