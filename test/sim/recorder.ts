@@ -178,6 +178,19 @@ function wrapTx(
           },
         }
       : {}),
+    ...(tx.recordPush
+      ? {
+          recordPush: async (
+            clientId: string,
+            results: readonly MutationResult[],
+            lastSeq: number,
+            keepFromSeq: number,
+          ) => {
+            await tx.recordPush!(clientId, results, lastSeq, keepFromSeq);
+            for (const r of results) log.outcomes.push({ clientId, seq: r.seq, status: r.status });
+          },
+        }
+      : {}),
     ...(tx.saveOutcomes
       ? {
           saveOutcomes: async (clientId: string, results: readonly MutationResult[]) => {

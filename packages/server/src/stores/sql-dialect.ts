@@ -63,8 +63,8 @@ export interface SqlContext {
   taken?: (collection: string, id: string) => never;
 }
 
-/** The methods of a WriteTx that every SQL store runs the same way (`updateRecords` is each store's own). */
-export type SqlWriteTx = Required<Omit<WriteTx, 'all' | 'writeAs' | 'updateRecords'>>;
+/** The methods of a WriteTx that every SQL store runs the same way (`updateRecords`, `recordPush`: each store's own). */
+export type SqlWriteTx = Required<Omit<WriteTx, 'all' | 'writeAs' | 'updateRecords' | 'recordPush'>>;
 
 /** The collection of a validated schema, or `invalid` for an unknown name. */
 export function collectionOf(schema: SchemaDef, name: string): CollectionDef {

@@ -184,6 +184,16 @@ export interface WriteTx extends SqlDb {
   ): Promise<Map<string, WireRecord>>;
   /** saveOutcome for many results in one statement. */
   saveOutcomes?(clientId: string, results: readonly MutationResult[]): Promise<void>;
+  /**
+   * The end of a push in one statement: saveOutcomes(results), setLastSeq(lastSeq) and
+   * pruneOutcomes(keepFromSeq), leaving exactly what those three calls in that order leave.
+   */
+  recordPush?(
+    clientId: string,
+    results: readonly MutationResult[],
+    lastSeq: number,
+    keepFromSeq: number,
+  ): Promise<void>;
 }
 
 /**

@@ -137,14 +137,23 @@ async function applyEach(
   return out;
 }
 
-/** Records every outcome, in one statement when the store can. */
-export async function saveOutcomes(
+/**
+ * Records every outcome, the client's last seq, and forgets the outcomes older than the last
+ * `retention` seqs: in one statement when the store can, else in as few as it can.
+ */
+export async function recordPush(
   tx: WriteTx,
   clientId: string,
   results: readonly MutationResult[],
+  lastSeq: number,
+  retention: number,
 ): Promise<void> {
-  if (tx.saveOutcomes) return tx.saveOutcomes(clientId, results);
-  for (const r of results) await tx.saveOutcome(clientId, r.seq, r);
+  const keepFromSeq = lastSeq + 1 - retention;
+  if (tx.recordPush) return tx.recordPush(clientId, results, lastSeq, keepFromSeq);
+  if (tx.saveOutcomes) await tx.saveOutcomes(clientId, results);
+  else for (const r of results) await tx.saveOutcome(clientId, r.seq, r);
+  await tx.setLastSeq(clientId, lastSeq);
+  await tx.pruneOutcomes(clientId, keepFromSeq);
 }
 
 /** The answer of a mutation whose savepoint a rejection or any error (a DB error included) rolled back. */

@@ -206,6 +206,38 @@ export function writeScenarios(make: OpenStore): void {
     expect([...(await store.write((tx) => tx.getOutcomes('c1', [1, 2]))).keys()]).toEqual([2]);
   });
 
+  test('recordPush (where the store has it) leaves what saveOutcomes, setLastSeq and pruneOutcomes leave', async () => {
+    const { store } = await make();
+    const dup = (seq: number) => ({ seq, status: 'duplicate' as const });
+    await store.write(async (tx) => {
+      await tx.lockClient('c1', 'alice');
+      await tx.saveOutcome('c1', 1, dup(1));
+      await tx.saveOutcome('c1', 4, {
+        seq: 4,
+        status: 'rejected',
+        code: 'invalid',
+        message: 'old',
+        issues: [],
+      });
+    });
+    // Seqs 3–6 of one push with a retention of 3: 1 and 3 age out, 4 is overwritten.
+    const results = [3, 4, 5, 6].map(dup);
+    await store.write(async (tx) => {
+      if (tx.recordPush) return tx.recordPush('c1', results, 6, 4);
+      if (tx.saveOutcomes) await tx.saveOutcomes('c1', results);
+      else for (const r of results) await tx.saveOutcome('c1', r.seq, r);
+      await tx.setLastSeq('c1', 6);
+      await tx.pruneOutcomes('c1', 4);
+    });
+    expect(await store.write((tx) => tx.lockClient('c1', 'alice'))).toEqual({ userId: 'alice', lastSeq: 6 });
+    const kept = await store.write((tx) => tx.getOutcomes('c1', [1, 2, 3, 4, 5, 6]));
+    expect([...kept.entries()].sort(([a], [b]) => a - b)).toEqual([
+      [4, dup(4)],
+      [5, dup(5)],
+      [6, dup(6)],
+    ]);
+  });
+
   test('concurrent write() calls do not interleave', async () => {
     const { store } = await make();
     await insert(store, 'counters', 'n', { ownerId: 'u', value: 0 });

@@ -105,6 +105,24 @@ export function createWriteTx(
       return out;
     },
 
+    async recordPush(clientId, results, lastSeq, keepFromSeq) {
+      // One statement instead of three round trips. Its parts share one snapshot, so the DELETE
+      // cannot see the rows the INSERT adds: results below keepFromSeq are not inserted at all,
+      // which leaves what saving them and then pruning would.
+      await query(
+        `WITH saved AS (
+           INSERT INTO ${n.outcomes} (client_id, seq, result)
+           SELECT $1, (e->>'seq')::bigint, e FROM jsonb_array_elements($2::jsonb) AS e
+           WHERE (e->>'seq')::bigint >= $4
+           ON CONFLICT (client_id, seq) DO UPDATE SET result = excluded.result
+         ), advanced AS (
+           UPDATE ${n.clients} SET last_seq = $3 WHERE client_id = $1
+         )
+         DELETE FROM ${n.outcomes} WHERE client_id = $1 AND seq < $4`,
+        [clientId, JSON.stringify(results), lastSeq, keepFromSeq],
+      );
+    },
+
     async writeAs(userId) {
       // Transaction-local (is_local): gone at commit or rollback, so no other writer inherits it.
       await query("SELECT set_config('syncline.user_id', $1, true)", [userId]);
