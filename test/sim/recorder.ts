@@ -166,6 +166,31 @@ function wrapTx(
           },
         }
       : {}),
+    ...(tx.updateRecords
+      ? {
+          updateRecords: async (
+            c: string,
+            rows: ReadonlyArray<{ id: string; patch: Record<string, unknown> }>,
+          ) => {
+            const out = await tx.updateRecords!(c, rows);
+            for (const r of rows) wrote(c, r.id, 'update', r.patch);
+            return out;
+          },
+        }
+      : {}),
+    ...(tx.recordPush
+      ? {
+          recordPush: async (
+            clientId: string,
+            results: readonly MutationResult[],
+            lastSeq: number,
+            keepFromSeq: number,
+          ) => {
+            await tx.recordPush!(clientId, results, lastSeq, keepFromSeq);
+            for (const r of results) log.outcomes.push({ clientId, seq: r.seq, status: r.status });
+          },
+        }
+      : {}),
     ...(tx.saveOutcomes
       ? {
           saveOutcomes: async (clientId: string, results: readonly MutationResult[]) => {

@@ -269,6 +269,41 @@ export function runHandlerScenarios(make: Make): void {
     expect(await a.pushRaw(batch)).toEqual(first);
   });
 
+  test('a batched push with updates (parked where the store batches them) answers as the per-mutation path', async () => {
+    const { server, rawSql } = await serve({ rules: batchable });
+    const a = client(server, 'alice');
+    const ins = (id: string, value: number) =>
+      ({ collection: 'counters', id, op: 'insert', data: { ownerId: 'alice', value } }) as const;
+    const upd = (id: string, value: number) =>
+      ({ collection: 'counters', id, op: 'update', patch: { value }, baseVersion: 0 }) as const;
+    await a.push([ins('u1', 10), ins('u2', 20), ins('u3', 30)]);
+    const clean = await a.push([upd('u1', 11), upd('u2', 21), ins('n1', 40), upd('n1', 41), upd('u1', 12)]);
+    expect(clean.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+    const versions = clean.map((r) => applied(r).version);
+    expect(new Set(versions).size).toBe(versions.length);
+    expect(applied(clean[1]!)).toMatchObject({ id: 'u2', value: 21 });
+    expect(applied(clean[4]!)).toMatchObject({ id: 'u1', value: 12 });
+    // A database error in one update (the app's own unique index) rejects only that mutation.
+    await rawSql('CREATE UNIQUE INDEX counters_owner_value ON counters (owner_id, value)');
+    const mixed = await a.push([upd('u1', 13), upd('u2', 30), upd('missing', 1), upd('n1', 42)]);
+    expect(mixed.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'applied',
+      'invalid',
+      'not_found',
+      'applied',
+    ]);
+    const rows = (await pullAll(a, 'counters')).changes;
+    expect(rows.map((c) => [c.id, c.value]).sort()).toEqual([
+      ['n1', 42],
+      ['u1', 13],
+      ['u2', 21],
+      ['u3', 30],
+    ]);
+    // Each answer is the stored record.
+    expect(rows.find((c) => c.id === 'u1')).toEqual(applied(mixed[0]!));
+    expect(rows.find((c) => c.id === 'n1')).toEqual(applied(mixed[3]!));
+  });
+
   test('U+0000 in an id, a value, a clientId or a cursor is answered, never a 500', async () => {
     const { server } = await serve();
     const a = client(server, 'alice');

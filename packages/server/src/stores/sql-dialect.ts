@@ -63,8 +63,8 @@ export interface SqlContext {
   taken?: (collection: string, id: string) => never;
 }
 
-/** The methods of a WriteTx that every SQL store runs the same way. */
-export type SqlWriteTx = Required<Omit<WriteTx, 'all' | 'writeAs'>>;
+/** The methods of a WriteTx that every SQL store runs the same way (`updateRecords`, `recordPush`: each store's own). */
+export type SqlWriteTx = Required<Omit<WriteTx, 'all' | 'writeAs' | 'updateRecords' | 'recordPush'>>;
 
 /** The collection of a validated schema, or `invalid` for an unknown name. */
 export function collectionOf(schema: SchemaDef, name: string): CollectionDef {
@@ -128,15 +128,13 @@ export function sqlWriteTx(c: SqlContext): SqlWriteTx {
     },
 
     async lockClient(clientId, userId): Promise<ClientState> {
-      // Create-if-absent, then lock: a concurrent push of the same client waits until we commit
-      // and then reads the last_seq we wrote (SQLite's single write lock already serialises).
-      await c.run(
-        `INSERT INTO ${d.clients} (client_id, user_id, last_seq) VALUES (${p(1)}, ${p(2)}, 0) ON CONFLICT (client_id) DO NOTHING`,
-        [clientId, userId],
-      );
+      // Create-if-absent and lock in one statement: the no-op DO UPDATE locks the existing row
+      // (as FOR UPDATE would), so a concurrent push of the same client waits until we commit and
+      // then reads the last_seq we wrote (SQLite's single write lock already serialises).
       const [row] = await c.run(
-        `SELECT user_id, last_seq FROM ${d.clients} WHERE client_id = ${p(1)}${d.forUpdate}`,
-        [clientId],
+        `INSERT INTO ${d.clients} AS _sl_c (client_id, user_id, last_seq) VALUES (${p(1)}, ${p(2)}, 0)
+         ON CONFLICT (client_id) DO UPDATE SET user_id = _sl_c.user_id RETURNING user_id, last_seq`,
+        [clientId, userId],
       );
       if (!row) throw new SynclineError('internal', `Client "${clientId}" vanished while being locked.`);
       return { userId: String(row.user_id), lastSeq: Number(row.last_seq) };

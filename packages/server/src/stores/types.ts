@@ -174,8 +174,26 @@ export interface WriteTx extends SqlDb {
     collection: string,
     rows: ReadonlyArray<{ id: string; data: Record<string, unknown> }>,
   ): Promise<Map<string, WireRecord>>;
+  /**
+   * updateRecord for many records of one collection (distinct ids, each locked by an earlier read
+   * of this transaction); answers the records by id. Each record still gets its own version.
+   */
+  updateRecords?(
+    collection: string,
+    rows: ReadonlyArray<{ id: string; patch: Record<string, unknown> }>,
+  ): Promise<Map<string, WireRecord>>;
   /** saveOutcome for many results in one statement. */
   saveOutcomes?(clientId: string, results: readonly MutationResult[]): Promise<void>;
+  /**
+   * The end of a push in one statement: saveOutcomes(results), setLastSeq(lastSeq) and
+   * pruneOutcomes(keepFromSeq), leaving exactly what those three calls in that order leave.
+   */
+  recordPush?(
+    clientId: string,
+    results: readonly MutationResult[],
+    lastSeq: number,
+    keepFromSeq: number,
+  ): Promise<void>;
 }
 
 /**

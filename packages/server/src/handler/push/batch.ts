@@ -3,8 +3,9 @@
  * keeping every promise of the per-mutation path (ARCHITECTURE.md §1.3, §1.9, §5.3). The three strategies and
  * their invariants are described in ../SPEC.md:
  *
- * - Pipelined pass (pipeline.ts): the whole batch in one savepoint with inserts deferred and sent
- *   as multi-row statements, when the store can and every scope key is fixed for the request.
+ * - Pipelined pass (pipeline.ts): the whole batch in one savepoint with inserts (and updates, where
+ *   the store has updateRecords) deferred and sent as multi-row statements, when the store can and
+ *   every scope key is fixed for the request.
  * - Optimistic pass: the whole batch in one savepoint, one mutation after the other.
  * - Per-mutation pass: the answers of a savepoint per mutation, the answer of record (the two
  *   passes above roll back and give way to it as soon as any mutation is rejected or fails), run
@@ -52,8 +53,11 @@ export async function applyFresh(
       return await tx.savepoint(async () => {
         if (tx.insertRecords && canPipeline(ctx, fresh)) {
           const mine = copyKnown(known);
-          const insertRecords = tx.insertRecords.bind(tx);
-          const out = await applyPipelined(ctx, knownView(tx, mine), mine, insertRecords, auth, fresh);
+          const writes = {
+            insertRecords: tx.insertRecords.bind(tx),
+            updateRecords: tx.updateRecords?.bind(tx),
+          };
+          const out = await applyPipelined(ctx, knownView(tx, mine), mine, writes, auth, fresh);
           if (!out) throw new OptimisticMiss();
           return out;
         }
@@ -133,14 +137,23 @@ async function applyEach(
   return out;
 }
 
-/** Records every outcome, in one statement when the store can. */
-export async function saveOutcomes(
+/**
+ * Records every outcome, the client's last seq, and forgets the outcomes older than the last
+ * `retention` seqs: in one statement when the store can, else in as few as it can.
+ */
+export async function recordPush(
   tx: WriteTx,
   clientId: string,
   results: readonly MutationResult[],
+  lastSeq: number,
+  retention: number,
 ): Promise<void> {
-  if (tx.saveOutcomes) return tx.saveOutcomes(clientId, results);
-  for (const r of results) await tx.saveOutcome(clientId, r.seq, r);
+  const keepFromSeq = lastSeq + 1 - retention;
+  if (tx.recordPush) return tx.recordPush(clientId, results, lastSeq, keepFromSeq);
+  if (tx.saveOutcomes) await tx.saveOutcomes(clientId, results);
+  else for (const r of results) await tx.saveOutcome(clientId, r.seq, r);
+  await tx.setLastSeq(clientId, lastSeq);
+  await tx.pruneOutcomes(clientId, keepFromSeq);
 }
 
 /** The answer of a mutation whose savepoint a rejection or any error (a DB error included) rolled back. */

@@ -8,7 +8,7 @@ import { textProblem } from '@syncline/core/internal';
 import type { AuthContext } from '../../api.ts';
 import type { HandlerContext } from '../context.ts';
 import { requestError } from '../errors.ts';
-import { applyFresh, saveOutcomes } from './batch.ts';
+import { applyFresh, recordPush } from './batch.ts';
 import { checkSchemaAhead } from './schema-ahead.ts';
 
 /**
@@ -78,18 +78,14 @@ export async function handlePush(
     const dupSeqs = mutations.filter((m) => m.seq <= client.lastSeq).map((m) => m.seq);
     const recorded = await tx.getOutcomes(clientId, dupSeqs);
     const applied = await applyFresh(ctx, tx, auth, fresh);
-    await saveOutcomes(tx, clientId, applied);
+    const lastFresh = fresh[fresh.length - 1];
+    if (lastFresh) await recordPush(tx, clientId, applied, lastFresh.seq, ctx.outcomeRetention);
     const bySeq = new Map(applied.map((r) => [r.seq, r]));
     const results: MutationResult[] = mutations.map((m) =>
       m.seq <= client.lastSeq
         ? (recorded.get(m.seq) ?? { seq: m.seq, status: 'duplicate' })
         : bySeq.get(m.seq)!,
     );
-    const lastFresh = fresh[fresh.length - 1];
-    if (lastFresh) {
-      await tx.setLastSeq(clientId, lastFresh.seq);
-      await tx.pruneOutcomes(clientId, lastFresh.seq + 1 - ctx.outcomeRetention);
-    }
     const outcomes = results.map((r, i) => (mutations[i]!.seq <= client.lastSeq ? 'duplicate' : r.status));
     return { body: { results }, outcomes };
   });

@@ -1,8 +1,9 @@
 /**
- * The optimistic pass of a push with deferred inserts: each mutation runs until it asks to insert
- * its record, then the next one starts; the parked inserts go to the database as one multi-row
- * INSERT when the batch ends or when anything could observe them (raw SQL, any other write, a read
- * of a parked id). So reads and checks see exactly the state the sequential pass would see.
+ * The optimistic pass of a push with deferred writes: each mutation runs until it asks to insert
+ * its record (or to update it, when the store has `updateRecords`), then the next one starts; the
+ * parked writes go to the database as one statement per collection (and, for updates, column set)
+ * when the batch ends or when anything could observe them (raw SQL, any other write, a read of a
+ * parked id). So reads and checks see exactly the state the sequential pass would see.
  *
  * Only used when every collection's scope keys are fixed for the request (no `access` function):
  * with fixed keys, an applied write cannot change what later mutations may access. Any rejection
@@ -20,8 +21,11 @@ import type { Known } from './known.ts';
 import { txView } from './view.ts';
 
 export type InsertRecords = NonNullable<WriteTx['insertRecords']>;
+export type UpdateRecords = NonNullable<WriteTx['updateRecords']>;
 
+/** A write waiting for the flush: an insert (data) or, where the store batches them, an update (patch). */
 interface Parked {
+  op: 'insert' | 'update';
   name: string;
   id: string;
   data: Record<string, unknown>;
@@ -48,10 +52,11 @@ export async function applyPipelined(
   ctx: HandlerContext,
   tx: WriteTx,
   known: Known,
-  insertRecords: InsertRecords,
+  writes: { insertRecords: InsertRecords; updateRecords?: UpdateRecords | undefined },
   auth: AuthContext,
   fresh: readonly Mutation[],
 ): Promise<MutationResult[] | null> {
+  const { insertRecords, updateRecords } = writes;
   let parked: Parked[] = [];
   const parkedIds = new Set<string>();
   let onPark: (() => void) | undefined;
@@ -60,16 +65,29 @@ export async function applyPipelined(
     const batch = parked;
     parked = [];
     parkedIds.clear();
-    const byName = new Map<string, Parked[]>();
-    for (const p of batch) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+    // Parked writes touch distinct ids (a read of a parked id flushes first), so they commute.
+    const groups = new Map<string, Parked[]>();
+    for (const p of batch) {
+      const key = `${p.op}\u0000${p.name}`;
+      const group = groups.get(key);
+      if (group) group.push(p);
+      else groups.set(key, [p]);
+    }
     let failure: { err: unknown } | undefined;
-    for (const [name, group] of byName) {
+    for (const group of groups.values()) {
       if (!failure) {
         try {
-          const got = await insertRecords(
-            name,
-            group.map((p) => ({ id: p.id, data: p.data })),
-          );
+          const { op, name } = group[0]!;
+          const got =
+            op === 'insert'
+              ? await insertRecords(
+                  name,
+                  group.map((p) => ({ id: p.id, data: p.data })),
+                )
+              : await updateRecords!(
+                  name,
+                  group.map((p) => ({ id: p.id, patch: p.data })),
+                );
           for (const p of group) p.resolve(got.get(p.id)!);
           continue;
         } catch (err) {
@@ -80,7 +98,14 @@ export async function applyPipelined(
     }
     if (failure) throw failure.err;
   };
-  // Anything but a read of an unparked id or another insert could observe the parked rows.
+  const park = (op: Parked['op'], name: string, id: string, data: Record<string, unknown>) =>
+    new Promise<WireRecord>((resolve, reject) => {
+      known.get(name)?.delete(id);
+      parked.push({ op, name, id, data, resolve, reject });
+      parkedIds.add(`${name}\u0000${id}`);
+      onPark?.();
+    });
+  // Anything but a read of an unparked id or another parked write could observe the parked rows.
   const view = txView(
     tx,
     {
@@ -88,13 +113,13 @@ export async function applyPipelined(
         if (parkedIds.has(`${name}\u0000${id}`)) await flush();
         return tx.getRecord(name, id);
       },
-      insertRecord: (name, id, data) =>
-        new Promise<WireRecord>((resolve, reject) => {
-          known.get(name)?.delete(id);
-          parked.push({ name, id, data, resolve, reject });
-          parkedIds.add(`${name}\u0000${id}`);
-          onPark?.();
-        }),
+      insertRecord: (name, id, data) => park('insert', name, id, data),
+      ...(updateRecords
+        ? {
+            updateRecord: (name: string, id: string, patch: Record<string, unknown>) =>
+              park('update', name, id, patch),
+          }
+        : {}),
     },
     flush,
   );

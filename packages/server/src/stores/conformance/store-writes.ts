@@ -1,7 +1,7 @@
 /** Conformance scenarios of the write transaction: versions, field versions, updatedBy, savepoints, client state and outcomes, serialised writes, read(), clientUser. */
 import { expect, test } from 'vitest';
 import type { OpenStore } from './store-helpers.ts';
-import { drain, insert, task } from './store-helpers.ts';
+import { drain, insert, keys, PUBLIC, task } from './store-helpers.ts';
 
 /** Runs the scenarios of this topic over stores opened by `make`. */
 export function writeScenarios(make: OpenStore): void {
@@ -50,6 +50,67 @@ export function writeScenarios(make: OpenStore): void {
     expect(stored!.fieldVersions.title).toBe(b.version);
     expect(stored!.fieldVersions.color).toBe(c.version);
     expect(stored!.fieldVersions.ownerId ?? 0).toBeLessThanOrEqual(a.version);
+  });
+
+  test('batch writes give every row its own increasing version, as the single writes do', async () => {
+    const { store } = await make();
+    const ids = ['b1', 'b2', 'b3', 'b4', 'b5'];
+    const { inserted, updated, bumped } = await store.write(async (tx) => {
+      await tx.writeAs('alice');
+      const inserted = tx.insertRecords
+        ? await tx.insertRecords(
+            'tasks',
+            ids.map((id) => ({ id, data: task(id) })),
+          )
+        : new Map(
+            await Promise.all(
+              ids.map(async (id) => [id, await tx.insertRecord('tasks', id, task(id))] as const),
+            ),
+          );
+      const patches = [
+        { id: 'b1', patch: { done: true } },
+        { id: 'b2', patch: { done: true, rank: 2 } },
+        { id: 'b3', patch: { done: false } },
+        // A scope column moves: the write must still leave its gone-marker for list L1.
+        { id: 'b4', patch: { listId: 'L2' } },
+      ];
+      const updated = tx.updateRecords
+        ? await tx.updateRecords('tasks', patches)
+        : new Map(
+            await Promise.all(
+              patches.map(async (p) => [p.id, await tx.updateRecord('tasks', p.id, p.patch)] as const),
+            ),
+          );
+      // Plain SQL in the same transaction on a row the batch just wrote: it gets a version of its own.
+      await tx.all('UPDATE tasks SET title = ? WHERE id = ?', ['edited in sql', 'b1']);
+      const bumped = (await tx.getRecord('tasks', 'b1'))!;
+      return { inserted, updated, bumped };
+    });
+    const versions = [...inserted.values(), ...updated.values()].map((r) => r.version);
+    expect(new Set(versions).size).toBe(versions.length);
+    const lastInsert = Math.max(...[...inserted.values()].map((r) => r.version));
+    for (const r of updated.values()) expect(r.version).toBeGreaterThan(lastInsert);
+    expect(bumped.record.version).toBeGreaterThan(Math.max(...versions));
+    expect(bumped.record.title).toBe('edited in sql');
+    for (const r of [...inserted.values(), ...updated.values()]) expect(r.updatedBy).toBe('alice');
+    expect(updated.get('b2')).toMatchObject({ done: true, rank: 2, title: 'b2' });
+    // Every answered record is the stored one, field versions included.
+    for (const id of ['b2', 'b3', 'b4', 'b5']) {
+      const stored = (await store.write((tx) => tx.getRecord('tasks', id)))!;
+      expect(stored.record).toEqual(updated.get(id) ?? inserted.get(id));
+    }
+    const b2 = (await store.write((tx) => tx.getRecord('tasks', 'b2')))!;
+    expect(b2.fieldVersions.done).toBe(updated.get('b2')!.version);
+    expect(b2.fieldVersions.rank).toBe(updated.get('b2')!.version);
+    expect(b2.fieldVersions.title ?? 0).toBeLessThan(updated.get('b2')!.version);
+    // An unchanged value is no change of the field.
+    const b3 = (await store.write((tx) => tx.getRecord('tasks', 'b3')))!;
+    expect(b3.fieldVersions.done ?? 0).toBeLessThan(updated.get('b3')!.version);
+    // Pages of one row deliver each row once (commit order, then id on PostgreSQL); b4 left L1 with a tombstone.
+    const all = (await drain(store, null, PUBLIC, 1)).changes;
+    expect(all.map((c) => c.id).sort()).toEqual(ids);
+    const l1 = (await drain(store, null, keys('L1'), 1)).changes;
+    expect(l1.find((c) => c.id === 'b4')?.deletedAt).not.toBeNull();
   });
 
   test('updatedBy: writes after writeAs carry the user; others, and plain SQL, carry null', async () => {
@@ -143,6 +204,38 @@ export function writeScenarios(make: OpenStore): void {
     expect(outcomes.get(2)).toMatchObject({ code: 'invalid', message: 'no' });
     await store.write((tx) => tx.pruneOutcomes('c1', 2));
     expect([...(await store.write((tx) => tx.getOutcomes('c1', [1, 2]))).keys()]).toEqual([2]);
+  });
+
+  test('recordPush (where the store has it) leaves what saveOutcomes, setLastSeq and pruneOutcomes leave', async () => {
+    const { store } = await make();
+    const dup = (seq: number) => ({ seq, status: 'duplicate' as const });
+    await store.write(async (tx) => {
+      await tx.lockClient('c1', 'alice');
+      await tx.saveOutcome('c1', 1, dup(1));
+      await tx.saveOutcome('c1', 4, {
+        seq: 4,
+        status: 'rejected',
+        code: 'invalid',
+        message: 'old',
+        issues: [],
+      });
+    });
+    // Seqs 3–6 of one push with a retention of 3: 1 and 3 age out, 4 is overwritten.
+    const results = [3, 4, 5, 6].map(dup);
+    await store.write(async (tx) => {
+      if (tx.recordPush) return tx.recordPush('c1', results, 6, 4);
+      if (tx.saveOutcomes) await tx.saveOutcomes('c1', results);
+      else for (const r of results) await tx.saveOutcome('c1', r.seq, r);
+      await tx.setLastSeq('c1', 6);
+      await tx.pruneOutcomes('c1', 4);
+    });
+    expect(await store.write((tx) => tx.lockClient('c1', 'alice'))).toEqual({ userId: 'alice', lastSeq: 6 });
+    const kept = await store.write((tx) => tx.getOutcomes('c1', [1, 2, 3, 4, 5, 6]));
+    expect([...kept.entries()].sort(([a], [b]) => a - b)).toEqual([
+      [4, dup(4)],
+      [5, dup(5)],
+      [6, dup(6)],
+    ]);
   });
 
   test('concurrent write() calls do not interleave', async () => {

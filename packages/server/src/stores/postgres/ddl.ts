@@ -79,7 +79,7 @@ END $fn$`,
  * app's SQL can compare and index; the store reads it back as ISO 8601 UTC (`…T13:00:00.000Z`).
  * `integer` is `bigint` because records carry any safe integer.
  */
-const SQL_TYPE: Record<ColumnKind, string> = {
+export const SQL_TYPE: Readonly<Record<ColumnKind, string>> = {
   text: 'text',
   integer: 'bigint',
   real: 'double precision',
