@@ -25,6 +25,8 @@ export interface Table {
   /** The names of `fields`: what a query may name. */
   queryable: ReadonlySet<string>;
   upsert: string;
+  /** `upsert` of {@link UPSERT_ROWS} rows (or fewer when the table is wide): one statement per chunk of a page. */
+  upsertChunk: { rows: number; sql: string };
   selectById: string;
   /** `selectById` for a JSON array of ids (one statement per pull page). */
   selectByIds: string;
@@ -53,6 +55,14 @@ export const SQL_TYPE: Record<ColumnKind, string> = {
   json: 'TEXT',
 };
 
+/**
+ * Rows per multi-row upsert of `putRecords`: a bulk load binds one statement per chunk instead of
+ * one per row. Its parameters stay within 999, the smallest `SQLITE_MAX_VARIABLE_NUMBER` of any
+ * SQLite build (before 3.32), so every driver takes it.
+ */
+export const UPSERT_ROWS = 64;
+const MAX_PARAMS = 999;
+
 export function tableFor(def: CollectionDef): Table {
   const sql = quote(toSnake(def.name));
   const columns = Object.entries(def.columns).map(([name, col]) => ({
@@ -72,6 +82,8 @@ export function tableFor(def: CollectionDef): Table {
       .slice(1)
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')}`;
+  const rows = Math.max(1, Math.min(UPSERT_ROWS, Math.floor(MAX_PARAMS / all.length)));
+  const values = `(${all.map(() => '?').join(', ')})`;
   return {
     collection: def.name,
     sql,
@@ -79,6 +91,13 @@ export function tableFor(def: CollectionDef): Table {
     fields,
     queryable: new Set(fields.keys()),
     upsert,
+    upsertChunk: {
+      rows,
+      sql: upsert.replace(
+        `VALUES ${values}`,
+        `VALUES ${Array.from({ length: rows }, () => values).join(', ')}`,
+      ),
+    },
     selectById: `SELECT * FROM ${sql} WHERE "id" = ?`,
     selectByIds: `SELECT * FROM ${sql} WHERE "id" IN (SELECT "value" FROM json_each(?))`,
   };

@@ -1,10 +1,5 @@
-import {
-  PROTOCOL_VERSION,
-  type PullResponse,
-  pullResponse,
-  SynclineError,
-  type WireRecord,
-} from '@syncline/core';
+import { PROTOCOL_VERSION, type PullResponse, SynclineError, type WireRecord } from '@syncline/core';
+import { parsePullResponse } from '@syncline/core/internal';
 import { isNewer, rowFromBase, settleRecord } from '../local/record.ts';
 import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
 import { compareIds } from '../store-helpers.ts';
@@ -70,7 +65,7 @@ export async function pullAll(
       limit,
     };
     const raw = (await call(ctx, '/pull', body, ahead.signal)).body;
-    const parsed = pullResponse.safeParse(raw);
+    const parsed = parsePullResponse(raw);
     if (!parsed.success) {
       throw new SynclineError(
         'internal',
