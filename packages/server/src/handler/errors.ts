@@ -20,10 +20,25 @@ export function isRequestErrorCode(code: string): code is RequestErrorCode {
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  const bytes = encoder.encode(JSON.stringify(body));
+  const response = new Response(bytes, {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
+  bytesOf.set(response, bytes);
+  return response;
+}
+
+const encoder = new TextEncoder();
+/** The encoded body of each answer {@link json} made, beside its Response (nothing goes on the wire). */
+const bytesOf = new WeakMap<Response, Uint8Array>();
+
+/**
+ * The whole body of a response made by {@link json}, so the Node listener writes it in one call
+ * instead of streaming it through the Fetch body (a pull page is ~200 KB); undefined otherwise.
+ */
+export function jsonBytes(response: Response): Uint8Array | undefined {
+  return bytesOf.get(response);
 }
 
 export function errorJson(code: RequestErrorCode, message: string, details?: unknown): Response {
