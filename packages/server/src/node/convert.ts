@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { jsonBytes } from '../handler/errors.ts';
+import { jsonText } from '../handler/errors.ts';
 
 /**
  * Builds a Fetch `Request` for an incoming message. The origin is the listener's own, never the
@@ -59,10 +59,10 @@ export async function writeFetchResponse(
     if (name !== 'set-cookie') res.setHeader(name, value);
   });
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-  const bytes = method === 'HEAD' ? undefined : jsonBytes(response);
-  if (bytes !== undefined && !response.bodyUsed) {
-    // The same bytes the body stream holds, written at once (with their content-length).
-    res.end(bytes);
+  const text = method === 'HEAD' ? undefined : jsonText(response);
+  if (text !== undefined && !response.bodyUsed) {
+    // The text the body stream holds, written at once (Node sets its content-length).
+    res.end(text);
     await finished(res);
     return;
   }
