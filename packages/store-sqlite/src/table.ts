@@ -148,8 +148,8 @@ export function decode(kind: ColumnKind, value: SqlValue | undefined): unknown {
   }
 }
 
-/** The bound parameters of `table.upsert` for `record`, in column order. */
-export function recordParams(table: Table, record: LocalRecord): SqlValue[] {
+/** The bound parameters of `table.upsert` for `record`, in column order (appended to `params`). */
+export function recordParams(table: Table, record: LocalRecord, params: SqlValue[] = []): SqlValue[] {
   const { row, base } = record;
   // An invisible record keeps its base's metadata so plain SQL over the table stays meaningful.
   const meta = row ?? {
@@ -158,13 +158,13 @@ export function recordParams(table: Table, record: LocalRecord): SqlValue[] {
     updatedBy: base?.updatedBy ?? null,
     deletedAt: base?.deletedAt ?? null,
   };
-  const params: SqlValue[] = [
+  params.push(
     record.id,
     meta.version,
     meta.updatedAt ?? null,
     meta.updatedBy ?? null,
     meta.deletedAt ?? null,
-  ];
+  );
   for (const col of table.columns) params.push(row ? encode(col, row[col.name]) : null);
   const storedBase =
     base === null ? null : row !== null && baseIsRow(table, base, row) ? BASE_IS_ROW : JSON.stringify(base);

@@ -140,7 +140,7 @@ export class SqliteTx implements LocalWriteTx {
     const chunks: SqlValue[][] = [];
     for (let at = 0; at < whole; at += rows) {
       const params: SqlValue[] = [];
-      for (let i = at; i < at + rows; i++) for (const p of recordParams(table, records[i]!)) params.push(p);
+      for (let i = at; i < at + rows; i++) recordParams(table, records[i]!, params);
       chunks.push(params);
     }
     await this.conn.runMany(sql, chunks, (params) => params);
