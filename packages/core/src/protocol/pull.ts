@@ -86,12 +86,12 @@ export function isWireRecord(value: unknown): value is WireRecord {
 
 /**
  * `pullResponse.safeParse`, answering the same: the envelope through the schema, the records by
- * {@link isWireRecord} and kept as they came (the parsed JSON is the caller's already); a record
- * that fails goes through the whole schema again for its error.
+ * {@link isWireRecord} and kept as they came (the parsed JSON is the caller's already); an answer
+ * that fails either goes through the whole schema again for its error.
  */
 export function parsePullResponse(raw: unknown): ReturnType<typeof pullResponse.safeParse> {
   const envelope = pullEnvelope.safeParse(raw);
-  if (!envelope.success) return envelope;
+  if (!envelope.success) return pullResponse.safeParse(raw);
   for (const cc of Object.values(envelope.data.collections)) {
     if (!cc.changes.every(isWireRecord)) return pullResponse.safeParse(raw);
   }

@@ -249,7 +249,9 @@ function keySource(options: JwtKeys): KeySource {
 function hmacKey(secret: Uint8Array): () => Promise<CryptoKey> {
   let key: Promise<CryptoKey> | null = null;
   return () => {
-    key ??= crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    key ??= crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'verify',
+    ]);
     return key;
   };
 }
