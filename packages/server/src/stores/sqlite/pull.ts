@@ -157,7 +157,10 @@ const statements = new WeakMap<Database.Database, Map<string, Database.Statement
 /** `db.prepare(sql)`, prepared once per connection; `raw` statements answer arrays. */
 function statement(db: Database.Database, sql: string, raw = false): Database.Statement {
   let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
   const key = raw ? `raw:${sql}` : sql;
   let stmt = cache.get(key);
   if (!stmt) {
