@@ -6,6 +6,7 @@ export { stableHash } from './hash.ts';
 export { bytesFromFloats, cryptoRandomBytes, type RandomBytes, seededRandom } from './ids.ts';
 export { Mutex } from './mutex.ts';
 export { wireSchemas } from './protocol/index.ts';
+export { isWireRecord, parsePullResponse } from './protocol/pull.ts';
 export { getCollection } from './schema/define.ts';
 export {
   couldBeName,

@@ -25,6 +25,8 @@ export interface Table {
   /** The names of `fields`: what a query may name. */
   queryable: ReadonlySet<string>;
   upsert: string;
+  /** `upsert` of {@link UPSERT_ROWS} rows (or fewer when the table is wide): one statement per chunk of a page. */
+  upsertChunk: { rows: number; sql: string };
   selectById: string;
   /** `selectById` for a JSON array of ids (one statement per pull page). */
   selectByIds: string;
@@ -53,6 +55,14 @@ export const SQL_TYPE: Record<ColumnKind, string> = {
   json: 'TEXT',
 };
 
+/**
+ * Rows per multi-row upsert of `putRecords`: a bulk load binds one statement per chunk instead of
+ * one per row. Its parameters stay within 999, the smallest `SQLITE_MAX_VARIABLE_NUMBER` of any
+ * SQLite build (before 3.32), so every driver takes it.
+ */
+export const UPSERT_ROWS = 64;
+const MAX_PARAMS = 999;
+
 export function tableFor(def: CollectionDef): Table {
   const sql = quote(toSnake(def.name));
   const columns = Object.entries(def.columns).map(([name, col]) => ({
@@ -72,6 +82,8 @@ export function tableFor(def: CollectionDef): Table {
       .slice(1)
       .map((c) => `${c} = excluded.${c}`)
       .join(', ')}`;
+  const rows = Math.max(1, Math.min(UPSERT_ROWS, Math.floor(MAX_PARAMS / all.length)));
+  const values = `(${all.map(() => '?').join(', ')})`;
   return {
     collection: def.name,
     sql,
@@ -79,6 +91,13 @@ export function tableFor(def: CollectionDef): Table {
     fields,
     queryable: new Set(fields.keys()),
     upsert,
+    upsertChunk: {
+      rows,
+      sql: upsert.replace(
+        `VALUES ${values}`,
+        `VALUES ${Array.from({ length: rows }, () => values).join(', ')}`,
+      ),
+    },
     selectById: `SELECT * FROM ${sql} WHERE "id" = ?`,
     selectByIds: `SELECT * FROM ${sql} WHERE "id" IN (SELECT "value" FROM json_each(?))`,
   };
@@ -129,8 +148,8 @@ export function decode(kind: ColumnKind, value: SqlValue | undefined): unknown {
   }
 }
 
-/** The bound parameters of `table.upsert` for `record`, in column order. */
-export function recordParams(table: Table, record: LocalRecord): SqlValue[] {
+/** The bound parameters of `table.upsert` for `record`, in column order (appended to `params`). */
+export function recordParams(table: Table, record: LocalRecord, params: SqlValue[] = []): SqlValue[] {
   const { row, base } = record;
   // An invisible record keeps its base's metadata so plain SQL over the table stays meaningful.
   const meta = row ?? {
@@ -139,16 +158,70 @@ export function recordParams(table: Table, record: LocalRecord): SqlValue[] {
     updatedBy: base?.updatedBy ?? null,
     deletedAt: base?.deletedAt ?? null,
   };
-  const params: SqlValue[] = [
+  params.push(
     record.id,
     meta.version,
     meta.updatedAt ?? null,
     meta.updatedBy ?? null,
     meta.deletedAt ?? null,
-  ];
+  );
   for (const col of table.columns) params.push(row ? encode(col, row[col.name]) : null);
-  params.push(row ? 1 : 0, base ? JSON.stringify(base) : null, record.pending, record.marked ? 1 : 0);
+  const storedBase =
+    base === null ? null : row !== null && baseIsRow(table, base, row) ? BASE_IS_ROW : JSON.stringify(base);
+  params.push(row ? 1 : 0, storedBase, record.pending, record.marked ? 1 : 0);
   return params;
+}
+
+/**
+ * `_base` of a record whose base is exactly its visible row (a pulled row without pending ops,
+ * the bulk of every table): the base is read back from the row's own columns instead of a JSON
+ * copy of the same values (decision 0028). Not JSON, so a reader that predates it fails loudly.
+ */
+export const BASE_IS_ROW = '=';
+
+/** Wire metadata every base read back from the columns has, in record order. */
+const BASE_META = ['id', 'version', 'updatedAt', 'updatedBy', 'deletedAt'] as const;
+
+/**
+ * Whether `base` comes back unchanged from the columns of `row`: a live base with every metadata
+ * field and every schema column present (nothing else: a field of a newer server schema needs the
+ * JSON copy), each value identical to the row's and of a type the column returns as it was.
+ */
+export function baseIsRow(table: Table, base: WireRecord, row: LocalRow): boolean {
+  if (base.deletedAt !== null || row.deletedAt !== null) return false;
+  const b = base as Record<string, unknown>;
+  const r = row as Record<string, unknown>;
+  if (Object.keys(b).length !== BASE_META.length + table.columns.length) return false;
+  if (b.id !== r.id || !roundTrips('text', b.id)) return false;
+  if (b.version !== r.version || typeof b.version !== 'number' || Object.is(b.version, -0)) return false;
+  if (b.updatedAt !== r.updatedAt || b.updatedAt === null || !roundTrips('text', b.updatedAt)) return false;
+  if (b.updatedBy !== r.updatedBy || !roundTrips('text', b.updatedBy)) return false;
+  for (const col of table.columns) {
+    const v = b[col.name];
+    if (v !== r[col.name] || !roundTrips(col.kind, v)) return false;
+  }
+  return true;
+}
+
+type WellFormed = { isWellFormed?: () => boolean };
+
+/** Whether `decode(kind, encode(value))` gives `value` back (as `===`, or as equal JSON). */
+function roundTrips(kind: ColumnKind, value: unknown): boolean {
+  if (value === null) return true;
+  switch (kind) {
+    case 'text':
+    case 'timestamp':
+      // A lone surrogate has no UTF-8 form: SQLite would hand back U+FFFD (core refuses such text).
+      return typeof value === 'string' && (value as WellFormed).isWellFormed?.() !== false;
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+    case 'real':
+      return typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0);
+    case 'json':
+      // An object or array comes back as an equal copy; a string, number or boolean as itself.
+      return value !== undefined && typeof value !== 'function' && typeof value !== 'bigint';
+  }
 }
 
 /** The visible row of a stored table row (columns selected by `rowColumns`). */
@@ -165,10 +238,14 @@ export function decodeRow(table: Table, stored: SqlRow): LocalRow {
 }
 
 export function decodeRecord(table: Table, stored: SqlRow): LocalRecord {
+  const row = Number(stored._visible) === 1 ? decodeRow(table, stored) : null;
+  let base: WireRecord | null = null;
+  if (stored._base === BASE_IS_ROW && row !== null) base = { ...row } as WireRecord;
+  else if (typeof stored._base === 'string') base = JSON.parse(stored._base) as WireRecord;
   return {
     id: String(stored.id),
-    base: typeof stored._base === 'string' ? (JSON.parse(stored._base) as WireRecord) : null,
-    row: Number(stored._visible) === 1 ? decodeRow(table, stored) : null,
+    base,
+    row,
     pending: Number(stored._pending ?? 0),
     marked: Number(stored._marked ?? 0) === 1,
   };

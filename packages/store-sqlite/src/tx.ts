@@ -135,7 +135,18 @@ export class SqliteTx implements LocalWriteTx {
 
   async putRecords(collection: string, records: LocalRecord[]): Promise<void> {
     const table = this.table(collection, true);
-    await this.conn.runMany(table.upsert, records, (r) => recordParams(table, r));
+    // Whole chunks as multi-row upserts (a later duplicate id updates the earlier row, as one
+    // statement per row would), the rest row by row.
+    const { rows, sql } = table.upsertChunk;
+    const whole = rows > 1 ? records.length - (records.length % rows) : 0;
+    const chunks: SqlValue[][] = [];
+    for (let at = 0; at < whole; at += rows) {
+      const params: SqlValue[] = [];
+      for (let i = at; i < at + rows; i++) recordParams(table, records[i]!, params);
+      chunks.push(params);
+    }
+    await this.conn.runMany(sql, chunks, (params) => params);
+    await this.conn.runMany(table.upsert, records.slice(whole), (r) => recordParams(table, r));
   }
 
   async deleteRecord(collection: string, id: string): Promise<void> {

@@ -1,10 +1,5 @@
-import {
-  PROTOCOL_VERSION,
-  type PullResponse,
-  pullResponse,
-  SynclineError,
-  type WireRecord,
-} from '@syncline/core';
+import { PROTOCOL_VERSION, type PullResponse, SynclineError, type WireRecord } from '@syncline/core';
+import { parsePullResponse } from '@syncline/core/internal';
 import { isNewer, rowFromBase, settleRecord } from '../local/record.ts';
 import type { LocalRecord, LocalWriteTx } from '../local-store.ts';
 import { compareIds } from '../store-helpers.ts';
@@ -70,7 +65,7 @@ export async function pullAll(
       limit,
     };
     const raw = (await call(ctx, '/pull', body, ahead.signal)).body;
-    const parsed = pullResponse.safeParse(raw);
+    const parsed = parsePullResponse(raw);
     if (!parsed.success) {
       throw new SynclineError(
         'internal',
@@ -100,6 +95,10 @@ export async function pullAll(
         inFlight = fetchPage(next);
         // Awaited on the next turn; a failure of this page's write must not leave it unhandled.
         inFlight.catch(() => undefined);
+        // One turn of the event loop first: `fetch` puts the request on its socket only after it,
+        // and a synchronous store (better-sqlite3) would otherwise hold it back for the whole
+        // write, so the server would start the next page only after this one is stored.
+        await nextTurn();
       }
       const swept = await applyPage(ctx, page, active, sent);
       await ctx.failpoint('pull:after-page');
@@ -118,6 +117,28 @@ export async function pullAll(
     signal?.removeEventListener('abort', stop);
     ahead.abort();
   }
+}
+
+type Immediate = (fn: () => void) => unknown;
+
+/**
+ * Resolves after one turn of the event loop (not a timer: no time passes on a manual clock):
+ * `setImmediate` where there is one (Node, React Native), else a `MessageChannel` message.
+ */
+export function nextTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: Immediate }).setImmediate;
+  if (immediate) return new Promise((resolve) => immediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => globalThis.setTimeout(resolve, 0));
 }
 
 /** A pull answer with what was asked for it. */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'; // a namespace import: bundlers tree-shake it, `import { z }` keeps all of zod
-import { wireRecord } from './record.ts';
+import { type WireRecord, wireRecord } from './record.ts';
 
 /** `POST /sync/pull` body. A `null` cursor means "from the start". */
 export const pullRequest = z.object({
@@ -57,3 +57,43 @@ export const pullResponse = z.object({
 });
 /** A `POST /sync/pull` answer (see {@link pullResponse}). */
 export type PullResponse = z.infer<typeof pullResponse>;
+
+/** {@link pullResponse} with the records left unchecked: {@link parsePullResponse} checks them. */
+const pullEnvelope = z.object({
+  collections: z.record(z.string(), z.extend(collectionChanges, { changes: z.array(z.unknown()) })),
+  remaining: z.int().check(z.nonnegative()),
+});
+
+/**
+ * Whether `value` passes {@link wireRecord}, checked by hand: a pull page carries up to a thousand
+ * records, and the schema's parse copied each of them (decision 0028).
+ */
+export function isWireRecord(value: unknown): value is WireRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const r = value as Record<string, unknown>;
+  const { id, version, updatedAt, updatedBy, deletedAt } = r;
+  return (
+    typeof id === 'string' &&
+    id.length >= 1 &&
+    id.length <= 128 &&
+    Number.isSafeInteger(version) &&
+    (version as number) >= 0 &&
+    (updatedAt === undefined || typeof updatedAt === 'string') &&
+    (updatedBy === undefined || updatedBy === null || typeof updatedBy === 'string') &&
+    (deletedAt === null || typeof deletedAt === 'string')
+  );
+}
+
+/**
+ * `pullResponse.safeParse`, answering the same: the envelope through the schema, the records by
+ * {@link isWireRecord} and kept as they came (the parsed JSON is the caller's already); an answer
+ * that fails either goes through the whole schema again for its error.
+ */
+export function parsePullResponse(raw: unknown): ReturnType<typeof pullResponse.safeParse> {
+  const envelope = pullEnvelope.safeParse(raw);
+  if (!envelope.success) return pullResponse.safeParse(raw);
+  for (const cc of Object.values(envelope.data.collections)) {
+    if (!cc.changes.every(isWireRecord)) return pullResponse.safeParse(raw);
+  }
+  return { success: true, data: envelope.data as PullResponse };
+}

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SynclineError } from '@syncline/core';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createJwtAuth, DEV_TOKEN_ISSUER, signDevToken } from './jwt.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
@@ -271,6 +271,28 @@ describe('createJwtAuth with a JWKS URL', () => {
       expect(error.retryable).toBe(true);
     } finally {
       jwksStatus = 200;
+    }
+  });
+});
+
+describe('createJwtAuth key import', () => {
+  test('imports an HS256 secret once, not per token (a pull sync verifies one token per page)', async () => {
+    const spy = vi.spyOn(crypto.subtle, 'importKey');
+    try {
+      const auth = createJwtAuth({ secret: SECRET });
+      const rotated = createJwtAuth({ secrets: [{ kid: 'k1', secret: SECRET }] });
+      for (let i = 0; i < 3; i++) {
+        expect(await auth.verify(await signDevToken(SECRET, 'alice', 60))).toMatchObject({ userId: 'alice' });
+        const withKid = await new SignJWT({ sub: 'bob' })
+          .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+          .setExpirationTime(now() + 60)
+          .sign(key);
+        expect(await rotated.verify(withKid)).toMatchObject({ userId: 'bob' });
+      }
+      const verifyImports = spy.mock.calls.filter(([, , , , usages]) => [...usages].includes('verify'));
+      expect(verifyImports).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
     }
   });
 });

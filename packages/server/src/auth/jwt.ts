@@ -233,21 +233,38 @@ function keySource(options: JwtKeys): KeySource {
     if (options.secrets.length === 0) {
       throw new SynclineError('invalid', 'No JWT secrets configured: give at least one { kid, secret }.');
     }
-    const byKid = new Map(options.secrets.map(({ kid, secret }) => [kid, secretKey(secret)]));
+    const byKid = new Map(options.secrets.map(({ kid, secret }) => [kid, hmacKey(secretKey(secret))]));
     return { algorithms: ['HS256'], remote: false, key: (header) => keyForKid(byKid, header) };
   }
-  const key = secretKey(options.secret);
-  if (options.kid === undefined) return { algorithms: ['HS256'], remote: false, key: () => key };
+  const key = hmacKey(secretKey(options.secret));
+  if (options.kid === undefined) return { algorithms: ['HS256'], remote: false, key: () => key() };
   const byKid = new Map([[options.kid, key]]);
   return { algorithms: ['HS256'], remote: false, key: (header) => keyForKid(byKid, header) };
 }
 
+/**
+ * The secret as an HS256 verification key, imported on first use and kept: given the bytes,
+ * jose would import them again for every token (every request).
+ */
+function hmacKey(secret: Uint8Array): () => Promise<CryptoKey> {
+  let key: Promise<CryptoKey> | null = null;
+  return () => {
+    key ??= crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'verify',
+    ]);
+    return key;
+  };
+}
+
 /** With keys configured by kid, the token's kid must name one: an unknown or missing kid is refused. */
-function keyForKid(byKid: ReadonlyMap<string, Uint8Array>, header: JWTHeaderParameters): Uint8Array {
+function keyForKid(
+  byKid: ReadonlyMap<string, () => Promise<CryptoKey>>,
+  header: JWTHeaderParameters,
+): Promise<CryptoKey> {
   const key = typeof header.kid === 'string' ? byKid.get(header.kid) : undefined;
   if (key === undefined)
     throw unauthenticated('unknown_key', 'The token was signed with a key this server does not know.');
-  return key;
+  return key();
 }
 
 /**

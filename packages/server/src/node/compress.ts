@@ -5,6 +5,7 @@
  */
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import { jsonText } from '../handler/errors.ts';
 
 /** The `compression` option of `listen()`. */
 export interface CompressionOptions {
@@ -75,13 +76,20 @@ export async function compressResponse(
   )
     return response;
   const encoding = pickEncoding(request.acceptEncoding);
+  const text = jsonText(response);
+  const small = text !== undefined && text.length * 3 < options.thresholdBytes;
+  if (text !== undefined && (encoding === null || small)) {
+    // The handler's own JSON answer, sent as it is: the listener writes its text in one call
+    // with its length. Whatever is chosen, the answer depends on the header: caches key on it.
+    response.headers.append('vary', 'accept-encoding');
+    return response;
+  }
   const headers = new Headers(response.headers);
-  // Whatever is chosen now, the answer depends on the header: caches must key on it.
   headers.append('vary', 'accept-encoding');
   const init = { status: response.status, statusText: response.statusText, headers };
   // Answers are built in memory: sent whole with their length (no chunked encoding), so a client
   // can show a download's progress.
-  const body = Buffer.from(await response.arrayBuffer());
+  const body = text !== undefined ? Buffer.from(text) : Buffer.from(await response.arrayBuffer());
   if (encoding === null || body.length < options.thresholdBytes) {
     headers.set('content-length', String(body.length));
     return new Response(body, init);

@@ -5,8 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { jsonText } from '../handler/errors.ts';
 
 /**
  * Builds a Fetch `Request` for an incoming message. The origin is the listener's own, never the
@@ -58,6 +59,13 @@ export async function writeFetchResponse(
     if (name !== 'set-cookie') res.setHeader(name, value);
   });
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  const text = method === 'HEAD' ? undefined : jsonText(response);
+  if (text !== undefined && !response.bodyUsed) {
+    // The text the body stream holds, written at once (Node sets its content-length).
+    res.end(text);
+    await finished(res);
+    return;
+  }
   if (response.body === null || method === 'HEAD') {
     await response.body?.cancel();
     res.end();

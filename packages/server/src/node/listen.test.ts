@@ -4,6 +4,7 @@ import { SynclineError } from '@syncline/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { recordingLogger } from '../../test/logger.ts';
 import { DEFAULT_LIMITS, type SyncServer } from '../api.ts';
+import { json } from '../handler/errors.ts';
 import type { ServerStore } from '../stores/types.ts';
 import { type Listener, type ListenOptions, listen } from './listen.ts';
 
@@ -283,5 +284,37 @@ describe('listener.close', () => {
     const { server } = fakeServer(async () => new Response(null));
     const first = await start(server);
     await expect(listen(server, { port: first.port })).rejects.toThrow(/already in use/);
+  });
+});
+
+describe('listen: JSON answers of the handler', () => {
+  test('are written whole with their content-length, and other bodies still stream', async () => {
+    const body = { rows: Array.from({ length: 2000 }, (_, i) => ({ id: `r${i}`, title: 'é'.repeat(20) })) };
+    const { server } = fakeServer(async (request) =>
+      new URL(request.url).pathname === '/json' ? json(200, body) : new Response('streamed'),
+    );
+    const listener = await start(server);
+    const get = (path: string) =>
+      new Promise<{ headers: Record<string, unknown>; text: string }>((resolve, reject) => {
+        httpRequest(`${listener.url}${path}`, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+        })
+          .on('error', reject)
+          .end();
+      });
+    const answer = await get('/json');
+    expect(JSON.parse(answer.text)).toEqual(body);
+    expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+    // Written in one call: a length, not chunked transfer encoding.
+    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(answer.text)));
+    expect(answer.headers['transfer-encoding']).toBeUndefined();
+    const other = await get('/other');
+    expect(other.text).toBe('streamed');
+    // The Response is still an ordinary one for other runtimes.
+    expect(await json(200, body).json()).toEqual(body);
   });
 });

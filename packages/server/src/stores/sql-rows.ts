@@ -42,6 +42,19 @@ export interface RowCodec {
   fieldVersions(raw: unknown): Record<string, unknown> | null;
 }
 
+/** A collection's columns as (camelCase name, snake_case name, kind), in `selectList` order. */
+export function columnList(col: CollectionDef): ReadonlyArray<readonly [string, string, ColumnKind]> {
+  let list = columnLists.get(col);
+  if (list === undefined) {
+    list = Object.entries(col.columns).map(([name, def]) => [name, toSnake(name), def.kind] as const);
+    columnLists.set(col, list);
+  }
+  return list;
+}
+
+/** Built once per collection definition: a pull page maps a thousand rows through it. */
+const columnLists = new WeakMap<CollectionDef, ReadonlyArray<readonly [string, string, ColumnKind]>>();
+
 /** Record readers and writers of one dialect. */
 export function rowMapper(codec: RowCodec) {
   /** A row read with `selectList` as a wire record. */
@@ -53,9 +66,24 @@ export function rowMapper(codec: RowCodec) {
       updatedBy: (row.updated_by as string | null) ?? null,
       deletedAt: (row.deleted_at as string | null) ?? null,
     };
-    for (const [name, def] of Object.entries(col.columns)) {
-      rec[name] = codec.fromSql(def.kind, row[toSnake(name)]);
-    }
+    for (const [name, snake, kind] of columnList(col)) rec[name] = codec.fromSql(kind, row[snake]);
+    return rec;
+  };
+  /**
+   * A row read with `selectList` as an array (its values in that order: id, the columns,
+   * version, updated_at, updated_by, deleted_at) as a wire record, without a keyed row in between.
+   */
+  const valuesToRecord = (col: CollectionDef, values: readonly unknown[]): WireRecord => {
+    const columns = columnList(col);
+    const n = columns.length;
+    const rec: WireRecord = {
+      id: String(values[0]),
+      version: Number(values[n + 1]),
+      updatedAt: (values[n + 2] as string | null) ?? '',
+      updatedBy: (values[n + 3] as string | null) ?? null,
+      deletedAt: (values[n + 4] as string | null) ?? null,
+    };
+    for (let i = 0; i < n; i++) rec[columns[i]![0]] = codec.fromSql(columns[i]![2], values[i + 1]);
     return rec;
   };
   /** A row with `_fv` as a record and its field versions (missing or corrupt count as 0). */
@@ -82,7 +110,7 @@ export function rowMapper(codec: RowCodec) {
     }
     return out;
   };
-  return { rowToRecord, rowToStored, toSqlValue, sqlAssignments };
+  return { rowToRecord, valuesToRecord, rowToStored, toSqlValue, sqlAssignments };
 }
 
 /** The declared scope columns that get a (scope, position) index (`id` has its own). */

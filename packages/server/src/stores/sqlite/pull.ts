@@ -13,7 +13,7 @@ import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts
 import { q } from './ddl.ts';
 import { readHistory } from './history.ts';
 import { encodePosition, parsePosition } from './position.ts';
-import { rowToRecord, selectList } from './records.ts';
+import { selectList, valuesToRecord } from './records.ts';
 import { sqliteDialect } from './sql.ts';
 
 /** The store's `scopeColumns` option. */
@@ -48,12 +48,13 @@ export function pullPage(
   scopeColumns: ScopeColumns = {},
 ): StorePullResult {
   const limit = Math.max(1, Math.floor(request.limit));
-  const counter = (db.prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number })
-    .value;
+  const counter = (
+    statement(db, 'SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number }
+  ).value;
   const history = readHistory(db, generation, counter);
   const horizons = new Map(
     (
-      db.prepare('SELECT collection, version FROM _syncline_horizon').all() as Array<{
+      statement(db, 'SELECT collection, version FROM _syncline_horizon').all() as Array<{
         collection: string;
         version: number;
       }>
@@ -150,6 +151,28 @@ export function rowsSql(
   return { sql, params };
 }
 
+/** Prepared pull statements per connection, by SQL text (the text depends on the scope's shape only). */
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** `db.prepare(sql)`, prepared once per connection; `raw` statements answer arrays. */
+function statement(db: Database.Database, sql: string, raw = false): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  const key = raw ? `raw:${sql}` : sql;
+  let stmt = cache.get(key);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    if (raw) stmt.raw(true);
+    // Bounded: the statement text grows with the number of scope keys merged (up to MERGE_KEYS).
+    if (cache.size >= 200) cache.clear();
+    cache.set(key, stmt);
+  }
+  return stmt;
+}
+
 /** Rows and gone-markers of one collection after `after`, oldest first, at most `max` of each. */
 function readCandidates(
   db: Database.Database,
@@ -163,11 +186,13 @@ function readCandidates(
 ): Item[] {
   const table = q(toSnake(col.name));
   const { sql, params } = rowsSql(col, after, scope, max, indexed);
-  const rows = db.prepare(sql).all(...params) as Array<Record<string, unknown>>;
-  const items: Item[] = rows.map((row) => ({
+  // Rows as arrays in `selectList` order (no keyed row object per row): the version follows the columns.
+  const at = Object.keys(col.columns).length + 1;
+  const rows = statement(db, sql, true).all(...params) as unknown[][];
+  const items: Item[] = rows.map((values) => ({
     read,
-    version: Number(row.version),
-    record: rowToRecord(col, row),
+    version: Number(values[at]),
+    record: valuesToRecord(col, values),
   }));
 
   // A gone-marker matters only while the row is not visible to this caller: a visible row is newer
@@ -177,14 +202,13 @@ function readCandidates(
     c === 'id' ? 'g.id' : `CAST(json_extract(g.old, '$.${c}') AS TEXT)`,
   );
   const visible = scopeSql(visibleTo, (c) => `r.${q(c)}`);
-  const markers = db
-    .prepare(
-      `SELECT g.id, g.version, g.deleted_at FROM _syncline_gone g
+  const markers = statement(
+    db,
+    `SELECT g.id, g.version, g.deleted_at FROM _syncline_gone g
        WHERE g.collection = ? AND g.version > ? AND ${goneScope.sql}
          AND NOT EXISTS (SELECT 1 FROM ${table} r WHERE r.id = g.id AND ${visible.sql})
        ORDER BY g.version LIMIT ?`,
-    )
-    .all(toSnake(col.name), after, ...goneScope.params, ...visible.params, max) as Array<{
+  ).all(toSnake(col.name), after, ...goneScope.params, ...visible.params, max) as Array<{
     id: string;
     version: number;
     deleted_at: string;

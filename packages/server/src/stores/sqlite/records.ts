@@ -35,7 +35,7 @@ function fromSqlValue(kind: ColumnKind | undefined, value: unknown): unknown {
   return value;
 }
 
-export const { rowToRecord, rowToStored, sqlAssignments } = rowMapper({
+export const { rowToRecord, valuesToRecord, rowToStored, sqlAssignments } = rowMapper({
   fromSql: fromSqlValue,
   toSql: toSqlValue,
   fieldVersions(raw) {
