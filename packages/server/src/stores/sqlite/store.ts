@@ -10,7 +10,7 @@ import { Mutex } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
 import { assertMigrated, missingForSchema } from '../migration-check.ts';
 import { sqlReads } from '../sql-dialect.ts';
-import type { ServerStore, SqlDb } from '../types.ts';
+import type { ServerStore, SqlDb, StorePullRequest, StorePullResult } from '../types.ts';
 import { q } from './ddl.ts';
 import { busyAsUnavailable, openFile } from './errors.ts';
 import { sqliteChangeFeed } from './feed.ts';
@@ -18,6 +18,7 @@ import { collectGarbage } from './gc.ts';
 import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
 import { migrateSqlite } from './migrate.ts';
 import { pullPage } from './pull.ts';
+import { changeMarker, nextRequest, PullAhead } from './pull-ahead.ts';
 import { rowToRecord, rowToStored, sqlAssignments, toSqlParam } from './records.ts';
 import { sqliteDialect } from './sql.ts';
 import { createWriteTx } from './write-tx.ts';
@@ -77,6 +78,42 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const statements = new Map<string, Database.Statement>();
   let epoch: string | null = null;
   let closed = false;
+  const ahead = new PullAhead();
+
+  /** One pull page in one read transaction, with the marker of the snapshot it was read in. */
+  function readPage(
+    request: StorePullRequest,
+    useAhead: boolean,
+  ): { result: StorePullResult; marker: string } {
+    return busyAsUnavailable(() =>
+      db
+        .transaction(() => {
+          const marker = changeMarker(db);
+          const result =
+            (useAhead ? ahead.take(request, marker) : undefined) ??
+            pullPage(db, schema, currentGeneration(), request, options.scopeColumns);
+          return { result, marker };
+        })
+        .deferred(),
+    );
+  }
+
+  /** After a page that has more: the page its cursor leads to, read once the answer is on its way. */
+  function readAhead(request: StorePullRequest, result: StorePullResult): void {
+    if (!Object.values(result.collections).some((c) => c.hasMore)) return;
+    const next = nextRequest(request, result);
+    if (ahead.has(next)) return;
+    setImmediate(() => {
+      void mutex
+        .run(async () => {
+          if (closed || epoch === null) return;
+          const page = readPage(next, false);
+          ahead.put(next, page.marker, page.result);
+        })
+        // A read ahead that fails is not kept: the request reads the page itself and answers the error.
+        .catch(() => {});
+    });
+  }
 
   function prepare(sql: string): Database.Statement {
     let stmt = statements.get(sql);
@@ -202,11 +239,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         ensureOpen();
         ensureEpoch();
         // One read transaction: rows, gone-markers, the counter, generation and epochs from one snapshot.
-        return busyAsUnavailable(() =>
-          db
-            .transaction(() => pullPage(db, schema, currentGeneration(), request, options.scopeColumns))
-            .deferred(),
-        );
+        const { result } = readPage(request, true);
+        readAhead(request, result);
+        return result;
       }),
     gc: (olderThanMs) =>
       mutex.run(async () => {
@@ -236,6 +271,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       mutex.run(async () => {
         if (closed) return;
         closed = true;
+        ahead.clear();
         feed.close();
         db.close();
       }),
