@@ -50,10 +50,11 @@ function keyOf(request: StorePullRequest): string {
   ]);
 }
 
+/** Requests answered from a page read ahead, over every store of the process (tests, profiles). */
+export const aheadStats = { hits: 0 };
+
 export class PullAhead {
   private readonly pages = new Map<string, Ahead>();
-  /** Requests answered from a page read ahead (for tests and profiles). */
-  hits = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -64,7 +65,7 @@ export class PullAhead {
     if (!ahead) return undefined;
     this.pages.delete(key);
     if (ahead.marker !== marker || this.now() - ahead.at > AHEAD_TTL_MS) return undefined;
-    this.hits++;
+    aheadStats.hits++;
     return ahead.result;
   }
 
