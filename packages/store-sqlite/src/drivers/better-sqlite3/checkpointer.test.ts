@@ -68,9 +68,13 @@ describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
       await new Promise((r) => setTimeout(r, 300));
       console.log(JSON.stringify(d.all('PRAGMA wal_autocheckpoint')));
       await d.close();`;
-    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-      encoding: 'utf8',
-    });
+    const out = spawnSync(
+      process.execPath,
+      ['--conditions=@syncline/source', '--import', 'tsx', '--input-type=module', '-e', code],
+      {
+        encoding: 'utf8',
+      },
+    );
     // A worker that failed to start would have put SQLite's own checkpoints (1000) back.
     expect(out.stdout.trim()).toBe('[{"wal_autocheckpoint":0}]');
   });
