@@ -6,6 +6,8 @@ const row = (id: string, extra: Record<string, unknown> = {}): LocalRow => ({
   id,
   version: 1,
   updatedAt: null,
+  updatedBy: null,
+  deletedAt: null,
   title: id,
   ...extra,
 });
