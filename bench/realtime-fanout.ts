@@ -45,6 +45,7 @@ const child = spawn(
   process.execPath,
   [
     '--expose-gc',
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     '--conditions=@syncline/source',
     '--import',
     'tsx',

@@ -37,7 +37,7 @@ export function watchQuery(
   cb: (rows: LocalRow[]) => void,
   onError: (e: unknown) => void,
 ): () => void {
-  let last: string | undefined;
+  let last: RowsSnapshot | undefined;
   let dirty = true;
   let running = false;
   let closed = false;
@@ -49,9 +49,8 @@ export function watchQuery(
       while (dirty && !closed) {
         dirty = false;
         const rows = await deps.ctx.store.read((tx) => tx.query(collection, q));
-        const key = JSON.stringify(rows);
-        if (key !== last && !closed) {
-          last = key;
+        if ((last === undefined || !sameRows(last, rows)) && !closed) {
+          last = snapshotRows(rows);
           cb(rows);
         }
       }
@@ -70,4 +69,49 @@ export function watchQuery(
     closed = true;
     unsubscribe();
   };
+}
+
+/** A json column's value in a snapshot: its text when delivered (the app may change the object). */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** A delivered result as it was: a copy of every row, object values as their JSON text. */
+export type RowsSnapshot = ReadonlyArray<Readonly<Record<string, unknown>>>;
+
+/** The snapshot of `rows`, immune to the app changing the rows it was handed. */
+export function snapshotRows(rows: readonly LocalRow[]): RowsSnapshot {
+  return rows.map((row) => {
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(row)) {
+      const v = row[k];
+      copy[k] = typeof v === 'object' && v !== null ? new JsonText(JSON.stringify(v)) : v;
+    }
+    return copy;
+  });
+}
+
+/**
+ * Whether `rows` holds the same rows as the snapshot, in the same order, with the same values:
+ * what their JSON texts would say, without writing the result out on every re-run (an insert or
+ * a delete is seen at the length). Only a false "different" is possible (`NaN`, `undefined`),
+ * never a false "same".
+ */
+export function sameRows(last: RowsSnapshot, rows: readonly LocalRow[]): boolean {
+  if (last.length !== rows.length) return false;
+  for (let i = 0; i < rows.length; i++) {
+    const x = last[i]!;
+    const y = rows[i]!;
+    const keys = Object.keys(y);
+    if (Object.keys(x).length !== keys.length) return false;
+    for (const k of keys) {
+      if (!Object.hasOwn(x, k)) return false;
+      const u = x[k];
+      const v = y[k];
+      if (typeof v === 'object' && v !== null) {
+        if (!(u instanceof JsonText) || u.text !== JSON.stringify(v)) return false;
+      } else if (u !== v) return false;
+    }
+  }
+  return true;
 }

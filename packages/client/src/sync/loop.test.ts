@@ -82,6 +82,44 @@ describe('sync loop with scripted transport and a manual clock', () => {
     await c.stop();
   });
 
+  test('push debounce 0: a write starts its cycle without a timer; writes before it pushes share it', async () => {
+    let held: (() => void) | null = null;
+    let hold = false;
+    const c = scriptedClient(
+      async (call) => {
+        if (hold && call.path === '/push') {
+          hold = false;
+          await new Promise<void>((r) => {
+            held = r;
+          });
+        }
+        return defaultAnswer(call);
+      },
+      { client: { pushDebounceMs: 0 } },
+    );
+    await c.start();
+    c.clock.advance(0);
+    await until(() => c.status.lastSyncedAt !== null && c.status.phase === 'idle');
+    await c.db.notes.insert({ title: 'a' });
+    // No clock advance: the push is on its way already.
+    await until(() => c.pushes().length === 1 && c.status.pending === 0 && c.status.phase === 'idle');
+    expect(c.clock.pending().every((at) => at - c.clock.now() === 30_000)).toBe(true);
+
+    // Writes while a cycle pushes queue one more cycle, which sends them all in one push.
+    const cycles = () => c.calls.filter((x) => x.path === '/pull').length;
+    const before = cycles();
+    hold = true;
+    await c.db.notes.insert({ title: 'b' });
+    await until(() => held !== null);
+    for (const title of ['c', 'd', 'e']) await c.db.notes.insert({ title });
+    (held as unknown as () => void)();
+    await until(() => c.status.pending === 0 && c.status.phase === 'idle');
+    await new Promise<void>((r) => setImmediate(r));
+    expect(c.pushes().map((p) => p.mutations!.length)).toEqual([1, 1, 3]);
+    expect(cycles() - before).toBe(2);
+    await c.stop();
+  });
+
   test('status: pushing → initial-sync with rising progress → idle; lastSyncedAt set', async () => {
     const pages = [
       ok({

@@ -76,6 +76,8 @@ export class SyncLoop {
   private pokesHeldUntil = Number.NEGATIVE_INFINITY;
   /** Keys of the stored rejections this process has emitted (each is emitted once). */
   private readonly emitted = new Set<string>();
+  /** A cycle queued by a local write (no debounce) has not begun pushing yet. */
+  private writeCycle = false;
 
   constructor(private readonly o: LoopOptions) {}
 
@@ -111,6 +113,7 @@ export class SyncLoop {
     this.o.realtime?.setActive(false);
     this.clearTimer();
     this.wanted.clear();
+    this.writeCycle = false;
     for (const c of this.controllers) c.abort();
     return this.mutex.then(
       () => undefined,
@@ -118,10 +121,21 @@ export class SyncLoop {
     );
   }
 
-  /** A local write committed: sync soon (debounced), unless backing off after a failure. */
+  /**
+   * A local write committed: sync soon (debounced), unless backing off after a failure. Without
+   * a debounce the cycle is queued at once, not behind a timer (at least 1 ms in Node); writes
+   * made before it begins pushing are sent by it, so they queue no cycle of their own.
+   */
   poke(): void {
     if (this.o.backoff.attempts > 0) return;
-    this.schedule(this.o.pushDebounceMs, false);
+    if (this.o.pushDebounceMs > 0) {
+      this.schedule(this.o.pushDebounceMs, false);
+      return;
+    }
+    if (this.writeCycle || !this.started || !this.o.network.online) return;
+    this.writeCycle = true;
+    this.clearTimer();
+    void this.background();
   }
 
   /**
@@ -261,13 +275,27 @@ export class SyncLoop {
 
   private async cycle(signal: AbortSignal | undefined): Promise<void> {
     const { ctx } = this.o;
+    // Any cycle pushes what local writes have queued so far.
+    this.writeCycle = false;
     try {
       await ctx.failpoint('loop:before-push');
       ctx.progress.phase('pushing');
       await pushAll(ctx, signal, () => this.notifyRejections());
       await ctx.failpoint('loop:before-pull');
-      // pullAll reports 'pulling' or 'initial-sync' itself.
-      await pullAll(ctx, signal);
+      // pullAll reports 'pulling' or 'initial-sync' itself. Pokes heard before its first request
+      // is sent are answered by it (their changes were committed before the poke was sent): no
+      // pull of their own, e.g. the poke a push's own write brings back to its writer. Should the
+      // pull fail they are wanted again, so the pull queued for them still runs.
+      let covered: string[] = [];
+      try {
+        await pullAll(ctx, signal, undefined, () => {
+          covered = [...this.wanted];
+          this.wanted.clear();
+        });
+      } catch (e) {
+        if (this.started) for (const c of covered) this.wanted.add(c);
+        throw e;
+      }
       await this.notifyRejections();
       this.o.delegate.cycleDone();
       await ctx.failpoint('loop:after-cycle');

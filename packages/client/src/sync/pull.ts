@@ -15,6 +15,7 @@ const CHECK_PER_PAGE = 500;
  * Each page is applied in ONE local
  * write tx together with the new cursors, so a crash resumes from the last applied page.
  * Reports `initial-sync` with progress while any collection starts from a null cursor.
+ * `beforeRequest` runs once, just before the first request is sent.
  *
  * @example
  * await pullAll(ctx, signal);
@@ -23,6 +24,7 @@ export async function pullAll(
   ctx: SyncContext,
   signal: AbortSignal | undefined,
   only?: readonly string[],
+  beforeRequest?: () => void,
 ): Promise<void> {
   const names = only ? [...only] : Object.keys(ctx.schema.collections);
   const { clientId, cursors, checks } = await ctx.store.read(async (tx) => {
@@ -64,6 +66,9 @@ export async function pullAll(
       ),
       limit,
     };
+    // The first request is about to leave: whatever was committed before now is in its answer.
+    beforeRequest?.();
+    beforeRequest = undefined;
     const raw = (await call(ctx, '/pull', body, ahead.signal)).body;
     const parsed = parsePullResponse(raw);
     if (!parsed.success) {

@@ -275,6 +275,46 @@ describe('createJwtAuth with a JWKS URL', () => {
   });
 });
 
+describe('createJwtAuth verified tokens', () => {
+  test('the signature of a token is checked once; its time claims on every use (it still expires)', async () => {
+    let at = now();
+    const auth = createJwtAuth({ secret: SECRET, clockToleranceSeconds: 5, now: () => at * 1000 });
+    const token = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(at + 60)
+      .sign(key);
+    const spy = vi.spyOn(crypto.subtle, 'verify');
+    try {
+      for (let i = 0; i < 3; i++) expect(await auth.verify(token)).toMatchObject({ userId: 'alice' });
+      expect(spy).toHaveBeenCalledTimes(1);
+      // Another token (a refresh) is verified in full, also one differing in its signature only.
+      const forged = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+      await expectUnauthenticated(auth.verify(forged), /signature|rejected|invalid/i);
+      at += 64; // within the tolerance of exp
+      expect(await auth.verify(token)).toMatchObject({ userId: 'alice' });
+      at += 1;
+      await expectUnauthenticated(auth.verify(token), /expired/);
+      await expectUnauthenticated(auth.verify(token), /expired/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a token issued or valid only in the future is refused again when the clock goes back', async () => {
+    let at = now();
+    const auth = createJwtAuth({ secret: SECRET, now: () => at * 1000 });
+    const token = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(at)
+      .setNotBefore(at)
+      .setExpirationTime(at + 60)
+      .sign(key);
+    expect(await auth.verify(token)).toMatchObject({ userId: 'alice' });
+    at -= 10;
+    await expectUnauthenticated(auth.verify(token), /nbf|future|not yet|claim/i);
+  });
+});
+
 describe('createJwtAuth key import', () => {
   test('imports an HS256 secret once, not per token (a pull sync verifies one token per page)', async () => {
     const spy = vi.spyOn(crypto.subtle, 'importKey');

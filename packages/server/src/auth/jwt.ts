@@ -14,6 +14,7 @@ import {
 } from 'jose';
 import type { AuthContext, Authenticator } from '../api.ts';
 import { userIdProblem } from './user-id.ts';
+import { VerifiedTokens } from './verified.ts';
 
 /** Shortest accepted HS256 secret: RFC 7518 §3.2 asks for a key at least as long as the hash (256 bits). */
 export const MIN_SECRET_BYTES = 32;
@@ -288,6 +289,8 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
     throw new SynclineError('invalid', 'clockToleranceSeconds must be a number of seconds, at least 0.');
   }
   const now = options.now ?? Date.now;
+  // Keys of the configuration only: a JWKS may drop a key (verified.ts).
+  const verified = source.remote ? null : new VerifiedTokens(tolerance);
   const checks = {
     algorithms: source.algorithms,
     clockTolerance: tolerance,
@@ -304,6 +307,8 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
         );
       }
       const at = now();
+      const known = verified?.get(token, at);
+      if (known !== undefined) return toContext(known);
       let payload: JWTPayload;
       try {
         payload = (await jwtVerify(token, source.key, { ...checks, currentDate: new Date(at) })).payload;
@@ -323,7 +328,9 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
           'This is a dev-mode token (from syncline serve --dev): this server does not accept it.',
         );
       }
-      return toContext(payload);
+      const context = toContext(payload);
+      verified?.add(token, payload);
+      return context;
     },
   };
 }

@@ -25,7 +25,7 @@
  * when it was made, and the next epoch starts at a counter at least that large.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 
 /** Epochs table; created by migrate and, for a store migrated by an older version, on first use. */
@@ -91,7 +91,10 @@ function readMarker(path: string): Marker | null {
 
 /**
  * Notes how far the history went. Not fsynced: a marker lost in a power cut only loses evidence,
- * and one that survived while the database lost its last commits reports a real loss.
+ * and one that survived while the database lost its last commits reports a real loss. Written
+ * after every commit, on the push's path, so the file stays open and is rewritten in place (one
+ * positioned write and a truncate, microseconds, where opening, truncating and closing it cost
+ * about 0.3 ms a commit); `closeMarker` closes it with the store.
  */
 export function writeMarker(path: string | null, db: Database.Database, epoch: string): void {
   if (path === null) return;
@@ -104,15 +107,34 @@ export function writeMarker(path: string | null, db: Database.Database, epoch: s
   }
   const row = read.get() as { generation: string | null; counter: number | null };
   if (row.generation === null || row.counter === null) return;
+  const text = JSON.stringify({ generation: row.generation, epoch, counter: row.counter } satisfies Marker);
   try {
-    writeFileSync(
-      path,
-      JSON.stringify({ generation: row.generation, epoch, counter: row.counter } satisfies Marker),
-    );
+    let fd = markerFiles.get(db);
+    if (fd === undefined) {
+      fd = openSync(path, 'w');
+      markerFiles.set(db, fd);
+    }
+    // A shorter text (a new generation id, another process's write) leaves no tail behind it.
+    ftruncateSync(fd, writeSync(fd, text, 0));
   } catch {
     // A read-only directory turns the check off; serving goes on.
   }
 }
+
+/** Closes the marker file `writeMarker` keeps open for `db` (when the store closes). */
+export function closeMarker(db: Database.Database): void {
+  const fd = markerFiles.get(db);
+  if (fd === undefined) return;
+  markerFiles.delete(db);
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed: nothing to release.
+  }
+}
+
+/** The open marker file per connection. */
+const markerFiles = new WeakMap<Database.Database, number>();
 
 /** One prepared statement per connection: the marker is written after every commit. */
 const markerReads = new WeakMap<Database.Database, Database.Statement>();

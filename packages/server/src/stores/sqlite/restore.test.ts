@@ -3,7 +3,7 @@
  * answers `reset`, also after new writes pushed the counter past it; positions survive restarts;
  * `bumpGeneration` resets everyone.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineSchema, t } from '@syncline/core';
@@ -116,6 +116,22 @@ describe('sqlite restore detection', () => {
     await store.close();
     store = await open(path);
     expect((await pull(store, page.position)).reset).toBe(false);
+    await store.close();
+  });
+
+  test('the marker file follows every commit (rewritten in place); a shorter text leaves no tail', async () => {
+    const path = join(dir, `marker-in-place-${++n}.sqlite`);
+    const store = await open(path);
+    const marker = () => JSON.parse(readFileSync(`${path}-syncline`, 'utf8')) as Record<string, unknown>;
+    store.db.prepare("UPDATE _syncline_meta SET value = ? WHERE key = 'generation'").run('g'.repeat(40));
+    await write(store, 'a');
+    const first = marker();
+    expect(first).toMatchObject({ generation: 'g'.repeat(40) });
+    await write(store, 'b');
+    const second = marker();
+    expect(second.counter).toBeGreaterThan(first.counter as number);
+    const generation = await store.bumpGeneration();
+    expect(marker()).toEqual({ generation, epoch: first.epoch, counter: second.counter });
     await store.close();
   });
 

@@ -15,7 +15,7 @@ import { q } from './ddl.ts';
 import { busyAsUnavailable, openFile } from './errors.ts';
 import { sqliteChangeFeed } from './feed.ts';
 import { collectGarbage } from './gc.ts';
-import { detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
+import { closeMarker, detectRestore, markerPath, openEpoch, writeMarker } from './history.ts';
 import { migrateSqlite } from './migrate.ts';
 import { pullPage } from './pull.ts';
 import { changeMarker, nextRequest, PullAhead } from './pull-ahead.ts';
@@ -273,6 +273,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         closed = true;
         ahead.clear();
         feed.close();
+        closeMarker(db);
         db.close();
       }),
   };
