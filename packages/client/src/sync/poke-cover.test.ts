@@ -36,6 +36,18 @@ function holding() {
   };
 }
 
+type Setup = Awaited<ReturnType<typeof setupRealtime>>;
+
+/** A local write whose push is held; the server's poke for it arrives before the push returns. */
+async function pokeDuringPush(h: ReturnType<typeof holding>, c: Setup['c'], fake: Setup['fake']) {
+  h.hold('/push');
+  await c.db.notes.insert({ title: 'a' });
+  c.clock.advance(0);
+  await until(() => h.isHeld('/push'));
+  fake.last().message({ type: 'poke', collections: ['notes'] });
+  await settle();
+}
+
 describe('pokes covered by the pull of a cycle', () => {
   test("a poke during the push (the writer's own) adds no pull; one after the pull was sent does", async () => {
     const h = holding();
@@ -43,12 +55,7 @@ describe('pokes covered by the pull of a cycle', () => {
     welcome(fake.last(), 600_000);
     await until(() => pulls().length === 2 && c.status.phase === 'idle');
 
-    h.hold('/push');
-    await c.db.notes.insert({ title: 'a' });
-    c.clock.advance(0);
-    await until(() => h.isHeld('/push'));
-    fake.last().message({ type: 'poke', collections: ['notes'] });
-    await settle();
+    await pokeDuringPush(h, c, fake);
     h.release('/push');
     await until(() => c.status.pending === 0 && c.status.phase === 'idle');
     await settle();
@@ -77,12 +84,7 @@ describe('pokes covered by the pull of a cycle', () => {
     welcome(fake.last(), 600_000);
     await until(() => pulls().length === 2 && c.status.phase === 'idle');
 
-    h.hold('/push');
-    await c.db.notes.insert({ title: 'a' });
-    c.clock.advance(0);
-    await until(() => h.isHeld('/push'));
-    fake.last().message({ type: 'poke', collections: ['notes'] });
-    await settle();
+    await pokeDuringPush(h, c, fake);
     h.setDown(true);
     h.release('/push');
     // The cycle's pull fails, then the poke's own pull is tried (and fails too, here).
