@@ -77,8 +77,7 @@ export async function compressResponse(
     return response;
   const encoding = pickEncoding(request.acceptEncoding);
   const text = jsonText(response);
-  const small = text !== undefined && text.length * 3 < options.thresholdBytes;
-  if (text !== undefined && (encoding === null || small)) {
+  if (text !== undefined && (encoding === null || Buffer.byteLength(text) < options.thresholdBytes)) {
     // The handler's own JSON answer, sent as it is: the listener writes its text in one call
     // with its length. Whatever is chosen, the answer depends on the header: caches key on it.
     response.headers.append('vary', 'accept-encoding');
