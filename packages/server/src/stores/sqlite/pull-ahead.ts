@@ -25,11 +25,21 @@ interface Ahead {
 
 /** What identifies the database's content on this connection now. */
 export function changeMarker(db: Database.Database): string {
-  const data = db.pragma('data_version', { simple: true });
-  const schema = db.pragma('schema_version', { simple: true });
-  const total = db.prepare('SELECT total_changes()').pluck().get();
-  return `${data}:${schema}:${total}`;
+  // Read on every pull: one statement, prepared once per connection.
+  let stmt = markerReads.get(db);
+  if (stmt === undefined) {
+    stmt = db
+      .prepare(
+        `SELECT (SELECT data_version FROM pragma_data_version) || ':' ||
+           (SELECT schema_version FROM pragma_schema_version) || ':' || total_changes()`,
+      )
+      .pluck();
+    markerReads.set(db, stmt);
+  }
+  return stmt.get() as string;
 }
+
+const markerReads = new WeakMap<Database.Database, Database.Statement>();
 
 /** The request a client sends after `result`: the same reads, each from its new position. */
 export function nextRequest(request: StorePullRequest, result: StorePullResult): StorePullRequest {
