@@ -14,7 +14,7 @@ import {
 } from 'jose';
 import type { AuthContext, Authenticator } from '../api.ts';
 import { userIdProblem } from './user-id.ts';
-import { VerifiedTokens } from './verified.ts';
+import { issuedInFuture, VerifiedTokens } from './verified.ts';
 
 /** Shortest accepted HS256 secret: RFC 7518 §3.2 asks for a key at least as long as the hash (256 bits). */
 export const MIN_SECRET_BYTES = 32;
@@ -315,8 +315,7 @@ export function createJwtAuth(options: JwtAuthOptions): Authenticator {
       } catch (error) {
         throw toSynclineError(error, source.remote);
       }
-      // jose checks `iat` only against a maximum age; a token issued in the future is refused here.
-      if (typeof payload.iat === 'number' && payload.iat > at / 1000 + tolerance) {
+      if (issuedInFuture(payload, at, tolerance)) {
         throw unauthenticated(
           'claims',
           'The token was rejected: it is issued in the future ("iat"). Check the clocks.',

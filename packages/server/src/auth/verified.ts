@@ -41,6 +41,10 @@ function timeClaimsHold(payload: JWTPayload, atMs: number, tolerance: number): b
   const now = Math.floor(atMs / 1000);
   if (typeof payload.exp === 'number' && payload.exp <= now - tolerance) return false;
   if (typeof payload.nbf === 'number' && payload.nbf > now + tolerance) return false;
-  if (typeof payload.iat === 'number' && payload.iat > atMs / 1000 + tolerance) return false;
-  return true;
+  return !issuedInFuture(payload, atMs, tolerance);
+}
+
+/** jose checks `iat` only against a maximum age; the authenticator refuses one in the future. */
+export function issuedInFuture(payload: JWTPayload, atMs: number, tolerance: number): boolean {
+  return typeof payload.iat === 'number' && payload.iat > atMs / 1000 + tolerance;
 }
