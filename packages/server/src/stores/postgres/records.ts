@@ -38,7 +38,7 @@ export const pgTypes: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-export const { rowToRecord, rowToStored, sqlAssignments } = rowMapper({
+export const { rowToRecord, valuesToRecord, rowToStored, sqlAssignments } = rowMapper({
   fromSql(kind, value) {
     if (value === null || value === undefined) return null;
     if (kind === 'integer' || kind === 'real') return typeof value === 'string' ? Number(value) : value;

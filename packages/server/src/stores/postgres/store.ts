@@ -19,7 +19,7 @@ import { migratePostgres } from './migrate.ts';
 import { pullPage } from './pull.ts';
 import { pgTypes, rowToRecord, rowToStored, sqlAssignments } from './records.ts';
 import { checkPgSchema, pgDialect, toDollarParams } from './sql.ts';
-import type { TxState } from './write-tx.ts';
+import type { IdKeys, TxState } from './write-tx.ts';
 import { createWriteTx } from './write-tx.ts';
 
 export type { WatermarkLag } from './history.ts';
@@ -119,6 +119,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   // Without a listener an idle connection's error would crash the process.
   pool.on('error', (err) => options.onError?.(err));
   let closed = false;
+  const idKeys: IdKeys = new Map();
   const feed = postgresChangeFeed({ pool, n, schema, intervalMs: options.changeFeedIntervalMs ?? 50 });
 
   function ensureOpen(): void {
@@ -210,7 +211,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             const state: TxState = { retryError: undefined };
             let out: Awaited<ReturnType<typeof fn>>;
             try {
-              out = await fn(createWriteTx(client, n, schema, state));
+              out = await fn(createWriteTx(client, n, schema, state, idKeys));
             } catch (err) {
               // Whatever fn made of a deadlock it swallowed, the cure is to run it all again.
               throw state.retryError ?? err;

@@ -14,7 +14,7 @@ import { q, selectList } from '../sql-rows.ts';
 import type { WriteTx } from '../types.ts';
 import { type PgNames, SQL_TYPE } from './ddl.ts';
 import { ConcurrentInsert, isRetryableTxError } from './errors.ts';
-import { rowToRecord, rowToStored, sqlAssignments } from './records.ts';
+import { rowToRecord, rowToStored, sqlAssignments, valuesToRecord } from './records.ts';
 import { pgDialect, toDollarParams } from './sql.ts';
 
 /** What the transaction learned while fn ran. */
@@ -27,19 +27,79 @@ export interface TxState {
   retryError: unknown;
 }
 
+/**
+ * Per table (snake_case name), the unique indexes on exactly its `id` column (the primary key,
+ * whatever its name): a unique violation of one of them means the id is taken. Read from the
+ * catalog once per table and process, by the first transaction that inserts into it; kept by the
+ * store.
+ */
+export type IdKeys = Map<string, Promise<ReadonlySet<string>>>;
+
 export function createWriteTx(
   client: pg.PoolClient,
   n: PgNames,
   schema: SchemaDef,
   state: TxState,
+  idKeys: IdKeys,
 ): Required<WriteTx> {
-  async function query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  async function send<R>(config: pg.QueryConfig): Promise<pg.QueryResult<R & Row>> {
     try {
-      return (await client.query<R>(sql, params as unknown[])).rows;
+      return await client.query<R & Row>(config);
     } catch (err) {
       if (isRetryableTxError(err)) state.retryError ??= err;
       throw err;
     }
+  }
+
+  /**
+   * The savepoint whose function returned but whose RELEASE is not sent yet (see `savepoint`):
+   * its RELEASE travels with the next statement without parameters, or COMMIT ends it.
+   */
+  let pendingRelease: string | undefined;
+  const withPendingRelease = (sql: string) => {
+    const release = pendingRelease === undefined ? '' : `RELEASE SAVEPOINT ${pendingRelease}; `;
+    pendingRelease = undefined;
+    return release + sql;
+  };
+
+  async function query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return (await send<R>({ text: sql, values: params as unknown[] })).rows;
+  }
+
+  /** Runs a statement whose rows come as arrays (in `selectList` order: no keyed row per record). */
+  async function arrays(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    return (await send({ text: sql, values: params as unknown[], rowMode: 'array' } as pg.QueryConfig))
+      .rows as unknown as unknown[][];
+  }
+
+  /** The unique indexes on exactly the id of `table` (see {@link IdKeys}). */
+  function idKeysOf(table: string): Promise<ReadonlySet<string>> {
+    let keys = idKeys.get(table);
+    if (!keys) {
+      keys = query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_index i
+           JOIN pg_class c ON c.oid = i.indexrelid
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+          WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indnatts = 1
+            AND i.indpred IS NULL AND a.attname = 'id'`,
+        [`${q(n.schema)}.${q(table)}`],
+      ).then((rows) => new Set(rows.map((r) => r.name)));
+      idKeys.set(table, keys);
+      keys.catch(() => idKeys.delete(table));
+    }
+    return keys;
+  }
+
+  /** Whether `err` is a unique violation of an id key of `table`: its id is taken. */
+  function idTaken(err: unknown, table: string, keys: ReadonlySet<string>): boolean {
+    const e = err as { code?: unknown; schema?: unknown; table?: unknown; constraint?: unknown } | null;
+    return (
+      e?.code === '23505' &&
+      e.schema === n.schema &&
+      e.table === table &&
+      typeof e.constraint === 'string' &&
+      keys.has(e.constraint)
+    );
   }
 
   /** The caller saw the id free; a concurrent transaction took it and committed meanwhile. */
@@ -60,8 +120,68 @@ export function createWriteTx(
     taken,
   });
 
+  let savepoints = 0;
+
   return {
     ...shared,
+
+    async savepoint(fn) {
+      const name = `sl_sp_${++savepoints}`;
+      // A savepoint that returned stays open until the next statement without parameters (this
+      // SAVEPOINT, a ROLLBACK TO, COMMIT) releases it: one round trip less per savepoint. The
+      // statements run meanwhile belong to it and commit with the transaction just the same;
+      // any ROLLBACK TO an enclosing savepoint undoes it with them, as it would after a RELEASE.
+      // At most one is pending, so it costs at most one more subtransaction id.
+      await send({ text: withPendingRelease(`SAVEPOINT ${name}`) });
+      try {
+        const out = await fn();
+        // Releasing it later also releases any savepoint pending inside it.
+        pendingRelease = name;
+        return out;
+      } catch (err) {
+        // Rolling back to it destroys any savepoint pending inside it.
+        pendingRelease = undefined;
+        await send({ text: `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}` });
+        throw err;
+      }
+    },
+
+    async insertRecords(name, records) {
+      const col = collectionOf(schema, name);
+      const out = new Map<string, WireRecord>();
+      const t = n.table(name);
+      const table = toSnake(col.name);
+      const keys = await idKeysOf(table);
+      // One INSERT … SELECT FROM jsonb_to_recordset per column set (a column left out gets its
+      // default): the stamp trigger still runs once per row, so every row has its own version.
+      // No ON CONFLICT: the caller saw every id free, so a taken one is a concurrent insert,
+      // which the unique violation says (speculative insertion costs every row).
+      for (const [names, rows] of byColumns(col, records, (r) => r.data)) {
+        const cols = ['id', ...names.map(q)].join(', ');
+        let got: unknown[][];
+        try {
+          got = await arrays(
+            `INSERT INTO ${t} (${cols}) SELECT ${cols}
+             FROM jsonb_to_recordset($1::jsonb) AS _sl_v(${recordsetColumns(col, names)})
+             RETURNING ${selectList(col)}`,
+            [JSON.stringify(rows)],
+          );
+        } catch (err) {
+          if (idTaken(err, table, keys)) {
+            const id = /\(id\)=\((.*)\)/s.exec(String((err as { detail?: unknown }).detail))?.[1];
+            taken(name, id ?? String(rows[0]!.id));
+          }
+          throw err;
+        }
+        for (const values of got) {
+          const record = valuesToRecord(col, values);
+          out.set(record.id, record);
+        }
+      }
+      const missing = records.find((r) => !out.has(r.id));
+      if (missing) throw new SynclineError('not_found', `No record "${missing.id}" in "${name}".`);
+      return out;
+    },
 
     all: async <R = Row>(sql: string, params?: readonly unknown[]) =>
       (await query(toDollarParams(sql), params ?? [])) as R[],
@@ -69,36 +189,24 @@ export function createWriteTx(
     async updateRecords(name, records) {
       const col = collectionOf(schema, name);
       const out = new Map<string, WireRecord>();
+      const t = n.table(name);
       // One UPDATE … FROM jsonb_to_recordset per column set: the stamp trigger still runs once
       // per row, so every row keeps its own version; one round trip instead of one per record.
-      const groups = new Map<string, Array<Record<string, unknown>>>();
-      for (const r of records) {
-        const row: Record<string, unknown> = { id: r.id };
-        for (const [k, v] of Object.entries(r.patch)) {
-          // json columns travel as JSON values here (jsonb_to_recordset reads them as jsonb).
-          if (Object.hasOwn(col.columns, k) && v !== undefined) row[toSnake(k)] = v;
-        }
-        const key = Object.keys(row).join(',');
-        const group = groups.get(key) ?? [];
-        groups.set(key, group);
-        group.push(row);
-      }
-      const t = n.table(name);
-      for (const [key, rows] of groups) {
-        const names = key.split(',').slice(1);
+      for (const [names, rows] of byColumns(col, records, (r) => r.patch)) {
         const ids = rows.map((r) => r.id as string);
         const found =
           names.length === 0
-            ? await query(`SELECT ${selectList(col)} FROM ${t} WHERE id = ANY($1::text[])`, [ids])
-            : await query(
+            ? await arrays(`SELECT ${selectList(col)} FROM ${t} WHERE id = ANY($1::text[])`, [ids])
+            : await arrays(
                 `UPDATE ${t} AS _sl_t SET ${names.map((c) => `${q(c)} = _sl_v.${q(c)}`).join(', ')}
-                 FROM jsonb_to_recordset($1::jsonb) AS _sl_v(id text, ${names
-                   .map((c) => `${q(c)} ${SQL_TYPE[columnKind(col, c)]}`)
-                   .join(', ')})
+                 FROM jsonb_to_recordset($1::jsonb) AS _sl_v(${recordsetColumns(col, names)})
                  WHERE _sl_t.id = _sl_v.id RETURNING ${selectList(col, '_sl_t')}`,
                 [JSON.stringify(rows)],
               );
-        for (const row of found) out.set(String(row.id), rowToRecord(col, row));
+        for (const values of found) {
+          const record = valuesToRecord(col, values);
+          out.set(record.id, record);
+        }
       }
       const missing = records.find((r) => !out.has(r.id));
       if (missing) throw new SynclineError('not_found', `No record "${missing.id}" in "${name}".`);
@@ -130,8 +238,43 @@ export function createWriteTx(
   };
 }
 
+type Collection = Parameters<typeof selectList>[0];
+
+/**
+ * Records grouped by the schema columns they set (snake_case, in a fixed order per group), each
+ * as one jsonb_to_recordset row `{ id, column: value }`. json columns stay JSON values there
+ * (jsonb_to_recordset reads them as jsonb); every other value is read by its column's type.
+ */
+function byColumns<T extends { id: string }>(
+  col: Collection,
+  records: readonly T[],
+  values: (r: T) => Record<string, unknown>,
+): Map<string[], Array<Record<string, unknown>>> {
+  const groups = new Map<string, { names: string[]; rows: Array<Record<string, unknown>> }>();
+  for (const r of records) {
+    const row: Record<string, unknown> = { id: r.id };
+    for (const [k, v] of Object.entries(values(r))) {
+      if (Object.hasOwn(col.columns, k) && v !== undefined) row[toSnake(k)] = v;
+    }
+    const names = Object.keys(row).slice(1);
+    const key = names.join(',');
+    let group = groups.get(key);
+    if (!group) {
+      group = { names, rows: [] };
+      groups.set(key, group);
+    }
+    group.rows.push(row);
+  }
+  return new Map([...groups.values()].map((g) => [g.names, g.rows]));
+}
+
+/** The column definitions of jsonb_to_recordset for `id` and the snake_case `names`. */
+function recordsetColumns(col: Collection, names: readonly string[]): string {
+  return ['id text', ...names.map((c) => `${q(c)} ${SQL_TYPE[columnKind(col, c)]}`)].join(', ');
+}
+
 /** The kind of a collection column named by its snake_case name. */
-function columnKind(col: Parameters<typeof selectList>[0], snake: string) {
+function columnKind(col: Collection, snake: string) {
   const name = Object.keys(col.columns).find((c) => toSnake(c) === snake)!;
   return col.columns[name]!.kind;
 }
