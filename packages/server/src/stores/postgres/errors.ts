@@ -28,14 +28,23 @@ export class ConcurrentInsert extends Error {
   override readonly name = 'ConcurrentInsert';
 }
 
+/**
+ * Thrown when a prepared statement of the store no longer fits its table (an ALTER changed the
+ * type of a column it returns: "cached plan must not change result type"). The store prepares
+ * its statements under new names from then on, so running the transaction again succeeds.
+ */
+export class StaleStatement extends Error {
+  override readonly name = 'StaleStatement';
+}
+
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
-/** True for a serialization failure (40001), a deadlock (40P01) or a {@link ConcurrentInsert}. */
+/** True for a serialization failure (40001), a deadlock (40P01), a {@link ConcurrentInsert} or a {@link StaleStatement}. */
 export function isRetryableTxError(err: unknown): boolean {
-  if (err instanceof ConcurrentInsert) return true;
+  if (err instanceof ConcurrentInsert || err instanceof StaleStatement) return true;
   const code = codeOf(err);
   return code !== undefined && RETRY_CODES.has(code);
 }

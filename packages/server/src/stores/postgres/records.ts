@@ -13,6 +13,22 @@ const TIMESTAMPTZ = 1184;
 
 const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ, 'text') as (text: string) => unknown;
 
+/** A timestamptz as a session in UTC writes it, at most millisecond precision, years 1–9999. */
+const UTC_TIMESTAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,3}))?\+00$/;
+
+/**
+ * A timestamptz's text as ISO 8601 UTC with milliseconds. Text from a UTC session is rewritten
+ * as it is (every pushed row carries two timestamps: no Date per value); any other offset, a
+ * finer precision or a year outside 1–9999 goes through a Date. 'infinity' and years outside
+ * JS dates stay PostgreSQL text rather than become "Invalid Date".
+ */
+export function timestamptzToIso(text: string): string {
+  const m = UTC_TIMESTAMP.exec(text);
+  if (m) return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0')}Z`;
+  const d = parseTimestamptz(text);
+  return d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : text;
+}
+
 /**
  * Type parsers of the store's pool. `bigint` becomes a number while it is a safe integer (every
  * version and integer column is), otherwise stays a string rather than losing digits.
@@ -26,13 +42,7 @@ export const pgTypes: pg.CustomTypesConfig = {
           return Number.isSafeInteger(n) ? n : text;
         };
       }
-      if (oid === TIMESTAMPTZ) {
-        return (text: string) => {
-          const d = parseTimestamptz(text);
-          // 'infinity' and years outside JS dates stay PostgreSQL text rather than become "Invalid Date".
-          return d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : text;
-        };
-      }
+      if (oid === TIMESTAMPTZ) return timestamptzToIso;
     }
     return pg.types.getTypeParser(oid, format as 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],

@@ -13,7 +13,7 @@ import type { Row } from '../sql-rows.ts';
 import { q, selectList } from '../sql-rows.ts';
 import type { WriteTx } from '../types.ts';
 import { type PgNames, SQL_TYPE } from './ddl.ts';
-import { ConcurrentInsert, isRetryableTxError } from './errors.ts';
+import { ConcurrentInsert, isRetryableTxError, StaleStatement } from './errors.ts';
 import { rowToRecord, rowToStored, sqlAssignments, valuesToRecord } from './records.ts';
 import { pgDialect, toDollarParams } from './sql.ts';
 
@@ -35,6 +35,29 @@ export interface TxState {
  */
 export type IdKeys = Map<string, Promise<ReadonlySet<string>>>;
 
+/**
+ * Names of the store's own statements, by SQL text, for every connection of the process: a named
+ * statement is parsed and planned once per connection instead of on every push. Raw SQL (rules,
+ * the app) stays unnamed. `round` changes every name after a statement went stale.
+ */
+const prepared = { names: new Map<string, string>(), round: 0 };
+/** Beyond this many texts (column sets × collections), statements go unnamed. */
+const MAX_PREPARED = 500;
+
+function statementName(sql: string): string | undefined {
+  let name = prepared.names.get(sql);
+  if (name === undefined && prepared.names.size < MAX_PREPARED) {
+    name = `syncline_${prepared.round}_${prepared.names.size + 1}`;
+    prepared.names.set(sql, name);
+  }
+  return name;
+}
+
+function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === '0A000' && /cached plan must not change result type/.test(String(e.message));
+}
+
 export function createWriteTx(
   client: pg.PoolClient,
   n: PgNames,
@@ -47,6 +70,14 @@ export function createWriteTx(
       return await client.query<R & Row>(config);
     } catch (err) {
       if (isRetryableTxError(err)) state.retryError ??= err;
+      if (config.name !== undefined && isStalePlan(err)) {
+        // Every connection has the old plan: new names make each parse the statement again.
+        if (prepared.names.get(config.text) === config.name) {
+          prepared.names.clear();
+          prepared.round++;
+        }
+        state.retryError ??= new StaleStatement(String((err as Error).message), { cause: err });
+      }
       throw err;
     }
   }
@@ -62,14 +93,17 @@ export function createWriteTx(
     return release + sql;
   };
 
+  /** Runs one of the store's own statements (named, see {@link statementName}, when it has parameters). */
   async function query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    return (await send<R>({ text: sql, values: params as unknown[] })).rows;
+    const name = params.length > 0 ? statementName(sql) : undefined;
+    return (await send<R>({ text: sql, values: params as unknown[], ...(name && { name }) })).rows;
   }
 
-  /** Runs a statement whose rows come as arrays (in `selectList` order: no keyed row per record). */
+  /** As `query`, with the rows as arrays (in `selectList` order: no keyed row per record). */
   async function arrays(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
-    return (await send({ text: sql, values: params as unknown[], rowMode: 'array' } as pg.QueryConfig))
-      .rows as unknown as unknown[][];
+    const name = statementName(sql);
+    const config = { text: sql, values: params as unknown[], rowMode: 'array', ...(name && { name }) };
+    return (await send(config as pg.QueryConfig)).rows as unknown as unknown[][];
   }
 
   /** The unique indexes on exactly the id of `table` (see {@link IdKeys}). */
@@ -183,8 +217,9 @@ export function createWriteTx(
       return out;
     },
 
+    // Raw SQL of rules and the app: never named (its texts are not the store's to count).
     all: async <R = Row>(sql: string, params?: readonly unknown[]) =>
-      (await query(toDollarParams(sql), params ?? [])) as R[],
+      (await send({ text: toDollarParams(sql), values: (params ?? []) as unknown[] })).rows as R[],
 
     async updateRecords(name, records) {
       const col = collectionOf(schema, name);
