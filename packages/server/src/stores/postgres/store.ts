@@ -126,8 +126,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     if (closed) throw new SynclineError('closed', 'The PostgreSQL store is closed.');
   }
 
-  /** Runs fn on one connection inside BEGIN…COMMIT; a failed ROLLBACK discards the connection. */
-  async function transaction<T>(begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs fn on one connection inside BEGIN…COMMIT; a failed ROLLBACK discards the connection.
+   * With `begin` null, fn sends BEGIN itself (with its first statement) and `began` tells whether
+   * it did: a transaction that never began needs no COMMIT.
+   */
+  async function transaction<T>(
+    begin: string | null,
+    fn: (client: pg.PoolClient) => Promise<T>,
+    began: () => boolean = () => true,
+  ): Promise<T> {
     ensureOpen();
     let client: pg.PoolClient;
     try {
@@ -147,15 +155,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     };
     client.on('error', onDeath);
     try {
-      await client.query(begin);
+      if (begin !== null) await client.query(begin);
       const out = await fn(client);
+      if (!began()) return out;
       const res = await client.query('COMMIT');
       // COMMIT of a transaction that an error aborted silently rolls back: never report that as success.
       if (res.command !== 'COMMIT')
         throw new SynclineError('storage', 'The transaction was rolled back by an earlier error.');
       return out;
     } catch (err) {
-      if (died === undefined) {
+      if (died === undefined && began()) {
         try {
           await client.query('ROLLBACK');
         } catch (rollbackErr) {
@@ -204,14 +213,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       ),
 
     write: (fn) =>
-      withRetry(
-        () =>
+      withRetry(() => {
+        let tx: ReturnType<typeof createWriteTx> | undefined;
+        return transaction(
+          null,
           // READ COMMITTED is enough: every read a decision rests on locks its row (see write-tx.ts).
-          transaction('BEGIN', async (client) => {
+          // BEGIN travels with the transaction's first statement.
+          async (client) => {
             const state: TxState = { retryError: undefined };
+            tx = createWriteTx(client, n, schema, state, idKeys, 'BEGIN');
             let out: Awaited<ReturnType<typeof fn>>;
             try {
-              out = await fn(createWriteTx(client, n, schema, state, idKeys));
+              out = await fn(tx);
             } catch (err) {
               // Whatever fn made of a deadlock it swallowed, the cure is to run it all again.
               throw state.retryError ?? err;
@@ -219,9 +232,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             // A deadlock swallowed by a savepoint left a half-done transaction: run it all again.
             if (state.retryError !== undefined) throw state.retryError;
             return out;
-          }),
-        options.retry,
-      ),
+          },
+          () => tx?.began() ?? false,
+        );
+      }, options.retry),
 
     read: async (fn) => {
       ensureOpen();

@@ -134,7 +134,7 @@ describe.skipIf(!url)(title, () => {
     expect(ids).toEqual(['a', 'b', 'e', 'f']);
   });
 
-  test('a push-like transaction: one round trip per statement, no RELEASE of its own', async () => {
+  test('a push-like transaction takes 7 round trips: BEGIN, set_config and RELEASE travel with other statements', async () => {
     const { store } = await fresh({ max: 1 });
     await store.write((tx) => tx.insertRecords!('items', [{ id: 'u', data: { title: 'u' } }]));
     const sent: string[] = [];
@@ -158,17 +158,55 @@ describe.skipIf(!url)(title, () => {
     } finally {
       pg.Client.prototype.query = original;
     }
-    const kinds = sent.map((s) => s.trim().split(/\s+/)[0]);
-    expect(kinds).toEqual([
-      'BEGIN',
-      'INSERT',
-      'SELECT',
-      'SELECT',
-      'SAVEPOINT',
-      'INSERT',
-      'UPDATE',
-      'WITH',
+    // BEGIN travels with the client lock, set_config with the SAVEPOINT; COMMIT releases the savepoint.
+    const heads = sent.map((s) =>
+      s
+        .replace(/\s+/g, ' ')
+        .replace(/"sl_wtx_\w+"\./g, '')
+        .replace(/"/g, '')
+        .slice(0, 36),
+    );
+    expect(heads).toEqual([
+      'BEGIN; INSERT INTO syncline_clients ',
+      'SELECT id, title, n, version, update',
+      "SELECT set_config('syncline.user_id'",
+      'INSERT INTO items (id, title) SELECT',
+      'UPDATE items AS _sl_t SET title = _s',
+      'WITH saved AS ( INSERT INTO syncline',
       'COMMIT',
     ]);
+    expect(sent[2]).toMatch(/; SAVEPOINT sl_sp_1$/);
+    const [row] = (await store.records('items', ['u'])) as Array<{ updatedBy: string | null }>;
+    expect(row!.updatedBy).toBe('u1');
+  });
+
+  test('client and user ids with quotes and backslashes reach the database exactly; U+0000 fails as before', async () => {
+    const { store } = await fresh();
+    const clientId = "c'1\\";
+    const user = "o'neil \\ \"x\" ☃ E'\\''";
+    await store.write(async (tx) => {
+      expect(await tx.lockClient(clientId, user)).toEqual({ userId: user, lastSeq: 0 });
+      await tx.writeAs(user);
+      await tx.insertRecord('items', 'a', { title: 't' });
+    });
+    expect(await store.clientUser(clientId)).toBe(user);
+    expect((await store.records('items', ['a']))[0]!.updatedBy).toBe(user);
+    // PostgreSQL text cannot hold U+0000: sent as a parameter, it fails as it always did.
+    await expect(store.write((tx) => tx.lockClient('c2', 'nul\u0000user'))).rejects.toMatchObject({
+      code: '22021',
+    });
+  });
+
+  test('a write that sends nothing needs no BEGIN or COMMIT; one that fails first rolls nothing back', async () => {
+    const { store } = await fresh();
+    expect(await store.write(async () => 42)).toBe(42);
+    await expect(
+      store.write(async () => {
+        throw new Error('before any statement');
+      }),
+    ).rejects.toThrow('before any statement');
+    // The connection is still good for the next transaction.
+    await store.write((tx) => tx.insertRecord('items', 'a', { title: 'a' }));
+    expect((await store.records('items', ['a'])).length).toBe(1);
   });
 });

@@ -58,16 +58,69 @@ function isStalePlan(err: unknown): boolean {
   return e?.code === '0A000' && /cached plan must not change result type/.test(String(e.message));
 }
 
+/**
+ * A string literal for a statement sent without parameters, as pg's `escapeLiteral` writes it
+ * (right whatever `standard_conforming_strings` says); null for text with U+0000, which the query
+ * text cannot carry.
+ */
+function literal(text: string): string | null {
+  if (text.includes('\u0000')) return null;
+  const quoted = `'${text.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`;
+  return text.includes('\\') ? ` E${quoted}` : quoted;
+}
+
+/**
+ * How a statement is sent: `simple` has no parameters (it can carry the statements waiting before
+ * it in one round trip), `read` is one of the store's own SELECTs (row reads and locks that no
+ * `updated_by` can change), `write` anything else.
+ */
+type Kind = 'simple' | 'read' | 'write';
+
+/** The write transaction; the first statement of any kind sends `begin` too (`finish` tells if it did). */
 export function createWriteTx(
   client: pg.PoolClient,
   n: PgNames,
   schema: SchemaDef,
   state: TxState,
   idKeys: IdKeys,
-): Required<WriteTx> {
-  async function send<R>(config: pg.QueryConfig): Promise<pg.QueryResult<R & Row>> {
+  begin = 'BEGIN',
+): Required<WriteTx> & { began(): boolean } {
+  // Statements without parameters wait here and travel with the next statement, saving a round
+  // trip each: BEGIN (before anything), the RELEASE of a savepoint that returned (see
+  // `savepoint`; COMMIT ends it as well), and writeAs's set_config (before anything that may
+  // write; the store's own reads can go first).
+  let pendingBegin: string | undefined = begin;
+  let pendingRelease: string | undefined;
+  let pendingUser: string | undefined;
+
+  function takeWaiting(kind: Kind): string[] {
+    const out: string[] = [];
+    if (pendingBegin !== undefined) out.push(pendingBegin);
+    pendingBegin = undefined;
+    if (kind === 'simple' && pendingRelease !== undefined) {
+      out.push(`RELEASE SAVEPOINT ${pendingRelease}`);
+      pendingRelease = undefined;
+    }
+    if (kind !== 'read' && pendingUser !== undefined) {
+      out.push(pendingUser);
+      pendingUser = undefined;
+    }
+    return out;
+  }
+
+  async function send<R>(config: pg.QueryConfig, kind: Kind): Promise<pg.QueryResult<R & Row>> {
     try {
-      return await client.query<R & Row>(config);
+      const waiting = takeWaiting(kind);
+      if (waiting.length === 0) return await client.query<R & Row>(config);
+      if (kind !== 'simple') {
+        await client.query(waiting.join('; '));
+        return await client.query<R & Row>(config);
+      }
+      // One simple query of several statements answers one result each: this one's is the last.
+      const results = (await client.query({ ...config, text: `${waiting.join('; ')}; ${config.text}` })) as
+        | pg.QueryResult<R & Row>
+        | Array<pg.QueryResult<R & Row>>;
+      return Array.isArray(results) ? results[results.length - 1]! : results;
     } catch (err) {
       if (isRetryableTxError(err)) state.retryError ??= err;
       if (config.name !== undefined && isStalePlan(err)) {
@@ -83,27 +136,20 @@ export function createWriteTx(
   }
 
   /**
-   * The savepoint whose function returned but whose RELEASE is not sent yet (see `savepoint`):
-   * its RELEASE travels with the next statement without parameters, or COMMIT ends it.
+   * Runs one of the store's own statements (named, see {@link statementName}, when it has
+   * parameters). Its SELECTs only read and lock rows.
    */
-  let pendingRelease: string | undefined;
-  const withPendingRelease = (sql: string) => {
-    const release = pendingRelease === undefined ? '' : `RELEASE SAVEPOINT ${pendingRelease}; `;
-    pendingRelease = undefined;
-    return release + sql;
-  };
-
-  /** Runs one of the store's own statements (named, see {@link statementName}, when it has parameters). */
   async function query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     const name = params.length > 0 ? statementName(sql) : undefined;
-    return (await send<R>({ text: sql, values: params as unknown[], ...(name && { name }) })).rows;
+    const kind: Kind = params.length === 0 ? 'simple' : sql.startsWith('SELECT ') ? 'read' : 'write';
+    return (await send<R>({ text: sql, values: params as unknown[], ...(name && { name }) }, kind)).rows;
   }
 
-  /** As `query`, with the rows as arrays (in `selectList` order: no keyed row per record). */
+  /** As `query` for a write, with the rows as arrays (in `selectList` order: no keyed row per record). */
   async function arrays(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
     const name = statementName(sql);
     const config = { text: sql, values: params as unknown[], rowMode: 'array', ...(name && { name }) };
-    return (await send(config as pg.QueryConfig)).rows as unknown as unknown[][];
+    return (await send(config as pg.QueryConfig, 'write')).rows as unknown as unknown[][];
   }
 
   /** The unique indexes on exactly the id of `table` (see {@link IdKeys}). */
@@ -166,7 +212,7 @@ export function createWriteTx(
       // statements run meanwhile belong to it and commit with the transaction just the same;
       // any ROLLBACK TO an enclosing savepoint undoes it with them, as it would after a RELEASE.
       // At most one is pending, so it costs at most one more subtransaction id.
-      await send({ text: withPendingRelease(`SAVEPOINT ${name}`) });
+      await send({ text: `SAVEPOINT ${name}` }, 'simple');
       try {
         const out = await fn();
         // Releasing it later also releases any savepoint pending inside it.
@@ -175,7 +221,7 @@ export function createWriteTx(
       } catch (err) {
         // Rolling back to it destroys any savepoint pending inside it.
         pendingRelease = undefined;
-        await send({ text: `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}` });
+        await send({ text: `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}` }, 'simple');
         throw err;
       }
     },
@@ -219,7 +265,29 @@ export function createWriteTx(
 
     // Raw SQL of rules and the app: never named (its texts are not the store's to count).
     all: async <R = Row>(sql: string, params?: readonly unknown[]) =>
-      (await send({ text: toDollarParams(sql), values: (params ?? []) as unknown[] })).rows as R[],
+      (await send({ text: toDollarParams(sql), values: (params ?? []) as unknown[] }, 'write')).rows as R[],
+
+    began: () => pendingBegin === undefined,
+
+    async lockClient(clientId, userId) {
+      const id = literal(clientId);
+      const user = literal(userId);
+      // BEGIN still waits (this is the first statement): the two travel together, so the values go
+      // in as literals.
+      if (pendingBegin === undefined || id === null || user === null)
+        return shared.lockClient(clientId, userId);
+      const [row] = (
+        await send(
+          {
+            text: `INSERT INTO ${n.clients} AS _sl_c (client_id, user_id, last_seq) VALUES (${id}, ${user}, 0)
+                   ON CONFLICT (client_id) DO UPDATE SET user_id = _sl_c.user_id RETURNING user_id, last_seq`,
+          },
+          'simple',
+        )
+      ).rows;
+      if (!row) throw new SynclineError('internal', `Client "${clientId}" vanished while being locked.`);
+      return { userId: String(row.user_id), lastSeq: Number(row.last_seq) };
+    },
 
     async updateRecords(name, records) {
       const col = collectionOf(schema, name);
@@ -268,7 +336,11 @@ export function createWriteTx(
 
     async writeAs(userId) {
       // Transaction-local (is_local): gone at commit or rollback, so no other writer inherits it.
-      await query("SELECT set_config('syncline.user_id', $1, true)", [userId]);
+      // It waits for the next statement that may write (see takeWaiting).
+      const user = literal(userId);
+      pendingUser = undefined;
+      if (user === null) await query("SELECT set_config('syncline.user_id', $1, true) AS _sl_u", [userId]);
+      else pendingUser = `SELECT set_config('syncline.user_id', ${user}, true)`;
     },
   };
 }
