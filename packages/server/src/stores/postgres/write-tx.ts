@@ -359,15 +359,19 @@ function byColumns<T extends { id: string }>(
 ): Map<string[], Array<Record<string, unknown>>> {
   const groups = new Map<string, { names: string[]; rows: Array<Record<string, unknown>> }>();
   for (const r of records) {
+    const data = values(r);
     const row: Record<string, unknown> = { id: r.id };
-    for (const [k, v] of Object.entries(values(r))) {
-      if (Object.hasOwn(col.columns, k) && v !== undefined) row[toSnake(k)] = v;
+    let key = '';
+    for (const k in data) {
+      const v = data[k];
+      if (v === undefined || !Object.hasOwn(data, k) || !Object.hasOwn(col.columns, k)) continue;
+      const snake = toSnake(k);
+      row[snake] = v;
+      key += `${snake},`;
     }
-    const names = Object.keys(row).slice(1);
-    const key = names.join(',');
     let group = groups.get(key);
     if (!group) {
-      group = { names, rows: [] };
+      group = { names: Object.keys(row).slice(1), rows: [] };
       groups.set(key, group);
     }
     group.rows.push(row);
