@@ -20,7 +20,11 @@ export function isRequestErrorCode(code: string): code is RequestErrorCode {
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  const text = JSON.stringify(body);
+  return jsonAnswer(status, JSON.stringify(body), headers);
+}
+
+/** {@link json} of an answer whose JSON text is built already (a pull page, decision 0033). */
+export function jsonAnswer(status: number, text: string, headers: Record<string, string> = {}): Response {
   const response = new Response(text, {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },

@@ -229,6 +229,16 @@ export interface StorePullRequest {
   limit: number;
 }
 
+/**
+ * A page's changes as JSON: `texts[i]` is the JSON of the i-th wire record (with `updatedBy`, as
+ * protocol 3 sends it), whose id and version are `ids[i]` and `versions[i]`.
+ */
+export interface RawChanges {
+  readonly texts: readonly string[];
+  readonly ids: readonly string[];
+  readonly versions: readonly number[];
+}
+
 /** One page of a pull, read from one snapshot. */
 export interface StorePullResult {
   /** By the request's `key` (default: the collection's name). */
@@ -242,6 +252,11 @@ export interface StorePullResult {
       hasMore: boolean;
       /** The position is invalid, from another database generation, or older than the GC horizon: start over. */
       reset: boolean;
+      /**
+       * Optional: the same changes as JSON text, which the handler writes as it is instead of
+       * serialising `changes` (decision 0033). A store that sets it may build `changes` from it lazily.
+       */
+      raw?: RawChanges;
     }
   >;
   /** Estimate of rows left after this page, across the requested collections. */

@@ -3,12 +3,13 @@
  * and the counter come from one snapshot. `version` is commit-ordered because SQLite has a single
  * writer and the counter is bumped under the write lock.
  */
-import type { CollectionDef, SchemaDef, WireRecord } from '@syncline/core';
+import type { CollectionDef, ColumnKind, SchemaDef } from '@syncline/core';
 import { getCollection, toSnake } from '@syncline/core/internal';
 import type Database from 'better-sqlite3';
 import { leftAfter, splitEstimate, withEstimate } from '../pull-estimate.ts';
+import { rawPage } from '../raw-changes.ts';
 import { orderedRowsSql } from '../sql-pull.ts';
-import { scopeIndexColumns, scopeTerms } from '../sql-rows.ts';
+import { columnList, scopeIndexColumns, scopeTerms } from '../sql-rows.ts';
 import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
 import { q } from './ddl.ts';
 import { readHistory } from './history.ts';
@@ -23,7 +24,9 @@ interface Item {
   /** The read it belongs to (the request's key). */
   read: string;
   version: number;
-  record: WireRecord;
+  id: string;
+  /** The record's wire JSON (decision 0033). */
+  text: string;
 }
 
 /**
@@ -103,11 +106,12 @@ export function pullPage(
     // A short page has seen everything up to the counter in this snapshot, so it may jump there.
     const version = hasMore ? (last?.version ?? start.version) : Math.max(counter, start.version);
     // A record changed twice within the page arrives once, in its latest state.
-    const latest = new Map<string, WireRecord>();
+    const latest = new Map<string, Item>();
     for (const i of mine) {
-      latest.delete(i.record.id);
-      latest.set(i.record.id, i.record);
+      latest.delete(i.id);
+      latest.set(i.id, i);
     }
+    const kept = [...latest.values()];
     let position = encodePosition(history, version);
     if (hasMore) {
       const left =
@@ -116,7 +120,12 @@ export function pullPage(
       position = withEstimate(position, left);
       result.remaining += Math.max(1, left);
     }
-    result.collections[key] = { changes: [...latest.values()], position, hasMore, reset: start.reset };
+    const raw = {
+      texts: kept.map((i) => i.text),
+      ids: kept.map((i) => i.id),
+      versions: kept.map((i) => i.version),
+    };
+    result.collections[key] = rawPage(raw, { position, hasMore, reset: start.reset });
   }
   return result;
 }
@@ -131,6 +140,7 @@ export function rowsSql(
   scope: ScopeFilter,
   max: number,
   indexed: readonly string[],
+  select = selectList(col, 'r'),
 ): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const sql = orderedRowsSql({
@@ -140,7 +150,7 @@ export function rowsSql(
     indexed,
     params,
     member: (cond) =>
-      `SELECT ${selectList(col, 'r')} FROM ${q(toSnake(col.name))} r WHERE ${cond} AND r.version > ${sqliteDialect.param(params.push(after))}`,
+      `SELECT ${select} FROM ${q(toSnake(col.name))} r WHERE ${cond} AND r.version > ${sqliteDialect.param(params.push(after))}`,
     // A unary + keeps SQLite off the scope index, so the version index walks in order; it also
     // drops the column's affinity, so only a text column (or id) gets it.
     filterColumn: (c) => `${c === 'id' || col.columns[c]?.kind === 'text' ? '+' : ''}r.${q(toSnake(c))}`,
@@ -185,15 +195,7 @@ function readCandidates(
   indexed: readonly string[],
 ): Item[] {
   const table = q(toSnake(col.name));
-  const { sql, params } = rowsSql(col, after, scope, max, indexed);
-  // Rows as arrays in `selectList` order (no keyed row object per row): the version follows the columns.
-  const at = Object.keys(col.columns).length + 1;
-  const rows = statement(db, sql, true).all(...params) as unknown[][];
-  const items: Item[] = rows.map((values) => ({
-    read,
-    version: Number(values[at]),
-    record: valuesToRecord(col, values),
-  }));
+  const items = readRows(db, col, read, after, scope, max, indexed);
 
   // A gone-marker matters only while the row is not visible to this caller: a visible row is newer
   // than the marker and is delivered itself.
@@ -217,11 +219,91 @@ function readCandidates(
     items.push({
       read,
       version: m.version,
-      record: { id: m.id, version: m.version, deletedAt: m.deleted_at },
+      id: m.id,
+      text: JSON.stringify({ id: m.id, version: m.version, deletedAt: m.deleted_at }),
     });
   }
   items.sort((a, b) => a.version - b.version);
   return items.slice(0, max);
+}
+
+/**
+ * The rows of a page, each as its wire JSON built by SQLite (`json_object`, decision 0033) beside
+ * its version and id. A row SQLite cannot spell as JSON (a BLOB written by plain SQL) fails the
+ * statement; the page is then read as values and serialised here, as before.
+ */
+function readRows(
+  db: Database.Database,
+  col: CollectionDef,
+  read: string,
+  after: number,
+  scope: ScopeFilter,
+  max: number,
+  indexed: readonly string[],
+): Item[] {
+  const json = rowsSql(col, after, scope, max, indexed, jsonSelect(col));
+  let rows: unknown[][] | undefined;
+  try {
+    rows = statement(db, json.sql, true).all(...json.params) as unknown[][];
+  } catch (err) {
+    if (!(err instanceof Error) || err.name !== 'SqliteError') throw err;
+  }
+  if (rows)
+    return rows.map((v) => ({ read, version: v[0] as number, id: v[1] as string, text: v[2] as string }));
+  const { sql, params } = rowsSql(col, after, scope, max, indexed);
+  // Rows as arrays in `selectList` order: the version follows the columns.
+  const at = Object.keys(col.columns).length + 1;
+  return (statement(db, sql, true).all(...params) as unknown[][]).map((values) => {
+    const record = valuesToRecord(col, values);
+    return { read, version: Number(values[at]), id: record.id, text: JSON.stringify(record) };
+  });
+}
+
+/**
+ * `version, id, <the row's wire JSON>`: the record `valuesToRecord` makes of the row, keys in its
+ * order, each value as `fromSqlValue` reads it (booleans from 0/1, json columns parsed when they
+ * hold JSON, a non-finite number as null, as `JSON.stringify` spells it).
+ */
+function jsonSelect(col: CollectionDef): string {
+  let list = jsonSelects.get(col);
+  if (list === undefined) {
+    const pairs = [
+      `'id', r.id`,
+      `'version', r.version`,
+      `'updatedAt', coalesce(r.updated_at, '')`,
+      `'updatedBy', r.updated_by`,
+      `'deletedAt', r.deleted_at`,
+    ];
+    for (const [name, snake, kind] of columnList(col)) {
+      const c = `r.${q(snake)}`;
+      pairs.push(`${sqlText(name)}, ${jsonValue(kind, c)}`);
+    }
+    list = `r.version, r.id, json_object(${pairs.join(', ')})`;
+    jsonSelects.set(col, list);
+  }
+  return list;
+}
+
+const jsonSelects = new WeakMap<CollectionDef, string>();
+
+function sqlText(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A column's value as `json_object` should spell it, matching `fromSqlValue` in records.ts. */
+function jsonValue(kind: ColumnKind, c: string): string {
+  switch (kind) {
+    case 'boolean':
+      return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} = 1 OR ${c} = '1' THEN json('true') ELSE json('false') END`;
+    case 'json':
+      return `CASE WHEN json_valid(${c}) THEN json(${c}) ELSE ${c} END`;
+    case 'integer':
+    case 'real':
+      // SQLite spells an infinite REAL 9.0e+999; JSON.stringify spells it null.
+      return `CASE WHEN abs(${c}) > 1.7976931348623157e308 THEN NULL ELSE ${c} END`;
+    default:
+      return c;
+  }
 }
 
 /** Rows in scope after `after` (gone-markers are not counted): the estimate a read starts with. */
