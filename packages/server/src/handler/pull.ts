@@ -10,7 +10,7 @@
 import type { CollectionChanges, PullRequest, PullResponse, RevokedKeys, WireRecord } from '@syncline/core';
 import { getCollection, validateId } from '@syncline/core/internal';
 import type { AuthContext, CollectionRules } from '../api.ts';
-import { parseRaw, rawJson } from '../stores/raw-changes.ts';
+import { parseRaw } from '../stores/raw-changes.ts';
 import type { RawChanges, StorePullRequest, StorePullResult } from '../stores/types.ts';
 import type { HandlerContext } from './context.ts';
 import {
@@ -100,7 +100,7 @@ export async function handlePullText(
   const answer = await buildPull(ctx, auth, body);
   const parts: string[] = [];
   for (const [name, { changes, ...rest }] of Object.entries(answer.collections)) {
-    const text = Array.isArray(changes) ? JSON.stringify(changes) : rawJson(changes);
+    const text = Array.isArray(changes) ? JSON.stringify(changes) : changes.json;
     // `rest` always has a cursor, so its text is `{…}` with at least one key after `changes`.
     parts.push(`${JSON.stringify(name)}:{"changes":${text},${JSON.stringify(rest).slice(1)}`);
   }
@@ -304,20 +304,21 @@ function groupAnswer(p: GroupPlan, page: StorePullResult): Answer {
  */
 function mergeChanges(answers: readonly Got[]): WireRecord[] | RawChanges {
   if (answers.length === 1) return changesOf(answers[0]!);
-  if (answers.every((a) => a.raw)) {
+  if (answers.every((a) => a.raw?.rows)) {
     const byId = new Map<string, { text: string; version: number }>();
     for (const { raw } of answers) {
-      for (const [i, id] of raw!.ids.entries()) {
+      const { ids, texts, versions } = raw!.rows!;
+      for (const [i, id] of ids.entries()) {
         const seen = byId.get(id);
-        if (!seen || raw!.versions[i]! > seen.version)
-          byId.set(id, { text: raw!.texts[i]!, version: raw!.versions[i]! });
+        if (!seen || versions[i]! > seen.version) byId.set(id, { text: texts[i]!, version: versions[i]! });
       }
     }
     const rows = [...byId.entries()];
+    const texts = rows.map(([, r]) => r.text);
     return {
-      texts: rows.map(([, r]) => r.text),
-      ids: rows.map(([id]) => id),
-      versions: rows.map(([, r]) => r.version),
+      json: `[${texts.join(',')}]`,
+      count: rows.length,
+      rows: { texts, ids: rows.map(([id]) => id), versions: rows.map(([, r]) => r.version) },
     };
   }
   const byId = new Map<string, WireRecord>();

@@ -8,14 +8,9 @@ import type { RawChanges, StorePullResult } from './types.ts';
 
 type Page = StorePullResult['collections'][string];
 
-/** The JSON array text of the changes (what `JSON.stringify(changes)` gives, up to spelling). */
-export function rawJson(raw: RawChanges): string {
-  return `[${raw.texts.join(',')}]`;
-}
-
 /** The records of `raw`, parsed from its text. */
 export function parseRaw(raw: RawChanges): WireRecord[] {
-  return JSON.parse(rawJson(raw)) as WireRecord[];
+  return JSON.parse(raw.json) as WireRecord[];
 }
 
 /**

@@ -229,14 +229,21 @@ export interface StorePullRequest {
   limit: number;
 }
 
-/**
- * A page's changes as JSON: `texts[i]` is the JSON of the i-th wire record (with `updatedBy`, as
- * protocol 3 sends it), whose id and version are `ids[i]` and `versions[i]`.
- */
+/** A page's changes as JSON text: wire records with `updatedBy`, as protocol 3 sends them. */
 export interface RawChanges {
-  readonly texts: readonly string[];
-  readonly ids: readonly string[];
-  readonly versions: readonly number[];
+  /** The JSON array of the changes. */
+  readonly json: string;
+  /** How many changes it holds. */
+  readonly count: number;
+  /**
+   * Each change's JSON text, id and version, in the array's order, when the store has them (merging
+   * the pages of two reads of one collection needs them; without, the handler parses `json`).
+   */
+  readonly rows?: {
+    readonly texts: readonly string[];
+    readonly ids: readonly string[];
+    readonly versions: readonly number[];
+  };
 }
 
 /** One page of a pull, read from one snapshot. */

@@ -10,7 +10,10 @@ import { leftAfter, splitEstimate, withEstimate } from '../pull-estimate.ts';
 import { rawPage } from '../raw-changes.ts';
 import { orderedRowsSql } from '../sql-pull.ts';
 import { columnList, scopeIndexColumns, scopeTerms } from '../sql-rows.ts';
-import type { ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
+import type { RawChanges, ScopeFilter, StorePullRequest, StorePullResult } from '../types.ts';
+
+type Read = StorePullRequest['collections'][number];
+
 import { q } from './ddl.ts';
 import { readHistory } from './history.ts';
 import { encodePosition, parsePosition } from './position.ts';
@@ -66,6 +69,8 @@ export function pullPage(
   const starts = new Map<string, { version: number; reset: boolean; left: number | null }>();
   const candidates = new Map<string, Item[]>();
   const all: Item[] = [];
+  /** A page of the only read, read whole as one JSON text (decision 0033). */
+  let whole: WholePage | null = null;
 
   for (const c of request.collections) {
     const col = getCollection(schema, c.name);
@@ -79,32 +84,45 @@ export function pullPage(
     const key = c.key ?? c.name;
     starts.set(key, { ...start, left: start.reset ? null : carried.left });
     const indexed = scopeIndexColumns(col, scopeColumns[col.name]);
-    const items = readCandidates(
-      db,
-      col,
-      key,
-      start.version,
-      c.scope,
-      c.visible ?? c.scope,
-      limit + 1,
-      indexed,
-    );
-    candidates.set(key, items);
-    all.push(...items);
+    const markers = readMarkers(db, col, key, start.version, c.scope, c.visible ?? c.scope, limit + 1);
+    if (request.collections.length === 1 && markers.length === 0) {
+      whole = readWhole(db, col, start.version, c.scope, limit, indexed);
+      if (whole) break;
+    }
+    const items = [...readRows(db, col, key, start.version, c.scope, limit + 1, indexed), ...markers];
+    items.sort((a, b) => a.version - b.version);
+    candidates.set(key, items.slice(0, limit + 1));
+    all.push(...candidates.get(key)!);
+  }
+
+  const result: StorePullResult = { collections: {}, remaining: 0 };
+  /** The answer of one read that took `count` changes, the last at version `last`. */
+  const answer = (c: Read, count: number, last: number | undefined, hasMore: boolean, raw: RawChanges) => {
+    const key = c.key ?? c.name;
+    const start = starts.get(key)!;
+    // A short page has seen everything up to the counter in this snapshot, so it may jump there.
+    const version = hasMore ? (last ?? start.version) : Math.max(counter, start.version);
+    let position = encodePosition(history, version);
+    if (hasMore) {
+      const left =
+        leftAfter(start.left, count) ?? countAfter(db, getCollection(schema, c.name)!, version, c.scope);
+      position = withEstimate(position, left);
+      result.remaining += Math.max(1, left);
+    }
+    result.collections[key] = rawPage(raw, { position, hasMore, reset: start.reset });
+  };
+  if (whole) {
+    const { count, last, json, hasMore } = whole;
+    answer(request.collections[0]!, count, last, hasMore, { json, count });
+    return result;
   }
 
   // One limit across collections: take the globally oldest changes first.
   all.sort((a, b) => a.version - b.version);
   const taken = all.slice(0, limit);
-  const result: StorePullResult = { collections: {}, remaining: 0 };
   for (const c of request.collections) {
     const key = c.key ?? c.name;
-    const start = starts.get(key)!;
     const mine = taken.filter((i) => i.read === key);
-    const hasMore = candidates.get(key)!.length > mine.length;
-    const last = mine[mine.length - 1];
-    // A short page has seen everything up to the counter in this snapshot, so it may jump there.
-    const version = hasMore ? (last?.version ?? start.version) : Math.max(counter, start.version);
     // A record changed twice within the page arrives once, in its latest state.
     const latest = new Map<string, Item>();
     for (const i of mine) {
@@ -112,20 +130,13 @@ export function pullPage(
       latest.set(i.id, i);
     }
     const kept = [...latest.values()];
-    let position = encodePosition(history, version);
-    if (hasMore) {
-      const left =
-        leftAfter(start.left, mine.length) ??
-        countAfter(db, getCollection(schema, c.name)!, version, c.scope);
-      position = withEstimate(position, left);
-      result.remaining += Math.max(1, left);
-    }
-    const raw = {
-      texts: kept.map((i) => i.text),
-      ids: kept.map((i) => i.id),
-      versions: kept.map((i) => i.version),
+    const texts = kept.map((i) => i.text);
+    const raw: RawChanges = {
+      json: `[${texts.join(',')}]`,
+      count: kept.length,
+      rows: { texts, ids: kept.map((i) => i.id), versions: kept.map((i) => i.version) },
     };
-    result.collections[key] = rawPage(raw, { position, hasMore, reset: start.reset });
+    answer(c, mine.length, mine[mine.length - 1]?.version, candidates.get(key)!.length > mine.length, raw);
   }
   return result;
 }
@@ -183,8 +194,8 @@ function statement(db: Database.Database, sql: string, raw = false): Database.St
   return stmt;
 }
 
-/** Rows and gone-markers of one collection after `after`, oldest first, at most `max` of each. */
-function readCandidates(
+/** Gone-markers of one collection after `after` that the caller must hear of, oldest first, at most `max`. */
+function readMarkers(
   db: Database.Database,
   col: CollectionDef,
   read: string,
@@ -192,11 +203,8 @@ function readCandidates(
   scope: ScopeFilter,
   visibleTo: ScopeFilter,
   max: number,
-  indexed: readonly string[],
 ): Item[] {
   const table = q(toSnake(col.name));
-  const items = readRows(db, col, read, after, scope, max, indexed);
-
   // A gone-marker matters only while the row is not visible to this caller: a visible row is newer
   // than the marker and is delivered itself.
   // Scope keys travel as text; json_extract answers a number for a numeric column, so compare as text.
@@ -215,16 +223,54 @@ function readCandidates(
     version: number;
     deleted_at: string;
   }>;
-  for (const m of markers) {
-    items.push({
-      read,
-      version: m.version,
-      id: m.id,
-      text: JSON.stringify({ id: m.id, version: m.version, deletedAt: m.deleted_at }),
-    });
+  return markers.map((m) => ({
+    read,
+    version: m.version,
+    id: m.id,
+    text: JSON.stringify({ id: m.id, version: m.version, deletedAt: m.deleted_at }),
+  }));
+}
+
+interface WholePage {
+  count: number;
+  /** The version of the last row taken (undefined for none). */
+  last: number | undefined;
+  /** The JSON array of the rows taken. */
+  json: string;
+  hasMore: boolean;
+}
+
+/**
+ * The page of a read without gone-markers, built by SQLite as one JSON text: at most `limit` rows'
+ * `json_object`s joined by `group_concat`, with their count and last version; one index probe
+ * after the last says whether more follow. Rows of one read have distinct ids, so no row is
+ * superseded within the page. Null when SQLite cannot spell a row as JSON (see readRows).
+ */
+function readWhole(
+  db: Database.Database,
+  col: CollectionDef,
+  after: number,
+  scope: ScopeFilter,
+  limit: number,
+  indexed: readonly string[],
+): WholePage | null {
+  const rows = rowsSql(col, after, scope, limit, indexed, jsonSelect(col));
+  let got: [number, number | null, string | null];
+  try {
+    got = statement(db, `SELECT count(*), max(version), group_concat(j, ',') FROM (${rows.sql})`, true).get(
+      ...rows.params,
+    ) as [number, number | null, string | null];
+  } catch (err) {
+    if (err instanceof Error && err.name === 'SqliteError') return null;
+    throw err;
   }
-  items.sort((a, b) => a.version - b.version);
-  return items.slice(0, max);
+  const [count, last, text] = got;
+  let hasMore = false;
+  if (count >= limit && last !== null) {
+    const probe = rowsSql(col, last, scope, 1, indexed, 'r.version');
+    hasMore = statement(db, probe.sql, true).get(...probe.params) !== undefined;
+  }
+  return { count, last: last ?? undefined, json: `[${text ?? ''}]`, hasMore };
 }
 
 /**
@@ -278,7 +324,7 @@ function jsonSelect(col: CollectionDef): string {
       const c = `r.${q(snake)}`;
       pairs.push(`${sqlText(name)}, ${jsonValue(kind, c)}`);
     }
-    list = `r.version, r.id, json_object(${pairs.join(', ')})`;
+    list = `r.version, r.id, json_object(${pairs.join(', ')}) AS j`;
     jsonSelects.set(col, list);
   }
   return list;
