@@ -23,9 +23,16 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return jsonAnswer(status, JSON.stringify(body), headers);
 }
 
-/** {@link json} of an answer whose JSON text is built already (a pull page, decision 0033). */
-export function jsonAnswer(status: number, text: string, headers: Record<string, string> = {}): Response {
-  const response = new Response(text, {
+/**
+ * {@link json} of an answer whose JSON is built already, as text or UTF-8 bytes (a pull page,
+ * decision 0033).
+ */
+export function jsonAnswer(
+  status: number,
+  text: string | Uint8Array,
+  headers: Record<string, string> = {},
+): Response {
+  const response = new Response(text as string | Uint8Array<ArrayBuffer>, {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
@@ -38,13 +45,13 @@ export function jsonAnswer(status: number, text: string, headers: Record<string,
  * Fetch body encodes a string only when read, so a listener that writes the text itself encodes
  * it once, on the socket.
  */
-const textOf = new WeakMap<Response, string>();
+const textOf = new WeakMap<Response, string | Uint8Array>();
 
 /**
  * The whole body of a response made by {@link json}, so the Node listener writes it in one call
  * instead of streaming it through the Fetch body (a pull page is ~200 KB); undefined otherwise.
  */
-export function jsonText(response: Response): string | undefined {
+export function jsonText(response: Response): string | Uint8Array | undefined {
   return textOf.get(response);
 }
 

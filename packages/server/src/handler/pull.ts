@@ -87,24 +87,28 @@ export async function handlePull(
 }
 
 /**
- * The pull answer's JSON text for the client's protocol: the text `JSON.stringify` gives of the
- * answer (same keys in the same order), with each store page's JSON written in as it is.
+ * The pull answer's JSON for the client's protocol: the text `JSON.stringify` gives of the answer
+ * (same keys in the same order), with each store page's JSON written in as it is — as bytes when
+ * the store gave bytes (decision 0033).
  */
 export async function handlePullText(
   ctx: HandlerContext,
   auth: AuthContext,
   body: PullRequest,
-): Promise<string> {
+): Promise<string | Uint8Array> {
   if (body.protocol < UPDATED_BY_SINCE)
     return JSON.stringify(pullForProtocol(await handlePull(ctx, auth, body), body.protocol));
   const answer = await buildPull(ctx, auth, body);
-  const parts: string[] = [];
-  for (const [name, { changes, ...rest }] of Object.entries(answer.collections)) {
-    const text = Array.isArray(changes) ? JSON.stringify(changes) : changes.json;
+  const parts: Array<string | Uint8Array> = ['{"collections":{'];
+  for (const [i, [name, { changes, ...rest }]] of Object.entries(answer.collections).entries()) {
+    parts.push(`${i > 0 ? ',' : ''}${JSON.stringify(name)}:{"changes":`);
+    parts.push(Array.isArray(changes) ? JSON.stringify(changes) : changes.json);
     // `rest` always has a cursor, so its text is `{…}` with at least one key after `changes`.
-    parts.push(`${JSON.stringify(name)}:{"changes":${text},${JSON.stringify(rest).slice(1)}`);
+    parts.push(`,${JSON.stringify(rest).slice(1)}`);
   }
-  return `{"collections":{${parts.join(',')}},"remaining":${JSON.stringify(answer.remaining)}}`;
+  parts.push(`},"remaining":${JSON.stringify(answer.remaining)}}`);
+  if (parts.every((p) => typeof p === 'string')) return parts.join('');
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 }
 
 async function buildPull(ctx: HandlerContext, auth: AuthContext, body: PullRequest): Promise<PullAnswer> {

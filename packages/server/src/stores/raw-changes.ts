@@ -10,7 +10,8 @@ type Page = StorePullResult['collections'][string];
 
 /** The records of `raw`, parsed from its text. */
 export function parseRaw(raw: RawChanges): WireRecord[] {
-  return JSON.parse(raw.json) as WireRecord[];
+  const text = typeof raw.json === 'string' ? raw.json : new TextDecoder().decode(raw.json);
+  return JSON.parse(text) as WireRecord[];
 }
 
 /**

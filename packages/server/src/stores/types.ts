@@ -231,8 +231,8 @@ export interface StorePullRequest {
 
 /** A page's changes as JSON text: wire records with `updatedBy`, as protocol 3 sends them. */
 export interface RawChanges {
-  /** The JSON array of the changes. */
-  readonly json: string;
+  /** The JSON array of the changes, as text or as its UTF-8 bytes. */
+  readonly json: string | Uint8Array;
   /** How many changes it holds. */
   readonly count: number;
   /**

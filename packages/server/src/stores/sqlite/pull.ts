@@ -235,8 +235,8 @@ interface WholePage {
   count: number;
   /** The version of the last row taken (undefined for none). */
   last: number | undefined;
-  /** The JSON array of the rows taken. */
-  json: string;
+  /** The JSON array of the rows taken, as UTF-8 bytes. */
+  json: Uint8Array;
   hasMore: boolean;
 }
 
@@ -254,12 +254,17 @@ function readWhole(
   limit: number,
   indexed: readonly string[],
 ): WholePage | null {
+  if (!isUtf8(db)) return null;
   const rows = rowsSql(col, after, scope, limit, indexed, jsonSelect(col));
-  let got: [number, number | null, string | null];
+  let got: [number, number | null, Buffer];
   try {
-    got = statement(db, `SELECT count(*), max(version), group_concat(j, ',') FROM (${rows.sql})`, true).get(
-      ...rows.params,
-    ) as [number, number | null, string | null];
+    // As a BLOB: the bytes as SQLite holds them (UTF-8), never decoded into a JS string, since the
+    // answer goes on the wire as those bytes.
+    got = statement(
+      db,
+      `SELECT count(*), max(version), CAST('[' || coalesce(group_concat(j, ','), '') || ']' AS BLOB) FROM (${rows.sql})`,
+      true,
+    ).get(...rows.params) as [number, number | null, Buffer];
   } catch (err) {
     if (err instanceof Error && err.name === 'SqliteError') return null;
     throw err;
@@ -270,8 +275,20 @@ function readWhole(
     const probe = rowsSql(col, last, scope, 1, indexed, 'r.version');
     hasMore = statement(db, probe.sql, true).get(...probe.params) !== undefined;
   }
-  return { count, last: last ?? undefined, json: `[${text ?? ''}]`, hasMore };
+  return { count, last: last ?? undefined, json: text, hasMore };
 }
+
+/** Whether the database holds text as UTF-8 (the default), so a text CAST AS BLOB is its UTF-8 bytes. */
+function isUtf8(db: Database.Database): boolean {
+  let utf8 = encodings.get(db);
+  if (utf8 === undefined) {
+    utf8 = String(db.pragma('encoding', { simple: true })).toUpperCase() === 'UTF-8';
+    encodings.set(db, utf8);
+  }
+  return utf8;
+}
+
+const encodings = new WeakMap<Database.Database, boolean>();
 
 /**
  * The rows of a page, each as its wire JSON built by SQLite (`json_object`, decision 0033) beside
