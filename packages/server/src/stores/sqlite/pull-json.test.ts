@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { defineSchema, t } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
-import type { StorePullRequest } from '../types.ts';
+import type { StorePullRequest, StorePullResult } from '../types.ts';
 import { createSqliteStore } from './store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncline-pull-json-'));
@@ -65,7 +65,8 @@ test('every page is the JSON of the records read as values: same keys, order and
   let position: string | null = null;
   const seen: string[] = [];
   for (let n = 0; n < 10; n++) {
-    const page = (await s.pull(request(position, 2))).collections.items!;
+    const page: StorePullResult['collections'][string] = (await s.pull(request(position, 2))).collections
+      .items!;
     expect(page.raw).toBeDefined();
     const records = await s.records(
       'items',
