@@ -25,7 +25,7 @@ import {
   scopeHash,
   toTokens,
 } from './cursor.ts';
-import { requestError } from './errors.ts';
+import { type JsonBody, requestError } from './errors.ts';
 import { safeLog } from './logger.ts';
 import { canRead, type Keys, rulesFor, scopeColumns, scopeFilter, scopeKeys } from './rules.ts';
 import { pullForProtocol, UPDATED_BY_SINCE } from './wire-compat.ts';
@@ -95,7 +95,7 @@ export async function handlePullText(
   ctx: HandlerContext,
   auth: AuthContext,
   body: PullRequest,
-): Promise<string | Uint8Array> {
+): Promise<JsonBody> {
   if (body.protocol < UPDATED_BY_SINCE)
     return JSON.stringify(pullForProtocol(await handlePull(ctx, auth, body), body.protocol));
   const answer = await buildPull(ctx, auth, body);
@@ -108,7 +108,20 @@ export async function handlePullText(
   }
   parts.push(`},"remaining":${JSON.stringify(answer.remaining)}}`);
   if (parts.every((p) => typeof p === 'string')) return parts.join('');
-  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+  // The store's bytes as they are, between the envelope's texts (each encoded into its own buffer).
+  const encoder = new TextEncoder();
+  const bytes: Uint8Array[] = [];
+  let text = '';
+  for (const p of parts) {
+    if (typeof p === 'string') text += p;
+    else {
+      if (text) bytes.push(encoder.encode(text));
+      bytes.push(p);
+      text = '';
+    }
+  }
+  if (text) bytes.push(encoder.encode(text));
+  return bytes;
 }
 
 async function buildPull(ctx: HandlerContext, auth: AuthContext, body: PullRequest): Promise<PullAnswer> {
