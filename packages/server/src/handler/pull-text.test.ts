@@ -40,7 +40,10 @@ async function setup(keys: () => string[]) {
       }),
     );
     expect(res.status).toBe(200);
-    return (await res.json()) as {
+    const bytes = Buffer.from(await res.arrayBuffer());
+    // A protocol-3 page of SQLite's bytes is a stream of parts that says its length.
+    if (protocol >= 3) expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+    return JSON.parse(bytes.toString()) as {
       collections: { notes: { changes: Array<Record<string, unknown>>; cursor: string; hasMore: boolean } };
       remaining: number;
     };
