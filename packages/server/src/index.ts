@@ -58,6 +58,7 @@ export {
 } from './node/index.ts';
 export type {
   ClientState,
+  RawChanges,
   ScopeFilter,
   ServerStore,
   SqlDb,

@@ -20,13 +20,48 @@ export function isRequestErrorCode(code: string): code is RequestErrorCode {
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  const text = JSON.stringify(body);
-  const response = new Response(text, {
+  return jsonAnswer(status, JSON.stringify(body), headers);
+}
+
+/**
+ * An answer's JSON built already: text, or UTF-8 byte parts (a pull page whose rows SQLite wrote,
+ * decision 0033) that are sent one after the other, never copied into one buffer.
+ */
+export type JsonBody = string | readonly Uint8Array[];
+
+/** {@link json} of an answer whose JSON is built already. */
+export function jsonAnswer(status: number, body: JsonBody, headers: Record<string, string> = {}): Response {
+  const init = {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-  });
-  textOf.set(response, text);
+  };
+  let response: Response;
+  if (typeof body === 'string') response = new Response(body, init);
+  else {
+    // A Fetch body of bytes is copied when made; a stream of the parts is not (only a reader other
+    // than the Node listener reads it), and the length is known, so it is sent with it.
+    const parts = body;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(part);
+        controller.close();
+      },
+    });
+    response = new Response(stream, {
+      ...init,
+      headers: { ...init.headers, 'content-length': String(jsonLength(parts)) },
+    });
+  }
+  textOf.set(response, body);
   return response;
+}
+
+/** The byte length of a {@link JsonBody}. */
+export function jsonLength(body: JsonBody): number {
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  let n = 0;
+  for (const part of body) n += part.byteLength;
+  return n;
 }
 
 /**
@@ -34,13 +69,13 @@ export function json(status: number, body: unknown, headers: Record<string, stri
  * Fetch body encodes a string only when read, so a listener that writes the text itself encodes
  * it once, on the socket.
  */
-const textOf = new WeakMap<Response, string>();
+const textOf = new WeakMap<Response, JsonBody>();
 
 /**
  * The whole body of a response made by {@link json}, so the Node listener writes it in one call
  * instead of streaming it through the Fetch body (a pull page is ~200 KB); undefined otherwise.
  */
-export function jsonText(response: Response): string | undefined {
+export function jsonText(response: Response): JsonBody | undefined {
   return textOf.get(response);
 }
 

@@ -17,13 +17,13 @@ import { createRealtimeHub } from '../realtime/hub.ts';
 import { checkMessage, parseJson, parseMessage, readBodyText } from './body.ts';
 import type { HandlerContext } from './context.ts';
 import { restoreDroppedKeys } from './dropped-keys.ts';
-import { errorJson, isRequestErrorCode, json, requestError } from './errors.ts';
+import { errorJson, isRequestErrorCode, json, jsonAnswer, requestError } from './errors.ts';
 import { answerFailure, type FailureSink } from './failures.ts';
 import { requestIdOf, safeLog, silentLogger } from './logger.ts';
-import { handlePull } from './pull.ts';
+import { handlePullText } from './pull.ts';
 import { handlePush } from './push/handle.ts';
 import { notePushOutcomes } from './push/outcomes.ts';
-import { pullForProtocol, pushForProtocol } from './wire-compat.ts';
+import { pushForProtocol } from './wire-compat.ts';
 
 /**
  * Creates the sync server's request handler over a store. Every answer carries an
@@ -94,7 +94,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         return notePushOutcomes(json(200, pushForProtocol(answer.body, body.protocol)), answer.outcomes);
       }
       const body = parseMessage(text, pullRequest);
-      return json(200, pullForProtocol(await handlePull(ctx, auth, body), body.protocol));
+      return jsonAnswer(200, await handlePullText(ctx, auth, body));
     }
     return errorJson('not_found', notFoundMessage(request, path, basePath));
   }

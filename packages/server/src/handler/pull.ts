@@ -10,7 +10,8 @@
 import type { CollectionChanges, PullRequest, PullResponse, RevokedKeys, WireRecord } from '@syncline/core';
 import { getCollection, validateId } from '@syncline/core/internal';
 import type { AuthContext, CollectionRules } from '../api.ts';
-import type { StorePullRequest, StorePullResult } from '../stores/types.ts';
+import { parseRaw } from '../stores/raw-changes.ts';
+import type { RawChanges, StorePullRequest, StorePullResult } from '../stores/types.ts';
 import type { HandlerContext } from './context.ts';
 import {
   decodeCursor,
@@ -24,9 +25,10 @@ import {
   scopeHash,
   toTokens,
 } from './cursor.ts';
-import { requestError } from './errors.ts';
+import { type JsonBody, requestError } from './errors.ts';
 import { safeLog } from './logger.ts';
 import { canRead, type Keys, rulesFor, scopeColumns, scopeFilter, scopeKeys } from './rules.ts';
+import { pullForProtocol, UPDATED_BY_SINCE } from './wire-compat.ts';
 
 /** Key sets larger than this (as JSON) use the hash cursor: a key change then resets (0002). */
 const MAX_CURSOR_KEY_CHARS = 16_384;
@@ -56,11 +58,73 @@ interface GroupPlan {
 
 type Plan = HashPlan | GroupPlan;
 
+/**
+ * A collection's answer while the pull is built: its changes as records, or as the JSON text the
+ * store built (decision 0033), written into the answer as it is.
+ */
+type Answer = Omit<CollectionChanges, 'changes'> & { changes: WireRecord[] | RawChanges };
+
+interface PullAnswer {
+  collections: Record<string, Answer>;
+  remaining: number;
+}
+
+function records(changes: WireRecord[] | RawChanges): WireRecord[] {
+  return Array.isArray(changes) ? changes : parseRaw(changes);
+}
+
+/** The pull answer as records (of the newest protocol; the caller adapts it to older ones). */
 export async function handlePull(
   ctx: HandlerContext,
   auth: AuthContext,
   body: PullRequest,
 ): Promise<PullResponse> {
+  const answer = await buildPull(ctx, auth, body);
+  const collections: PullResponse['collections'] = {};
+  for (const [name, a] of Object.entries(answer.collections))
+    collections[name] = { ...a, changes: records(a.changes) };
+  return { collections, remaining: answer.remaining };
+}
+
+/**
+ * The pull answer's JSON for the client's protocol: the text `JSON.stringify` gives of the answer
+ * (same keys in the same order), with each store page's JSON written in as it is — as bytes when
+ * the store gave bytes (decision 0033).
+ */
+export async function handlePullText(
+  ctx: HandlerContext,
+  auth: AuthContext,
+  body: PullRequest,
+): Promise<JsonBody> {
+  if (body.protocol < UPDATED_BY_SINCE)
+    return JSON.stringify(pullForProtocol(await handlePull(ctx, auth, body), body.protocol));
+  const answer = await buildPull(ctx, auth, body);
+  const parts: Array<string | Uint8Array> = ['{"collections":{'];
+  for (const [i, [name, { changes, ...rest }]] of Object.entries(answer.collections).entries()) {
+    parts.push(`${i > 0 ? ',' : ''}${JSON.stringify(name)}:{"changes":`);
+    parts.push(Array.isArray(changes) ? JSON.stringify(changes) : changes.json);
+    // `rest` always has a cursor, so its text is `{…}` with at least one key after `changes`.
+    parts.push(`,${JSON.stringify(rest).slice(1)}`);
+  }
+  parts.push(`},"remaining":${JSON.stringify(answer.remaining)}}`);
+  if (parts.every((p) => typeof p === 'string')) return parts.join('');
+  // The store's bytes as they are, between the envelope's texts (each encoded into its own buffer).
+  const encoder = new TextEncoder();
+  const bytes: Uint8Array[] = [];
+  let text = '';
+  for (const p of parts) {
+    if (typeof p === 'string') text += p;
+    else {
+      if (text) bytes.push(encoder.encode(text));
+      bytes.push(p);
+      text = '';
+    }
+  }
+  if (text) bytes.push(encoder.encode(text));
+  return bytes;
+}
+
+async function buildPull(ctx: HandlerContext, auth: AuthContext, body: PullRequest): Promise<PullAnswer> {
   const served: Array<{
     name: string;
     rule: CollectionRules;
@@ -107,12 +171,12 @@ export async function handlePull(
     reads.length > 0
       ? await ctx.store.pull({ collections: reads, limit })
       : { collections: {}, remaining: 0 };
-  const collections: Record<string, CollectionChanges> = {};
+  const collections: Record<string, Answer> = {};
   for (const [i, { plan: p, keys }] of plans.entries()) {
     const answer = p.kind === 'hash' ? hashAnswer(p, page) : groupAnswer(p, page);
     const check = served[i]!.check;
     if (body.protocol >= 2 && check && Object.keys(check).length > 0)
-      Object.assign(answer, await answerCheck(ctx, p.name, keys, check, answer.changes));
+      Object.assign(answer, await answerCheck(ctx, p.name, keys, check, records(answer.changes)));
     collections[p.name] = answer;
   }
   return { collections, remaining: page.remaining };
@@ -206,17 +270,22 @@ function got(page: StorePullResult, read: Read): Got {
   return answer;
 }
 
-function hashAnswer(p: HashPlan, page: StorePullResult): CollectionChanges {
+/** A store page's changes: its JSON text when it has one (reading `changes` would parse it). */
+function changesOf(answer: Got): WireRecord[] | RawChanges {
+  return answer.raw ?? answer.changes;
+}
+
+function hashAnswer(p: HashPlan, page: StorePullResult): Answer {
   const answer = got(page, p.reads[0]!);
   return {
-    changes: answer.changes,
+    changes: changesOf(answer),
     cursor: encodeCursor(p.hash, answer.position),
     hasMore: answer.hasMore,
     reset: p.reset || answer.reset,
   };
 }
 
-function groupAnswer(p: GroupPlan, page: StorePullResult): CollectionChanges {
+function groupAnswer(p: GroupPlan, page: StorePullResult): Answer {
   const answers = p.reads.map((r) => got(page, r));
   if (answers.some((a) => a.reset)) {
     // A group's position is gone (GC horizon, another database generation): restart the whole
@@ -224,14 +293,7 @@ function groupAnswer(p: GroupPlan, page: StorePullResult): CollectionChanges {
     const restart: GroupCursor = { groups: [{ keys: p.current, position: null }], lost: [] };
     return { changes: [], cursor: encodeGroups(restart), hasMore: true, reset: true };
   }
-  // A row visible through two groups' keys may come twice: the newer version stays.
-  const byId = new Map<string, WireRecord>();
-  for (const a of answers) {
-    for (const change of a.changes) {
-      const seen = byId.get(change.id);
-      if (!seen || change.version > seen.version) byId.set(change.id, change);
-    }
-  }
+  const changes = mergeChanges(answers);
   const hasMore = answers.some((a) => a.hasMore);
   const groups = mergeGroups(
     p.state.groups.map((g, i) => ({ keys: g.keys, position: answers[i]!.position })),
@@ -245,12 +307,45 @@ function groupAnswer(p: GroupPlan, page: StorePullResult): CollectionChanges {
     lost = [];
   }
   return {
-    changes: [...byId.values()],
+    changes,
     cursor: encodeGroups({ groups, lost }),
     hasMore,
     reset: p.reset,
     ...(revoked ? { revoked } : {}),
   };
+}
+
+/**
+ * The changes of a collection's groups: a row visible through two groups' keys may come twice, and
+ * the newer version stays (each store page holds an id once). Kept as JSON text when every page is.
+ */
+function mergeChanges(answers: readonly Got[]): WireRecord[] | RawChanges {
+  if (answers.length === 1) return changesOf(answers[0]!);
+  if (answers.every((a) => a.raw?.rows)) {
+    const byId = new Map<string, { text: string; version: number }>();
+    for (const { raw } of answers) {
+      const { ids, texts, versions } = raw!.rows!;
+      for (const [i, id] of ids.entries()) {
+        const seen = byId.get(id);
+        if (!seen || versions[i]! > seen.version) byId.set(id, { text: texts[i]!, version: versions[i]! });
+      }
+    }
+    const rows = [...byId.entries()];
+    const texts = rows.map(([, r]) => r.text);
+    return {
+      json: `[${texts.join(',')}]`,
+      count: rows.length,
+      rows: { texts, ids: rows.map(([id]) => id), versions: rows.map(([, r]) => r.version) },
+    };
+  }
+  const byId = new Map<string, WireRecord>();
+  for (const a of answers) {
+    for (const change of a.changes) {
+      const seen = byId.get(change.id);
+      if (!seen || change.version > seen.version) byId.set(change.id, change);
+    }
+  }
+  return [...byId.values()];
 }
 
 function byColumn(keys: ReadonlyMap<string, readonly string[]>): Record<string, string[]> {

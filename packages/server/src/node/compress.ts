@@ -5,7 +5,7 @@
  */
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { jsonText } from '../handler/errors.ts';
+import { jsonLength, jsonText } from '../handler/errors.ts';
 
 /** The `compression` option of `listen()`. */
 export interface CompressionOptions {
@@ -77,7 +77,7 @@ export async function compressResponse(
     return response;
   const encoding = pickEncoding(request.acceptEncoding);
   const text = jsonText(response);
-  if (text !== undefined && (encoding === null || Buffer.byteLength(text) < options.thresholdBytes)) {
+  if (text !== undefined && (encoding === null || jsonLength(text) < options.thresholdBytes)) {
     // The handler's own JSON answer, sent as it is: the listener writes its text in one call
     // with its length. Whatever is chosen, the answer depends on the header: caches key on it.
     response.headers.append('vary', 'accept-encoding');
@@ -88,7 +88,12 @@ export async function compressResponse(
   const init = { status: response.status, statusText: response.statusText, headers };
   // Answers are built in memory: sent whole with their length (no chunked encoding), so a client
   // can show a download's progress.
-  const body = text !== undefined ? Buffer.from(text) : Buffer.from(await response.arrayBuffer());
+  const body =
+    text === undefined
+      ? Buffer.from(await response.arrayBuffer())
+      : typeof text === 'string'
+        ? Buffer.from(text)
+        : Buffer.concat(text);
   if (encoding === null || body.length < options.thresholdBytes) {
     headers.set('content-length', String(body.length));
     return new Response(body, init);

@@ -61,8 +61,15 @@ export async function writeFetchResponse(
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
   const text = method === 'HEAD' ? undefined : jsonText(response);
   if (text !== undefined && !response.bodyUsed) {
-    // The text the body stream holds, written at once (Node sets its content-length).
-    res.end(text);
+    // The text the body stream holds, written at once (Node sets its content-length), or its byte
+    // parts one after the other in one corked write (the Response carries their length).
+    if (typeof text === 'string') res.end(text);
+    else {
+      res.cork();
+      for (const part of text) res.write(part);
+      res.end();
+      res.uncork();
+    }
     await finished(res);
     return;
   }

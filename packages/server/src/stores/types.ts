@@ -229,6 +229,23 @@ export interface StorePullRequest {
   limit: number;
 }
 
+/** A page's changes as JSON text: wire records with `updatedBy`, as protocol 3 sends them. */
+export interface RawChanges {
+  /** The JSON array of the changes, as text or as its UTF-8 bytes. */
+  readonly json: string | Uint8Array;
+  /** How many changes it holds. */
+  readonly count: number;
+  /**
+   * Each change's JSON text, id and version, in the array's order, when the store has them (merging
+   * the pages of two reads of one collection needs them; without, the handler parses `json`).
+   */
+  readonly rows?: {
+    readonly texts: readonly string[];
+    readonly ids: readonly string[];
+    readonly versions: readonly number[];
+  };
+}
+
 /** One page of a pull, read from one snapshot. */
 export interface StorePullResult {
   /** By the request's `key` (default: the collection's name). */
@@ -242,6 +259,11 @@ export interface StorePullResult {
       hasMore: boolean;
       /** The position is invalid, from another database generation, or older than the GC horizon: start over. */
       reset: boolean;
+      /**
+       * Optional: the same changes as JSON text, which the handler writes as it is instead of
+       * serialising `changes` (decision 0033). A store that sets it may build `changes` from it lazily.
+       */
+      raw?: RawChanges;
     }
   >;
   /** Estimate of rows left after this page, across the requested collections. */
