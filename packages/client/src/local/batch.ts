@@ -54,7 +54,10 @@ function checkArray(method: string, value: unknown, what: string): asserts value
 }
 
 /** Appends the entries in order: one `addOutboxMany` call where the store has it (decision 0030). */
-async function appendOutbox(tx: LocalWriteTx, entries: ReadonlyArray<Omit<OutboxEntry, 'key'>>): Promise<void> {
+async function appendOutbox(
+  tx: LocalWriteTx,
+  entries: ReadonlyArray<Omit<OutboxEntry, 'key'>>,
+): Promise<void> {
   if (tx.addOutboxMany) await tx.addOutboxMany(entries);
   else for (const entry of entries) await tx.addOutbox(entry);
 }
