@@ -188,6 +188,12 @@ export interface LocalWriteTx extends LocalReadTx {
   deleteRecord(collection: string, id: string): Promise<void>;
   /** Appends an outbox entry; answers its new, strictly increasing `key`. */
   addOutbox(entry: Omit<OutboxEntry, 'key'>): Promise<number>;
+  /**
+   * Optional: appends many entries in order, as the same `addOutbox` calls would (keys strictly
+   * increasing in array order), without answering the keys. The batch writes use it when a store
+   * has it (one statement on SQLite, decision 0030); without it they call `addOutbox` per entry.
+   */
+  addOutboxMany?(entries: ReadonlyArray<Omit<OutboxEntry, 'key'>>): Promise<void>;
   /** Replaces the entry with the same `key` (its seq, clientId or op). */
   updateOutbox(entry: OutboxEntry): Promise<void>;
   /** Removes the entries with these keys. */

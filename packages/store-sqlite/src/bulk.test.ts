@@ -1,8 +1,12 @@
-/** The bulk path of a pull page (decision 0028): `_base` read back from the row, multi-row upserts. */
-import type { LocalRecord } from '@syncline/client';
+/**
+ * The bulk paths: a pull page's (decision 0028: `_base` read back from the row, multi-row upserts)
+ * and a batch write's (decision 0030: the outbox entries in one statement).
+ */
+import { createClient, type LocalRecord } from '@syncline/client';
 import { defineSchema, t, type WireRecord } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
+import type { SqliteDriver } from './driver.ts';
 import { betterSqlite3Driver } from './drivers/better-sqlite3/index.ts';
 import { createSqliteLocalStore } from './index.ts';
 import { UPSERT_ROWS } from './table.ts';
@@ -120,5 +124,44 @@ describe('sqlite bulk path', () => {
     expect((db.prepare('SELECT count(*) AS n FROM notes WHERE _marked = 1').get() as { n: number }).n).toBe(
       UPSERT_ROWS - 1,
     );
+  });
+
+  test('insertMany writes its outbox entries with a few statements, not one per row', async () => {
+    const db = new Database(':memory:');
+    const driver = betterSqlite3Driver(db);
+    const outboxInserts: number[] = [];
+    const counting: SqliteDriver = {
+      ...driver,
+      run(sql, params) {
+        if (sql.startsWith('INSERT INTO "_syncline_outbox"')) outboxInserts.push(params?.length ?? 0);
+        return driver.run(sql, params);
+      },
+    };
+    const client = createClient({
+      schema,
+      url: 'http://127.0.0.1:9/sync',
+      store: createSqliteLocalStore(counting),
+      realtime: false,
+    });
+    opened.push(client, db);
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      title: `t${i}`,
+      done: false,
+      rank: i,
+      tags: { i },
+    }));
+    const written = await client.db.notes.insertMany(rows);
+    // 5,000 entries as two JSON arrays of at most 4,096: two statements of three values each.
+    expect(outboxInserts).toEqual([3, 3]);
+    const outbox = db.prepare('SELECT record_id, op FROM _syncline_outbox ORDER BY key').all() as Array<{
+      record_id: string;
+      op: string;
+    }>;
+    expect(outbox.map((o) => o.record_id)).toEqual(written.map((r) => r.id));
+    expect(JSON.parse(outbox[4999]!.op)).toEqual({
+      op: 'insert',
+      data: { ...rows[4999], score: null, dueAt: null },
+    });
+    expect(client.status.pending).toBe(5000);
   });
 });

@@ -15,6 +15,25 @@ import { decodeRecord, decodeRow, recordParams, type Table } from './table.ts';
 
 const OUTBOX_COLUMNS = '"key", "collection", "record_id", "op", "seq", "client_id", "created_at"';
 
+/** Outbox entries per `addOutboxMany` statement: bounds the JSON text of one statement (~1 MB). */
+const OUTBOX_CHUNK = 4096;
+
+const ADD_OUTBOX =
+  'INSERT INTO "_syncline_outbox" ("collection", "record_id", "op", "seq", "client_id", "created_at") VALUES (?, ?, ?, ?, ?, ?)';
+
+/**
+ * The new outbox rows of one collection and time from a JSON array of `[id, op]` pairs, in array
+ * order. `json_extract` answers the op (an object) as its JSON text, stored as `addOutbox` stores
+ * `JSON.stringify(op)` (the same JSON; SQLite keeps the text of numbers and strings).
+ */
+const ADD_OUTBOX_JSON =
+  'INSERT INTO "_syncline_outbox" ("collection", "record_id", "op", "seq", "client_id", "created_at") ' +
+  `SELECT ?, json_extract("value", '$[0]'), json_extract("value", '$[1]'), NULL, NULL, ? FROM json_each(?) ORDER BY "key"`;
+
+function outboxParams(e: Omit<OutboxEntry, 'key'>): SqlValue[] {
+  return [e.collection, e.id, JSON.stringify(e.op), e.seq, e.clientId, e.createdAt];
+}
+
 /**
  * One transaction's view of the store. Read transactions get the same object with `writable`
  * false. A tx is usable only while its transaction is open: the store calls `finish()` before
@@ -156,12 +175,39 @@ export class SqliteTx implements LocalWriteTx {
 
   async addOutbox(entry: Omit<OutboxEntry, 'key'>): Promise<number> {
     this.check(true);
-    // No await on a synchronous driver: one promise per entry (insertMany adds thousands).
-    const done = this.conn.run(
-      'INSERT INTO "_syncline_outbox" ("collection", "record_id", "op", "seq", "client_id", "created_at") VALUES (?, ?, ?, ?, ?, ?)',
-      [entry.collection, entry.id, JSON.stringify(entry.op), entry.seq, entry.clientId, entry.createdAt],
-    );
+    // No await on a synchronous driver: no promise of the driver's per entry.
+    const done = this.conn.run(ADD_OUTBOX, outboxParams(entry));
     return Number((done instanceof Promise ? await done : done).lastInsertRowid);
+  }
+
+  async addOutboxMany(entries: ReadonlyArray<Omit<OutboxEntry, 'key'>>): Promise<void> {
+    this.check(true);
+    const first = entries[0];
+    if (first === undefined) return;
+    const shared = entries.every(
+      (e) =>
+        e.collection === first.collection &&
+        e.createdAt === first.createdAt &&
+        e.seq === null &&
+        e.clientId === null,
+    );
+    if (!shared) {
+      await this.conn.runMany(ADD_OUTBOX, entries, outboxParams);
+      return;
+    }
+    // A batch write's entries (one collection, one time, not yet sent): one statement per chunk
+    // over a JSON array of [id, op], one JSON.stringify and three bound values instead of an op
+    // string and six values per entry (decision 0030). json_each yields the array in order, so
+    // the AUTOINCREMENT keys follow it as single inserts would.
+    for (let at = 0; at < entries.length; at += OUTBOX_CHUNK) {
+      const chunk: unknown[] = [];
+      for (let i = at; i < Math.min(entries.length, at + OUTBOX_CHUNK); i++) {
+        const e = entries[i]!;
+        chunk.push([e.id, e.op]);
+      }
+      const done = this.conn.run(ADD_OUTBOX_JSON, [first.collection, first.createdAt, JSON.stringify(chunk)]);
+      if (done instanceof Promise) await done;
+    }
   }
 
   async updateOutbox(entry: OutboxEntry): Promise<void> {

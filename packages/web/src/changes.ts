@@ -132,6 +132,8 @@ function tracking(tx: LocalWriteTx, collections: Set<string>, outboxChanged: () 
     markAll: rec(tx.markAll),
     sweepMarked: rec(tx.sweepMarked),
     addOutbox: box(tx.addOutbox),
+    // Only where the store has it: without it the batch writes fall back to addOutbox.
+    ...(tx.addOutboxMany ? { addOutboxMany: box(tx.addOutboxMany) } : {}),
     updateOutbox: box(tx.updateOutbox),
     removeOutbox: box(tx.removeOutbox),
     setMeta: (key, value) => tx.setMeta(key, value),

@@ -1,4 +1,4 @@
-import { createMemoryStore, type SyncStatus, type Transport } from '@syncline/client';
+import { createMemoryStore, type LocalStore, type SyncStatus, type Transport } from '@syncline/client';
 import { defineSchema, SynclineError, t } from '@syncline/core';
 import { describe, expect, test } from 'vitest';
 import { backgroundSyncOnFailure } from './background-sync.ts';
@@ -119,6 +119,52 @@ describe('sharedStore', () => {
     ]);
     await a.close();
     await listener.close();
+  });
+});
+
+describe('sharedStore and addOutboxMany', () => {
+  const schema = defineSchema({ notes: { columns: { body: t.text() } } });
+  const entry = {
+    collection: 'notes',
+    id: 'n',
+    op: { op: 'delete', baseVersion: null },
+    seq: null,
+    clientId: null,
+    createdAt: 1,
+  } as const;
+  test('forwards it where the store has it (an outbox change) and lacks it where the store does', async () => {
+    const name = `test-${Math.random()}`;
+    const memory = createMemoryStore();
+    // A store with the bulk append (as SQLite's), here over the memory store's addOutbox.
+    const bulk: LocalStore = {
+      ...memory,
+      open: (s) => memory.open(s),
+      read: (fn) => memory.read(fn),
+      close: () => memory.close(),
+      write: (fn) =>
+        memory.write((tx) =>
+          fn({
+            ...tx,
+            addOutboxMany: async (entries) => {
+              for (const e of entries) await tx.addOutbox(e);
+            },
+          }),
+        ),
+    };
+    const a = sharedStore(bulk, new BroadcastChannel(name));
+    const listener = sharedStore(createMemoryStore(), new BroadcastChannel(name));
+    const got = new Promise<ChangeNotice>((resolve) => listener.onRemoteChange(resolve));
+    await a.open(schema);
+    await a.write(async (tx) => {
+      expect(tx.addOutboxMany).toBeTypeOf('function');
+      await tx.addOutboxMany?.([entry, entry]);
+    });
+    expect(await got).toEqual({ type: 'syncline:changed', collections: [], outbox: true });
+    expect(await a.read((tx) => tx.outboxCount())).toBe(2);
+    const plain = sharedStore(createMemoryStore(), new BroadcastChannel(`${name}-plain`));
+    await plain.open(schema);
+    expect(await plain.write(async (tx) => 'addOutboxMany' in tx)).toBe(false);
+    for (const s of [a, listener, plain]) await s.close();
   });
 });
 

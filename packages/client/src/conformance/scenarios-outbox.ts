@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { StoredRejection } from '../local-store.ts';
+import type { OutboxEntry, StoredRejection } from '../local-store.ts';
 import { outboxEntry, T0 } from './fixtures.ts';
 import type { Harness } from './harness.ts';
 
@@ -41,6 +41,33 @@ export function outboxScenarios(h: Harness): void {
     const listed = await store.read((tx) => tx.outbox());
     expect(listed.map((e) => e.key)).toEqual([keys[0], keys[1], next]);
     expect(listed[0]).toEqual({ key: keys[0], ...outboxEntry('a', 1) });
+  });
+
+  test('addOutboxMany (where a store has it) appends like addOutbox calls, in array order', async (ctx) => {
+    const { store } = await h.opened();
+    const many = (entries: Array<Omit<OutboxEntry, 'key'>>) =>
+      store.write(async (tx) => {
+        if (!tx.addOutboxMany) return false;
+        await tx.addOutboxMany(entries);
+        return true;
+      });
+    const before = await store.write((tx) => tx.addOutbox(outboxEntry('z', 0)));
+    // One collection and time, not yet sent (a batch write's entries), text that JSON escapes.
+    const batch = Array.from({ length: 300 }, (_, i) => ({
+      ...outboxEntry(`r${299 - i}`, i),
+      op: { op: 'insert' as const, data: { title: `"quoted" \\ é ${i}\n`, n: i + 0.1, none: null } },
+      createdAt: 5,
+    }));
+    if (!(await many(batch))) ctx.skip();
+    // Mixed collections, times and sent entries.
+    const mixed = [outboxEntry('a', 1), { ...outboxEntry('b', 2, 'notes'), seq: 7, clientId: 'c1' }];
+    await many(mixed);
+    await many([]);
+    const listed = await store.read((tx) => tx.outbox());
+    expect(listed[0]!.key).toBe(before);
+    expect(listed.map(({ key: _, ...e }) => e)).toEqual([outboxEntry('z', 0), ...batch, ...mixed]);
+    for (let i = 1; i < listed.length; i++) expect(listed[i]!.key).toBeGreaterThan(listed[i - 1]!.key);
+    expect(await store.read((tx) => tx.outboxCount())).toBe(1 + batch.length + mixed.length);
   });
 
   test('outbox lists entries in key order, filters by record and honours limit', async () => {

@@ -1,8 +1,9 @@
 /**
  * The batch writes (`insertMany`, `updateMany`, `deleteMany`), each run inside ONE write tx by
  * the caller: every row is validated first (no store call), then the records are read with one
- * `getRecords`, each row's outbox entry appended, and all the rewritten records are stored with
- * one `putRecords` call.
+ * `getRecords`, every row's op computed, then the outbox entries appended (one `addOutboxMany`
+ * call where the store has it, decision 0030) and all the rewritten records stored with one
+ * `putRecords` call.
  * The first refused row throws before anything is kept (the tx rolls back), naming its index.
  *
  * A record's new state is its old state with the one op applied (`applyOp` over the visible
@@ -11,7 +12,7 @@
  */
 import { type CollectionDef, SynclineError } from '@syncline/core';
 import { type LocalOp, validateInsert, validatePatch } from '@syncline/core/internal';
-import type { LocalRecord, LocalRow, LocalWriteTx } from '../local-store.ts';
+import type { LocalRecord, LocalRow, LocalWriteTx, OutboxEntry } from '../local-store.ts';
 import {
   afterOp,
   baseVersionOf,
@@ -52,6 +53,15 @@ function checkArray(method: string, value: unknown, what: string): asserts value
     throw new SynclineError('invalid', `${method} takes an array of ${what}; it was given ${typeof value}.`);
 }
 
+/** Appends the entries in order: one `addOutboxMany` call where the store has it (decision 0030). */
+async function appendOutbox(
+  tx: LocalWriteTx,
+  entries: ReadonlyArray<Omit<OutboxEntry, 'key'>>,
+): Promise<void> {
+  if (tx.addOutboxMany) await tx.addOutboxMany(entries);
+  else for (const entry of entries) await tx.addOutbox(entry);
+}
+
 /**
  * Appends the ops in order (one outbox entry each) and stores every touched record once. The
  * records are read with one `getRecords` call, not one read per row.
@@ -68,15 +78,17 @@ async function commitOps(
   // Every id read is written back: after the loop, `states` holds exactly the touched records.
   const states = await tx.getRecords(col.name, [...ids]);
   const after: LocalRecord[] = new Array(ops.length);
+  const entries: Array<Omit<OutboxEntry, 'key'>> = new Array(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const { id, op: make } = ops[i]!;
     const rec = states.get(id) ?? null;
     const op = atRow(method, i, id, () => make(rec, i));
-    await tx.addOutbox({ collection: col.name, id, op, seq: null, clientId: null, createdAt: now });
+    entries[i] = { collection: col.name, id, op, seq: null, clientId: null, createdAt: now };
     const next = afterOp(rec, id, op);
     states.set(id, next);
     after[i] = next;
   }
+  await appendOutbox(tx, entries);
   await tx.putRecords(col.name, [...states.values()]);
   return after;
 }
@@ -91,10 +103,15 @@ export const batchOps = {
   ): Promise<LocalRow[]> {
     const method = `client.db.${col.name}.insertMany`;
     checkArray(method, rows, 'new records');
+    // Every id is new to the batch (checked here), so each row is one op over its own record:
+    // no per-row closure or state map, one array each for the ids, ops and records.
     const seen = new Map<string, number>();
-    const ops = rows.map((data, i) => {
+    const ids: string[] = new Array(rows.length);
+    const ops: LocalOp[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const data = rows[i];
       const given = (data as { id?: unknown } | null)?.id;
-      return atRow(method, i, given, () => {
+      try {
         if (data === null || typeof data !== 'object' || Array.isArray(data))
           throw invalid('The new record', [{ path: 'record', message: 'is not an object.' }]);
         const id = given === undefined ? newId() : given;
@@ -106,17 +123,26 @@ export const batchOps = {
         const v = validateInsert(col, withoutId(data as Record<string, unknown>));
         if (!v.ok) throw invalid(`The new record for "${col.name}"`, v.issues);
         checkSize(col.name, { id }, v.value);
-        const op: LocalOp = { op: 'insert', data: v.value };
-        return {
-          id,
-          op: (rec: LocalRecord | null) => {
-            checkFree(col, id, rec);
-            return op;
-          },
-        };
-      });
-    });
-    return (await commitOps(tx, method, col, ops, now)).map((r) => r.row as LocalRow);
+        ids[i] = id;
+        ops[i] = { op: 'insert', data: v.value };
+      } catch (e) {
+        throw refused(method, i, given, e);
+      }
+    }
+    const existing = await tx.getRecords(col.name, ids);
+    const records: LocalRecord[] = new Array(rows.length);
+    const entries: Array<Omit<OutboxEntry, 'key'>> = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const id = ids[i]!;
+      const op = ops[i]!;
+      const rec = existing.get(id) ?? null;
+      if (rec) atRow(method, i, id, () => checkFree(col, id, rec));
+      entries[i] = { collection: col.name, id, op, seq: null, clientId: null, createdAt: now };
+      records[i] = afterOp(rec, id, op);
+    }
+    await appendOutbox(tx, entries);
+    await tx.putRecords(col.name, records);
+    return records.map((r) => r.row as LocalRow);
   },
 
   async updateMany(tx: LocalWriteTx, col: CollectionDef, changes: unknown, now: number): Promise<LocalRow[]> {

@@ -41,7 +41,7 @@ describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
     // Far fewer than 1000 WAL pages: SQLite's own automatic checkpoint would not run yet.
     await commits(driver, 50);
     let committed = 60;
-    expect(await driver.all('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 0 }]);
+    expect(await driver.all('PRAGMA wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 10_000 }]);
     // Commits after the first ask again (at most every 20 ms); the worker copies pages into the file.
     const grew = await until(async () => {
       await commits(driver, 1);
@@ -55,6 +55,27 @@ describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
     // Every committed row is in the file.
     const db = new Database(path, { readonly: true });
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: committed });
+    db.close();
+  });
+
+  test('a burst of commits that never yields to the event loop still checkpoints: the WAL stays small', async () => {
+    const path = join(dir, `burst-${++n}.db`);
+    const driver = betterSqlite3Driver(path);
+    await driver.exec('CREATE TABLE t (v TEXT)');
+    // Awaits of a synchronous driver are microtasks only: the event loop never turns, and the
+    // writer never pauses for the worker's checkpoint to catch up.
+    const count = 30_000;
+    let largest = 0;
+    for (let done = 0; done < count; done += 500) {
+      await commits(driver, 500);
+      largest = Math.max(largest, statSync(`${path}-wal`).size);
+    }
+    // Each commit appends a 4 KiB page to the WAL (120 MB for the burst); it restarts at the
+    // backstop's 10,000 pages instead.
+    expect(largest).toBeLessThan(12_000 * 4096);
+    await driver.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: count });
     db.close();
   });
 
@@ -76,7 +97,7 @@ describe('better-sqlite3 driver: WAL checkpoints (decision 0027)', () => {
       },
     );
     // A worker that failed to start would have put SQLite's own checkpoints (1000) back.
-    expect(out.stdout.trim()).toBe('[{"wal_autocheckpoint":0}]');
+    expect(out.stdout.trim()).toBe('[{"wal_autocheckpoint":10000}]');
   });
 
   test('inline: SQLite checkpoints inside COMMIT as usual', async () => {
