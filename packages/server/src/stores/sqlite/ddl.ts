@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS _syncline_outcomes (
 ) WITHOUT ROWID;
 `;
 
-const SQL_TYPE: Record<ColumnKind, string> = {
+export const SQL_TYPE: Record<ColumnKind, string> = {
   text: 'TEXT',
   integer: 'INTEGER',
   real: 'REAL',

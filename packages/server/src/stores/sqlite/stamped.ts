@@ -12,32 +12,46 @@
  * migrate); an update that writes a scope candidate (it needs the update trigger's gone-marker)
  * takes the trigger path.
  */
-import type { CollectionDef } from '@syncline/core';
+import type { CollectionDef, WireRecord } from '@syncline/core';
 import type { Row } from '../sql-rows.ts';
 import { columnList, q, selectList } from '../sql-rows.ts';
-import { fieldVersionsSql, NOW_SQL, STAMPED_MARK, STAMPING_KEY } from './ddl.ts';
+import { fieldVersionsSql, NOW_SQL, SQL_TYPE, STAMPED_MARK, STAMPING_KEY } from './ddl.ts';
+import { valuesToRecord } from './records.ts';
 
 type All = (sql: string, params?: readonly unknown[]) => Row[];
+type AllRaw = (sql: string, params?: readonly unknown[]) => unknown[][];
 type Pairs = Array<[string, unknown]>;
+type Rows = ReadonlyArray<{ id: string; pairs: Pairs }>;
 
-/** Stamped writes over one transaction's statement runner; null for a table it cannot stamp. */
+/** What the stamped writes may do on one table, read from its triggers and columns. */
+export interface Stampable {
+  /** The scope candidates (snake names) of its update trigger: an update writing one takes the trigger path. */
+  candidates: ReadonlySet<string>;
+  /**
+   * Whether every schema column has the type migrate gives it: then a value reads back as it was
+   * bound, and an insert of every column needs no RETURNING (an app's own table may differ).
+   */
+  exactTypes: boolean;
+}
+
+/** Stamped writes over one transaction's statement runners. */
 export interface StampedWrites {
-  /** The scope candidates of a collection's update trigger, or null when its triggers cannot be skipped. */
-  candidates(table: string): ReadonlySet<string> | null;
+  /** Null when the table's triggers predate the `stamping` row (not migrated by this version). */
+  stampable(col: CollectionDef, table: string): Stampable | null;
   insert(
     col: CollectionDef,
     table: string,
     columns: readonly string[],
-    rows: ReadonlyArray<{ id: string; pairs: Pairs }>,
+    rows: Rows,
     writer: string | null,
-  ): Row[];
+  ): Map<string, WireRecord>;
   update(
     col: CollectionDef,
     table: string,
     columns: readonly string[],
-    rows: ReadonlyArray<{ id: string; pairs: Pairs }>,
+    rows: Rows,
     writer: string | null,
-  ): Row[];
+  ): Map<string, WireRecord>;
 }
 
 /** Rows per statement: powers of two, so a few prepared statements serve every batch size. */
@@ -47,8 +61,8 @@ function chunkSize(remaining: number, perRow: number): number {
   return size;
 }
 
-export function stampedWrites(all: All): StampedWrites {
-  const known = new Map<string, ReadonlySet<string> | null>();
+export function stampedWrites(all: All, allRaw: AllRaw): StampedWrites {
+  const known = new Map<string, Stampable | null>();
 
   /** Reserves `n` versions; the first of them. */
   const reserve = (n: number): number => {
@@ -63,17 +77,20 @@ export function stampedWrites(all: All): StampedWrites {
       all(`DELETE FROM _syncline_meta WHERE key = '${STAMPING_KEY}'`);
     }
   };
-  const now = (): string => String(all(`SELECT ${NOW_SQL} AS now`)[0]!.now);
 
-  /** Runs `build(size)` per chunk with params [now, writer, ...row params]; every returned row. */
+  /**
+   * Runs `sql(size)` per chunk with parameters [stamp, writer, then per row id, version and its
+   * values]; `each` sees every row's version and, with RETURNING, the rows answered.
+   */
   const chunked = (
-    rows: ReadonlyArray<{ id: string; pairs: Pairs }>,
+    rows: Rows,
     columns: number,
     writer: string | null,
     sql: (size: number) => string,
-  ): Row[] => {
-    const out: Row[] = [];
-    const stamp = now();
+    returning: boolean,
+    each: (answered: unknown[][], from: number, size: number, firstVersion: number, stamp: string) => void,
+  ): void => {
+    const stamp = String(all(`SELECT ${NOW_SQL} AS now`)[0]!.now);
     stamping(() => {
       let version = reserve(rows.length);
       for (let at = 0; at < rows.length; ) {
@@ -81,22 +98,27 @@ export function stampedWrites(all: All): StampedWrites {
         const params: unknown[] = [stamp, writer];
         for (let i = at; i < at + size; i++) {
           const r = rows[i]!;
-          params.push(r.id, version++);
+          params.push(r.id, version + i - at);
           for (const [, v] of r.pairs) params.push(v);
         }
+        if (returning) each(allRaw(sql(size), params), at, size, version, stamp);
+        else {
+          all(sql(size), params);
+          each([], at, size, version, stamp);
+        }
+        version += size;
         at += size;
-        for (const row of all(sql(size), params)) out.push(row);
       }
     });
-    return out;
   };
-
   /**
    * `(?, ?, …), (…)`: `size` rows of `width` parameters. The statements place the stamp and the
    * writer (the first two parameters) before this list, so the order of the text is theirs.
    */
   const valuesList = (size: number, width: number): string =>
-    Array(size).fill(`(${Array(width).fill('?').join(', ')})`).join(', ');
+    Array(size)
+      .fill(`(${Array(width).fill('?').join(', ')})`)
+      .join(', ');
   const sqlCache = new Map<string, string>();
   const cached = (key: string, build: () => string): string => {
     let sql = sqlCache.get(key);
@@ -108,20 +130,25 @@ export function stampedWrites(all: All): StampedWrites {
   };
 
   return {
-    candidates(table) {
+    stampable(col, table) {
       if (known.has(table)) return known.get(table)!;
       const triggers = all("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", [
         `${table}__sl_ai`,
         `${table}__sl_au`,
       ]);
-      let found: ReadonlySet<string> | null = null;
-      const ai = triggers.find((t) => t.name === `${table}__sl_ai`);
-      const au = triggers.find((t) => t.name === `${table}__sl_au`);
-      const mark = au ? String(au.sql).indexOf(STAMPED_MARK) : -1;
-      if (ai && String(ai.sql).includes(STAMPING_KEY) && mark >= 0) {
-        const rest = String(au!.sql).slice(mark + STAMPED_MARK.length);
-        const list = JSON.parse(rest.slice(0, rest.indexOf('\n'))) as string[];
-        found = new Set(list);
+      const ai = String(triggers.find((t) => t.name === `${table}__sl_ai`)?.sql ?? '');
+      const au = String(triggers.find((t) => t.name === `${table}__sl_au`)?.sql ?? '');
+      const mark = au.indexOf(STAMPED_MARK);
+      let found: Stampable | null = null;
+      if (ai.includes(STAMPING_KEY) && mark >= 0) {
+        const rest = au.slice(mark + STAMPED_MARK.length);
+        const types = new Map(
+          all(`PRAGMA table_info(${q(table)})`).map((c) => [String(c.name), String(c.type).toUpperCase()]),
+        );
+        found = {
+          candidates: new Set(JSON.parse(rest.slice(0, rest.indexOf('\n'))) as string[]),
+          exactTypes: columnList(col).every(([, snake, kind]) => types.get(snake) === SQL_TYPE[kind]),
+        };
       }
       known.set(table, found);
       return found;
@@ -129,36 +156,71 @@ export function stampedWrites(all: All): StampedWrites {
 
     insert(col, table, columns, rows, writer) {
       const t = q(table);
-      return chunked(rows, columns.length, writer, (size) =>
-        cached(`i\u0000${table}\u0000${columns.join(',')}\u0000${size}`, () => {
-          const names = ['id', 'version', ...columns.map(q)];
-          const picks = names.map((_, i) => `column${i + 1}`);
-          return `INSERT INTO ${t} (${names.join(', ')}, updated_at, updated_by, _fv)
-            SELECT ${picks.join(', ')}, ?, ?, '{}' FROM (VALUES ${valuesList(size, names.length)})
-            RETURNING ${selectList(col)}`;
-        }),
+      const list = columnList(col);
+      // Every column written, in the types migrate gives: each value reads back as bound.
+      const complete = known.get(table)?.exactTypes === true && columns.length === list.length;
+      const out = new Map<string, WireRecord>();
+      const place = complete ? list.map(([, snake]) => columns.indexOf(snake)) : [];
+      chunked(
+        rows,
+        columns.length,
+        writer,
+        (size) =>
+          cached(`i\u0000${table}\u0000${columns.join(',')}\u0000${size}`, () => {
+            const names = ['id', 'version', ...columns.map(q)];
+            const picks = names.map((_, i) => `column${i + 1}`);
+            return `INSERT INTO ${t} (${names.join(', ')}, updated_at, updated_by, _fv)
+            SELECT ${picks.join(', ')}, ?, ?, '{}' FROM (VALUES ${valuesList(size, names.length)})${
+              complete ? '' : ` RETURNING ${selectList(col)}`
+            }`;
+          }),
+        !complete,
+        (answered, from, size, version, stamp) => {
+          if (!complete) {
+            for (const values of answered) out.set(String(values[0]), valuesToRecord(col, values));
+            return;
+          }
+          for (let i = from; i < from + size; i++) {
+            const r = rows[i]!;
+            const values: unknown[] = [r.id];
+            for (const at of place) values.push(r.pairs[at]![1]);
+            values.push(version + i - from, stamp, writer, null);
+            out.set(r.id, valuesToRecord(col, values));
+          }
+        },
       );
+      return out;
     },
 
     update(col, table, columns, rows, writer) {
       const t = q(table);
-      return chunked(rows, columns.length, writer, (size) =>
-        cached(`u\u0000${table}\u0000${columns.join(',')}\u0000${size}`, () => {
-          const at = new Map(columns.map((c, i) => [c, `_sl_v.column${i + 3}`]));
-          const fv = fieldVersionsSql(
-            columnList(col).map(([, snake]) => snake),
-            `${t}._fv`,
-            '_sl_v.column2',
-            (c) => `${t}.${q(c)}`,
-            (c) => at.get(c) ?? `${t}.${q(c)}`,
-          );
-          const set = [...at].map(([c, v]) => `${q(c)} = ${v}`);
-          return `UPDATE ${t} SET ${set.join(', ')}, version = _sl_v.column2, updated_at = ?, updated_by = ?,
+      const out = new Map<string, WireRecord>();
+      chunked(
+        rows,
+        columns.length,
+        writer,
+        (size) =>
+          cached(`u\u0000${table}\u0000${columns.join(',')}\u0000${size}`, () => {
+            const at = new Map(columns.map((c, i) => [c, `_sl_v.column${i + 3}`]));
+            const fv = fieldVersionsSql(
+              columnList(col).map(([, snake]) => snake),
+              `${t}._fv`,
+              'CAST(_sl_v.column2 AS INTEGER)',
+              (c) => `${t}.${q(c)}`,
+              (c) => at.get(c) ?? `${t}.${q(c)}`,
+            );
+            const set = [...at].map(([c, v]) => `${q(c)} = ${v}`);
+            return `UPDATE ${t} SET ${set.join(', ')}, version = CAST(_sl_v.column2 AS INTEGER), updated_at = ?, updated_by = ?,
             _fv = ${fv}
             FROM (VALUES ${valuesList(size, columns.length + 2)}) AS _sl_v WHERE ${t}.id = _sl_v.column1
             RETURNING ${selectList(col)}`;
-        }),
+          }),
+        true,
+        (answered) => {
+          for (const values of answered) out.set(String(values[0]), valuesToRecord(col, values));
+        },
       );
+      return out;
     },
   };
 }

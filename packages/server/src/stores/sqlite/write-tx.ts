@@ -27,11 +27,12 @@ export interface SqliteWriteTx {
 /** A WriteTx over `all` (the store's cached, serialised statement runner), for one transaction. */
 export function createWriteTx(
   all: (sql: string, params?: readonly unknown[]) => Row[],
+  allRaw: (sql: string, params?: readonly unknown[]) => unknown[][],
   schema: SchemaDef,
 ): SqliteWriteTx {
   let attributed = false;
   let writer: string | null = null;
-  const stamped = stampedWrites(all);
+  const stamped = stampedWrites(all, allRaw);
   const run = async (sql: string, params: readonly unknown[] = []) => all(sql, params);
   const shared = sqlWriteTx({
     dialect: sqliteDialect,
@@ -45,15 +46,15 @@ export function createWriteTx(
     async insertRecords(name, records) {
       const col = collectionOf(schema, name);
       const tableName = toSnake(col.name);
-      if (stamped.candidates(tableName) === null) return shared.insertRecords(name, records);
+      if (stamped.stampable(col, tableName) === null) return shared.insertRecords(name, records);
       const out = new Map<string, WireRecord>();
       // Grouped by column set: a missing optional column must get its default, not NULL.
       for (const [columns, group] of byColumns(
         col,
         records.map((r) => ({ id: r.id, values: r.data })),
       )) {
-        for (const row of stamped.insert(col, tableName, columns, group, writer))
-          out.set(String(row.id), rowToRecord(col, row));
+        for (const [id, record] of stamped.insert(col, tableName, columns, group, writer))
+          out.set(id, record);
       }
       const missing = records.find((r) => !out.has(r.id));
       if (missing) throw new SynclineError('not_found', `No record "${missing.id}" in "${name}".`);
@@ -63,7 +64,7 @@ export function createWriteTx(
       const col = collectionOf(schema, name);
       const table = sqliteDialect.table(name);
       const tableName = toSnake(col.name);
-      const candidates = stamped.candidates(tableName);
+      const candidates = stamped.stampable(col, tableName)?.candidates ?? null;
       const out = new Map<string, WireRecord>();
       const unchanged: string[] = [];
       for (const [columns, group] of byColumns(
@@ -74,8 +75,8 @@ export function createWriteTx(
           for (const r of group) unchanged.push(r.id);
         } else if (candidates !== null && !columns.some((c) => candidates.has(c))) {
           // Stamped by the statement itself (stamped.ts): no scope candidate changes, so no gone-marker.
-          for (const row of stamped.update(col, tableName, columns, group, writer))
-            out.set(String(row.id), rowToRecord(col, row));
+          for (const [id, record] of stamped.update(col, tableName, columns, group, writer))
+            out.set(id, record);
         } else {
           // One UPDATE per record: the triggers stamp each row, in order, and leave its gone-marker.
           for (const r of group) {
