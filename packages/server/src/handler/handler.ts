@@ -23,6 +23,7 @@ import { requestIdOf, safeLog, silentLogger } from './logger.ts';
 import { handlePull } from './pull.ts';
 import { handlePush } from './push/handle.ts';
 import { notePushOutcomes } from './push/outcomes.ts';
+import { wellFormedPush } from './push-shape.ts';
 import { pullForProtocol, pushForProtocol } from './wire-compat.ts';
 
 /**
@@ -89,7 +90,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       const text = await readBodyText(request, limits.maxBodyBytes);
       if (sub === '/push') {
         const raw = parseJson(text);
-        const body = restoreDroppedKeys(raw, checkMessage(raw, pushRequest));
+        // The common, well-formed body skips zod's copy; anything else gets zod's answer.
+        const body = wellFormedPush(raw) ?? restoreDroppedKeys(raw, checkMessage(raw, pushRequest));
         const answer = await handlePush(ctx, auth, body);
         return notePushOutcomes(json(200, pushForProtocol(answer.body, body.protocol)), answer.outcomes);
       }
