@@ -21,6 +21,7 @@ import { errorJson, isRequestErrorCode, json, requestError } from './errors.ts';
 import { answerFailure, type FailureSink } from './failures.ts';
 import { requestIdOf, safeLog, silentLogger } from './logger.ts';
 import { handlePull } from './pull.ts';
+import { bodyBoundsMutations, markWithinLimit } from './push/apply.ts';
 import { handlePush } from './push/handle.ts';
 import { notePushOutcomes } from './push/outcomes.ts';
 import { wellFormedPush } from './push-shape.ts';
@@ -92,6 +93,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         const raw = parseJson(text);
         // The common, well-formed body skips zod's copy; anything else gets zod's answer.
         const body = wellFormedPush(raw) ?? restoreDroppedKeys(raw, checkMessage(raw, pushRequest));
+        if (bodyBoundsMutations(text, limits.maxMutationBytes)) markWithinLimit(body.mutations);
         const answer = await handlePush(ctx, auth, body);
         return notePushOutcomes(json(200, pushForProtocol(answer.body, body.protocol)), answer.outcomes);
       }

@@ -59,7 +59,7 @@ export async function applyMutation(
   const idProblem = validateId(m.id);
   if (idProblem)
     reject(m, 'invalid', messages.invalid(col.name), { issues: [{ path: 'id', message: idProblem }] });
-  const bytes = jsonBytes(m);
+  const bytes = withinLimit.has(m) ? null : jsonBytes(m);
   // Too deep to serialise (thousands of levels): the validation below names the field.
   if (bytes !== null && bytes > ctx.limits.maxMutationBytes) {
     reject(m, 'invalid', messages.tooLarge(col.name, ctx.limits.maxMutationBytes), {
@@ -83,6 +83,24 @@ export async function applyMutation(
     case 'delete':
       return remove(step, m.baseVersion, stored);
   }
+}
+
+/** Mutations of a body too small for any of them to exceed the limit (see {@link bodyBoundsMutations}). */
+const withinLimit = new WeakSet<Mutation>();
+
+/**
+ * Whether a push body of `text` shows every mutation's JSON to be at most `maxBytes` without
+ * serialising each: JSON.stringify of a parsed value is never longer than its source text (it
+ * drops whitespace and writes escapes no longer than the source's), except for numbers in
+ * exponent notation (`1e20` → 21 digits), which the body must not hold anywhere, even in a string.
+ */
+export function bodyBoundsMutations(text: string, maxBytes: number): boolean {
+  return text.length <= maxBytes && Buffer.byteLength(text) <= maxBytes && !/[0-9.][eE]/.test(text);
+}
+
+/** Notes that `mutations` came in a body that {@link bodyBoundsMutations} bounds. */
+export function markWithinLimit(mutations: readonly Mutation[]): void {
+  for (const m of mutations) withinLimit.add(m);
 }
 
 /** The mutation's size as JSON, or null when it is nested too deeply to serialise (a RangeError). */
