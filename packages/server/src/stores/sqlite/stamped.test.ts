@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { WireRecord } from '@syncline/core';
 import { defineSchema, t } from '@syncline/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
@@ -84,7 +85,7 @@ async function write(store: SqliteStore, batch: boolean) {
   });
 }
 
-const withoutTime = <T extends { updatedAt: string }>(r: T) => ({ ...r, updatedAt: '' });
+const withoutTime = (r: WireRecord) => ({ ...r, updatedAt: '' });
 const dump = (store: SqliteStore) => ({
   rows: store.db
     .prepare(
