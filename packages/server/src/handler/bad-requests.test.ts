@@ -145,6 +145,20 @@ describe('request-level errors', () => {
     expect(results.map((r) => r.code ?? r.status)).toEqual(['invalid', 'applied']);
   });
 
+  test('a mutation whose numbers grow when serialised is measured as serialised, however small its body', async () => {
+    const server = await serve({ limits: { maxMutationBytes: 300 } });
+    // 1e20 is 4 characters on the wire and 21 as JSON.stringify writes it: the mutation is over 300 bytes.
+    const numbers = Array(20).fill('1e20').join(',');
+    const text = `{"protocol":${PROTOCOL_VERSION},"clientId":"c1","mutations":[{"seq":1,"collection":"notes","id":"n1","op":"insert","data":{"ownerId":"alice","body":"x","n":[${numbers}]}}]}`;
+    expect(text.length).toBeLessThan(300);
+    const res = await send(server, '/push', text);
+    const { results } = (await res.json()) as {
+      results: Array<{ code?: string; issues?: Array<{ path: string; message: string }> }>;
+    };
+    expect(results[0]!.code).toBe('invalid');
+    expect(results[0]!.issues).toEqual([{ path: '', message: expect.stringContaining('bytes') }]);
+  });
+
   test('a value nested 10,000 levels deep is an invalid rejection naming its field', async () => {
     const server = await serve();
     // JSON.stringify cannot serialise it (RangeError): the size check must not turn that into a failure.

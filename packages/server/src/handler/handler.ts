@@ -21,8 +21,10 @@ import { errorJson, isRequestErrorCode, json, jsonAnswer, requestError } from '.
 import { answerFailure, type FailureSink } from './failures.ts';
 import { requestIdOf, safeLog, silentLogger } from './logger.ts';
 import { handlePullText } from './pull.ts';
+import { bodyBoundsMutations, markWithinLimit } from './push/apply.ts';
 import { handlePush } from './push/handle.ts';
 import { notePushOutcomes } from './push/outcomes.ts';
+import { wellFormedPush } from './push-shape.ts';
 import { pushForProtocol } from './wire-compat.ts';
 
 /**
@@ -89,7 +91,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       const text = await readBodyText(request, limits.maxBodyBytes);
       if (sub === '/push') {
         const raw = parseJson(text);
-        const body = restoreDroppedKeys(raw, checkMessage(raw, pushRequest));
+        // The common, well-formed body skips zod's copy; anything else gets zod's answer.
+        const body = wellFormedPush(raw) ?? restoreDroppedKeys(raw, checkMessage(raw, pushRequest));
+        if (bodyBoundsMutations(text, limits.maxMutationBytes)) markWithinLimit(body.mutations);
         const answer = await handlePush(ctx, auth, body);
         return notePushOutcomes(json(200, pushForProtocol(answer.body, body.protocol)), answer.outcomes);
       }

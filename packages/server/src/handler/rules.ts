@@ -91,6 +91,15 @@ export async function canWrite(
   db: SqlDb,
 ): Promise<boolean> {
   if (rule.write) return (await rule.write(auth, change, db)) === true;
+  return canWriteByScope(rule, keys, change);
+}
+
+/** canWrite for a rule without a `write` function: decided by the scope alone, no await. */
+export function canWriteByScope(
+  rule: CollectionRules,
+  keys: Keys,
+  change: { old: WireRecord | null; new: WireRecord | null },
+): boolean {
   if (rule.scope === 'public') return false;
   return (
     (change.old === null || canRead(keys, change.old)) && (change.new === null || canRead(keys, change.new))

@@ -9,7 +9,7 @@ import { getCollection, safeLabel, validateId, validateInsert, validatePatch } f
 import type { AuthContext, CollectionRules } from '../../api.ts';
 import type { StoredRecord, WriteTx } from '../../stores/types.ts';
 import type { HandlerContext } from '../context.ts';
-import { canRead, canWrite, type Keys, rulesFor, scopeKeys } from '../rules.ts';
+import { canRead, canWrite, canWriteByScope, type Keys, rulesFor, scopeKeys } from '../rules.ts';
 import { isConflict, messages } from './conflicts.ts';
 
 type Rejected = Extract<MutationResult, { status: 'rejected' }>;
@@ -59,7 +59,7 @@ export async function applyMutation(
   const idProblem = validateId(m.id);
   if (idProblem)
     reject(m, 'invalid', messages.invalid(col.name), { issues: [{ path: 'id', message: idProblem }] });
-  const bytes = jsonBytes(m);
+  const bytes = withinLimit.has(m) ? null : jsonBytes(m);
   // Too deep to serialise (thousands of levels): the validation below names the field.
   if (bytes !== null && bytes > ctx.limits.maxMutationBytes) {
     reject(m, 'invalid', messages.tooLarge(col.name, ctx.limits.maxMutationBytes), {
@@ -85,6 +85,24 @@ export async function applyMutation(
   }
 }
 
+/** Mutations of a body too small for any of them to exceed the limit (see {@link bodyBoundsMutations}). */
+const withinLimit = new WeakSet<Mutation>();
+
+/**
+ * Whether a push body of `text` shows every mutation's JSON to be at most `maxBytes` without
+ * serialising each: JSON.stringify of a parsed value is never longer than its source text (it
+ * drops whitespace and writes escapes no longer than the source's), except for numbers in
+ * exponent notation (`1e20` → 21 digits), which the body must not hold anywhere, even in a string.
+ */
+export function bodyBoundsMutations(text: string, maxBytes: number): boolean {
+  return text.length <= maxBytes && Buffer.byteLength(text) <= maxBytes && !/[0-9.][eE]/.test(text);
+}
+
+/** Notes that `mutations` came in a body that {@link bodyBoundsMutations} bounds. */
+export function markWithinLimit(mutations: readonly Mutation[]): void {
+  for (const m of mutations) withinLimit.add(m);
+}
+
 /** The mutation's size as JSON, or null when it is nested too deeply to serialise (a RangeError). */
 function jsonBytes(m: Mutation): number | null {
   try {
@@ -108,11 +126,21 @@ function currentOrForbidden(s: Step, stored: StoredRecord): WireRecord {
  * A refused write carries `current` whenever the caller may read the record (so the client rolls
  * back to it); a `forbidden` without `current` tells the client to remove its copy.
  */
-async function checkWrite(s: Step, old: WireRecord | null, next: WireRecord | null): Promise<void> {
-  if (!(await canWrite(s.rule, s.auth, s.keys, { old, new: next }, s.tx))) {
-    const current = old !== null && canRead(s.keys, old) ? { current: old } : {};
-    reject(s.m, 'forbidden', messages.forbidden(s.col.name), current);
+function checkWrite(s: Step, old: WireRecord | null, next: WireRecord | null): Promise<void> | undefined {
+  const change = { old, new: next };
+  // Without a write function the scope decides at once: no promise per mutation.
+  if (!s.rule.write) {
+    if (!canWriteByScope(s.rule, s.keys, change)) refuseWrite(s, old);
+    return undefined;
   }
+  return canWrite(s.rule, s.auth, s.keys, change, s.tx).then((ok) => {
+    if (!ok) refuseWrite(s, old);
+  });
+}
+
+function refuseWrite(s: Step, old: WireRecord | null): never {
+  const current = old !== null && canRead(s.keys, old) ? { current: old } : {};
+  reject(s.m, 'forbidden', messages.forbidden(s.col.name), current);
 }
 
 function validOrReject(s: Step, result: ReturnType<typeof validatePatch>): Record<string, unknown> {
@@ -131,7 +159,8 @@ async function insert(
     const current = currentOrForbidden(s, stored);
     reject(s.m, 'conflict', messages.insertExists(s.col.name), { current });
   }
-  await checkWrite(s, null, { ...value, id: s.m.id, version: 0, deletedAt: null });
+  const checking = checkWrite(s, null, { ...value, id: s.m.id, version: 0, deletedAt: null });
+  if (checking) await checking;
   const record = await s.tx.insertRecord(s.col.name, s.m.id, value);
   return { seq: s.m.seq, status: 'applied', record };
 }
@@ -152,7 +181,8 @@ async function update(
     if (resolved === 'reject') reject(s.m, 'conflict', messages.updateConflict(s.col.name), { current });
     if (resolved !== 'accept') toApply = resolved;
   }
-  await checkWrite(s, current, { ...current, ...toApply });
+  const checking = checkWrite(s, current, { ...current, ...toApply });
+  if (checking) await checking;
   const record = await s.tx.updateRecord(s.col.name, s.m.id, toApply);
   return { seq: s.m.seq, status: 'applied', record };
 }

@@ -10,7 +10,15 @@ import { bookkeepingColumns, columnDdlFor, q } from '../sql-rows.ts';
 /** ISO 8601 UTC with milliseconds, computed by SQLite itself so plain SQL writers get it too. */
 export const NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 const COUNTER = '(SELECT value FROM _syncline_counter WHERE id = 1)';
-const WRITER = '(SELECT user_id FROM _syncline_writer WHERE id = 1)';
+export const WRITER = '(SELECT user_id FROM _syncline_writer WHERE id = 1)';
+/**
+ * Present (a `_syncline_meta` row, never committed) only while one of the sync server's own
+ * statements writes rows it stamps itself (write-tx.ts): the triggers then leave those rows alone.
+ */
+export const STAMPING_KEY = 'stamping';
+const NOT_STAMPING = `NOT EXISTS (SELECT 1 FROM _syncline_meta WHERE key = '${STAMPING_KEY}')`;
+/** The comment in a stamping-aware update trigger naming its scope candidates (JSON). */
+export const STAMPED_MARK = '-- stamped writes, scope candidates: ';
 
 /** Bookkeeping tables shared by every collection. */
 export const META_DDL = `
@@ -36,7 +44,7 @@ CREATE TABLE IF NOT EXISTS _syncline_outcomes (
 ) WITHOUT ROWID;
 `;
 
-const SQL_TYPE: Record<ColumnKind, string> = {
+export const SQL_TYPE: Record<ColumnKind, string> = {
   text: 'TEXT',
   integer: 'INTEGER',
   real: 'REAL',
@@ -86,6 +94,29 @@ function jsonSetChunked(base: string, pairs: Array<[string, string]>): string {
   return expr;
 }
 
+/**
+ * The new `_fv` of an updated row: each column's version is `version` if its value changes, else
+ * what it was (0 when never recorded). `oldOf`/`newOf` spell a column's old and new values, `fv`
+ * the old `_fv`. The update trigger and the server's own stamped updates (write-tx.ts) share it.
+ */
+export function fieldVersionsSql(
+  columns: readonly string[],
+  fv: string,
+  version: string,
+  oldOf: (column: string) => string,
+  newOf: (column: string) => string,
+): string {
+  return jsonSetChunked(
+    `COALESCE(${fv}, '{}')`,
+    columns.map((c) => {
+      const kept = `COALESCE(json_extract(${fv}, '$.${c}'), 0)`;
+      const next = newOf(c);
+      const old = oldOf(c);
+      return [c, next === old ? kept : `CASE WHEN ${next} IS NOT ${old} THEN ${version} ELSE ${kept} END`];
+    }),
+  );
+}
+
 function jsonObjectOf(prefix: 'OLD' | 'NEW', columns: readonly string[]): string {
   if (columns.length === 0) return "'{}'";
   return jsonSetChunked(
@@ -114,12 +145,12 @@ export function triggerDdl(col: CollectionDef, scopeCandidates: readonly string[
   const name = (suffix: string) => q(`${table}__sl_${suffix}`);
   const columns = Object.keys(col.columns).map(toSnake);
   const lit = `'${table}'`;
-  const fv = jsonSetChunked(
-    "COALESCE(OLD._fv, '{}')",
-    columns.map((c) => [
-      c,
-      `CASE WHEN NEW.${q(c)} IS NOT OLD.${q(c)} THEN ${COUNTER} ELSE COALESCE(json_extract(OLD._fv, '$.${c}'), 0) END`,
-    ]),
+  const fv = fieldVersionsSql(
+    columns,
+    'OLD._fv',
+    COUNTER,
+    (c) => `OLD.${q(c)}`,
+    (c) => `NEW.${q(c)}`,
   );
   const moved = ['id', ...scopeCandidates].map((c) => `OLD.${q(c)} IS NOT NEW.${q(c)}`).join(' OR ');
   const oldScope = jsonObjectOf('OLD', scopeCandidates);
@@ -127,12 +158,14 @@ export function triggerDdl(col: CollectionDef, scopeCandidates: readonly string[
     `DROP TRIGGER IF EXISTS ${name('ai')}`,
     `DROP TRIGGER IF EXISTS ${name('au')}`,
     `DROP TRIGGER IF EXISTS ${name('ad')}`,
-    `CREATE TRIGGER ${name('ai')} AFTER INSERT ON ${t} BEGIN
+    `CREATE TRIGGER ${name('ai')} AFTER INSERT ON ${t}
+WHEN ${NOT_STAMPING} BEGIN
   UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
   UPDATE ${t} SET version = ${COUNTER}, updated_at = ${NOW_SQL}, updated_by = ${WRITER}, _fv = '{}' WHERE rowid = NEW.rowid;
 END`,
     `CREATE TRIGGER ${name('au')} AFTER UPDATE ON ${t}
-WHEN NEW.version IS OLD.version OR NEW.version IS NOT ${COUNTER} BEGIN
+WHEN (NEW.version IS OLD.version OR NEW.version IS NOT ${COUNTER}) AND ${NOT_STAMPING} BEGIN
+  ${STAMPED_MARK}${JSON.stringify(scopeCandidates)}
   UPDATE _syncline_counter SET value = value + 1 WHERE id = 1;
   INSERT INTO _syncline_gone (collection, id, version, deleted_at, old)
     SELECT ${lit}, OLD.id, ${COUNTER}, ${NOW_SQL}, ${oldScope} WHERE ${moved};

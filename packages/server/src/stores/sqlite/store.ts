@@ -134,6 +134,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     return [];
   }
 
+  /** `all` answering each row as an array of its values (no keyed object per row). */
+  function allRaw(sql: string, params: readonly unknown[] = []): unknown[][] {
+    return prepare(sql)
+      .raw(true)
+      .all(...params.map(toSqlParam)) as unknown[][];
+  }
+
   const sqlDb: SqlDb = { all: async (sql, params) => all(sql, params) };
 
   const reads = sqlReads({
@@ -194,7 +201,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         ensureOpen();
         ensureEpoch();
         busyAsUnavailable(() => db.exec('BEGIN IMMEDIATE'));
-        const { tx, attributed } = createWriteTx(all, schema);
+        const { tx, attributed } = createWriteTx(all, allRaw, schema);
         try {
           const out = await fn(tx);
           // Never committed: other connections (plain SQL) must see no writer, so they write NULL.
