@@ -67,6 +67,49 @@ test('10,000 rows of one insertMany arrive on a second client, in few pushes', {
   await b.close();
 });
 
+test('400 writes, half refused, drain through pushes the server answers in part (its savepoint budget)', {
+  timeout: 60_000,
+}, async () => {
+  const token = await srv.token('halves');
+  const answers: Array<[sent: number, answered: number]> = [];
+  const inner = fetchTransport(srv.url);
+  const counting: Transport = {
+    async request(path, init) {
+      const res = await inner.request(path, init);
+      if (path === '/push') {
+        const sent = (init.body as { mutations: unknown[] }).mutations.length;
+        if (res.status === 200) answers.push([sent, (res.body as { results: unknown[] }).results.length]);
+      }
+      return res;
+    },
+  };
+  const a = createClient({
+    schema: e2eSchema,
+    transport: counting,
+    store: createSqliteLocalStore({ path: join(dir.path, 'halves.db') }),
+    auth: { getToken: () => token },
+    network: manualNetwork(true),
+    realtime: false,
+    pushDebounceMs: 0,
+  });
+  // Every other row names another owner: the rules refuse it (forbidden), and each refusal costs
+  // the server a savepoint; 200 of them in one push is more than its budget.
+  const rows = Array.from({ length: 400 }, (_, n) => ({
+    ownerId: n % 2 === 0 ? 'halves' : 'someone-else',
+    title: `row ${n}`,
+    n,
+  }));
+  await a.db.notes.insertMany(rows);
+  await a.sync();
+  expect(a.status.pending).toBe(0);
+  // At least one push was answered in part, and the client went on with the rest.
+  expect(answers.some(([sent, answered]) => answered < sent)).toBe(true);
+  const kept = (await a.db.notes.find({ orderBy: [['n', 'asc']] })) as Note[];
+  expect(kept.map((r) => r.n)).toEqual(rows.filter((r) => r.ownerId === 'halves').map((r) => r.n));
+  expect((await a.rejections()).length).toBe(200);
+  await a.close();
+});
+
 for (const [failpoint, kept] of [
   ['write:before-commit', false],
   ['write:after-commit', true],

@@ -2,15 +2,59 @@
  * Handler-level scenarios of the server-store suite: the push and pull semantics of ARCHITECTURE.md §5–6
  * through `createSyncServer`, on the store under test.
  */
-import type { MutationResult } from '@syncline/core';
+import type { MutationResult, PushResponse } from '@syncline/core';
 import { expect, test } from 'vitest';
 import type { Rules, SyncServerOptions } from '../src/api.ts';
 import { createSyncServer } from '../src/handler/index.ts';
+import { MAX_RELEASED_SAVEPOINTS } from '../src/handler/push/batch.ts';
 import type { StoreUnderTest } from '../src/stores/conformance/helpers.ts';
 import { client, pullAll, suiteRules, suiteSchema, testAuth } from '../src/stores/conformance/helpers.ts';
 import { runConflictScenarios } from './conflict-scenarios.ts';
 
 type Make = () => Promise<StoreUnderTest>;
+
+/**
+ * The store with every write transaction's `savepoint` counted: opened, and released (resolved;
+ * on PostgreSQL each released one that wrote stays a subtransaction until the end).
+ */
+function countingSavepoints(store: Awaited<ReturnType<Make>>['store']) {
+  const counts = { opened: 0, released: 0 };
+  const counting = new Proxy(store, {
+    get(target, key) {
+      if (key === 'write') {
+        return (fn: Parameters<typeof store.write>[0]) =>
+          target.write((tx) =>
+            fn(
+              new Proxy(tx, {
+                get(t, k) {
+                  const v = Reflect.get(t, k);
+                  if (typeof v !== 'function') return v;
+                  if (k !== 'savepoint') return v.bind(t);
+                  return async (...args: unknown[]) => {
+                    counts.opened++;
+                    const out = await v.apply(t, args);
+                    counts.released++;
+                    return out;
+                  };
+                },
+              }),
+            ),
+          );
+      }
+      const v = Reflect.get(target, key);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return {
+    store: counting,
+    get opened() {
+      return counts.opened;
+    },
+    get released() {
+      return counts.released;
+    },
+  };
+}
 
 export function runHandlerScenarios(make: Make): void {
   const serve = async (extra: Partial<SyncServerOptions> = {}) => {
@@ -165,31 +209,8 @@ export function runHandlerScenarios(make: Make): void {
 
   test('a batch with rejections runs about one savepoint per rejection, not one per mutation', async () => {
     const { store } = await make();
-    let savepoints = 0;
-    // Counts the savepoints the push path opens (PostgreSQL: each one released is a subtransaction).
-    const counting = new Proxy(store, {
-      get(target, key) {
-        if (key === 'write') {
-          return (fn: Parameters<typeof store.write>[0]) =>
-            target.write((tx) =>
-              fn(
-                new Proxy(tx, {
-                  get(t, k) {
-                    const v = Reflect.get(t, k);
-                    if (typeof v !== 'function') return v;
-                    return (...args: unknown[]) => {
-                      if (k === 'savepoint') savepoints++;
-                      return v.apply(t, args);
-                    };
-                  },
-                }),
-              ),
-            );
-        }
-        const v = Reflect.get(target, key);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
+    const counted = countingSavepoints(store);
+    const counting = counted.store;
     const server = createSyncServer({
       schema: suiteSchema,
       rules: batchable,
@@ -212,7 +233,57 @@ export function runHandlerScenarios(make: Make): void {
     const rows = (await pullAll(a, 'counters')).changes;
     expect(rows).toHaveLength(38);
     // The batch savepoint, then runs 0–10 (stops), 0–9, 10 (alone), 11–30 (stops), 11–29, 30, 31–39.
-    expect(savepoints).toBeLessThanOrEqual(8);
+    expect(counted.opened).toBeLessThanOrEqual(8);
+  });
+
+  test('a push with more rejections than the savepoint budget answers a prefix; the rest, sent again, is answered', async () => {
+    const { store } = await make();
+    const counted = countingSavepoints(store);
+    const server = createSyncServer({
+      schema: suiteSchema,
+      rules: batchable,
+      store: counted.store,
+      auth: testAuth,
+    });
+    const a = client(server, 'alice');
+    // 200 inserts, every other one of an id already inserted earlier in the batch: 100 conflicts.
+    const batch = a.batch(
+      Array.from({ length: 200 }, (_, i) => ({
+        collection: 'counters',
+        id: `k${i % 2 === 0 ? i : i - 1}`,
+        op: 'insert' as const,
+        data: { ownerId: 'alice', value: i },
+      })),
+    );
+    const expected = (i: number) => (i % 2 === 1 ? `${batch[i]!.seq}:conflict` : `${batch[i]!.seq}:applied`);
+    const first = await a.pushRaw(batch);
+    expect(first.status).toBe(200);
+    const firstResults = (first.body as PushResponse).results;
+    expect(firstResults.length).toBeGreaterThan(0);
+    expect(firstResults.length).toBeLessThan(batch.length);
+    expect(firstResults.map((r) => `${r.seq}:${r.status === 'rejected' ? r.code : r.status}`)).toEqual(
+      batch.slice(0, firstResults.length).map((_, i) => expected(i)),
+    );
+    // At most the budget of released savepoints stays in the transaction (PostgreSQL: 64 overflow).
+    expect(counted.released).toBeLessThanOrEqual(MAX_RELEASED_SAVEPOINTS);
+    // The client sends the whole batch again with its seqs: the answered ones come back as recorded.
+    const answers = new Map(firstResults.map((r) => [r.seq, r]));
+    for (let round = 0; answers.size < batch.length && round < 10; round++) {
+      const again = await a.pushRaw(batch.filter((m) => !answers.has(m.seq) || round === 0));
+      expect(again.status).toBe(200);
+      for (const r of (again.body as PushResponse).results) {
+        if (answers.has(r.seq)) expect(r).toEqual(answers.get(r.seq));
+        answers.set(r.seq, r);
+      }
+    }
+    expect(
+      batch
+        .map((m) => answers.get(m.seq))
+        .map((r) => `${r?.seq}:${r?.status === 'rejected' ? r.code : r?.status}`),
+    ).toEqual(batch.map((_, i) => expected(i)));
+    const rows = (await pullAll(a, 'counters')).changes;
+    expect(rows).toHaveLength(100);
+    expect(rows.every((r) => (r.value as number) % 2 === 0)).toBe(true);
   });
 
   test("a write check's SQL in a batched push sees the inserts earlier in the batch", async () => {

@@ -56,7 +56,11 @@ export const mutationResult = z.discriminatedUnion('status', [
  */
 export type MutationResult = z.infer<typeof mutationResult>;
 
-/** `POST /sync/push` 200 answer: one result per mutation, in order. */
+/**
+ * `POST /sync/push` 200 answer: one result per mutation, in order, for the batch or a prefix of it
+ * (a server whose savepoint budget ran out answers the first ones; the client sends the rest again
+ * with the same seqs, decision 0035).
+ */
 export const pushResponse = z.object({ results: z.array(mutationResult) });
 /** A `POST /sync/push` answer (see {@link pushResponse}). */
 export type PushResponse = z.infer<typeof pushResponse>;

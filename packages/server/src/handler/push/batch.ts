@@ -40,7 +40,10 @@ class RunStopped extends Error {
   }
 }
 
-/** Applies `fresh` (mutations after the client's last seq), one result per mutation, in order. */
+/**
+ * Applies `fresh` (mutations after the client's last seq): one result per mutation, in order, for
+ * a prefix of `fresh` (all of it unless the savepoint budget ran out; see MAX_RELEASED_SAVEPOINTS).
+ */
 export async function applyFresh(
   ctx: HandlerContext,
   tx: WriteTx,
@@ -88,10 +91,13 @@ async function applyInRuns(
   view: WriteTx,
   auth: AuthContext,
   fresh: readonly Mutation[],
+  budget: { released: number } = { released: 0 },
 ): Promise<MutationResult[]> {
   const out: MutationResult[] = [];
   let at = 0;
   while (at < fresh.length) {
+    // The budget is spent: the answer stops here, a prefix of the batch (see MAX_RELEASED_SAVEPOINTS).
+    if (budget.released >= MAX_RELEASED_SAVEPOINTS) return out;
     const from = at;
     try {
       const rest = fresh.slice(from);
@@ -102,6 +108,7 @@ async function applyInRuns(
           }),
         ),
       );
+      budget.released++;
       out.push(...results);
       return out;
     } catch (err) {
@@ -111,13 +118,27 @@ async function applyInRuns(
         out.push(failedResult(fresh[from]!, err.cause));
         at = from + 1;
       } else {
-        out.push(...(await applyInRuns(ctx, view, auth, fresh.slice(from, err.index))));
+        const before = fresh.slice(from, err.index);
+        const answered = await applyInRuns(ctx, view, auth, before, budget);
+        out.push(...answered);
+        if (answered.length < before.length) return out;
         at = err.index;
       }
     }
   }
   return out;
 }
+
+/**
+ * Released savepoints one push may keep in its transaction. Each one that wrote is a PostgreSQL
+ * subtransaction, and past 64 of them in one transaction the backend's subtransaction cache
+ * overflows: every snapshot in the cluster then reads pg_subtrans until the transaction ends.
+ * Below 64, so that a rule's or trigger's own savepoint and the pending release of the store
+ * (decision 0032) still fit. When a push with many rejections reaches it, the answer holds the
+ * results of a prefix of the batch, committed with them; the client re-sends the rest with the
+ * same seqs (decision 0035).
+ */
+export const MAX_RELEASED_SAVEPOINTS = 60;
 
 /** Runs `apply` on each mutation in order with one key cache, emptied after every applied write. */
 async function applyEach(

@@ -78,15 +78,24 @@ export async function handlePush(
     const dupSeqs = mutations.filter((m) => m.seq <= client.lastSeq).map((m) => m.seq);
     const recorded = await tx.getOutcomes(clientId, dupSeqs);
     const applied = await applyFresh(ctx, tx, auth, fresh);
-    const lastFresh = fresh[fresh.length - 1];
-    if (lastFresh) await recordPush(tx, clientId, applied, lastFresh.seq, ctx.outcomeRetention);
+    // `applied` answers a prefix of `fresh` (all of it unless the savepoint budget ran out): the
+    // mutations after it get no result, stay unprocessed here, and come again with their seqs.
+    const lastApplied = applied[applied.length - 1];
+    if (lastApplied) await recordPush(tx, clientId, applied, lastApplied.seq, ctx.outcomeRetention);
     const bySeq = new Map(applied.map((r) => [r.seq, r]));
-    const results: MutationResult[] = mutations.map((m) =>
-      m.seq <= client.lastSeq
-        ? (recorded.get(m.seq) ?? { seq: m.seq, status: 'duplicate' })
-        : bySeq.get(m.seq)!,
-    );
-    const outcomes = results.map((r, i) => (mutations[i]!.seq <= client.lastSeq ? 'duplicate' : r.status));
+    const results: MutationResult[] = [];
+    const outcomes: string[] = [];
+    for (const m of mutations) {
+      if (m.seq <= client.lastSeq) {
+        results.push(recorded.get(m.seq) ?? { seq: m.seq, status: 'duplicate' });
+        outcomes.push('duplicate');
+        continue;
+      }
+      const result = bySeq.get(m.seq);
+      if (!result) break;
+      results.push(result);
+      outcomes.push(result.status);
+    }
     return { body: { results }, outcomes };
   });
 }
