@@ -17,11 +17,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createClient, type SynclineClient, type SyncStatus } from '@syncline/client';
+import {
+  createClient,
+  fetchTransport,
+  type LocalStore,
+  type SynclineClient,
+  type SyncStatus,
+} from '@syncline/client';
 import { signDevToken } from '@syncline/server';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { WebSocket } from 'ws';
 import { rtSchema } from './realtime-schema.ts';
+import { mark, traceTo, tracing } from './trace.ts';
 
 const base = process.env.BENCH_URL;
 const secret = process.env.BENCH_SECRET;
@@ -44,16 +51,62 @@ function statusIs(c: SynclineClient<typeof rtSchema>, pred: (s: SyncStatus) => b
   });
 }
 
+/** BENCH_TRACE_DIR: the store's transactions, the requests and the socket's messages, marked. */
+function tracedStore(inner: LocalStore): LocalStore {
+  return new Proxy(inner, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver) as unknown;
+      if ((key !== 'read' && key !== 'write') || typeof v !== 'function') return v;
+      return async (fn: (tx: unknown) => Promise<unknown>) => {
+        mark(`${key}-begin`);
+        const out = await (v as (f: typeof fn) => Promise<unknown>).call(target, async (tx) => {
+          mark(`${key}-in`);
+          const r = await fn(tx);
+          mark(`${key}-fn-end`);
+          return r;
+        });
+        mark(`${key}-end`);
+        return out;
+      };
+    },
+  });
+}
+function tracedTransport(url: string) {
+  const inner = fetchTransport(url, async (input, init) => {
+    const path = String(input).slice(url.length);
+    mark(`fetch${path}`);
+    const res = await fetch(input, init);
+    mark(`headers${path}`);
+    return res;
+  });
+  return {
+    async request(path: Parameters<typeof inner.request>[0], init: Parameters<typeof inner.request>[1]) {
+      const res = await inner.request(path, init);
+      mark(`body${path}`);
+      return res;
+    },
+  };
+}
+class TracedSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+    this.on('message', () => mark('ws-message'));
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'syncline-bench-rt-client-'));
 const token = await signDevToken(secret, user, 4 * 3600);
+traceTo(role);
+const store = createSqliteLocalStore({ path: join(dir, 'client.db') });
 const client = createClient({
   schema: rtSchema,
   url: `${base}/sync`,
-  store: createSqliteLocalStore({ path: join(dir, 'client.db') }),
+  store: tracing ? tracedStore(store) : store,
+  ...(tracing ? { transport: tracedTransport(`${base}/sync`) } : {}),
   auth: { getToken: () => token },
   pollIntervalMs: HOUR,
   pushDebounceMs: 0,
-  realtime: { WebSocket },
+  realtime: { WebSocket: tracing ? TracedSocket : WebSocket },
 });
 client.on('error', (e) => console.error(`client ${user}:`, e));
 try {
@@ -71,6 +124,7 @@ try {
     const ready = new Promise<void>((resolve) => {
       client.db.tasks.watch({ where: { listId: list } }, (rows) => {
         const at = now();
+        mark('watch');
         for (const row of rows) {
           if (known.has(row.title)) continue;
           known.add(row.title);
@@ -106,6 +160,7 @@ try {
         timer = setTimeout(resolve, 5000);
       });
       const t0 = now();
+      mark('insert');
       await client.db.tasks.insert({ listId: list, title });
       await done;
       clearTimeout(timer);
