@@ -35,7 +35,20 @@ export interface SyncContext {
     batchSize: number | null;
     /** Pushes in a row that failed with a network error after a long time in flight (a timeout). */
     slowPushFailures?: number;
+    /**
+     * What the last pulls committed (decision 0034): the client id and, per collection with no
+     * rows to check, its stored cursor, so a pull can be sent without reading them first. Set only
+     * after the commit; the page's tx checks the store still holds them (another writer may have
+     * changed it), else the pull starts again from the store.
+     */
+    pulled?: PullMemory | undefined;
   };
+}
+
+/** See {@link SyncContext.session}'s `pulled`. */
+export interface PullMemory {
+  clientId: string;
+  cursors: Map<string, string | null>;
 }
 
 /** Meta keys of the engine's own bookkeeping in the LocalStore. */

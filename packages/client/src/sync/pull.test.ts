@@ -55,3 +55,63 @@ describe('pull: the request fetched ahead reaches the wire before the page is wr
     expect(order).toEqual(['queued', 'after']);
   });
 });
+
+describe('pull: the cursors of the last pull are kept in memory (decision 0034)', () => {
+  const page = (cursor: string) =>
+    ok({ collections: { notes: { changes: [], cursor, hasMore: false, reset: false } }, remaining: 0 });
+  function setup(answer: (cursor: string | null) => string) {
+    const store = createMemoryStore(createMemoryDisk());
+    const events: string[] = [];
+    // Marks every read of a cursor outside a write (what a pull did before its request).
+    const read = store.read.bind(store);
+    store.read = (fn) =>
+      read((tx) =>
+        fn(
+          Object.assign(Object.create(tx) as typeof tx, {
+            getMeta: (key: string) => {
+              if (key.startsWith('cursor:')) events.push('read cursor');
+              return tx.getMeta(key);
+            },
+          }),
+        ),
+      );
+    const client = createClient({
+      schema,
+      store,
+      network: manualNetwork(true),
+      ids: () => 'client-1',
+      transport: {
+        async request(path, init) {
+          if (path !== '/pull') return defaultAnswer({ path, token: null, body: init.body as never });
+          const body = init.body as { collections: Record<string, { cursor: string | null }> };
+          const cursor = body.collections.notes?.cursor ?? null;
+          events.push(`sent ${cursor}`);
+          return page(answer(cursor));
+        },
+      },
+    });
+    return { store, events, client };
+  }
+
+  test('a pull after a pull sends the committed cursor without reading the store first', async () => {
+    const { events, client } = setup((c) => (c === null ? 'c1' : `${c}+`));
+    await client.pull();
+    events.length = 0;
+    await client.pull();
+    await client.pull();
+    expect(events).toEqual(['sent c1', 'sent c1+']);
+    await client.close();
+  });
+
+  test('another writer changed the cursor: the page is not applied and the pull starts again from the store', async () => {
+    const { store, events, client } = setup((c) => (c === null ? 'c1' : `${c}+`));
+    await client.pull();
+    // A second tab (or a background task) pulled meanwhile and stored its own cursor.
+    await store.write((tx) => tx.setMeta('cursor:notes', 'other'));
+    events.length = 0;
+    await client.pull();
+    expect(events.filter((e) => e.startsWith('sent'))).toEqual(['sent c1', 'sent other']);
+    expect(await store.read((tx) => tx.getMeta('cursor:notes'))).toBe('other+');
+    await client.close();
+  });
+});
