@@ -1,6 +1,7 @@
 /**
  * One full Syncline client of the realtime benchmark (issue 11, done-when 5), in its own process:
- * a real client of the server at BENCH_URL as user BENCH_USER, on its own better-sqlite3 file,
+ * a real client of the server at BENCH_URL as user BENCH_USER, on its own better-sqlite3 file and
+ * the Node transport (`@syncline/client/node`; BENCH_TRANSPORT=fetch for the default `fetch` one),
  * realtime on, push debounce 0 and the poll an hour away (so only a poke can bring a change).
  * `realtime-full.ts` runs two of them, A (BENCH_ROLE=writer) and B (watcher), members of list
  * BENCH_LIST, so that neither one's sync work waits on the other's event loop, as on two devices.
@@ -71,16 +72,14 @@ function tracedStore(inner: LocalStore): LocalStore {
     },
   });
 }
-function tracedTransport(url: string) {
-  const inner = fetchTransport(url, async (input, init) => {
-    const path = String(input).slice(url.length);
-    mark(`fetch${path}`);
-    const res = await fetch(input, init);
-    mark(`headers${path}`);
-    return res;
-  });
+/** BENCH_TRANSPORT=fetch: the default `fetch` transport; else the Node one (decision 0034). */
+function transportOf(url: string): Transport {
+  return process.env.BENCH_TRANSPORT === 'fetch' ? fetchTransport(url) : nodeTransport(url);
+}
+function tracedTransport(inner: Transport): Transport {
   return {
-    async request(path: Parameters<typeof inner.request>[0], init: Parameters<typeof inner.request>[1]) {
+    async request(path, init) {
+      mark(`fetch${path}`);
       const res = await inner.request(path, init);
       mark(`body${path}`);
       return res;
@@ -102,7 +101,7 @@ const client = createClient({
   schema: rtSchema,
   url: `${base}/sync`,
   store: tracing ? tracedStore(store) : store,
-  ...(tracing ? { transport: tracedTransport(`${base}/sync`) } : {}),
+  transport: tracing ? tracedTransport(transportOf(`${base}/sync`)) : transportOf(`${base}/sync`),
   auth: { getToken: () => token },
   pollIntervalMs: HOUR,
   pushDebounceMs: 0,
