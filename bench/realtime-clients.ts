@@ -24,7 +24,9 @@ import {
   type LocalStore,
   type SynclineClient,
   type SyncStatus,
+  type Transport,
 } from '@syncline/client';
+import { nodeTransport } from '@syncline/client/node';
 import { signDevToken } from '@syncline/server';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { WebSocket } from 'ws';
