@@ -103,15 +103,26 @@ describe('pull: the cursors of the last pull are kept in memory (decision 0034)'
     await client.close();
   });
 
-  test('another writer changed the cursor: the page is not applied and the pull starts again from the store', async () => {
-    const { store, events, client } = setup((c) => (c === null ? 'c1' : `${c}+`));
-    await client.pull();
-    // A second tab (or a background task) pulled meanwhile and stored its own cursor.
-    await store.write((tx) => tx.setMeta('cursor:notes', 'other'));
-    events.length = 0;
-    await client.pull();
-    expect(events.filter((e) => e.startsWith('sent'))).toEqual(['sent c1', 'sent other']);
-    expect(await store.read((tx) => tx.getMeta('cursor:notes'))).toBe('other+');
-    await client.close();
-  });
+  test.each([false, true])(
+    'another writer changed the cursor: the page is not applied and the pull starts again from the store (store wraps errors: %s)',
+    async (wraps) => {
+      const { store, events, client } = setup((c) => (c === null ? 'c1' : `${c}+`));
+      if (wraps) {
+        // A LocalStore may rethrow its callback's error as its own.
+        const write = store.write.bind(store);
+        store.write = (fn) =>
+          write(fn).catch((e: unknown) => {
+            throw new Error('storage failed', { cause: e });
+          });
+      }
+      await client.pull();
+      // A second tab (or a background task) pulled meanwhile and stored its own cursor.
+      await store.write((tx) => tx.setMeta('cursor:notes', 'other'));
+      events.length = 0;
+      await client.pull();
+      expect(events.filter((e) => e.startsWith('sent'))).toEqual(['sent c1', 'sent other']);
+      expect(await store.read((tx) => tx.getMeta('cursor:notes'))).toBe('other+');
+      await client.close();
+    },
+  );
 });

@@ -26,13 +26,14 @@ export async function pullAll(
   only?: readonly string[],
   beforeRequest?: () => void,
 ): Promise<void> {
+  const run = { stale: false };
   try {
-    await pullFrom(ctx, signal, only, beforeRequest, true);
+    await pullFrom(ctx, signal, only, beforeRequest, run);
   } catch (e) {
-    if (!(e instanceof StalePull)) throw e;
+    // Known by the flag, not the error: a LocalStore may wrap what its callback threw.
+    if (!run.stale) throw e;
     // Another writer changed what this process remembered: start again from the store.
-    ctx.session.pulled = undefined;
-    await pullFrom(ctx, signal, only, undefined, false);
+    await pullFrom(ctx, signal, only, undefined, null);
   }
 }
 
@@ -68,10 +69,11 @@ async function pullFrom(
   signal: AbortSignal | undefined,
   only: readonly string[] | undefined,
   beforeRequest: (() => void) | undefined,
-  remembered: boolean,
+  /** Set when a page's tx found the memory stale; null: start from the store. */
+  run: { stale: boolean } | null,
 ): Promise<void> {
   const names = only ? [...only] : Object.keys(ctx.schema.collections);
-  const { clientId, cursors, checks, memory } = await startOf(ctx, names, remembered);
+  const { clientId, cursors, checks, memory } = await startOf(ctx, names, run !== null);
   const initial = [...cursors.values()].some((c) => c === null);
   ctx.progress.phase(initial ? 'initial-sync' : 'pulling', initial ? 0 : null);
   const limit = Math.min(ctx.pullLimit, ctx.session.limits?.maxRowsPerPage ?? ctx.pullLimit);
@@ -141,7 +143,7 @@ async function pullFrom(
         // write, so the server would start the next page only after this one is stored.
         await nextTurn();
       }
-      const held = await applyPage(ctx, page, active, sent, memory ? { clientId, asked } : null);
+      const held = await applyPage(ctx, page, active, sent, memory && run ? { clientId, asked, run } : null);
       const swept = held.swept;
       remember(ctx, clientId, page, held.checking);
       await ctx.failpoint('pull:after-page');
@@ -224,7 +226,7 @@ async function applyPage(
   page: PullResponse,
   requested: readonly string[],
   checked: ReadonlyMap<string, Record<string, number>>,
-  remembered: { clientId: string; asked: ReadonlyMap<string, string | null> } | null,
+  remembered: { clientId: string; asked: ReadonlyMap<string, string | null>; run: { stale: boolean } } | null,
 ): Promise<{ swept: string[]; checking: Set<string> }> {
   const checking = new Set<string>();
   const swept: string[] = [];
@@ -234,12 +236,17 @@ async function applyPage(
     // or a service worker may have pulled, reset or taken a new client id since), else nothing of
     // this page is written and the pull starts again from the store.
     if (remembered) {
-      if ((await tx.getMeta<string>(META.clientId)) !== remembered.clientId) throw new StalePull();
+      const stale = () => {
+        ctx.session.pulled = undefined;
+        remembered.run.stale = true;
+        return new StalePull('The store changed since the last pull.');
+      };
+      if ((await tx.getMeta<string>(META.clientId)) !== remembered.clientId) throw stale();
       for (const name of requested) {
         if (!page.collections[name]) continue;
         const stored = (await tx.getMeta<string | null>(META.cursor(name))) ?? null;
-        if (stored !== (remembered.asked.get(name) ?? null)) throw new StalePull();
-        if ((await tx.getMeta(META.check(name))) !== undefined) throw new StalePull();
+        if (stored !== (remembered.asked.get(name) ?? null)) throw stale();
+        if ((await tx.getMeta(META.check(name))) !== undefined) throw stale();
       }
     }
     let marked = false;
