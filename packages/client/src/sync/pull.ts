@@ -195,6 +195,11 @@ interface Fetched {
   asked: ReadonlyMap<string, string | null>;
 }
 
+/** Whether rows of `name` wait to be checked (a store may answer a missing key with null). */
+async function hasChecks(tx: LocalWriteTx, name: string): Promise<boolean> {
+  return ((await tx.getMeta(META.check(name))) ?? undefined) !== undefined;
+}
+
 /**
  * After a page's commit: its cursors are what the store holds now, so the next pull may be sent
  * without reading them; a collection with rows left to check is read from the store next time.
@@ -246,7 +251,7 @@ async function applyPage(
         if (!page.collections[name]) continue;
         const stored = (await tx.getMeta<string | null>(META.cursor(name))) ?? null;
         if (stored !== (remembered.asked.get(name) ?? null)) throw stale();
-        if ((await tx.getMeta(META.check(name))) !== undefined) throw stale();
+        if (await hasChecks(tx, name)) throw stale();
       }
     }
     let marked = false;
@@ -281,7 +286,7 @@ async function applyPage(
       }
       await tx.setMeta(META.cursor(name), cc.cursor);
       // Rows left to check (this page's revocations add some): the next pull reads them.
-      if ((await tx.getMeta(META.check(name))) !== undefined) checking.add(name);
+      if (await hasChecks(tx, name)) checking.add(name);
       if (!cc.hasMore && resetState === true) {
         await tx.sweepMarked(name);
         await tx.deleteMeta(META.reset(name));
