@@ -23,8 +23,11 @@ export interface SyncContext {
   ids: () => string;
   failpoint(name: FailpointName): Promise<void>;
   getToken(forceRefresh: boolean): Promise<string | null>;
-  /** Called after a committed tx touched these collections (live queries, pending count). */
-  changed(collections: Iterable<string>): void;
+  /**
+   * Called after a committed tx touched these collections (live queries, pending count).
+   * `outbox: false`: the tx left the outbox as it was, so the pending count is not read again.
+   */
+  changed(collections: Iterable<string>, opts?: { outbox?: boolean }): void;
   rejected(rejection: ClientRejection): void;
   reset(collection: string): void;
   progress: ProgressSink;

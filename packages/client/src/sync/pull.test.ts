@@ -126,3 +126,44 @@ describe('pull: the cursors of the last pull are kept in memory (decision 0034)'
     },
   );
 });
+
+test('pull: a page without revocations leaves the outbox alone, so the pending count is not read again', async () => {
+  const store = createMemoryStore(createMemoryDisk());
+  let counts = 0;
+  const read = store.read.bind(store);
+  store.read = (fn) =>
+    read((tx) =>
+      fn(
+        Object.assign(Object.create(tx) as typeof tx, {
+          outboxCount: () => {
+            counts++;
+            return tx.outboxCount();
+          },
+        }),
+      ),
+    );
+  const row = { id: 'a', version: 1, deletedAt: null, title: 'a' };
+  const client = createClient({
+    schema,
+    store,
+    network: manualNetwork(true),
+    ids: () => 'client-1',
+    transport: {
+      async request(path, init) {
+        if (path !== '/pull') return defaultAnswer({ path, token: null, body: init.body as never });
+        return ok({
+          collections: { notes: { changes: [row], cursor: 'c1', hasMore: false, reset: false } },
+          remaining: 0,
+        });
+      },
+    },
+  });
+  await client.pull();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const before = counts;
+  await client.pull();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  // Only the one `pull()` itself ends with; none for the page.
+  expect(counts - before).toBe(1);
+  await client.close();
+});

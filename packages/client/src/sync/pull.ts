@@ -236,6 +236,8 @@ async function applyPage(
   const checking = new Set<string>();
   const swept: string[] = [];
   const touched = new Set<string>();
+  /** Revoked or unreadable rows drop their unsent edits: the outbox may have changed. */
+  let outbox = false;
   await ctx.store.write(async (tx) => {
     // Sent from memory: the store must still hold what was sent (a second tab, a background task
     // or a service worker may have pulled, reset or taken a new client id since), else nothing of
@@ -268,16 +270,21 @@ async function applyPage(
       }
       await applyChanges(tx, name, cc.changes, resetState === true);
       // After the changes: a row that moved from a lost key to a kept one has its new key now.
-      if (cc.revoked) await revokeRows(ctx, tx, name, cc.revoked);
+      if (cc.revoked) {
+        outbox = true;
+        await revokeRows(ctx, tx, name, cc.revoked);
+      }
       const sentChecks = checked.get(name);
       if (sentChecks) {
-        if (cc.unreadable)
+        if (cc.unreadable) {
+          outbox = true;
           await removeRows(
             ctx,
             tx,
             name,
             cc.unreadable.filter((id) => id in sentChecks),
           );
+        }
         // Answered in this page: a later push answer may have re-added an id with a new version.
         const left = (await tx.getMeta<Record<string, number>>(META.check(name))) ?? {};
         for (const [id, version] of Object.entries(sentChecks)) if (left[id] === version) delete left[id];
@@ -297,7 +304,7 @@ async function applyPage(
     if (swept.length) await ctx.failpoint('pull:sweep:before-commit');
     await ctx.failpoint('pull:apply:before-commit');
   });
-  ctx.changed(touched);
+  ctx.changed(touched, { outbox });
   return { swept, checking };
 }
 
