@@ -1,6 +1,7 @@
 /**
  * One full Syncline client of the realtime benchmark (issue 11, done-when 5), in its own process:
- * a real client of the server at BENCH_URL as user BENCH_USER, on its own better-sqlite3 file,
+ * a real client of the server at BENCH_URL as user BENCH_USER, on its own better-sqlite3 file and
+ * the Node transport (`@syncline/client/node`; BENCH_TRANSPORT=fetch for the default `fetch` one),
  * realtime on, push debounce 0 and the poll an hour away (so only a poke can bring a change).
  * `realtime-full.ts` runs two of them, A (BENCH_ROLE=writer) and B (watcher), members of list
  * BENCH_LIST, so that neither one's sync work waits on the other's event loop, as on two devices.
@@ -17,11 +18,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createClient, type SynclineClient, type SyncStatus } from '@syncline/client';
+import {
+  createClient,
+  fetchTransport,
+  type LocalStore,
+  type SynclineClient,
+  type SyncStatus,
+  type Transport,
+} from '@syncline/client';
+import { nodeTransport } from '@syncline/client/node';
 import { signDevToken } from '@syncline/server';
 import { createSqliteLocalStore } from '@syncline/store-sqlite';
 import { WebSocket } from 'ws';
 import { rtSchema } from './realtime-schema.ts';
+import { mark, traceTo, tracing } from './trace.ts';
 
 const base = process.env.BENCH_URL;
 const secret = process.env.BENCH_SECRET;
@@ -44,16 +54,60 @@ function statusIs(c: SynclineClient<typeof rtSchema>, pred: (s: SyncStatus) => b
   });
 }
 
+/** BENCH_TRACE_DIR: the store's transactions, the requests and the socket's messages, marked. */
+function tracedStore(inner: LocalStore): LocalStore {
+  return new Proxy(inner, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver) as unknown;
+      if ((key !== 'read' && key !== 'write') || typeof v !== 'function') return v;
+      return async (fn: (tx: unknown) => Promise<unknown>) => {
+        mark(`${key}-begin`);
+        const out = await (v as (f: typeof fn) => Promise<unknown>).call(target, async (tx) => {
+          mark(`${key}-in`);
+          const r = await fn(tx);
+          mark(`${key}-fn-end`);
+          return r;
+        });
+        mark(`${key}-end`);
+        return out;
+      };
+    },
+  });
+}
+/** BENCH_TRANSPORT=fetch: the default `fetch` transport; else the Node one (decision 0034). */
+function transportOf(url: string): Transport {
+  return process.env.BENCH_TRANSPORT === 'fetch' ? fetchTransport(url) : nodeTransport(url);
+}
+function tracedTransport(inner: Transport): Transport {
+  return {
+    async request(path, init) {
+      mark(`fetch${path}`);
+      const res = await inner.request(path, init);
+      mark(`body${path}`);
+      return res;
+    },
+  };
+}
+class TracedSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+    this.on('message', () => mark('ws-message'));
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'syncline-bench-rt-client-'));
 const token = await signDevToken(secret, user, 4 * 3600);
+traceTo(role);
+const store = createSqliteLocalStore({ path: join(dir, 'client.db') });
 const client = createClient({
   schema: rtSchema,
   url: `${base}/sync`,
-  store: createSqliteLocalStore({ path: join(dir, 'client.db') }),
+  store: tracing ? tracedStore(store) : store,
+  transport: tracing ? tracedTransport(transportOf(`${base}/sync`)) : transportOf(`${base}/sync`),
   auth: { getToken: () => token },
   pollIntervalMs: HOUR,
   pushDebounceMs: 0,
-  realtime: { WebSocket },
+  realtime: { WebSocket: tracing ? TracedSocket : WebSocket },
 });
 client.on('error', (e) => console.error(`client ${user}:`, e));
 try {
@@ -71,6 +125,7 @@ try {
     const ready = new Promise<void>((resolve) => {
       client.db.tasks.watch({ where: { listId: list } }, (rows) => {
         const at = now();
+        mark('watch');
         for (const row of rows) {
           if (known.has(row.title)) continue;
           known.add(row.title);
@@ -106,6 +161,7 @@ try {
         timer = setTimeout(resolve, 5000);
       });
       const t0 = now();
+      mark('insert');
       await client.db.tasks.insert({ listId: list, title });
       await done;
       clearTimeout(timer);

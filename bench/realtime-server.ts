@@ -8,7 +8,9 @@
 import { createJwtAuth, createSyncServer, listen, type ServerStore } from '@syncline/server';
 import { createPostgresStore } from '@syncline/server/postgres';
 import { createSqliteStore } from '@syncline/server/sqlite';
+import { WebSocket } from 'ws';
 import { rtRules, rtSchema, rtScopeColumns } from './realtime-schema.ts';
+import { mark, traceTo, tracing } from './trace.ts';
 
 const secret = process.env.BENCH_SECRET;
 if (!secret) throw new Error('BENCH_SECRET is required.');
@@ -33,13 +35,49 @@ await store.write(async (tx) => {
     }
   }
 });
-const server = createSyncServer({
+if (tracing) {
+  traceTo('server');
+  const write = store.write.bind(store);
+  store.write = async (fn) => {
+    mark('write-begin');
+    const out = await write(async (tx) => {
+      const r = await fn(tx);
+      mark('write-fn-end');
+      return r;
+    });
+    mark('write-end');
+    return out;
+  };
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, ...args: Parameters<WebSocket['send']>) {
+    mark('ws-send');
+    return send.apply(this, args);
+  } as WebSocket['send'];
+}
+const sync = createSyncServer({
   schema: rtSchema,
   rules: rtRules,
   store,
   auth: createJwtAuth({ secret }),
   onError: (err) => console.error('server error', err),
 });
+const server: typeof sync = tracing
+  ? Object.assign(Object.create(sync) as typeof sync, {
+      handler: async (request: Request) => {
+        const path = `${new URL(request.url).pathname.replace(/^\/sync/, '')}:${userOf(request)}`;
+        mark(`req${path}`);
+        const res = await sync.handler(request);
+        mark(`res${path}`);
+        return res;
+      },
+    })
+  : sync;
+/** The token's subject, for the trace (not verified: the handler does that). */
+function userOf(request: Request): string {
+  const payload = request.headers.get('authorization')?.split('.')[1];
+  if (!payload) return '?';
+  return (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub?: string }).sub ?? '?';
+}
 const gc = (globalThis as { gc?: () => void }).gc;
 const listener = await listen(server, {
   port: 0,

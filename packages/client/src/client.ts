@@ -259,9 +259,10 @@ export function createClient<S extends SchemaDef>(options: ClientOptions<S>): Sy
       if (token !== null) realtime?.tokenSeen(token);
       return token;
     },
-    changed: (collections) => {
+    changed: (collections, opts) => {
       bus.publish(collections);
-      void refreshPending();
+      // A pull page without revocations leaves the outbox alone: the live queries' reads go first.
+      if (opts?.outbox !== false) void refreshPending();
     },
     rejected: (r) => events.emit('rejected', r),
     reset: (collection) => events.emit('reset', { collection }),

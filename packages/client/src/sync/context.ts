@@ -23,8 +23,11 @@ export interface SyncContext {
   ids: () => string;
   failpoint(name: FailpointName): Promise<void>;
   getToken(forceRefresh: boolean): Promise<string | null>;
-  /** Called after a committed tx touched these collections (live queries, pending count). */
-  changed(collections: Iterable<string>): void;
+  /**
+   * Called after a committed tx touched these collections (live queries, pending count).
+   * `outbox: false`: the tx left the outbox as it was, so the pending count is not read again.
+   */
+  changed(collections: Iterable<string>, opts?: { outbox?: boolean }): void;
   rejected(rejection: ClientRejection): void;
   reset(collection: string): void;
   progress: ProgressSink;
@@ -35,7 +38,20 @@ export interface SyncContext {
     batchSize: number | null;
     /** Pushes in a row that failed with a network error after a long time in flight (a timeout). */
     slowPushFailures?: number;
+    /**
+     * What the last pulls committed (decision 0034): the client id and, per collection with no
+     * rows to check, its stored cursor, so a pull can be sent without reading them first. Set only
+     * after the commit; the page's tx checks the store still holds them (another writer may have
+     * changed it), else the pull starts again from the store.
+     */
+    pulled?: PullMemory | undefined;
   };
+}
+
+/** See {@link SyncContext.session}'s `pulled`. */
+export interface PullMemory {
+  clientId: string;
+  cursors: Map<string, string | null>;
 }
 
 /** Meta keys of the engine's own bookkeeping in the LocalStore. */

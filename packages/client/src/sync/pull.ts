@@ -26,8 +26,28 @@ export async function pullAll(
   only?: readonly string[],
   beforeRequest?: () => void,
 ): Promise<void> {
-  const names = only ? [...only] : Object.keys(ctx.schema.collections);
-  const { clientId, cursors, checks } = await ctx.store.read(async (tx) => {
+  const run = { stale: false };
+  try {
+    await pullFrom(ctx, signal, only, beforeRequest, run);
+  } catch (e) {
+    // Known by the flag, not the error: a LocalStore may wrap what its callback threw.
+    if (!run.stale) throw e;
+    // Another writer changed what this process remembered: start again from the store.
+    await pullFrom(ctx, signal, only, undefined, null);
+  }
+}
+
+/** A page's tx found the store no longer holds what the pull was sent with (decision 0034). */
+class StalePull extends Error {}
+
+/** Where a pull starts: the client id, the cursors and the rows to check of `names`. */
+async function startOf(ctx: SyncContext, names: readonly string[], remembered: boolean) {
+  const memory = remembered ? ctx.session.pulled : undefined;
+  if (memory && names.every((n) => memory.cursors.has(n))) {
+    const cursors = new Map(names.map((n) => [n, memory.cursors.get(n) ?? null]));
+    return { clientId: memory.clientId, cursors, checks: new Map<string, Array<[string, number]>>(), memory };
+  }
+  return ctx.store.read(async (tx) => {
     const cursors = new Map<string, string | null>();
     const checks = new Map<string, Array<[string, number]>>();
     for (const n of names) {
@@ -35,8 +55,25 @@ export async function pullAll(
       const check = Object.entries((await tx.getMeta<Record<string, number>>(META.check(n))) ?? {});
       if (check.length > 0) checks.set(n, check);
     }
-    return { clientId: (await tx.getMeta<string>(META.clientId)) ?? 'unknown', cursors, checks };
+    return {
+      clientId: (await tx.getMeta<string>(META.clientId)) ?? 'unknown',
+      cursors,
+      checks,
+      memory: null,
+    };
   });
+}
+
+async function pullFrom(
+  ctx: SyncContext,
+  signal: AbortSignal | undefined,
+  only: readonly string[] | undefined,
+  beforeRequest: (() => void) | undefined,
+  /** Set when a page's tx found the memory stale; null: start from the store. */
+  run: { stale: boolean } | null,
+): Promise<void> {
+  const names = only ? [...only] : Object.keys(ctx.schema.collections);
+  const { clientId, cursors, checks, memory } = await startOf(ctx, names, run !== null);
   const initial = [...cursors.values()].some((c) => c === null);
   ctx.progress.phase(initial ? 'initial-sync' : 'pulling', initial ? 0 : null);
   const limit = Math.min(ctx.pullLimit, ctx.session.limits?.maxRowsPerPage ?? ctx.pullLimit);
@@ -55,6 +92,7 @@ export async function pullAll(
       const slice = checks.get(n)?.splice(0, CHECK_PER_PAGE) ?? [];
       if (slice.length > 0) sent.set(n, Object.fromEntries(slice));
     }
+    const asked = new Map(active.map((n) => [n, cursors.get(n) ?? null]));
     const body = {
       protocol: PROTOCOL_VERSION,
       clientId,
@@ -79,7 +117,7 @@ export async function pullAll(
       );
     }
     await ctx.failpoint('pull:after-response');
-    return { page: parsed.data, active, sent };
+    return { page: parsed.data, active, sent, asked };
   };
   signal?.throwIfAborted();
   let received = 0;
@@ -87,7 +125,7 @@ export async function pullAll(
   try {
     while (inFlight) {
       signal?.throwIfAborted();
-      const { page, active, sent } = await inFlight;
+      const { page, active, sent, asked } = await inFlight;
       inFlight = null;
       const next: string[] = [];
       for (const n of active) {
@@ -105,7 +143,9 @@ export async function pullAll(
         // write, so the server would start the next page only after this one is stored.
         await nextTurn();
       }
-      const swept = await applyPage(ctx, page, active, sent);
+      const held = await applyPage(ctx, page, active, sent, memory && run ? { clientId, asked, run } : null);
+      const swept = held.swept;
+      remember(ctx, clientId, page, held.checking);
       await ctx.failpoint('pull:after-page');
       if (swept.length) {
         await ctx.failpoint('pull:after-sweep');
@@ -151,6 +191,32 @@ interface Fetched {
   page: PullResponse;
   active: readonly string[];
   sent: ReadonlyMap<string, Record<string, number>>;
+  /** The cursor each collection was asked with. */
+  asked: ReadonlyMap<string, string | null>;
+}
+
+/** Whether rows of `name` wait to be checked (a store may answer a missing key with null). */
+async function hasChecks(tx: LocalWriteTx, name: string): Promise<boolean> {
+  return ((await tx.getMeta(META.check(name))) ?? undefined) !== undefined;
+}
+
+/**
+ * After a page's commit: its cursors are what the store holds now, so the next pull may be sent
+ * without reading them; a collection with rows left to check is read from the store next time.
+ */
+function remember(
+  ctx: SyncContext,
+  clientId: string,
+  page: PullResponse,
+  checking: ReadonlySet<string>,
+): void {
+  const memory =
+    ctx.session.pulled?.clientId === clientId ? ctx.session.pulled : { clientId, cursors: new Map() };
+  for (const [n, cc] of Object.entries(page.collections)) {
+    if (checking.has(n)) memory.cursors.delete(n);
+    else memory.cursors.set(n, cc.cursor);
+  }
+  ctx.session.pulled = memory;
 }
 
 /**
@@ -165,10 +231,31 @@ async function applyPage(
   page: PullResponse,
   requested: readonly string[],
   checked: ReadonlyMap<string, Record<string, number>>,
-): Promise<string[]> {
+  remembered: { clientId: string; asked: ReadonlyMap<string, string | null>; run: { stale: boolean } } | null,
+): Promise<{ swept: string[]; checking: Set<string> }> {
+  const checking = new Set<string>();
   const swept: string[] = [];
   const touched = new Set<string>();
+  /** Revoked or unreadable rows drop their unsent edits: the outbox may have changed. */
+  let outbox = false;
   await ctx.store.write(async (tx) => {
+    // Sent from memory: the store must still hold what was sent (a second tab, a background task
+    // or a service worker may have pulled, reset or taken a new client id since), else nothing of
+    // this page is written and the pull starts again from the store.
+    if (remembered) {
+      const stale = () => {
+        ctx.session.pulled = undefined;
+        remembered.run.stale = true;
+        return new StalePull('The store changed since the last pull.');
+      };
+      if ((await tx.getMeta<string>(META.clientId)) !== remembered.clientId) throw stale();
+      for (const name of requested) {
+        if (!page.collections[name]) continue;
+        const stored = (await tx.getMeta<string | null>(META.cursor(name))) ?? null;
+        if (stored !== (remembered.asked.get(name) ?? null)) throw stale();
+        if (await hasChecks(tx, name)) throw stale();
+      }
+    }
     let marked = false;
     for (const name of requested) {
       const cc = page.collections[name];
@@ -183,16 +270,21 @@ async function applyPage(
       }
       await applyChanges(tx, name, cc.changes, resetState === true);
       // After the changes: a row that moved from a lost key to a kept one has its new key now.
-      if (cc.revoked) await revokeRows(ctx, tx, name, cc.revoked);
+      if (cc.revoked) {
+        outbox = true;
+        await revokeRows(ctx, tx, name, cc.revoked);
+      }
       const sentChecks = checked.get(name);
       if (sentChecks) {
-        if (cc.unreadable)
+        if (cc.unreadable) {
+          outbox = true;
           await removeRows(
             ctx,
             tx,
             name,
             cc.unreadable.filter((id) => id in sentChecks),
           );
+        }
         // Answered in this page: a later push answer may have re-added an id with a new version.
         const left = (await tx.getMeta<Record<string, number>>(META.check(name))) ?? {};
         for (const [id, version] of Object.entries(sentChecks)) if (left[id] === version) delete left[id];
@@ -200,6 +292,8 @@ async function applyPage(
         else await tx.deleteMeta(META.check(name));
       }
       await tx.setMeta(META.cursor(name), cc.cursor);
+      // Rows left to check (this page's revocations add some): the next pull reads them.
+      if (await hasChecks(tx, name)) checking.add(name);
       if (!cc.hasMore && resetState === true) {
         await tx.sweepMarked(name);
         await tx.deleteMeta(META.reset(name));
@@ -210,8 +304,8 @@ async function applyPage(
     if (swept.length) await ctx.failpoint('pull:sweep:before-commit');
     await ctx.failpoint('pull:apply:before-commit');
   });
-  ctx.changed(touched);
-  return swept;
+  ctx.changed(touched, { outbox });
+  return { swept, checking };
 }
 
 /**

@@ -48,7 +48,11 @@ export async function applyPushResults(
       }
     }
     // One write of the checks per answer: a batch of 500 does not rewrite the set 500 times.
-    for (const [collection, ids] of checks) await addChecks(tx, collection, ids);
+    for (const [collection, ids] of checks) {
+      await addChecks(tx, collection, ids);
+      // The next pull of the collection reads the rows to check from the store (decision 0034).
+      ctx.session.pulled?.cursors.delete(collection);
+    }
     await ctx.failpoint('push:apply:before-commit');
   });
   ctx.changed(touched);
@@ -141,6 +145,7 @@ async function reject(
  * even when no pull cursor can show the loss (decision 0011).
  */
 export async function rekeyClient(ctx: SyncContext, opts: { resetAll?: boolean } = {}): Promise<void> {
+  ctx.session.pulled = undefined;
   await ctx.store.write(async (tx) => {
     await tx.setMeta(META.clientId, ctx.ids());
     await tx.setMeta(META.lastSeq, 0);

@@ -15,7 +15,10 @@ import { rowToRecord, selectList } from './records.ts';
 
 export interface SqliteFeed {
   subscribe: FeedSubscribers['subscribe'];
-  /** Call after this store's connection committed a write. */
+  /**
+   * Call right after this store's connection committed a write, still holding the connection:
+   * the changes are read and delivered at once, so pokes leave before the writer's own answer.
+   */
   afterCommit(): void;
   close(): void;
 }
@@ -33,13 +36,23 @@ export function sqliteChangeFeed(options: {
   let dataVersion: number | null = null;
   let timer: NodeJS.Timeout | undefined;
   let queued = false;
+  const statements = new Map<string, Database.Statement>();
+  /** Prepared once: the feed reads after every commit. */
+  const prepare = (sql: string) => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
 
   /** One read transaction: the counter and every change up to it come from one snapshot. */
   function readChanges(): StoreChange[] {
     return db
       .transaction(() => {
         const counter = (
-          db.prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number }
+          prepare('SELECT value FROM _syncline_counter WHERE id = 1').get() as { value: number }
         ).value;
         if (last === null || counter <= last) {
           last = counter;
@@ -47,17 +60,17 @@ export function sqliteChangeFeed(options: {
         }
         const out: StoreChange[] = [];
         for (const col of Object.values(schema.collections)) {
-          const rows = db
-            .prepare(`SELECT ${selectList(col)} FROM ${q(toSnake(col.name))} WHERE version > ?`)
-            .all(last) as Array<Record<string, unknown>>;
+          const rows = prepare(
+            `SELECT ${selectList(col)} FROM ${q(toSnake(col.name))} WHERE version > ?`,
+          ).all(last) as Array<Record<string, unknown>>;
           for (const row of rows) {
             const record = rowToRecord(col, row);
             out.push({ collection: col.name, id: record.id, row: record, old: null });
           }
         }
-        const gone = db
-          .prepare('SELECT collection, id, old FROM _syncline_gone WHERE version > ?')
-          .all(last) as Array<{ collection: string; id: string; old: string }>;
+        const gone = prepare('SELECT collection, id, old FROM _syncline_gone WHERE version > ?').all(
+          last,
+        ) as Array<{ collection: string; id: string; old: string }>;
         for (const g of gone) {
           const col = byTable.get(g.collection);
           if (col) out.push({ collection: col.name, id: g.id, row: null, old: goneValues(col, g.id, g.old) });
@@ -88,6 +101,22 @@ export function sqliteChangeFeed(options: {
     );
   }
 
+  /** `read` for a caller that holds the connection (just committed): no wait for the mutex. */
+  function readHeld(): void {
+    if (subs.size === 0) return;
+    let changes: StoreChange[];
+    try {
+      dataVersion = db.pragma('data_version', { simple: true }) as number;
+      changes = readChanges();
+    } catch (error) {
+      // The write did commit: a failed read is the feed's failure, never the writer's.
+      subs.fail(error);
+      return;
+    }
+    subs.ready();
+    subs.emit(changes);
+  }
+
   function poll(): void {
     run(() => db.pragma('data_version', { simple: true }) as number).then(
       (v) => {
@@ -112,7 +141,7 @@ export function sqliteChangeFeed(options: {
 
   return {
     subscribe: subs.subscribe,
-    afterCommit: read,
+    afterCommit: readHeld,
     close() {
       clearInterval(timer);
       timer = undefined;

@@ -152,3 +152,20 @@ test('sqlite: migrate adds updated_by to the tables of an older store; their row
     await store.close();
   }
 });
+
+test('sqlite: the change feed delivers a write before the write resolves (pokes leave before the answer)', async () => {
+  const store = createSqliteStore({ path: join(dir, `feed-first-${++n}.sqlite`), schema: suiteSchema });
+  try {
+    await store.migrate();
+    const seen: string[] = [];
+    const ready = new Promise<void>((resolve) => {
+      store.subscribe((changes) => seen.push(...changes.map((c) => c.id)), { onReady: resolve });
+    });
+    await ready;
+    await store.write((tx) => tx.insertRecord('notes', 'n1', { ownerId: 'a', body: 'x' }));
+    // Nothing else ran between the commit and here: the feed read inside the write's turn.
+    expect(seen).toEqual(['n1']);
+  } finally {
+    await store.close();
+  }
+});

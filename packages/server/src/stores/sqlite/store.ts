@@ -207,8 +207,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           // Never committed: other connections (plain SQL) must see no writer, so they write NULL.
           if (attributed()) prepare('DELETE FROM _syncline_writer').run();
           db.exec('COMMIT');
-          writeMarker(marker, db, epoch!);
+          // Pokes first: the marker (restore detection) needs no one waiting for it.
           feed.afterCommit();
+          writeMarker(marker, db, epoch!);
           return out;
         } catch (err) {
           if (db.inTransaction) db.exec('ROLLBACK');
