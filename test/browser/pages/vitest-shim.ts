@@ -6,7 +6,17 @@
  * whose value is undefined; toMatchObject checks a recursive subset).
  */
 
-type Fn = () => unknown;
+type Fn = (ctx: TestContext) => unknown;
+/** The part of Vitest's test context the suite uses: `ctx.skip()` ends the test as skipped. */
+interface TestContext {
+  skip(): never;
+}
+class Skipped extends Error {}
+const context: TestContext = {
+  skip() {
+    throw new Skipped('skipped');
+  },
+};
 interface Collected {
   name: string;
   fn: Fn;
@@ -56,19 +66,25 @@ export async function runCollected(): Promise<TestResult[]> {
     }
     const start = performance.now();
     let error: unknown;
+    let skipped = false;
     try {
-      await t.fn();
+      await t.fn(context);
     } catch (e) {
-      error = e;
+      if (e instanceof Skipped) skipped = true;
+      else error = e;
     }
     for (const hook of t.afterEach) {
       try {
-        await hook();
+        await hook(context);
       } catch (e) {
         error ??= e;
       }
     }
     const ms = Math.round(performance.now() - start);
+    if (skipped && error === undefined) {
+      results.push({ name: t.name, status: 'skipped', ms });
+      continue;
+    }
     results.push(
       error === undefined
         ? { name: t.name, status: 'passed', ms }
